@@ -1,0 +1,138 @@
+/** Shapes of what Parley stores and sends; file formats follow seed 000 and DESIGN.md. */
+
+export const CHEMICALS = ['C', 'N', 'D', 'Q'] as const;
+export type Chemical = (typeof CHEMICALS)[number];
+export type Role = 'student' | 'instructor';
+
+export interface Holdings {
+  cash: number;
+  C: number;
+  N: number;
+  D: number;
+  Q: number;
+}
+
+/** data/teams/<email>/init.json */
+export interface TeamInit {
+  email: string;
+  name: string;
+  role: Role;
+  password_hash: string;
+  holdings: Holdings;
+}
+
+export type PublicUser = Omit<TeamInit, 'password_hash'>;
+
+/** Terms of a deal: issue name → number (trading: price and quantity; a scenario: its issues). */
+export type Terms = Record<string, number>;
+
+export type PartyStatus = 'pending' | 'agreed' | 'rejected';
+
+/** <prefix>_state.json / ai_state.json: one writer, the party itself (seed 000). */
+export interface PartyState {
+  user: string;
+  role: string;
+  chemical?: Chemical;
+  offer: (Terms & { timestamp: number }) | null;
+  status: PartyStatus;
+  agreement_key?: string;
+  last_updated: number;
+}
+
+export type NegotiationKind = 'ai' | 'peer';
+
+export interface PartyRef {
+  /** An e-mail, or 'ai' for the AI counterpart. */
+  user: string;
+  /** File prefix: the e-mail's local part, or 'ai'. */
+  prefix: string;
+  role: string;
+}
+
+/** negotiation.json, written once at creation. */
+export interface NegotiationMeta {
+  id: string;
+  kind: NegotiationKind;
+  scenario_id?: string;
+  chemical?: Chemical;
+  order_id?: string;
+  /** Owner of the directory: the initiator (peer) or the student (ai). */
+  initiator: string;
+  parties: PartyRef[];
+  created_at: number;
+  expires_at: number;
+}
+
+export type NegotiationStatus = 'active' | 'completed' | 'rejected' | 'expired' | 'failed';
+
+export interface AiMetadata {
+  model: string;
+  reasoning: string;
+  negotiation_state: 'opening' | 'discussion' | 'closing';
+  confidence: number;
+}
+
+/** One line of a <prefix>_messages.jsonl file. */
+export interface ChatMessage {
+  id: string;
+  seq: number;
+  negotiation_id: string;
+  sender_type: 'user' | 'ai';
+  sender: string;
+  content: string;
+  timestamp: string;
+  client_message_id?: string;
+  /** AI replies: the user message seq they answer (makes a retried job a no-op). */
+  reply_to?: number;
+  ai_metadata?: AiMetadata;
+  read?: boolean;
+}
+
+export interface FinalScore {
+  claiming_value: number;
+  creating_value: number;
+  managing_relationships: number;
+  overall: number;
+}
+
+export interface ScoreExplanations {
+  claiming_value: string;
+  creating_value: string;
+  managing_relationships: string;
+  overall: string;
+}
+
+/** outcome.json, written by the agreement worker into the archived negotiation. */
+export interface Outcome {
+  negotiation_id: string;
+  kind: NegotiationKind;
+  status: Exclude<NegotiationStatus, 'active'>;
+  deal_terms: { agreed: boolean; terms: Terms | null };
+  final_score?: FinalScore;
+  score_explanations?: ScoreExplanations;
+  reason?: string;
+  settled_at: number;
+}
+
+/** data/teams/<email>/transactions/*.json — exactly seed 000's fields. */
+export interface Transaction {
+  type: 'buy' | 'sell';
+  chemical: Chemical;
+  price: number;
+  quantity: number;
+  counterparty: string;
+  negotiation_id: string;
+  timestamp: number;
+  settled: boolean;
+}
+
+/** data/teams/<email>/orders/<order_id>.json */
+export interface Order {
+  id: string;
+  owner: string;
+  side: 'buy' | 'sell';
+  chemical: Chemical;
+  price: number;
+  quantity: number;
+  created_at: number;
+}

@@ -1,0 +1,68 @@
+import { AiMetadata, ChatMessage, FinalScore, PartyState, ScoreExplanations, Terms } from '@parley/contracts';
+
+/** One negotiable issue of a scenario. */
+export interface IssueSpec {
+  name: string;
+  label: string;
+  unit?: string;
+  min: number;
+  max: number;
+  step?: number;
+}
+
+/** What any student may see of a scenario (GET /api/scenarios). Never holds private values. */
+export interface ScenarioPublic {
+  id: string;
+  title: string;
+  summary: string;
+  student_role: string;
+  ai_role: string;
+  student_brief: string;
+  issues: IssueSpec[];
+}
+
+/**
+ * A full scenario, including the AI's private side. The private fields are defined by the
+ * scenario schema in scenarios.ts; only libs/negotiation reads them.
+ */
+export interface Scenario extends ScenarioPublic {
+  [privateField: string]: unknown;
+}
+
+export interface NegotiatorInput {
+  scenario: Scenario;
+  /** Every message so far, in sequence order. */
+  transcript: ChatMessage[];
+  studentState: PartyState | null;
+  aiState: PartyState | null;
+  /** How many replies the AI has already given in this negotiation. */
+  aiTurns: number;
+  nowMs: number;
+}
+
+export interface TokenUsage {
+  prompt_tokens: number;
+  completion_tokens: number;
+}
+
+/** One AI reply. `offer`, `accept` and `walk_away` have already passed the limit checks. */
+export interface AiTurn {
+  content: string;
+  metadata: AiMetadata;
+  /** A new proposal from the AI (all issues). */
+  offer?: Terms;
+  /** The AI agrees to these terms (the student's current offer). */
+  accept?: Terms;
+  walk_away?: { reason: string };
+  usage?: TokenUsage;
+}
+
+export interface NegotiationEngine {
+  readonly name: string;
+  respond(input: NegotiatorInput): Promise<AiTurn>;
+}
+
+export interface ScoreResult {
+  final_score: FinalScore;
+  score_explanations: ScoreExplanations;
+}

@@ -1,0 +1,5 @@
+export * from './jobs';
+export * from './redis';
+export * from './registry';
+export * from './emitter';
+export * from './local-redis';

@@ -1,0 +1,179 @@
+import { randomUUID } from 'node:crypto';
+import { lstat, mkdir, readlink, symlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Chemical, ErrorCode, NegotiationMeta, Outcome, ParleyError, PartyRef, PartyState } from '@parley/contracts';
+import { isExists, isNotFound, listDir, readJson, writeJsonAtomic } from './files';
+import { DataPaths, NegotiationFiles } from './paths';
+import { emailPrefix, isNegotiationId } from './validate';
+
+export type NegotiationPlace = 'active' | 'settling' | 'archived';
+
+export interface LocatedNegotiation {
+  id: string;
+  /** The real directory (the initiator's), symlinks resolved by the OS on access. */
+  dir: string;
+  place: NegotiationPlace;
+  meta: NegotiationMeta;
+}
+
+/** Negotiation directories: creation, lookup from a user's own namespace, party state files. */
+export class NegotiationStore {
+  constructor(private readonly paths: DataPaths) {}
+
+  async createAi(student: string, scenarioId: string, studentRole: string, aiRole: string, ttlMs: number): Promise<NegotiationMeta> {
+    const id = randomUUID();
+    const now = Date.now();
+    const meta: NegotiationMeta = {
+      id,
+      kind: 'ai',
+      scenario_id: scenarioId,
+      initiator: student,
+      parties: [
+        { user: student, prefix: emailPrefix(student), role: studentRole },
+        { user: 'ai', prefix: 'ai', role: aiRole },
+      ],
+      created_at: Math.floor(now / 1000),
+      expires_at: Math.floor((now + ttlMs) / 1000),
+    };
+    await mkdir(this.paths.negotiationsDir(student), { recursive: true });
+    await mkdir(this.paths.negotiation(student, id));
+    await writeJsonAtomic(join(this.paths.negotiation(student, id), NegotiationFiles.meta), meta);
+    return meta;
+  }
+
+  /**
+   * Seed 000: `{initiator}_{responder}_{chemical}_{unix_ts}` under the initiator, a relative symlink of
+   * the same name under the responder. A second one in the same second gets `-1`, `-2`, … (mkdir is the
+   * atomic test), so ids stay unique.
+   */
+  async createPeer(args: {
+    initiator: string;
+    initiatorRole: 'buyer' | 'seller';
+    responder: string;
+    chemical: Chemical;
+    orderId?: string;
+    ttlMs: number;
+    nowMs?: number;
+  }): Promise<NegotiationMeta> {
+    const { initiator, responder, chemical } = args;
+    const now = args.nowMs ?? Date.now();
+    const ts = Math.floor(now / 1000);
+    const base = `${emailPrefix(initiator)}_${emailPrefix(responder)}_${chemical}_${ts}`;
+    await mkdir(this.paths.negotiationsDir(initiator), { recursive: true });
+    await mkdir(this.paths.negotiationsDir(responder), { recursive: true });
+    let id = base;
+    for (let n = 1; ; n++) {
+      try {
+        await mkdir(this.paths.negotiation(initiator, id));
+        if (await this.existsAnywhere(responder, id)) continue;
+        break;
+      } catch (e) {
+        if (!isExists(e) || n > 9999) throw e;
+        id = `${base}-${n}`;
+      }
+    }
+    const parties: PartyRef[] = [
+      { user: initiator, prefix: emailPrefix(initiator), role: args.initiatorRole },
+      { user: responder, prefix: emailPrefix(responder), role: args.initiatorRole === 'buyer' ? 'seller' : 'buyer' },
+    ];
+    const meta: NegotiationMeta = {
+      id,
+      kind: 'peer',
+      chemical,
+      order_id: args.orderId,
+      initiator,
+      parties,
+      created_at: ts,
+      expires_at: Math.floor((now + args.ttlMs) / 1000),
+    };
+    await writeJsonAtomic(join(this.paths.negotiation(initiator, id), NegotiationFiles.meta), meta);
+    await symlink(DataPaths.responderLinkTarget(initiator, id), this.paths.negotiation(responder, id));
+    return meta;
+  }
+
+  /** Finds a negotiation through the user's own namespace only: no entry there means no access. */
+  async locate(email: string, id: string): Promise<LocatedNegotiation | null> {
+    if (!isNegotiationId(id)) return null;
+    const candidates: [string, NegotiationPlace][] = [
+      [this.paths.negotiation(email, id), 'active'],
+      [this.paths.claimedNegotiation(email, id), 'settling'],
+      [this.paths.archivedNegotiation(email, id), 'archived'],
+    ];
+    for (const [dir, place] of candidates) {
+      const meta = await readJson<NegotiationMeta>(join(dir, NegotiationFiles.meta)).catch(() => null);
+      if (meta && meta.id === id) return { id, dir, place, meta };
+    }
+    // a responder's symlink dangles while the initiator's copy is being settled
+    if (await this.isDanglingLink(this.paths.negotiation(email, id))) {
+      const target = await readlink(this.paths.negotiation(email, id));
+      const initiator = target.split('/')[2];
+      const settling = await readJson<NegotiationMeta>(join(this.paths.claimedNegotiation(initiator, id), NegotiationFiles.meta)).catch(() => null);
+      if (settling) return { id, dir: this.paths.claimedNegotiation(initiator, id), place: 'settling', meta: settling };
+      const archived = await readJson<NegotiationMeta>(join(this.paths.archivedNegotiation(initiator, id), NegotiationFiles.meta)).catch(() => null);
+      if (archived) return { id, dir: this.paths.archivedNegotiation(initiator, id), place: 'archived', meta: archived };
+    }
+    return null;
+  }
+
+  /** Ids in a user's namespace, active and archived. */
+  async listIds(email: string): Promise<{ active: string[]; archived: string[] }> {
+    const active = (await listDir(this.paths.negotiationsDir(email))).filter(isNegotiationId);
+    const archived = (await listDir(this.paths.archiveDir(email))).filter(isNegotiationId);
+    return { active, archived };
+  }
+
+  async readStates(dir: string): Promise<PartyState[]> {
+    const names = (await listDir(dir)).filter(NegotiationFiles.isState).sort();
+    const states: PartyState[] = [];
+    for (const name of names) {
+      const s = await readJson<PartyState>(join(dir, name)).catch(() => null);
+      if (s && typeof s.user === 'string') states.push(s);
+    }
+    return states;
+  }
+
+  async readOutcome(dir: string): Promise<Outcome | null> {
+    return readJson<Outcome>(join(dir, NegotiationFiles.outcome)).catch(() => null);
+  }
+
+  /**
+   * The party's own state file. Fails with NEGOTIATION_SETTLING / NEGOTIATION_CLOSED when the directory
+   * has been claimed or archived meanwhile: a write never silently lands nowhere.
+   */
+  async writeState(located: LocatedNegotiation, prefix: string, state: PartyState): Promise<void> {
+    if (located.place !== 'active') throw closedError(located.place);
+    try {
+      await writeJsonAtomic(join(located.dir, NegotiationFiles.state(prefix)), state);
+    } catch (e) {
+      if (isNotFound(e)) throw new ParleyError(ErrorCode.NegotiationSettling, 'the negotiation is being settled; try again', 409);
+      throw e;
+    }
+  }
+
+  private async existsAnywhere(email: string, id: string): Promise<boolean> {
+    for (const p of [this.paths.negotiation(email, id), this.paths.archivedNegotiation(email, id)]) {
+      try {
+        await lstat(p);
+        return true;
+      } catch (e) {
+        if (!isNotFound(e)) throw e;
+      }
+    }
+    return false;
+  }
+
+  private async isDanglingLink(p: string): Promise<boolean> {
+    try {
+      const st = await lstat(p);
+      return st.isSymbolicLink();
+    } catch {
+      return false;
+    }
+  }
+}
+
+export function closedError(place: NegotiationPlace): ParleyError {
+  return place === 'settling'
+    ? new ParleyError(ErrorCode.NegotiationSettling, 'the negotiation is being settled; try again', 409)
+    : new ParleyError(ErrorCode.NegotiationClosed, 'this negotiation is over', 409);
+}

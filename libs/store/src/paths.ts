@@ -1,0 +1,56 @@
+import { join, resolve, sep } from 'node:path';
+import { assertEmail, assertNegotiationId, assertScenarioId, assertUuid, isTransactionFileName } from './validate';
+
+/** The only place that knows where things live under DATA_DIR. Every argument is validated first. */
+export class DataPaths {
+  readonly root: string;
+
+  constructor(dataDir: string) {
+    this.root = resolve(dataDir);
+  }
+
+  teamsDir = () => this.inside('teams');
+  teamDir = (email: string) => this.inside('teams', assertEmail(email));
+  init = (email: string) => join(this.teamDir(email), 'init.json');
+  ordersDir = (email: string) => join(this.teamDir(email), 'orders');
+  order = (email: string, orderId: string) => join(this.ordersDir(email), `${assertUuid(orderId, 'order id')}.json`);
+  transactionsDir = (email: string) => join(this.teamDir(email), 'transactions');
+  transaction = (email: string, fileName: string) => {
+    if (!isTransactionFileName(fileName)) throw new Error(`invalid transaction file name ${fileName}`);
+    return join(this.transactionsDir(email), fileName);
+  };
+  negotiationsDir = (email: string) => join(this.teamDir(email), 'negotiations');
+  negotiation = (email: string, id: string) => join(this.negotiationsDir(email), assertNegotiationId(id));
+  archiveDir = (email: string) => join(this.teamDir(email), 'negotiations_archive');
+  archivedNegotiation = (email: string, id: string) => join(this.archiveDir(email), assertNegotiationId(id));
+  /** Where the agreement worker moves a negotiation while it settles it (the claim). */
+  claimedDir = (email: string) => join(this.teamDir(email), 'negotiations_settling');
+  claimedNegotiation = (email: string, id: string) => join(this.claimedDir(email), assertNegotiationId(id));
+  /** Per-team lock directory used while holdings are checked and transactions written. */
+  teamLock = (email: string) => join(this.teamDir(email), '.holdings.lock');
+
+  scenariosDir = () => this.inside('scenarios');
+  scenario = (id: string) => join(this.scenariosDir(), `${assertScenarioId(id)}.json`);
+  auditDir = () => this.inside('audit');
+
+  /** The relative symlink target a responder holds: ../../<initiator>/negotiations/<id> */
+  static responderLinkTarget(initiator: string, id: string): string {
+    return join('..', '..', assertEmail(initiator), 'negotiations', assertNegotiationId(id));
+  }
+
+  private inside(...parts: string[]): string {
+    const p = resolve(this.root, ...parts);
+    if (p !== this.root && !p.startsWith(this.root + sep)) throw new Error('path escapes DATA_DIR');
+    return p;
+  }
+}
+
+/** File names inside a negotiation directory. */
+export const NegotiationFiles = {
+  meta: 'negotiation.json',
+  outcome: 'outcome.json',
+  state: (prefix: string) => `${prefix}_state.json`,
+  messages: (prefix: string) => `${prefix}_messages.jsonl`,
+  isState: (name: string) => name.endsWith('_state.json'),
+  isMessages: (name: string) => name.endsWith('_messages.jsonl'),
+};

@@ -1,0 +1,58 @@
+import { mkdir } from 'node:fs/promises';
+import { ErrorCode, Holdings, ParleyError, Role, TeamInit } from '@parley/contracts';
+import { writeJsonAtomic, readJson, listDir, isExists } from './files';
+import { DataPaths } from './paths';
+import { emailPrefix, isEmail } from './validate';
+
+export const DEFAULT_HOLDINGS: Holdings = { cash: 50000, C: 2000, N: 2000, D: 2000, Q: 2000 };
+
+export interface NewTeam {
+  email: string;
+  name: string;
+  role: Role;
+  password_hash: string;
+  holdings?: Holdings;
+}
+
+/** data/teams/<email>/init.json: profiles, roles, password hashes, starting holdings. */
+export class TeamStore {
+  constructor(private readonly paths: DataPaths) {}
+
+  async read(email: string): Promise<TeamInit | null> {
+    if (!isEmail(email)) return null;
+    return readJson<TeamInit>(this.paths.init(email));
+  }
+
+  async list(): Promise<string[]> {
+    return (await listDir(this.paths.teamsDir())).filter(isEmail).sort();
+  }
+
+  async findByPrefix(prefix: string): Promise<string | null> {
+    return (await this.list()).find((e) => emailPrefix(e) === prefix) ?? null;
+  }
+
+  /** Refuses a second team with the same e-mail or the same prefix (file names depend on it). */
+  async create(team: NewTeam): Promise<TeamInit> {
+    const existing = await this.list();
+    this.assertNew(team.email, existing);
+    const init: TeamInit = { ...team, holdings: team.holdings ?? { ...DEFAULT_HOLDINGS } };
+    try {
+      await mkdir(this.paths.teamDir(team.email), { recursive: false });
+    } catch (e) {
+      if (isExists(e)) throw new ParleyError(ErrorCode.Conflict, `team ${team.email} already exists`, 409);
+      await mkdir(this.paths.teamsDir(), { recursive: true });
+      await mkdir(this.paths.teamDir(team.email));
+    }
+    await writeJsonAtomic(this.paths.init(team.email), init);
+    return init;
+  }
+
+  assertNew(email: string, existing: string[]): void {
+    if (existing.includes(email)) throw new ParleyError(ErrorCode.Conflict, `team ${email} already exists`, 409);
+    const prefix = emailPrefix(email);
+    const clash = existing.find((e) => emailPrefix(e) === prefix);
+    if (clash) {
+      throw new ParleyError(ErrorCode.Conflict, `e-mail prefix "${prefix}" is already used by ${clash}; prefixes must be unique`, 409);
+    }
+  }
+}

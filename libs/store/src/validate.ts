@@ -1,0 +1,50 @@
+import { NEGOTIATION_ID_PATTERN, ParleyError, ErrorCode } from '@parley/contracts';
+
+/**
+ * Every e-mail and id is checked here before it becomes part of a path.
+ * The local part may not contain '_' because it is the separator in seed 000's negotiation ids.
+ */
+const EMAIL = /^[a-z0-9][a-z0-9.+-]{0,63}@[a-z0-9](?:[a-z0-9-]{0,62})(?:\.[a-z0-9](?:[a-z0-9-]{0,62}))+$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const SCENARIO_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
+const TRANSACTION_FILE = /^\d{9,13}_(buy|sell)_[CNDQ]_(from|to)_[a-z0-9][a-z0-9.+-]{0,63}(?:_[A-Za-z0-9-]{1,40})?\.json$/;
+
+export const isEmail = (s: unknown): s is string => typeof s === 'string' && s.length <= 254 && EMAIL.test(s);
+export const isNegotiationId = (s: unknown): s is string => typeof s === 'string' && NEGOTIATION_ID_PATTERN.test(s);
+export const isUuid = (s: unknown): s is string => typeof s === 'string' && UUID.test(s);
+export const isScenarioId = (s: unknown): s is string => typeof s === 'string' && SCENARIO_ID.test(s);
+export const isTransactionFileName = (s: unknown): s is string => typeof s === 'string' && TRANSACTION_FILE.test(s);
+
+export function normalizeEmail(raw: unknown): string {
+  return typeof raw === 'string' ? raw.trim().toLowerCase() : '';
+}
+
+export function assertEmail(s: unknown): string {
+  if (!isEmail(s)) {
+    throw new ParleyError(
+      ErrorCode.InvalidPayload,
+      `invalid e-mail ${JSON.stringify(String(s).slice(0, 80))}: lower-case letters, digits, '.', '+' or '-' before the @ and a domain after it`,
+    );
+  }
+  return s;
+}
+
+export function assertNegotiationId(s: unknown): string {
+  if (!isNegotiationId(s)) throw new ParleyError(ErrorCode.InvalidPayload, 'invalid negotiation id');
+  return s;
+}
+
+export function assertUuid(s: unknown, what = 'id'): string {
+  if (!isUuid(s)) throw new ParleyError(ErrorCode.InvalidPayload, `invalid ${what}`);
+  return s;
+}
+
+export function assertScenarioId(s: unknown): string {
+  if (!isScenarioId(s)) throw new ParleyError(ErrorCode.InvalidPayload, 'invalid scenario id');
+  return s;
+}
+
+/** The e-mail's local part: file prefix and seed-000 id part. */
+export function emailPrefix(email: string): string {
+  return assertEmail(email).split('@')[0];
+}
