@@ -66,3 +66,36 @@ export interface ScoreResult {
   final_score: FinalScore;
   score_explanations: ScoreExplanations;
 }
+
+/**
+ * A side's preference on one issue: utility rises linearly from `worst` to `best` (either may be the
+ * larger number) and is multiplied by `weight` (weights of a side sum to 1). `limit` is a hard
+ * reservation value on that issue that the side never crosses.
+ */
+export interface IssuePreference {
+  weight: number;
+  best: number;
+  worst: number;
+  limit?: number;
+}
+
+/** The private fields every scenario file has (validated by the scenario schema). */
+export interface ScenarioPrivate {
+  ai_private: {
+    persona: string;
+    private_facts: string[];
+    strategy: 'boulware' | 'conceder' | 'linear';
+    /** The AI walks away after this many of its own replies without a deal. */
+    deadline_turns: number;
+    prefs: Record<string, IssuePreference>;
+    /** The AI never accepts terms worth less than this to it (0..1). */
+    reservation_utility: number;
+  };
+  student_private: {
+    prefs: Record<string, IssuePreference>;
+    reservation_utility: number;
+  };
+  score_weights: { claiming_value: number; creating_value: number; managing_relationships: number };
+}
+
+export type FullScenario = ScenarioPublic & ScenarioPrivate;

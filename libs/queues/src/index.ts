@@ -3,3 +3,4 @@ export * from './redis';
 export * from './registry';
 export * from './emitter';
 export * from './local-redis';
+export * from './sequence';
