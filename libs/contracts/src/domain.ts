@@ -61,6 +61,8 @@ export interface NegotiationMeta {
   parties: PartyRef[];
   created_at: number;
   expires_at: number;
+  /** Peer negotiations opened on an order: the order's price and quantity, as a starting point. */
+  opening_terms?: Terms;
 }
 
 export type NegotiationStatus = 'active' | 'completed' | 'rejected' | 'expired' | 'failed';
@@ -86,6 +88,10 @@ export interface ChatMessage {
   reply_to?: number;
   ai_metadata?: AiMetadata;
   read?: boolean;
+  /** 'offer' lines record a party's propose/agree/reject in the transcript (terms and status). */
+  kind?: 'chat' | 'offer';
+  terms?: Terms;
+  status?: PartyStatus;
 }
 
 export interface FinalScore {

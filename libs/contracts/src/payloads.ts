@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { MAX_MESSAGE_LENGTH } from './events';
 import type { AiMetadata, ChatMessage, FinalScore, NegotiationStatus, PartyStatus, ScoreExplanations, Terms } from './domain';
+import type { ErrorPayload } from './errors';
 
 /** Negotiation ids: a UUID (AI practice) or seed 000's `{initiator}_{responder}_{chemical}_{unix_ts}[-n]`. */
 export const NEGOTIATION_ID_PATTERN = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[a-z0-9][a-z0-9.+-]{0,63}_[a-z0-9][a-z0-9.+-]{0,63}_[CNDQ]_\d{9,12}(?:-\d{1,4})?)$/;
@@ -70,6 +71,8 @@ export interface ServerPayloads {
   'offer-updated': OfferView & { negotiation_id: string };
   'negotiation-update': NegotiationUpdate;
   'server-shutdown': { reconnect_in_ms: number };
+  /** Also emitted to a negotiation room by workers (e.g. AI_TIMEOUT from the ai-worker). */
+  error: ErrorPayload;
 }
 
 export interface NegotiationUpdate {

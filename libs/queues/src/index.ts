@@ -4,3 +4,4 @@ export * from './registry';
 export * from './emitter';
 export * from './local-redis';
 export * from './sequence';
+export * from './producer';

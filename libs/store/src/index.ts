@@ -5,3 +5,8 @@ export * from './teams';
 export * from './passwords';
 export * from './negotiations';
 export * from './messages';
+export * from './orders';
+export * from './locks';
+export * from './holdings';
+export * from './transactions';
+export * from './settlement-files';

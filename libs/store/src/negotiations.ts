@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { lstat, mkdir, readlink, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Chemical, ErrorCode, NegotiationMeta, Outcome, ParleyError, PartyRef, PartyState } from '@parley/contracts';
+import { Chemical, ErrorCode, Terms, NegotiationMeta, Outcome, ParleyError, PartyRef, PartyState } from '@parley/contracts';
 import { isExists, isNotFound, listDir, readJson, writeJsonAtomic } from './files';
 import { DataPaths, NegotiationFiles } from './paths';
 import { emailPrefix, isNegotiationId } from './validate';
@@ -52,6 +52,7 @@ export class NegotiationStore {
     responder: string;
     chemical: Chemical;
     orderId?: string;
+    openingTerms?: Terms;
     ttlMs: number;
     nowMs?: number;
   }): Promise<NegotiationMeta> {
@@ -81,6 +82,7 @@ export class NegotiationStore {
       kind: 'peer',
       chemical,
       order_id: args.orderId,
+      opening_terms: args.openingTerms,
       initiator,
       parties,
       created_at: ts,

@@ -1,0 +1,28 @@
+import { access, constants } from 'node:fs/promises';
+import { Controller, Get, Inject, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { Infra } from '../infra';
+
+@Controller()
+export class HealthController {
+  constructor(@Inject(Infra) private readonly infra: Infra) {}
+
+  /** Alive: the process answers. */
+  @Get('health')
+  health() {
+    return { status: 'ok' };
+  }
+
+  /** Ready: Redis answers, DATA_DIR is writable, and each queue has at least one consumer. */
+  @Get('ready')
+  async ready(@Res() res: Response) {
+    const checks: Record<string, boolean> = {};
+    checks.redis = await this.infra.redis.ping().then((r) => r === 'PONG').catch(() => false);
+    checks.data_dir = await access(this.infra.config.dataDir, constants.W_OK).then(() => true).catch(() => false);
+    const { aiResponse, agreementCheck } = this.infra.producer;
+    checks['ai-response workers'] = checks.redis && (await aiResponse.getWorkersCount().catch(() => 0)) > 0;
+    checks['agreement-check workers'] = checks.redis && (await agreementCheck.getWorkersCount().catch(() => 0)) > 0;
+    const ok = Object.values(checks).every(Boolean);
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'not ready', checks });
+  }
+}

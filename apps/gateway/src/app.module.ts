@@ -1,0 +1,35 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import type { ParleyConfig } from '@parley/config';
+import { Infra } from './infra';
+import { AuthService } from './auth/auth.service';
+import { AuthController } from './auth/auth.controller';
+import { HttpAuthGuard } from './auth/http-auth.guard';
+import { HttpErrorsFilter } from './http-errors.filter';
+import { HealthController } from './api/health.controller';
+import { NegotiationsController } from './api/negotiations.controller';
+import { OrdersController } from './api/orders.controller';
+import { AccessService } from './realtime/access.service';
+import { ChatService } from './realtime/chat.service';
+import { OfferService } from './realtime/offer.service';
+import { NegotiationGateway } from './realtime/negotiation.gateway';
+
+@Module({})
+export class GatewayModule {
+  static register(config: ParleyConfig, infra: Infra): DynamicModule {
+    return {
+      module: GatewayModule,
+      controllers: [AuthController, HealthController, NegotiationsController, OrdersController],
+      providers: [
+        { provide: Infra, useValue: infra },
+        { provide: APP_FILTER, useClass: HttpErrorsFilter },
+        AuthService,
+        HttpAuthGuard,
+        AccessService,
+        ChatService,
+        OfferService,
+        NegotiationGateway,
+      ],
+    };
+  }
+}

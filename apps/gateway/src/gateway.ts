@@ -1,0 +1,57 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { ParleyConfig } from '@parley/config';
+import { GatewayModule } from './app.module';
+import { Infra } from './infra';
+import { RedisIoAdapter } from './redis-io.adapter';
+
+export interface RunningGateway {
+  app: NestExpressApplication;
+  port: number;
+  url: string;
+  infra: Infra;
+  close(): Promise<void>;
+}
+
+/** Builds and starts one gateway: HTTP API, static web client and Socket.io on one port. */
+export async function createGateway(config: ParleyConfig): Promise<RunningGateway> {
+  const infra = new Infra(config);
+  const app = await NestFactory.create<NestExpressApplication>(GatewayModule.register(config, infra), {
+    logger: config.logLevel === 'silent' ? false : ['error', 'warn', 'log'],
+    bodyParser: true,
+  });
+  app.useBodyParser('json', { limit: '32kb' });
+  app.set('trust proxy', 'loopback');
+  app.disable('x-powered-by');
+  const adapter = new RedisIoAdapter(app, config.redisUrl, config.redisPrefix);
+  await adapter.connect();
+  app.useWebSocketAdapter(adapter);
+  const web = findWebDir();
+  if (web) app.useStaticAssets(web, { index: 'index.html' });
+  app.enableShutdownHooks();
+  await app.listen(config.port, config.host);
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  return {
+    app,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    infra,
+    async close() {
+      await app.close();
+      await adapter.closeRedis();
+      await infra.close();
+    },
+  };
+}
+
+/** The built browser client (apps/web/dist), found from source or from dist/. */
+function findWebDir(): string | null {
+  for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) {
+    const candidate = join(dir, 'apps', 'web', 'dist');
+    if (existsSync(join(candidate, 'index.html'))) return candidate;
+  }
+  return null;
+}

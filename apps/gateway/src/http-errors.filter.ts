@@ -1,0 +1,31 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+import { ErrorCode, ParleyError } from '@parley/contracts';
+
+/** Every HTTP error body is `{code, message}`; unexpected errors are logged, never leaked. */
+@Catch()
+export class HttpErrorsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('http');
+
+  catch(err: unknown, host: ArgumentsHost): void {
+    const res = host.switchToHttp().getResponse<Response>();
+    if (err instanceof ParleyError) {
+      if (err.httpStatus === 429) res.setHeader('Retry-After', '60');
+      res.status(err.httpStatus).json({ code: err.code, message: err.message });
+      return;
+    }
+    if (err instanceof HttpException) {
+      const status = err.getStatus();
+      const code = status === 404 ? ErrorCode.NotFound : status === 413 ? ErrorCode.InvalidPayload : status < 500 ? ErrorCode.InvalidPayload : ErrorCode.Internal;
+      res.status(status).json({ code, message: status === 404 ? 'not found' : err.message });
+      return;
+    }
+    const e = err as { type?: string; status?: number; message?: string };
+    if (e?.type === 'entity.parse.failed' || e?.type === 'entity.too.large' || (e?.status && e.status < 500)) {
+      res.status(e.status ?? 400).json({ code: ErrorCode.InvalidPayload, message: 'malformed request body' });
+      return;
+    }
+    this.logger.error(err instanceof Error ? err.stack : String(err));
+    res.status(500).json({ code: ErrorCode.Internal, message: 'internal error' });
+  }
+}

@@ -1,0 +1,114 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { ChatMessage, ErrorCode, MAX_MESSAGE_LENGTH, ParleyError, PartyRef } from '@parley/contracts';
+import type { LocatedNegotiation } from '@parley/store';
+import { Infra } from '../infra';
+
+/** Control characters other than tab and newline never reach a file or another browser. */
+const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
+
+export interface SavedMessage {
+  message: ChatMessage;
+  /** True when the client message id had been saved before: nothing new was written or sent. */
+  duplicate: boolean;
+}
+
+/**
+ * Saves a party's chat line before anyone is told about it: per-user rate limit (in Redis, so it
+ * holds across gateways), a client message id that makes a re-send a no-op, a sequence number,
+ * then an fsynced append to the party's own messages file.
+ */
+@Injectable()
+export class ChatService {
+  private readonly limiter: RateLimiterRedis;
+
+  constructor(@Inject(Infra) private readonly infra: Infra) {
+    this.limiter = new RateLimiterRedis({
+      storeClient: infra.redis,
+      keyPrefix: infra.key('rl', 'messages'),
+      points: infra.config.messagesPerMinute,
+      duration: 60,
+    });
+  }
+
+  static clean(content: string): string {
+    return content.replace(CONTROL_CHARS, '').trim();
+  }
+
+  static assertLength(content: string): void {
+    if (content.length > MAX_MESSAGE_LENGTH) {
+      throw new ParleyError(ErrorCode.MessageTooLong, `messages are limited to ${MAX_MESSAGE_LENGTH} characters (this one has ${content.length})`);
+    }
+  }
+
+  async save(located: LocatedNegotiation, party: PartyRef, content: string, clientMessageId?: string): Promise<SavedMessage> {
+    const text = ChatService.clean(content);
+    if (!text) throw new ParleyError(ErrorCode.InvalidPayload, 'empty message');
+    ChatService.assertLength(text);
+    const dedupeKey = clientMessageId ? this.infra.key('cmid', located.id, party.prefix, clientMessageId) : null;
+    if (dedupeKey && clientMessageId) {
+      const earlier = await this.earlier(dedupeKey, located, party, clientMessageId);
+      if (earlier) return { message: earlier, duplicate: true };
+    }
+    try {
+      await this.consumeRateLimit(party.user);
+      const message = await this.append(located, party, { content: text, client_message_id: clientMessageId, kind: 'chat' });
+      if (dedupeKey) await this.infra.redis.set(dedupeKey, JSON.stringify(message), 'EX', 86400);
+      return { message, duplicate: false };
+    } catch (e) {
+      if (dedupeKey) await this.infra.redis.del(dedupeKey).catch(() => undefined);
+      throw e;
+    }
+  }
+
+  /** Appends one line (chat or offer record) to the party's own file; returns it once on disk. */
+  async append(located: LocatedNegotiation, party: PartyRef, fields: Partial<ChatMessage> & { content: string }): Promise<ChatMessage> {
+    const seq = await this.infra.sequence.next(located.id, () => this.infra.messages.maxSeq(located.dir));
+    const message: ChatMessage = {
+      id: randomUUID(),
+      seq,
+      negotiation_id: located.id,
+      sender_type: 'user',
+      sender: party.user,
+      timestamp: new Date().toISOString(),
+      read: false,
+      ...fields,
+    };
+    try {
+      await this.infra.messages.append(located.dir, party.prefix, [message]);
+    } catch (e) {
+      if (e instanceof ParleyError) throw e;
+      throw new ParleyError(ErrorCode.StorageFailed, 'the message could not be saved; it was not sent', 503);
+    }
+    return message;
+  }
+
+  /** The message saved earlier under this client id, from Redis or (after Redis lost it) from the file. */
+  private async earlier(key: string, located: LocatedNegotiation, party: PartyRef, clientMessageId: string): Promise<ChatMessage | null> {
+    const claimed = await this.infra.redis.set(key, 'pending', 'EX', 60, 'NX');
+    if (claimed === 'OK') {
+      const onDisk = (await this.infra.messages.readParty(located.dir, party.prefix)).find((m) => m.client_message_id === clientMessageId);
+      if (onDisk) await this.infra.redis.set(key, JSON.stringify(onDisk), 'EX', 86400);
+      return onDisk ?? null;
+    }
+    const value = await this.infra.redis.get(key);
+    if (value && value !== 'pending') return JSON.parse(value) as ChatMessage;
+    throw new ParleyError(ErrorCode.DuplicateInFlight, 'this message is still being saved; wait for its acknowledgement');
+  }
+
+  private async consumeRateLimit(user: string): Promise<void> {
+    try {
+      await this.limiter.consume(user);
+    } catch (e) {
+      if (e instanceof RateLimiterRes) {
+        throw new ParleyError(
+          ErrorCode.RateLimited,
+          `at most ${this.infra.config.messagesPerMinute} messages a minute; try again in ${Math.ceil(e.msBeforeNext / 1000)} s`,
+          429,
+        );
+      }
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,275 @@
+import { Inject, Logger } from '@nestjs/common';
+import { ConnectedSocket, MessageBody, OnGatewayConnection, OnGatewayInit, SubscribeMessage, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
+import type { Server, Socket } from 'socket.io';
+import { z } from 'zod';
+import {
+  Ack,
+  ClientEvent,
+  ClientPayload,
+  ClientPayloads,
+  ErrorCode,
+  ErrorPayload,
+  HISTORY_ON_JOIN,
+  ParleyError,
+  ServerEvent,
+  ServerPayloads,
+  negotiationRoom,
+  userRoom,
+} from '@parley/contracts';
+import { Infra } from '../infra';
+import { AuthService, AuthUser } from '../auth/auth.service';
+import { AccessService, assertOpen, statusOf, Access } from './access.service';
+import { ChatService } from './chat.service';
+import { OfferService } from './offer.service';
+
+type Payload<E extends keyof ClientPayloads> = ClientPayloads[E];
+const SYNC_LIMIT = 500;
+
+/**
+ * Socket.io events of seed 004 plus Parley's offer and history events. Authentication happens once,
+ * at the handshake; every event is validated against its schema and the user's right to the
+ * negotiation, and failures answer `error {code, message, timestamp}` (and the ack, if any).
+ */
+@WebSocketGateway({ maxHttpBufferSize: 64 * 1024, pingInterval: 10000, pingTimeout: 8000 })
+export class NegotiationGateway implements OnGatewayInit, OnGatewayConnection {
+  @WebSocketServer() server!: Server;
+  private readonly logger = new Logger('ws');
+
+  constructor(
+    @Inject(Infra) private readonly infra: Infra,
+    @Inject(AuthService) private readonly auth: AuthService,
+    @Inject(AccessService) private readonly access: AccessService,
+    @Inject(ChatService) private readonly chat: ChatService,
+    @Inject(OfferService) private readonly offers: OfferService,
+  ) {}
+
+  afterInit(server: Server): void {
+    server.use((socket, next) => {
+      this.auth
+        .verify(socket.handshake.auth?.token)
+        .then((user) => {
+          socket.data.user = user;
+          next();
+        })
+        .catch(() => next(new Error('Authentication error')));
+    });
+  }
+
+  handleConnection(socket: Socket): void {
+    const user = socket.data.user as AuthUser | undefined;
+    if (user) void socket.join(userRoom(user.email));
+  }
+
+  @SubscribeMessage(ClientEvent.JoinNegotiation)
+  join(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
+    return this.handle(socket, ClientEvent.JoinNegotiation, body, async (p) => {
+      const access = await this.access.find(this.user(socket), p.negotiation_id);
+      await socket.join(negotiationRoom(p.negotiation_id));
+      const state = await this.stateOf(access, this.user(socket));
+      socket.emit(ServerEvent.NegotiationState, state);
+      const messages = await this.infra.messages.readAll(access.located.dir);
+      const history: ServerPayloads['message-history'] = {
+        negotiation_id: p.negotiation_id,
+        messages: messages.slice(-HISTORY_ON_JOIN),
+        last_seq: messages.at(-1)?.seq ?? 0,
+      };
+      socket.emit(ServerEvent.MessageHistory, history);
+      return { state, history };
+    });
+  }
+
+  @SubscribeMessage(ClientEvent.LeaveNegotiation)
+  leave(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
+    return this.handle(socket, ClientEvent.LeaveNegotiation, body, async (p) => {
+      await socket.leave(negotiationRoom(p.negotiation_id));
+      return { negotiation_id: p.negotiation_id };
+    });
+  }
+
+  /** Everything after `after_seq`: how a client fills the gap after a reconnect. */
+  @SubscribeMessage(ClientEvent.SyncMessages)
+  sync(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
+    return this.handle(socket, ClientEvent.SyncMessages, body, async (p) => {
+      const access = await this.access.find(this.user(socket), p.negotiation_id);
+      const all = await this.infra.messages.readAll(access.located.dir);
+      const after = all.filter((m) => m.seq > p.after_seq).slice(0, SYNC_LIMIT);
+      const history: ServerPayloads['message-history'] = { negotiation_id: p.negotiation_id, messages: after, last_seq: all.at(-1)?.seq ?? 0 };
+      socket.emit(ServerEvent.MessageHistory, history);
+      return history;
+    });
+  }
+
+  @SubscribeMessage(ClientEvent.SendMessage)
+  send(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
+    return this.handle(socket, ClientEvent.SendMessage, body, async (p) => {
+      ChatService.assertLength(p.content);
+      const access = await this.access.requireActiveParty(this.user(socket), p.negotiation_id);
+      const { message, duplicate } = await this.chat.save(access.located, access.party, p.content, p.client_message_id);
+      if (!duplicate) {
+        this.server.to(negotiationRoom(p.negotiation_id)).emit(ServerEvent.MessageReceived, message);
+        if (access.located.meta.kind === 'ai') await this.askAi(access, message.seq, 'message');
+      }
+      return message;
+    });
+  }
+
+  @SubscribeMessage(ClientEvent.TypingStart)
+  typingStart(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
+    return this.typing(socket, body, true);
+  }
+
+  @SubscribeMessage(ClientEvent.TypingStop)
+  typingStop(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
+    return this.typing(socket, body, false);
+  }
+
+  @SubscribeMessage(ClientEvent.ProposeOffer)
+  propose(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
+    return this.handle(socket, ClientEvent.ProposeOffer, body, (p) => this.changeOffer(socket, p.negotiation_id, 'pending', p.terms));
+  }
+
+  @SubscribeMessage(ClientEvent.AgreeOffer)
+  agree(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
+    return this.handle(socket, ClientEvent.AgreeOffer, body, (p) => this.changeOffer(socket, p.negotiation_id, 'agreed', p.terms));
+  }
+
+  @SubscribeMessage(ClientEvent.RejectNegotiation)
+  reject(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
+    return this.handle(socket, ClientEvent.RejectNegotiation, body, (p) => this.changeOffer(socket, p.negotiation_id, 'rejected', null));
+  }
+
+  @SubscribeMessage(ClientEvent.DevTriggerAi)
+  devTriggerAi(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
+    return this.handle(socket, ClientEvent.DevTriggerAi, body, async (p) => {
+      this.assertDev();
+      const access = await this.aiNegotiation(socket, p.negotiation_id);
+      const lastSeq = await this.infra.messages.maxSeq(access.located.dir);
+      await this.askAi(access, lastSeq, 'message');
+      return { negotiation_id: p.negotiation_id, trigger_seq: lastSeq };
+    });
+  }
+
+  /** Development only: the student agrees to the AI's current terms (or rejects) and the AI accepts. */
+  @SubscribeMessage(ClientEvent.DevCompleteNegotiation)
+  devComplete(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
+    return this.handle(socket, ClientEvent.DevCompleteNegotiation, body, async (p) => {
+      this.assertDev();
+      const access = await this.aiNegotiation(socket, p.negotiation_id);
+      if (p.outcome === 'failure') return this.changeOffer(socket, p.negotiation_id, 'rejected', null);
+      const ai = (await this.infra.negotiations.readStates(access.located.dir)).find((s) => s.user === 'ai');
+      if (!ai?.offer) throw new ParleyError(ErrorCode.InvalidOffer, 'the AI has not proposed terms yet');
+      const { timestamp: _t, ...terms } = ai.offer;
+      const change = await this.offers.change(access, 'agreed', terms);
+      this.broadcastOffer(access, change);
+      await this.askAi(access, change.line.seq, 'dev');
+      return change.view;
+    });
+  }
+
+  private async changeOffer(socket: Socket, negotiationId: string, status: 'pending' | 'agreed' | 'rejected', terms: ClientPayloads['propose-offer']['terms'] | null) {
+    const access = await this.access.requireActiveParty(this.user(socket), negotiationId);
+    const change = await this.offers.change(access, status, terms);
+    this.broadcastOffer(access, change);
+    await this.infra.producer.enqueueAgreementCheck({ negotiation_id: negotiationId, owner: access.located.meta.initiator });
+    if (access.located.meta.kind === 'ai' && status !== 'rejected') await this.askAi(access, change.line.seq, 'offer');
+    return change.view;
+  }
+
+  private broadcastOffer(access: Access, change: Awaited<ReturnType<OfferService['change']>>): void {
+    const room = this.server.to(negotiationRoom(access.located.id));
+    room.emit(ServerEvent.MessageReceived, change.line);
+    room.emit(ServerEvent.OfferUpdated, { negotiation_id: access.located.id, ...change.view });
+  }
+
+  private async askAi(access: Access, triggerSeq: number, reason: 'message' | 'offer' | 'dev'): Promise<void> {
+    const { id, meta } = access.located;
+    this.server.to(negotiationRoom(id)).emit(ServerEvent.AiTyping, { negotiation_id: id, typing: true, estimated_time: 3000 });
+    await this.infra.producer.enqueueAiReply({ negotiation_id: id, owner: meta.initiator, trigger_seq: triggerSeq, reason });
+  }
+
+  private typing(socket: Socket, body: unknown, typing: boolean) {
+    const event = typing ? ClientEvent.TypingStart : ClientEvent.TypingStop;
+    return this.handle(socket, event, body, async (p) => {
+      const access = await this.access.find(this.user(socket), p.negotiation_id);
+      if (!access.party) throw new ParleyError(ErrorCode.NotAParty, 'observers do not type');
+      assertOpen(access);
+      socket.to(negotiationRoom(p.negotiation_id)).emit(ServerEvent.UserTyping, { negotiation_id: p.negotiation_id, user_id: access.party.user, typing });
+      return { typing };
+    });
+  }
+
+  private async aiNegotiation(socket: Socket, negotiationId: string) {
+    const access = await this.access.requireActiveParty(this.user(socket), negotiationId);
+    if (access.located.meta.kind !== 'ai') throw new ParleyError(ErrorCode.InvalidPayload, 'not an AI negotiation');
+    return access;
+  }
+
+  private async stateOf(access: Access, user: AuthUser): Promise<ServerPayloads['negotiation-state']> {
+    const { located, party, outcome } = access;
+    const states = await this.infra.negotiations.readStates(located.dir);
+    const sockets = await this.server.in(negotiationRoom(located.id)).fetchSockets();
+    return {
+      negotiation_id: located.id,
+      kind: located.meta.kind,
+      status: statusOf(access),
+      participant_count: sockets.length,
+      ...(located.meta.scenario_id ? { scenario_id: located.meta.scenario_id } : {}),
+      ...(located.meta.chemical ? { chemical: located.meta.chemical } : {}),
+      my_role: party?.role ?? (user.role === 'instructor' ? 'observer' : 'none'),
+      parties: located.meta.parties.map((p) => ({ user: p.user, role: p.role })),
+      offers: states.map((s) => ({ user: s.user, role: s.role, offer: s.offer, status: s.status, last_updated: s.last_updated })),
+      last_seq: await this.infra.messages.maxSeq(located.dir),
+      ...(outcome
+        ? {
+            outcome: {
+              negotiation_id: located.id,
+              status: outcome.status,
+              deal_terms: outcome.deal_terms,
+              final_score: outcome.final_score,
+              score_explanations: outcome.score_explanations,
+              reason: outcome.reason,
+              updated_at: new Date(outcome.settled_at * 1000).toISOString(),
+            },
+          }
+        : {}),
+    };
+  }
+
+  private assertDev(): void {
+    if (!this.infra.config.devMode) throw new ParleyError(ErrorCode.DevOnly, 'development events are off (NODE_ENV is not development)', 403);
+  }
+
+  private user(socket: Socket): AuthUser {
+    return socket.data.user as AuthUser;
+  }
+
+  /** Validates the payload, runs the handler, and turns any failure into an `error` event and ack. */
+  private async handle<E extends keyof typeof ClientPayload, R>(
+    socket: Socket,
+    event: E,
+    body: unknown,
+    fn: (payload: Payload<E>) => Promise<R>,
+  ): Promise<Ack<R>> {
+    try {
+      const parsed = (ClientPayload[event] as unknown as z.ZodType<Payload<E>>).safeParse(body);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw new ParleyError(ErrorCode.InvalidPayload, `invalid ${event} payload: ${issue.path.join('.') || 'body'} ${issue.message}`);
+      }
+      return { ok: true, data: await fn(parsed.data) };
+    } catch (e) {
+      const err = e instanceof ParleyError ? e : new ParleyError(ErrorCode.Internal, 'internal error');
+      if (!(e instanceof ParleyError)) this.logger.error(`${event}: ${e instanceof Error ? e.stack : String(e)}`);
+      const negotiationId = typeof (body as { negotiation_id?: unknown })?.negotiation_id === 'string' ? (body as { negotiation_id: string }).negotiation_id : undefined;
+      const payload: ErrorPayload = {
+        code: err.code,
+        message: err.message,
+        timestamp: new Date().toISOString(),
+        event,
+        ...(negotiationId && negotiationId.length <= 120 ? { negotiation_id: negotiationId } : {}),
+      };
+      socket.emit(ServerEvent.Error, payload);
+      return { ok: false, error: { code: err.code, message: err.message } };
+    }
+  }
+}

@@ -1,0 +1,87 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ChatMessage, ErrorCode, OfferView, ParleyError, PartyRef, PartyState, PartyStatus, Terms } from '@parley/contracts';
+import { agreementKey, validateTerms } from '@parley/negotiation';
+import { Infra } from '../infra';
+import type { Access } from './access.service';
+import { ChatService } from './chat.service';
+
+export const MAX_PRICE = 1_000_000;
+export const MAX_QUANTITY = 1_000_000_000;
+
+/** Terms of a trade: exactly a positive finite price per unit and a positive whole quantity. */
+export function validateTradeTerms(terms: Terms): string | null {
+  const keys = Object.keys(terms).sort().join(',');
+  if (keys !== 'price,quantity') return 'a trade offer has exactly a price and a quantity';
+  if (!(terms.price > 0 && terms.price <= MAX_PRICE)) return `price must be above 0 and at most ${MAX_PRICE}`;
+  if (!Number.isInteger(terms.quantity) || terms.quantity <= 0 || terms.quantity > MAX_QUANTITY) {
+    return `quantity must be a whole number from 1 to ${MAX_QUANTITY}`;
+  }
+  return null;
+}
+
+export interface OfferChange {
+  view: OfferView;
+  line: ChatMessage;
+}
+
+/**
+ * propose / agree / reject: the acting party rewrites only its own state file, records the change
+ * as a line in its transcript, and the caller enqueues the agreement check (and the AI's turn).
+ */
+@Injectable()
+export class OfferService {
+  constructor(
+    @Inject(Infra) private readonly infra: Infra,
+    @Inject(ChatService) private readonly chat: ChatService,
+  ) {}
+
+  async change(access: Access & { party: PartyRef }, status: PartyStatus, terms: Terms | null): Promise<OfferChange> {
+    const { located, party } = access;
+    const previous = (await this.infra.negotiations.readStates(located.dir)).find((s) => s.user === party.user) ?? null;
+    const offerTerms = terms ?? (previous?.offer ? stripTimestamp(previous.offer) : null);
+    if (terms) await this.assertValid(access, terms);
+    const now = Date.now();
+    const state: PartyState = {
+      user: party.user,
+      role: party.role,
+      ...(located.meta.chemical ? { chemical: located.meta.chemical } : {}),
+      offer: offerTerms ? { ...offerTerms, timestamp: Math.floor(now / 1000) } : null,
+      status,
+      ...(status === 'agreed' && offerTerms ? { agreement_key: agreementKey(offerTerms) } : {}),
+      last_updated: Math.floor(now / 1000),
+    };
+    await this.infra.negotiations.writeState(located, party.prefix, state);
+    const line = await this.chat.append(located, party, {
+      kind: 'offer',
+      content: describe(status, offerTerms),
+      ...(offerTerms ? { terms: offerTerms } : {}),
+      status,
+    });
+    const view: OfferView = { user: state.user, role: state.role, offer: state.offer, status: state.status, last_updated: state.last_updated };
+    return { view, line };
+  }
+
+  private async assertValid(access: Access, terms: Terms): Promise<void> {
+    const meta = access.located.meta;
+    let problem: string | null;
+    if (meta.kind === 'peer') {
+      problem = validateTradeTerms(terms);
+    } else {
+      const scenario = meta.scenario_id ? await this.infra.scenarios.get(meta.scenario_id) : null;
+      problem = scenario ? validateTerms(scenario, terms) : 'the scenario of this negotiation is no longer available';
+    }
+    if (problem) throw new ParleyError(ErrorCode.InvalidOffer, problem);
+  }
+}
+
+function stripTimestamp(offer: Terms & { timestamp?: number }): Terms {
+  const { timestamp: _t, ...terms } = offer;
+  return terms as Terms;
+}
+
+function describe(status: PartyStatus, terms: Terms | null): string {
+  const t = terms ? Object.entries(terms).map(([k, v]) => `${k.replace(/_/g, ' ')} ${v}`).join(', ') : '';
+  if (status === 'agreed') return `Agreed to: ${t}`;
+  if (status === 'rejected') return 'Rejected the negotiation.';
+  return `Proposed: ${t}`;
+}
