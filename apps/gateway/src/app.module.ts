@@ -9,17 +9,20 @@ import { HttpErrorsFilter } from './http-errors.filter';
 import { HealthController } from './api/health.controller';
 import { NegotiationsController } from './api/negotiations.controller';
 import { OrdersController } from './api/orders.controller';
+import { TeamsController } from './api/teams.controller';
+import { AdminController } from './api/admin.controller';
 import { AccessService } from './realtime/access.service';
 import { ChatService } from './realtime/chat.service';
 import { OfferService } from './realtime/offer.service';
 import { NegotiationGateway } from './realtime/negotiation.gateway';
+import { ConnectionLimiter } from './realtime/connection-limiter';
 
 @Module({})
 export class GatewayModule {
   static register(config: ParleyConfig, infra: Infra): DynamicModule {
     return {
       module: GatewayModule,
-      controllers: [AuthController, HealthController, NegotiationsController, OrdersController],
+      controllers: [AuthController, HealthController, NegotiationsController, OrdersController, TeamsController, AdminController],
       providers: [
         { provide: Infra, useValue: infra },
         { provide: APP_FILTER, useClass: HttpErrorsFilter },
@@ -28,6 +31,7 @@ export class GatewayModule {
         AccessService,
         ChatService,
         OfferService,
+        ConnectionLimiter,
         NegotiationGateway,
       ],
     };

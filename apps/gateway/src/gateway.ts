@@ -6,6 +6,8 @@ import type { ParleyConfig } from '@parley/config';
 import { GatewayModule } from './app.module';
 import { Infra } from './infra';
 import { RedisIoAdapter } from './redis-io.adapter';
+import { mountQueueDashboard } from './queue-dashboard';
+import { PinoNestLogger } from '@parley/config';
 
 export interface RunningGateway {
   app: NestExpressApplication;
@@ -19,9 +21,10 @@ export interface RunningGateway {
 export async function createGateway(config: ParleyConfig): Promise<RunningGateway> {
   const infra = new Infra(config);
   const app = await NestFactory.create<NestExpressApplication>(GatewayModule.register(config, infra), {
-    logger: config.logLevel === 'silent' ? false : ['error', 'warn', 'log'],
+    logger: config.logLevel === 'silent' ? false : new PinoNestLogger(infra.log),
     bodyParser: true,
   });
+  mountQueueDashboard(app, infra);
   app.useBodyParser('json', { limit: '32kb' });
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');

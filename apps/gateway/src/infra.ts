@@ -1,7 +1,9 @@
 import type IORedis from 'ioredis';
 import { ParleyConfig } from '@parley/config';
-import { DataPaths, MessageLog, NegotiationStore, OrderStore, TeamStore } from '@parley/store';
-import { JobProducer, MessageSequence, createRedis } from '@parley/queues';
+import type { Logger } from 'pino';
+import { createLogger } from '@parley/config';
+import { AuditLog, DataPaths, MessageLog, NegotiationStore, OrderStore, TeamStore } from '@parley/store';
+import { JobProducer, MessageSequence, ParleyMetrics, createRedis } from '@parley/queues';
 import { ScenarioCatalog } from '@parley/negotiation';
 
 export const CONFIG = 'PARLEY_CONFIG';
@@ -18,6 +20,9 @@ export class Infra {
   readonly redis: IORedis;
   readonly producer: JobProducer;
   readonly sequence: MessageSequence;
+  readonly metrics = new ParleyMetrics('gateway');
+  readonly audit: AuditLog;
+  readonly log: Logger;
 
   constructor(readonly config: ParleyConfig) {
     this.paths = new DataPaths(config.dataDir);
@@ -28,6 +33,9 @@ export class Infra {
     this.redis = createRedis(config.redisUrl);
     this.producer = new JobProducer(this.redis, config.redisPrefix);
     this.sequence = new MessageSequence(this.redis, config.redisPrefix);
+    this.audit = new AuditLog(this.paths, 'gateway');
+    this.log = createLogger(config.logLevel, 'gateway');
+    this.metrics.startPublishing(this.redis, config.redisPrefix);
   }
 
   key(...parts: string[]): string {
@@ -35,6 +43,8 @@ export class Infra {
   }
 
   async close(): Promise<void> {
+    this.metrics.stopPublishing();
+    await this.audit.flush();
     await this.producer.close();
     this.redis.disconnect();
   }

@@ -5,3 +5,4 @@ export * from './emitter';
 export * from './local-redis';
 export * from './sequence';
 export * from './producer';
+export * from './metrics';

@@ -10,3 +10,4 @@ export * from './locks';
 export * from './holdings';
 export * from './transactions';
 export * from './settlement-files';
+export * from './audit';

@@ -1,5 +1,5 @@
-import { Inject, Logger } from '@nestjs/common';
-import { ConnectedSocket, MessageBody, OnGatewayConnection, OnGatewayInit, SubscribeMessage, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
+import { BeforeApplicationShutdown, Inject } from '@nestjs/common';
+import { ConnectedSocket, MessageBody, OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit, SubscribeMessage, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
 import type { Server, Socket } from 'socket.io';
 import { z } from 'zod';
 import {
@@ -21,6 +21,7 @@ import { AuthService, AuthUser } from '../auth/auth.service';
 import { AccessService, assertOpen, statusOf, Access } from './access.service';
 import { ChatService } from './chat.service';
 import { OfferService } from './offer.service';
+import { ConnectionLimiter } from './connection-limiter';
 
 type Payload<E extends keyof ClientPayloads> = ClientPayloads[E];
 const SYNC_LIMIT = 500;
@@ -31,9 +32,8 @@ const SYNC_LIMIT = 500;
  * negotiation, and failures answer `error {code, message, timestamp}` (and the ack, if any).
  */
 @WebSocketGateway({ maxHttpBufferSize: 64 * 1024, pingInterval: 10000, pingTimeout: 8000 })
-export class NegotiationGateway implements OnGatewayInit, OnGatewayConnection {
+export class NegotiationGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, BeforeApplicationShutdown {
   @WebSocketServer() server!: Server;
-  private readonly logger = new Logger('ws');
 
   constructor(
     @Inject(Infra) private readonly infra: Infra,
@@ -41,23 +41,42 @@ export class NegotiationGateway implements OnGatewayInit, OnGatewayConnection {
     @Inject(AccessService) private readonly access: AccessService,
     @Inject(ChatService) private readonly chat: ChatService,
     @Inject(OfferService) private readonly offers: OfferService,
+    @Inject(ConnectionLimiter) private readonly connections: ConnectionLimiter,
   ) {}
 
   afterInit(server: Server): void {
     server.use((socket, next) => {
       this.auth
         .verify(socket.handshake.auth?.token)
-        .then((user) => {
+        .then(async (user) => {
           socket.data.user = user;
+          await this.connections.admit(socket);
           next();
         })
-        .catch(() => next(new Error('Authentication error')));
+        .catch((e) => {
+          const refused = e instanceof ParleyError && e.code === ErrorCode.RateLimited ? e.message : 'Authentication error';
+          this.infra.audit.record({ who: 'anonymous', what: 'connect', result: refused === 'Authentication error' ? ErrorCode.AuthenticationError : ErrorCode.RateLimited, detail: socket.handshake.address });
+          next(new Error(refused));
+        });
     });
   }
 
   handleConnection(socket: Socket): void {
     const user = socket.data.user as AuthUser | undefined;
     if (user) void socket.join(userRoom(user.email));
+    this.infra.metrics.socketsConnected.inc();
+  }
+
+  handleDisconnect(socket: Socket): void {
+    this.infra.metrics.socketsConnected.dec();
+    void this.connections.release(socket);
+  }
+
+  /** SIGTERM: tell every client here to reconnect (to another replica), then drop the transports. */
+  beforeApplicationShutdown(): void {
+    if (!this.server) return;
+    this.server.local.emit(ServerEvent.ServerShutdown, { reconnect_in_ms: 1000 });
+    this.server.local.disconnectSockets(true);
   }
 
   @SubscribeMessage(ClientEvent.JoinNegotiation)
@@ -239,6 +258,12 @@ export class NegotiationGateway implements OnGatewayInit, OnGatewayConnection {
     if (!this.infra.config.devMode) throw new ParleyError(ErrorCode.DevOnly, 'development events are off (NODE_ENV is not development)', 403);
   }
 
+  private record(socket: Socket, event: string, body: unknown, result: string): void {
+    this.infra.metrics.events.inc({ event, result });
+    if (event === ClientEvent.TypingStart || event === ClientEvent.TypingStop) return;
+    this.infra.audit.record({ who: this.user(socket)?.email ?? 'anonymous', what: event, negotiation_id: idOf(body), result });
+  }
+
   private user(socket: Socket): AuthUser {
     return socket.data.user as AuthUser;
   }
@@ -256,20 +281,28 @@ export class NegotiationGateway implements OnGatewayInit, OnGatewayConnection {
         const issue = parsed.error.issues[0];
         throw new ParleyError(ErrorCode.InvalidPayload, `invalid ${event} payload: ${issue.path.join('.') || 'body'} ${issue.message}`);
       }
-      return { ok: true, data: await fn(parsed.data) };
+      const data = await fn(parsed.data);
+      this.record(socket, event, body, 'ok');
+      return { ok: true, data };
     } catch (e) {
       const err = e instanceof ParleyError ? e : new ParleyError(ErrorCode.Internal, 'internal error');
-      if (!(e instanceof ParleyError)) this.logger.error(`${event}: ${e instanceof Error ? e.stack : String(e)}`);
-      const negotiationId = typeof (body as { negotiation_id?: unknown })?.negotiation_id === 'string' ? (body as { negotiation_id: string }).negotiation_id : undefined;
+      if (!(e instanceof ParleyError)) this.infra.log.error({ event, err: e }, 'event handler failed');
+      this.record(socket, event, body, err.code);
+      const negotiationId = idOf(body);
       const payload: ErrorPayload = {
         code: err.code,
         message: err.message,
         timestamp: new Date().toISOString(),
         event,
-        ...(negotiationId && negotiationId.length <= 120 ? { negotiation_id: negotiationId } : {}),
+        ...(negotiationId ? { negotiation_id: negotiationId } : {}),
       };
       socket.emit(ServerEvent.Error, payload);
       return { ok: false, error: { code: err.code, message: err.message } };
     }
   }
+}
+
+function idOf(body: unknown): string | undefined {
+  const id = (body as { negotiation_id?: unknown } | null)?.negotiation_id;
+  return typeof id === 'string' && id.length <= 120 ? id : undefined;
 }

@@ -1,0 +1,33 @@
+import { Controller, Get, Inject, UseGuards } from '@nestjs/common';
+import { readTransactions, teamHoldings } from '@parley/store';
+import { Infra } from '../infra';
+import type { AuthUser } from '../auth/auth.service';
+import { CurrentUser, HttpAuthGuard } from '../auth/http-auth.guard';
+
+/** The team's own dashboard: holdings (init + transactions), transactions newest first, open orders. */
+@Controller('api/teams')
+@UseGuards(HttpAuthGuard)
+export class TeamsController {
+  constructor(@Inject(Infra) private readonly infra: Infra) {}
+
+  @Get('me')
+  async me(@CurrentUser() user: AuthUser) {
+    const { paths, orders, negotiations } = this.infra;
+    const [holdings, stored, open, ids] = await Promise.all([
+      teamHoldings(paths, user.email),
+      readTransactions(paths, user.email),
+      orders.listOf(user.email),
+      negotiations.listIds(user.email),
+    ]);
+    const transactions = stored
+      .map(({ file, transaction }) => ({ file, ...transaction }))
+      .sort((a, b) => b.timestamp - a.timestamp || b.file.localeCompare(a.file));
+    return {
+      user,
+      holdings,
+      transactions,
+      orders: open.sort((a, b) => b.created_at - a.created_at),
+      negotiations: { active: ids.active, archived: ids.archived },
+    };
+  }
+}

@@ -1,0 +1,33 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Socket } from 'socket.io';
+import { ErrorCode, ParleyError } from '@parley/contracts';
+import { Infra } from '../infra';
+
+const COUNT_TTL_S = 3600;
+
+/** Open sockets per client IP, counted in Redis so the limit holds across gateway replicas. */
+@Injectable()
+export class ConnectionLimiter {
+  constructor(@Inject(Infra) private readonly infra: Infra) {}
+
+  private key(socket: Socket) {
+    return this.infra.key('conn', socket.handshake.address || 'unknown');
+  }
+
+  async admit(socket: Socket): Promise<void> {
+    const key = this.key(socket);
+    const count = await this.infra.redis.incr(key);
+    await this.infra.redis.expire(key, COUNT_TTL_S);
+    if (count > this.infra.config.connectionsPerIp) {
+      await this.infra.redis.decr(key);
+      throw new ParleyError(ErrorCode.RateLimited, `too many connections from this address (limit ${this.infra.config.connectionsPerIp})`);
+    }
+    socket.data.counted = true;
+  }
+
+  async release(socket: Socket): Promise<void> {
+    if (!socket.data.counted) return;
+    socket.data.counted = false;
+    await this.infra.redis.decr(this.key(socket)).catch(() => undefined);
+  }
+}

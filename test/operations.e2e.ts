@@ -1,0 +1,76 @@
+import { createGateway, RunningGateway } from '../apps/gateway/src/gateway';
+import { testConfig } from './support/env';
+import { addTeam, connect, emitAck, http, login, sleep, waitFor } from './support/harness';
+
+/** What an operator checks: health, readiness, metrics, the audit trail, the queue dashboard, limits, shutdown. */
+describe('operating a gateway', () => {
+  const config = testConfig({ CONNECTIONS_PER_IP: '3' });
+  let gw: RunningGateway;
+  let alice: string, prof: string;
+
+  beforeAll(async () => {
+    await addTeam(config, 'alice@uni.edu');
+    await addTeam(config, 'prof@uni.edu', { role: 'instructor' });
+    gw = await createGateway(config);
+    [alice, prof] = await Promise.all([login(gw.url, 'alice@uni.edu'), login(gw.url, 'prof@uni.edu')]);
+  });
+  afterAll(async () => {
+    await gw.close().catch(() => undefined);
+    config.cleanup();
+  });
+
+  it('is alive, and not ready while no worker consumes the queues', async () => {
+    expect((await http(gw.url, 'GET', '/health')).body).toEqual({ status: 'ok' });
+    const ready = await http(gw.url, 'GET', '/ready');
+    expect(ready.status).toBe(503);
+    expect(ready.body.checks).toMatchObject({ redis: true, data_dir: true, 'ai-response workers': false, 'agreement-check workers': false });
+  });
+
+  it('counts events in /metrics and writes accepted and refused events to the audit log', async () => {
+    const s = await connect(gw.url, alice);
+    await emitAck(s, 'join-negotiation', { negotiation_id: 'alice_bob_C_1700000000' });
+    s.close();
+    const metrics = await http<string>(gw.url, 'GET', '/metrics');
+    expect(metrics.body).toMatch(/parley_socket_events_total\{[^}]*event="join-negotiation"[^}]*result="NEGOTIATION_NOT_FOUND"[^}]*\} 1/);
+    expect(metrics.body).toMatch(/parley_sockets_connected/);
+
+    expect((await http(gw.url, 'GET', '/api/admin/audit', undefined, alice)).status).toBe(403);
+    const audit = await http(gw.url, 'GET', '/api/admin/audit', undefined, prof);
+    const entries = audit.body.entries as any[];
+    expect(entries).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ who: 'alice@uni.edu', what: 'login', result: 'ok' }),
+        expect.objectContaining({ who: 'alice@uni.edu', what: 'join-negotiation', negotiation_id: 'alice_bob_C_1700000000', result: 'NEGOTIATION_NOT_FOUND' }),
+      ]),
+    );
+  });
+
+  it('opens the queue dashboard to instructors only', async () => {
+    expect((await fetch(`${gw.url}/admin/queues`)).status).toBe(401);
+    expect((await fetch(`${gw.url}/admin/queues?token=${alice}`)).status).toBe(403);
+    const ok = await fetch(`${gw.url}/admin/queues?token=${prof}`);
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('set-cookie')).toMatch(/parley_admin=.*HttpOnly/i);
+  });
+
+  it('refuses connections past the per-IP limit and admits again when one closes', async () => {
+    const open = [await connect(gw.url, alice), await connect(gw.url, alice), await connect(gw.url, alice)];
+    await expect(connect(gw.url, alice)).rejects.toThrow(/too many connections/);
+    open[0].close();
+    await sleep(200);
+    const again = await connect(gw.url, alice);
+    again.close();
+    open.slice(1).forEach((s) => s.close());
+    await sleep(200);
+  });
+
+  it('tells clients to reconnect elsewhere when it shuts down', async () => {
+    const s = await connect(gw.url, alice);
+    const notice = waitFor(s, 'server-shutdown');
+    const gone = new Promise<string>((r) => s.once('disconnect', (reason) => r(reason)));
+    await gw.close();
+    expect(await notice).toEqual({ reconnect_in_ms: 1000 });
+    expect(await gone).toBe('transport close');
+    s.close();
+  });
+});
