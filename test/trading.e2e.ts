@@ -1,0 +1,101 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Socket } from 'socket.io-client';
+import { createGateway, RunningGateway } from '../apps/gateway/src/gateway';
+import { createAgreementWorker, RunningAgreementWorker } from '../apps/agreement-worker/src/agreement-worker';
+import { testConfig } from './support/env';
+import { addTeam, connect, emitAck, http, login, waitFor } from './support/harness';
+
+/** Two teams trade over sockets to transaction files and changed holdings (gateway + agreement-worker). */
+describe('peer trading end to end', () => {
+  const config = testConfig();
+  let gw: RunningGateway;
+  let worker: RunningAgreementWorker;
+  let alice: string, bob: string;
+  const sockets: Socket[] = [];
+
+  beforeAll(async () => {
+    await addTeam(config, 'alice@uni.edu');
+    await addTeam(config, 'bob@uni.edu');
+    gw = await createGateway(config);
+    worker = await createAgreementWorker(config, { handleSignals: false });
+    [alice, bob] = await Promise.all([login(gw.url, 'alice@uni.edu'), login(gw.url, 'bob@uni.edu')]);
+  });
+  afterAll(async () => {
+    sockets.forEach((s) => s.close());
+    await Promise.all([gw?.close(), worker?.close()]);
+    config.cleanup();
+  });
+
+  async function room(): Promise<{ id: string; a: Socket; b: Socket }> {
+    const order = await http(gw.url, 'POST', '/api/orders', { side: 'buy', chemical: 'C', price: 5.5, quantity: 1000 }, alice);
+    const { negotiation_id: id } = (await http(gw.url, 'POST', `/api/orders/${order.body.id}/respond`, undefined, bob)).body;
+    const [a, b] = [await connect(gw.url, alice), await connect(gw.url, bob)];
+    sockets.push(a, b);
+    await emitAck(a, 'join-negotiation', { negotiation_id: id });
+    await emitAck(b, 'join-negotiation', { negotiation_id: id });
+    return { id, a, b };
+  }
+
+  it('settles matching agreements into two transaction files and changes both holdings', async () => {
+    const { id, a, b } = await room();
+    const offerSeen = waitFor(b, 'offer-updated', (o) => o.user === 'alice@uni.edu');
+    await emitAck(a, 'propose-offer', { negotiation_id: id, terms: { price: 5.0, quantity: 1000 } });
+    expect((await offerSeen).offer).toMatchObject({ price: 5.0, quantity: 1000 });
+    await emitAck(b, 'propose-offer', { negotiation_id: id, terms: { price: 5.25, quantity: 1000 } });
+    await emitAck(a, 'agree-offer', { negotiation_id: id, terms: { quantity: 1000, price: 5.25 } });
+
+    const atA = waitFor(a, 'negotiation-update', (u) => u.status === 'completed');
+    const atB = waitFor(b, 'negotiation-update', (u) => u.status === 'completed');
+    const t0 = Date.now();
+    await emitAck(b, 'agree-offer', { negotiation_id: id, terms: { price: 5.25, quantity: 1000 } });
+    const [ua, ub] = await Promise.all([atA, atB]);
+    console.log(`second agree-offer → negotiation-update at both clients: ${Date.now() - t0} ms`);
+    expect(ua.deal_terms).toEqual({ agreed: true, terms: { price: 5.25, quantity: 1000 } });
+    expect(ub.status).toBe('completed');
+
+    const aliceTx = readdirSync(join(config.dataDir, 'teams', 'alice@uni.edu', 'transactions'));
+    const bobTx = readdirSync(join(config.dataDir, 'teams', 'bob@uni.edu', 'transactions'));
+    expect(aliceTx).toEqual([expect.stringMatching(/^\d+_buy_C_from_bob_\d+(-\d+)?\.json$/)]);
+    expect(bobTx).toEqual([expect.stringMatching(/^\d+_sell_C_to_alice_\d+(-\d+)?\.json$/)]);
+    const buy = JSON.parse(readFileSync(join(config.dataDir, 'teams', 'alice@uni.edu', 'transactions', aliceTx[0]), 'utf8'));
+    expect(Object.keys(buy).sort()).toEqual(['chemical', 'counterparty', 'negotiation_id', 'price', 'quantity', 'settled', 'timestamp', 'type']);
+    expect(buy).toMatchObject({ type: 'buy', chemical: 'C', price: 5.25, quantity: 1000, counterparty: 'bob@uni.edu', negotiation_id: id, settled: false });
+
+    const meA = await http(gw.url, 'GET', '/api/teams/me', undefined, alice);
+    const meB = await http(gw.url, 'GET', '/api/teams/me', undefined, bob);
+    expect(meA.body.holdings).toMatchObject({ cash: 50000 - 5250, C: 3000 });
+    expect(meB.body.holdings).toMatchObject({ cash: 50000 + 5250, C: 1000 });
+    expect(meA.body.transactions[0]).toMatchObject({ type: 'buy', negotiation_id: id });
+
+    // archived for both, and closed to further offers
+    expect(readdirSync(join(config.dataDir, 'teams', 'bob@uni.edu', 'negotiations_archive'))).toContain(id);
+    expect((await emitAck(a, 'propose-offer', { negotiation_id: id, terms: { price: 6, quantity: 1 } })).error.code).toBe('NEGOTIATION_CLOSED');
+  });
+
+  it('does nothing while the agreed terms differ', async () => {
+    const { id, a, b } = await room();
+    await emitAck(a, 'agree-offer', { negotiation_id: id, terms: { price: 5.25, quantity: 1000 } });
+    await emitAck(b, 'agree-offer', { negotiation_id: id, terms: { price: 5.3, quantity: 1000 } });
+    await new Promise((r) => setTimeout(r, 500));
+    const state = await emitAck(a, 'join-negotiation', { negotiation_id: id });
+    expect(state.data.state.status).toBe('active');
+    expect(state.data.state.offers.map((o: any) => o.status)).toEqual(['agreed', 'agreed']);
+  });
+
+  it('ends the negotiation for both when one side rejects', async () => {
+    const { id, a, b } = await room();
+    const atA = waitFor(a, 'negotiation-update', (u) => u.status === 'rejected');
+    await emitAck(b, 'reject-negotiation', { negotiation_id: id });
+    expect((await atA).negotiation_id).toBe(id);
+    expect((await emitAck(a, 'send-message', { negotiation_id: id, content: 'wait!' })).error.code).toBe('NEGOTIATION_CLOSED');
+  });
+
+  it('refuses trade offers that are not a positive price and whole quantity', async () => {
+    const { id, a } = await room();
+    for (const terms of [{ price: -1, quantity: 10 }, { price: 5, quantity: 0.5 }, { price: 5 }, { price: 5, quantity: 10, bonus: 1 }]) {
+      const r = await emitAck(a, 'propose-offer', { negotiation_id: id, terms });
+      expect(r.error.code).toBe('INVALID_OFFER');
+    }
+  });
+});
