@@ -27,6 +27,7 @@ const schema = z.object({
   MESSAGES_PER_MINUTE: int(10, 1),
   LOGIN_ATTEMPTS_PER_15_MIN: int(10, 1),
   CONNECTIONS_PER_IP: int(500, 1),
+  TRUST_PROXY: z.string().regex(/^[A-Za-z0-9.:/, ]{1,200}$/, 'a comma-separated list of addresses, subnets or loopback/linklocal/uniquelocal').default('loopback'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -54,6 +55,8 @@ export interface ParleyConfig {
   messagesPerMinute: number;
   loginAttemptsPer15Min: number;
   connectionsPerIp: number;
+  /** Which proxies' X-Forwarded-For to believe (express/proxy-addr syntax), for per-IP limits. */
+  trustProxy: string;
   logLevel: RawConfig['LOG_LEVEL'];
 }
 
@@ -93,6 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ParleyConfig {
     messagesPerMinute: c.MESSAGES_PER_MINUTE,
     loginAttemptsPer15Min: c.LOGIN_ATTEMPTS_PER_15_MIN,
     connectionsPerIp: c.CONNECTIONS_PER_IP,
+    trustProxy: c.TRUST_PROXY,
     logLevel: c.LOG_LEVEL,
   };
 }

@@ -8,6 +8,8 @@ export interface IssueSpec {
   min: number;
   max: number;
   step?: number;
+  /** Words students use for this issue in chat ("bonus", "remote"); helps the free-text offer parser. */
+  keywords?: string[];
 }
 
 /** What any student may see of a scenario (GET /api/scenarios). Never holds private values. */
@@ -30,7 +32,8 @@ export interface Scenario extends ScenarioPublic {
 }
 
 export interface NegotiatorInput {
-  scenario: Scenario;
+  /** A FullScenario from ScenarioCatalog.get(), or any Scenario (engines validate it with asFullScenario). */
+  scenario: Scenario | FullScenario;
   /** Every message so far, in sequence order. */
   transcript: ChatMessage[];
   studentState: PartyState | null;
@@ -38,6 +41,8 @@ export interface NegotiatorInput {
   /** How many replies the AI has already given in this negotiation. */
   aiTurns: number;
   nowMs: number;
+  /** Dev-only (`dev-complete-negotiation`): accept the student's agreed terms unconditionally. */
+  forceAccept?: boolean;
 }
 
 export interface TokenUsage {

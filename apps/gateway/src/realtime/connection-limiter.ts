@@ -1,4 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
+import proxyAddr from 'proxy-addr';
+import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'socket.io';
 import { ErrorCode, ParleyError } from '@parley/contracts';
 import { Infra } from '../infra';
@@ -8,10 +10,23 @@ const COUNT_TTL_S = 3600;
 /** Open sockets per client IP, counted in Redis so the limit holds across gateway replicas. */
 @Injectable()
 export class ConnectionLimiter {
-  constructor(@Inject(Infra) private readonly infra: Infra) {}
+  private readonly trusted: (addr: string, i: number) => boolean;
+
+  constructor(@Inject(Infra) private readonly infra: Infra) {
+    this.trusted = proxyAddr.compile(infra.config.trustProxy.split(',').map((s) => s.trim()));
+  }
+
+  /** The client's address, believing X-Forwarded-For only from trusted proxies (TRUST_PROXY). */
+  clientAddress(socket: Socket): string {
+    try {
+      return proxyAddr(socket.request as IncomingMessage, this.trusted);
+    } catch {
+      return socket.handshake.address || 'unknown';
+    }
+  }
 
   private key(socket: Socket) {
-    return this.infra.key('conn', socket.handshake.address || 'unknown');
+    return this.infra.key('conn', this.clientAddress(socket));
   }
 
   async admit(socket: Socket): Promise<void> {

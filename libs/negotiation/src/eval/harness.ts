@@ -1,0 +1,180 @@
+import { ChatMessage, PartyState, Terms } from '@parley/contracts';
+import { BuiltinEngine } from '../builtin-engine';
+import { sameTerms, secretNumbers } from '../limits';
+import { seededRandom } from '../rng';
+import { scoreNegotiation } from '../scoring';
+import { numbersInText } from '../text-parse';
+import { AiTurn, FullScenario, NegotiatorInput } from '../types';
+import { acceptableTo, bargainingZone, sideUtility } from '../utility';
+import { StudentStrategy } from './strategies';
+
+export interface Episode {
+  scenario: string;
+  strategy: string;
+  seed: number;
+  deal: Terms | null;
+  status: 'completed' | 'rejected';
+  /** Student messages sent. */
+  turns: number;
+  transcript: ChatMessage[];
+  aiTurns: AiTurn[];
+  claiming: number;
+  creating: number;
+  relationships: number;
+  overall: number;
+  /** Joint utility of the deal / the highest joint utility on the Pareto frontier (0 without deal). */
+  efficiency: number;
+  studentUtility: number;
+  aiUtility: number;
+  /** The AI accepted terms below its reservation or across a limit (must never happen). */
+  acceptBelowReservation: boolean;
+  /** AI replies whose content or reasoning states a secret number. */
+  leaks: string[];
+}
+
+const START = Date.UTC(2026, 0, 5, 9);
+
+/** Plays one negotiation: the scripted student against the builtin engine, bounded in turns. */
+export function playEpisode(scenario: FullScenario, strategy: StudentStrategy, seed: number, engine = new BuiltinEngine()): Episode {
+  const id = `eval-${scenario.id}-${strategy.name}-${seed}`;
+  const rng = seededRandom(`${id}:student`);
+  const transcript: ChatMessage[] = [];
+  const aiTurns: AiTurn[] = [];
+  let studentState: PartyState | null = null;
+  let aiState: PartyState | null = null;
+  let seq = 0;
+  let clock = START;
+  const push = (sender_type: 'user' | 'ai', content: string, turn?: AiTurn) => {
+    clock += 30_000;
+    transcript.push({
+      id: `${id}-${seq}`,
+      seq: ++seq,
+      negotiation_id: id,
+      sender_type,
+      sender: sender_type === 'ai' ? 'ai' : 'student@example.edu',
+      content,
+      timestamp: new Date(clock).toISOString(),
+      ...(turn ? { ai_metadata: turn.metadata } : {}),
+    });
+  };
+  const aiOffers: Terms[] = [];
+  const myOffers: Terms[] = [];
+  let deal: Terms | null = null;
+  let ended = false;
+  let acceptBelowReservation = false;
+  const leaks: string[] = [];
+  const secrets = secretNumbers(scenario).values;
+
+  const aiMove = () => {
+    const input: NegotiatorInput = { scenario, transcript: [...transcript], studentState, aiState, aiTurns: aiTurns.length, nowMs: clock };
+    const turn = engine.reply(input);
+    aiTurns.push(turn);
+    push('ai', turn.content, turn);
+    for (const text of [turn.content, turn.metadata.reasoning]) {
+      if (numbersInText(text).some((n) => secrets.some((s) => Math.abs(n.value - s) < 1e-6))) leaks.push(text);
+    }
+    if (turn.accept) {
+      if (!acceptableTo(scenario, 'ai', turn.accept)) acceptBelowReservation = true;
+      deal = turn.accept;
+      ended = true;
+    } else if (turn.walk_away) {
+      ended = true;
+    } else if (turn.offer) {
+      aiState = { user: 'ai', role: scenario.ai_role, offer: { ...turn.offer, timestamp: clock }, status: 'pending', last_updated: clock };
+      if (!aiOffers.length || !sameTerms(aiOffers[aiOffers.length - 1], turn.offer)) aiOffers.push(turn.offer);
+    }
+  };
+
+  aiMove(); // the AI opens
+  const maxRounds = scenario.ai_private.deadline_turns + 3;
+  let round = 0;
+  for (; round < maxRounds && !ended; round++) {
+    const standing = aiState ? (aiState as PartyState).offer : null;
+    const aiOffer = standing ? termsWithout(standing) : null;
+    const move = strategy.next({ scenario, round, aiOffer, aiOffers: [...aiOffers], myOffers: [...myOffers], rng });
+    clock += 1000;
+    if (move.agree && aiOffer) {
+      studentState = { user: 'student@example.edu', role: scenario.student_role, offer: { ...aiOffer, timestamp: clock }, status: 'agreed', last_updated: clock };
+    } else if (move.offer) {
+      studentState = { user: 'student@example.edu', role: scenario.student_role, offer: { ...move.offer, timestamp: clock }, status: 'pending', last_updated: clock };
+      myOffers.push(move.offer);
+    }
+    push('user', move.text);
+    if (!move.offer && !move.agree) {
+      const parsed = lastParsedStudentOffer(transcript, aiOffer, scenario);
+      if (parsed) myOffers.push(parsed);
+    }
+    aiMove();
+  }
+  const status = deal ? 'completed' : 'rejected';
+  const score = scoreNegotiation({ scenario, terms: deal, transcript, status });
+  const zone = bargainingZone(scenario);
+  const maxJoint = zone.maxJoint ? zone.maxJoint.student + zone.maxJoint.ai : 1;
+  const su = deal ? sideUtility(scenario, 'student', deal) : 0;
+  const au = deal ? sideUtility(scenario, 'ai', deal) : 0;
+  return {
+    scenario: scenario.id,
+    strategy: strategy.name,
+    seed,
+    deal,
+    status,
+    turns: transcript.filter((m) => m.sender_type === 'user').length,
+    transcript,
+    aiTurns,
+    claiming: score.final_score.claiming_value,
+    creating: score.final_score.creating_value,
+    relationships: score.final_score.managing_relationships,
+    overall: score.final_score.overall,
+    efficiency: deal ? (su + au) / maxJoint : 0,
+    studentUtility: su,
+    aiUtility: au,
+    acceptBelowReservation,
+    leaks,
+  };
+}
+
+function termsWithout(offer: Terms & { timestamp?: number }): Terms {
+  const { timestamp: _t, ...rest } = offer;
+  return rest as Terms;
+}
+
+import { parseOfferFromText } from '../text-parse';
+function lastParsedStudentOffer(transcript: ChatMessage[], aiOffer: Terms | null, scenario: FullScenario): Terms | null {
+  const m = transcript[transcript.length - 1];
+  const parsed = parseOfferFromText(scenario, m.content, Date.parse(m.timestamp));
+  if (!Object.keys(parsed).length) return null;
+  return { ...(aiOffer ?? {}), ...parsed } as Terms;
+}
+
+export interface Summary {
+  scenario: string;
+  strategy: string;
+  episodes: number;
+  dealRate: number;
+  claiming: number;
+  creating: number;
+  relationships: number;
+  efficiency: number;
+  turns: number;
+  acceptsBelowReservation: number;
+  leaks: number;
+}
+
+export function summarize(episodes: Episode[]): Summary {
+  const n = episodes.length || 1;
+  const deals = episodes.filter((e) => e.deal);
+  const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
+  return {
+    scenario: episodes[0]?.scenario ?? '',
+    strategy: episodes[0]?.strategy ?? '',
+    episodes: episodes.length,
+    dealRate: deals.length / n,
+    claiming: mean(episodes.map((e) => e.claiming)),
+    creating: mean(episodes.map((e) => e.creating)),
+    relationships: mean(episodes.map((e) => e.relationships)),
+    efficiency: mean(deals.map((e) => e.efficiency)),
+    turns: mean(episodes.map((e) => e.turns)),
+    acceptsBelowReservation: episodes.filter((e) => e.acceptBelowReservation).length,
+    leaks: episodes.reduce((t, e) => t + e.leaks.length, 0),
+  };
+}

@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import { ErrorCode, ParleyError } from '@parley/contracts';
+import { isScenarioId } from '@parley/store';
+import { FullScenario, Scenario } from './types';
+
+const finite = z.number().refine(Number.isFinite, 'must be a finite number');
+
+const issueSchema = z
+  .object({
+    name: z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, 'must be lower-case letters, digits or _ (max 40)'),
+    label: z.string().min(1).max(80),
+    unit: z.string().max(40).optional(),
+    min: finite,
+    max: finite,
+    step: z.number().positive().optional(),
+    keywords: z.array(z.string().min(1).max(40)).max(30).optional(),
+  })
+  .refine((i) => i.max > i.min, { message: 'max must be greater than min', path: ['max'] });
+
+const preferenceSchema = z
+  .object({
+    weight: z.number().min(0).max(1),
+    best: finite,
+    worst: finite,
+    limit: finite.optional(),
+  })
+  .refine((p) => p.best !== p.worst, { message: 'best and worst must differ', path: ['best'] });
+
+const prefsSchema = z.record(z.string(), preferenceSchema);
+const reservation = z.number().min(0).max(0.99);
+
+export const scenarioSchema = z
+  .object({
+    id: z.string().refine(isScenarioId, 'must be lower-case letters, digits or - (max 64)'),
+    title: z.string().min(1).max(120),
+    summary: z.string().min(1).max(1000),
+    student_role: z.string().min(1).max(60),
+    ai_role: z.string().min(1).max(60),
+    student_brief: z.string().min(1).max(5000),
+    issues: z.array(issueSchema).min(1).max(8),
+    ai_private: z.object({
+      persona: z.string().min(1).max(2000),
+      private_facts: z.array(z.string().max(500)).max(30),
+      strategy: z.enum(['boulware', 'conceder', 'linear']),
+      deadline_turns: z.number().int().min(2).max(50),
+      prefs: prefsSchema,
+      reservation_utility: reservation,
+    }),
+    student_private: z.object({ prefs: prefsSchema, reservation_utility: reservation }),
+    score_weights: z
+      .object({ claiming_value: z.number().min(0), creating_value: z.number().min(0), managing_relationships: z.number().min(0) })
+      .refine((w) => w.claiming_value + w.creating_value + w.managing_relationships > 0, 'weights must not all be 0'),
+  })
+  .superRefine((s, ctx) => {
+    const names = s.issues.map((i) => i.name);
+    if (new Set(names).size !== names.length) ctx.addIssue({ code: 'custom', path: ['issues'], message: 'issue names must be unique' });
+    for (const side of ['ai_private', 'student_private'] as const) {
+      const prefs = s[side].prefs;
+      for (const name of names) {
+        if (!prefs[name]) ctx.addIssue({ code: 'custom', path: [side, 'prefs', name], message: `missing preference for issue "${name}"` });
+      }
+      for (const key of Object.keys(prefs)) {
+        if (!names.includes(key)) ctx.addIssue({ code: 'custom', path: [side, 'prefs', key], message: `no issue named "${key}"` });
+        const issue = s.issues.find((i) => i.name === key);
+        const limit = prefs[key].limit;
+        if (issue && limit !== undefined && (limit < issue.min || limit > issue.max)) {
+          ctx.addIssue({ code: 'custom', path: [side, 'prefs', key, 'limit'], message: `limit ${limit} is outside the issue range ${issue.min}..${issue.max}` });
+        }
+      }
+      const total = Object.values(prefs).reduce((t, p) => t + p.weight, 0);
+      if (Math.abs(total - 1) > 0.011) {
+        ctx.addIssue({ code: 'custom', path: [side, 'prefs'], message: `weights must sum to 1 (they sum to ${Number(total.toFixed(3))})` });
+      }
+    }
+  });
+
+export type ScenarioCheck = { ok: true; scenario: FullScenario } | { ok: false; problems: string[] };
+
+/** Validate raw JSON; each problem names the source, the field and what is wrong. */
+export function checkScenario(raw: unknown, source: string): ScenarioCheck {
+  const parsed = scenarioSchema.safeParse(raw);
+  if (parsed.success) return { ok: true, scenario: parsed.data as FullScenario };
+  return {
+    ok: false,
+    problems: parsed.error.issues.map((i) => `${source}: ${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`),
+  };
+}
+
+const validated = new WeakMap<object, FullScenario>();
+
+/**
+ * The engines receive `Scenario` (public part typed, private part opaque); this checks the private part
+ * once per object and returns it typed. A scenario without valid private fields is a clear error.
+ */
+export function asFullScenario(scenario: Scenario | FullScenario): FullScenario {
+  const hit = validated.get(scenario);
+  if (hit) return hit;
+  const check = checkScenario(scenario, `scenario ${String(scenario?.id)}`);
+  if (!check.ok) throw new ParleyError(ErrorCode.Internal, `invalid scenario: ${check.problems.slice(0, 3).join('; ')}`, 500);
+  validated.set(scenario, check.scenario);
+  return check.scenario;
+}
