@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '@parley/config';
-import { createRedis, ensureLocalRedis, redisAnswers } from '@parley/queues';
+import { ensureLocalRedis, redisAnswers, shutdownLocalRedis } from '@parley/queues';
 
 /**
  * `npm start`: gateway, ai-worker and agreement-worker as child processes of this one, against a
@@ -46,11 +46,7 @@ async function main(): Promise<void> {
     const exits = [...children.values()].map((c) => new Promise((r) => c.once('exit', r)));
     children.forEach((c) => c.kill('SIGTERM'));
     await Promise.race([Promise.all(exits), new Promise((r) => setTimeout(r, 15000))]);
-    if (ownRedis) {
-      const r = createRedis(redisUrl);
-      await r.shutdown().catch(() => undefined);
-      r.disconnect();
-    }
+    if (ownRedis) await shutdownLocalRedis(redisUrl);
     process.exit(0);
   };
   process.on('SIGINT', stop);

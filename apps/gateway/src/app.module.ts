@@ -10,6 +10,7 @@ import { HealthController } from './api/health.controller';
 import { NegotiationsController } from './api/negotiations.controller';
 import { OrdersController } from './api/orders.controller';
 import { TeamsController } from './api/teams.controller';
+import { InstructorController } from './api/instructor.controller';
 import { AdminController } from './api/admin.controller';
 import { AccessService } from './realtime/access.service';
 import { ChatService } from './realtime/chat.service';
@@ -22,7 +23,7 @@ export class GatewayModule {
   static register(config: ParleyConfig, infra: Infra): DynamicModule {
     return {
       module: GatewayModule,
-      controllers: [AuthController, HealthController, NegotiationsController, OrdersController, TeamsController, AdminController],
+      controllers: [AuthController, HealthController, NegotiationsController, OrdersController, TeamsController, AdminController, InstructorController],
       providers: [
         { provide: Infra, useValue: infra },
         { provide: APP_FILTER, useClass: HttpErrorsFilter },

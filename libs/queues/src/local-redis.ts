@@ -1,6 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import IORedis from 'ioredis';
 import { redisAnswers } from './redis';
 
 /**
@@ -11,7 +12,7 @@ import { redisAnswers } from './redis';
 export async function ensureLocalRedis(dataDir: string, port = 6379): Promise<{ url: string; started: boolean }> {
   const url = `redis://127.0.0.1:${port}`;
   if (await redisAnswers(url)) return { url, started: false };
-  const which = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' });
+  const which = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8', env: process.env });
   if (which.status !== 0) {
     throw new Error(
       `No Redis answers on ${url} and no redis-server is on the PATH: install Redis (apt-get install redis-server) or set REDIS_URL.`,
@@ -22,7 +23,7 @@ export async function ensureLocalRedis(dataDir: string, port = 6379): Promise<{ 
   const child = spawn(
     'redis-server',
     ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--maxmemory-policy', 'noeviction', '--save', '', '--daemonize', 'yes', '--logfile', join(dir, 'redis.log')],
-    { stdio: 'ignore' },
+    { stdio: 'ignore', env: process.env },
   );
   await new Promise((res) => child.on('exit', res));
   for (let i = 0; i < 50; i++) {
@@ -30,4 +31,18 @@ export async function ensureLocalRedis(dataDir: string, port = 6379): Promise<{ 
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`Started redis-server on port ${port} but it does not answer; see ${join(dir, 'redis.log')}.`);
+}
+
+/** Stops a Redis this process started (a plain client: one that reconnects forever would wait on it). */
+export async function shutdownLocalRedis(url: string): Promise<void> {
+  const client = new IORedis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.shutdown().catch(() => undefined);
+  } catch {
+    /* already gone */
+  } finally {
+    client.disconnect();
+  }
 }

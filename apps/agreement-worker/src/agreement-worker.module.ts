@@ -1,0 +1,25 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { BullModule } from '@nestjs/bullmq';
+import type { Logger } from 'pino';
+import type { ParleyConfig } from '@parley/config';
+import { Queue, bullPrefix } from '@parley/queues';
+import { AGREEMENT_HANDLERS, AGREEMENT_LOGGER, AgreementHandlers, AgreementWorkerOptions, agreementProcessor } from './agreement.processor';
+
+/** An application context without HTTP: the agreement-check consumer and its queue. */
+@Module({})
+export class AgreementWorkerModule {
+  static register(config: ParleyConfig, handlers: AgreementHandlers, logger: Logger, worker: Partial<AgreementWorkerOptions> = {}): DynamicModule {
+    return {
+      module: AgreementWorkerModule,
+      imports: [
+        BullModule.forRoot({ connection: { url: config.redisUrl, maxRetriesPerRequest: null }, prefix: bullPrefix(config.redisPrefix) }),
+        BullModule.registerQueue({ name: Queue.AgreementCheck }),
+      ],
+      providers: [
+        { provide: AGREEMENT_HANDLERS, useValue: handlers },
+        { provide: AGREEMENT_LOGGER, useValue: logger },
+        agreementProcessor({ concurrency: config.agreementConcurrency, ...worker }),
+      ],
+    };
+  }
+}

@@ -1,0 +1,118 @@
+import 'reflect-metadata';
+import { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { getQueueToken } from '@nestjs/bullmq';
+import type { Queue as BullQueue } from 'bullmq';
+import type { Logger } from 'pino';
+import type { ParleyConfig } from '@parley/config';
+import { ServerEvent } from '@parley/contracts';
+import { DataPaths, LockOptions } from '@parley/store';
+import { Queue, RoomEmitter, createRedis } from '@parley/queues';
+import { Scorer, Settlement, SettlementHooks, SettlementResult } from '../../../libs/negotiation/src/settlement';
+import type { AgreementHandlers, AgreementWorkerOptions } from './agreement.processor';
+import { AgreementWorkerModule } from './agreement-worker.module';
+import { createLogger, PinoNestLogger } from './logger';
+import { scenarioScorer } from './scorer';
+
+export interface AgreementWorkerRunOptions {
+  /** The clock stale cleanup and outcome times use (tests move it forward). */
+  now?: () => number;
+  /** Crash and race seams for tests. */
+  hooks?: SettlementHooks;
+  /** Replaces the scenario scorer; null turns scoring off. */
+  scorer?: Scorer | null;
+  /** A claimed negotiation untouched this long is finished by the sweep (default 30 s). */
+  claimStaleMs?: number;
+  /** How often the `stale-cleanup` job runs (default 10 min). */
+  staleCleanupEveryMs?: number;
+  locks?: LockOptions;
+  logger?: Logger;
+  worker?: Partial<AgreementWorkerOptions>;
+  /** Register the repeatable `sweep` and `stale-cleanup` jobs (default true). */
+  schedule?: boolean;
+  /**
+   * Close gracefully on SIGTERM/SIGINT (default true). A launcher that runs several services in one
+   * process should pass false and call close() itself.
+   */
+  handleSignals?: boolean;
+}
+
+export interface RunningAgreementWorker {
+  app: INestApplicationContext;
+  settlement: Settlement;
+  /** Stops taking jobs, waits for the running ones, then closes every connection. */
+  close(): Promise<void>;
+}
+
+const REPEAT_OPTS = { removeOnComplete: true, removeOnFail: 50 };
+
+/** Starts an agreement-worker in this process: consumes `agreement-check` jobs until close(). */
+export async function createAgreementWorker(config: ParleyConfig, options: AgreementWorkerRunOptions = {}): Promise<RunningAgreementWorker> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const redis = createRedis(config.redisUrl);
+  redis.on('error', (e) => logger.warn({ err: e.message }, 'redis connection error'));
+  const room = new RoomEmitter(redis, config.redisPrefix);
+  const claimStaleMs = options.claimStaleMs ?? 30_000;
+  const settlement = new Settlement({
+    paths: new DataPaths(config.dataDir),
+    events: { negotiationUpdate: (u) => room.toNegotiation(u.negotiation_id, ServerEvent.NegotiationUpdate, u) },
+    scorer: options.scorer === undefined ? scenarioScorer(config.dataDir) : (options.scorer ?? undefined),
+    hooks: options.hooks,
+    now: options.now,
+    locks: options.locks,
+  });
+  const report = (r: SettlementResult) => {
+    if (['untouched', 'busy', 'missing'].includes(r.action)) return;
+    const level = r.action === 'error' ? 'error' : r.action === 'skipped' ? 'warn' : 'info';
+    logger[level]({ negotiation_id: r.negotiation_id, owner: r.owner, action: r.action, reason: r.reason }, `negotiation ${r.action}`);
+  };
+  const summary = (results: SettlementResult[]) => {
+    // what a pass could not judge stays as it is; saying so every minute would only be noise
+    results.filter((r) => r.action !== 'skipped').forEach(report);
+    const counts: Record<string, number> = {};
+    for (const r of results) counts[r.action] = (counts[r.action] ?? 0) + 1;
+    return counts;
+  };
+  const handlers: AgreementHandlers = {
+    check: async ({ negotiation_id, owner }) => {
+      const r = await settlement.check(owner, negotiation_id);
+      report(r);
+      return { action: r.action, reason: r.reason };
+    },
+    sweep: async () => summary(await settlement.sweep({ claimStaleMs })),
+    'stale-cleanup': async () => summary(await settlement.staleCleanup(config.staleAfterMs)),
+  };
+
+  let app: INestApplicationContext;
+  try {
+    app = await NestFactory.createApplicationContext(AgreementWorkerModule.register(config, handlers, logger, options.worker), {
+      logger: config.logLevel === 'silent' ? false : new PinoNestLogger(logger),
+    });
+    if (options.schedule !== false) {
+      // upsert: N workers starting share one schedule instead of multiplying it
+      const queue = app.get<BullQueue>(getQueueToken(Queue.AgreementCheck));
+      await queue.upsertJobScheduler('sweep', { every: config.sweepIntervalMs }, { name: 'sweep', data: {}, opts: REPEAT_OPTS });
+      await queue.upsertJobScheduler('stale-cleanup', { every: options.staleCleanupEveryMs ?? 600_000 }, { name: 'stale-cleanup', data: {}, opts: REPEAT_OPTS });
+      // one pass now (checks lost while no worker ran); workers starting together share it
+      await queue.add('sweep', {}, { jobId: 'sweep-on-start', removeOnComplete: true, removeOnFail: true });
+    }
+  } catch (e) {
+    redis.disconnect();
+    throw e;
+  }
+  if (options.handleSignals !== false) app.enableShutdownHooks();
+  logger.info({ concurrency: options.worker?.concurrency ?? config.agreementConcurrency, redis_prefix: config.redisPrefix }, 'agreement-worker started');
+  let closing: Promise<void> | null = null;
+  return {
+    app,
+    settlement,
+    close() {
+      closing ??= (async () => {
+        await app.close();
+        await redis.quit().catch(() => redis.disconnect());
+        logger.info({}, 'agreement-worker stopped');
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,78 @@
+import { Inject, OnModuleDestroy, Type } from '@nestjs/common';
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Job, UnrecoverableError } from 'bullmq';
+import type { Logger } from 'pino';
+import { ErrorCode, ParleyError } from '@parley/contracts';
+import { JOB_NAMES, JobRegistry, Queue } from '@parley/queues';
+import { AiReplyService } from '@parley/negotiation';
+
+export const AI_WORKER_LOGGER = 'AI_WORKER_LOGGER';
+
+/** Errors that another attempt would only repeat (and, for the engine, would show the student twice). */
+const FINAL_CODES: string[] = [ErrorCode.AiTimeout, ErrorCode.AiFailed, ErrorCode.InvalidPayload];
+
+export interface AiResponseWorkerOptions {
+  concurrency: number;
+  /** BullMQ lock/stall settings; tests shorten them so a killed worker's job is picked up quickly. */
+  lockDuration?: number;
+  stalledInterval?: number;
+  maxStalledCount?: number;
+}
+
+/**
+ * The `ai-response` consumer. A factory, because @Processor takes its worker options (concurrency
+ * from the config) when the class is decorated. Thin: dispatches through the JobRegistry.
+ */
+export function aiResponseProcessor(options: AiResponseWorkerOptions): Type<WorkerHost> {
+  @Processor(Queue.AiResponse, {
+    concurrency: options.concurrency,
+    ...(options.lockDuration ? { lockDuration: options.lockDuration } : {}),
+    ...(options.stalledInterval ? { stalledInterval: options.stalledInterval } : {}),
+    ...(options.maxStalledCount !== undefined ? { maxStalledCount: options.maxStalledCount } : {}),
+  })
+  class AiResponseProcessor extends WorkerHost implements OnModuleDestroy {
+    private readonly registry: JobRegistry<typeof Queue.AiResponse>;
+
+    constructor(
+      @Inject(AiReplyService) replies: AiReplyService,
+      @Inject(AI_WORKER_LOGGER) private readonly log: Logger,
+    ) {
+      super();
+      this.registry = new JobRegistry(Queue.AiResponse, { reply: (data) => replies.handle(data) });
+    }
+
+    async process(job: Job): Promise<unknown> {
+      if (!(JOB_NAMES[Queue.AiResponse] as string[]).includes(job.name)) {
+        throw new UnrecoverableError(`unknown job name ${job.name}`);
+      }
+      try {
+        const outcome = (await this.registry.dispatch(job.name, job.data)) as { status: string; message?: { seq: number } };
+        return { status: outcome.status, seq: outcome.message?.seq };
+      } catch (e) {
+        if (e instanceof ParleyError && FINAL_CODES.includes(e.code)) throw new UnrecoverableError(`${e.code}: ${e.message}`);
+        throw e;
+      }
+    }
+
+    /** Before anything else closes: stop taking jobs and let the running ones finish. */
+    async onModuleDestroy(): Promise<void> {
+      await this.worker.close();
+    }
+
+    @OnWorkerEvent('failed')
+    onFailed(job: Job | undefined, error: Error): void {
+      this.log.warn({ job_id: job?.id, attempts: job?.attemptsMade, err: error.message }, 'ai-response job failed');
+    }
+
+    @OnWorkerEvent('stalled')
+    onStalled(jobId: string): void {
+      this.log.warn({ job_id: jobId }, 'ai-response job stalled (its worker died or hung); it runs again');
+    }
+
+    @OnWorkerEvent('error')
+    onError(error: Error): void {
+      this.log.error({ err: error.message }, 'ai-response worker error');
+    }
+  }
+  return AiResponseProcessor;
+}

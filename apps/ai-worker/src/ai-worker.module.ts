@@ -1,0 +1,34 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { BullModule } from '@nestjs/bullmq';
+import type { Logger } from 'pino';
+import type { ParleyConfig } from '@parley/config';
+import { Queue, bullPrefix } from '@parley/queues';
+import { AiReplyService } from '@parley/negotiation';
+import { AI_WORKER_LOGGER, AiResponseWorkerOptions, aiResponseProcessor } from './ai-response.processor';
+
+/** An application context without HTTP: the ai-response consumer and what it needs. */
+@Module({})
+export class AiWorkerModule {
+  /** `onShutdown` runs after the worker has finished its jobs (Nest closes providers in that order). */
+  static register(
+    config: ParleyConfig,
+    replies: AiReplyService,
+    logger: Logger,
+    worker: Partial<AiResponseWorkerOptions> = {},
+    onShutdown: () => Promise<void> = async () => undefined,
+  ): DynamicModule {
+    return {
+      module: AiWorkerModule,
+      imports: [
+        BullModule.forRoot({ connection: { url: config.redisUrl, maxRetriesPerRequest: null }, prefix: bullPrefix(config.redisPrefix) }),
+        BullModule.registerQueue({ name: Queue.AiResponse }),
+      ],
+      providers: [
+        { provide: AiReplyService, useValue: replies },
+        { provide: AI_WORKER_LOGGER, useValue: logger },
+        { provide: 'AI_WORKER_CONNECTIONS', useValue: { onApplicationShutdown: onShutdown } },
+        aiResponseProcessor({ concurrency: config.aiConcurrency, ...worker }),
+      ],
+    };
+  }
+}

@@ -1,0 +1,64 @@
+import type { FinalScore, Holdings } from '../../../libs/contracts/src/domain';
+import { h } from './dom';
+
+const numberFmt = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
+
+export const fmtNumber = (n: number | undefined | null): string => (typeof n === 'number' && Number.isFinite(n) ? numberFmt.format(n) : '—');
+
+/** Unix seconds or milliseconds → a short local date and time. */
+export function fmtTime(t: number | string | undefined | null): string {
+  if (t === undefined || t === null || t === '') return '—';
+  const ms = typeof t === 'string' ? Date.parse(t) : t < 1e12 ? t * 1000 : t;
+  if (!Number.isFinite(ms)) return '—';
+  const d = new Date(ms);
+  const sameDay = d.toDateString() === new Date().toDateString();
+  return sameDay
+    ? d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })
+    : d.toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+}
+
+export const SCORE_LABELS: Record<keyof FinalScore, string> = {
+  claiming_value: 'Claiming value',
+  creating_value: 'Creating value',
+  managing_relationships: 'Managing relationships',
+  overall: 'Overall',
+};
+export const SCORE_KEYS = Object.keys(SCORE_LABELS) as (keyof FinalScore)[];
+
+/** Scores are 0..100 on each dimension (libs/negotiation scoring). */
+export function fmtScore(v: number | undefined, _all?: FinalScore): string {
+  if (typeof v !== 'number' || !Number.isFinite(v)) return '—';
+  return `${Math.round(v)}`;
+}
+
+export const STATUS_LABELS: Record<string, string> = {
+  active: 'In progress',
+  settling: 'Settling',
+  completed: 'Deal',
+  rejected: 'Rejected',
+  expired: 'Expired',
+  failed: 'Failed',
+  pending: 'Proposed',
+  agreed: 'Agreed',
+};
+
+export function statusBadge(status: string): HTMLElement {
+  return h('span', { class: `badge badge-${status.replace(/[^a-z]/g, '')}` }, STATUS_LABELS[status] ?? status);
+}
+
+export const CHEMICAL_NAMES: Record<string, string> = { C: 'Chemical C', N: 'Chemical N', D: 'Chemical D', Q: 'Chemical Q' };
+
+export function holdingsList(holdings: Holdings, label: string): HTMLElement {
+  return h(
+    'dl',
+    { class: 'holdings', 'aria-label': label },
+    h('div', null, h('dt', null, 'Cash'), h('dd', { 'data-holding': 'cash' }, fmtNumber(holdings.cash))),
+    (['C', 'N', 'D', 'Q'] as const).map((c) => h('div', null, h('dt', null, c), h('dd', { 'data-holding': c }, fmtNumber(holdings[c])))),
+  );
+}
+
+/** "alice@uni.edu" → "alice"; the AI → "AI". */
+export function shortName(user: string): string {
+  if (user === 'ai') return 'AI';
+  return user.split('@')[0] ?? user;
+}

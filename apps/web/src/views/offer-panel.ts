@@ -1,0 +1,230 @@
+import type { Terms } from '../../../../libs/contracts/src/domain';
+import type { OfferView } from '../../../../libs/contracts/src/payloads';
+import { h, replace, uid } from '../dom';
+import { fmtNumber, STATUS_LABELS } from '../format';
+import type { Issue } from '../types';
+
+export interface OfferPanelOptions {
+  issues: Issue[];
+  me: string;
+  myLabel: string;
+  otherLabel: string;
+  observer: boolean;
+  propose(terms: Terms): Promise<void>;
+  agree(terms: Terms): Promise<void>;
+  reject(): Promise<void>;
+}
+
+export const TRADE_ISSUES: Issue[] = [
+  { name: 'price', label: 'Price per unit', unit: 'cash', min: 0.01, max: 1_000_000, step: 0.01 },
+  { name: 'quantity', label: 'Quantity', unit: 'units', min: 1, max: 1_000_000_000, step: 1 },
+];
+
+export function termsOf(offer: OfferView['offer']): Terms | null {
+  if (!offer) return null;
+  const { timestamp: _t, ...terms } = offer;
+  return terms as Terms;
+}
+
+/** Both parties' current terms, and propose / agree / reject with one input per issue. */
+export class OfferPanel {
+  readonly el: HTMLElement;
+  private readonly table: HTMLElement;
+  private readonly inputs = new Map<string, HTMLInputElement>();
+  private readonly agreeBtn: HTMLButtonElement;
+  private readonly proposeBtn: HTMLButtonElement;
+  private readonly rejectBtn: HTMLButtonElement;
+  private readonly confirmRow: HTMLElement;
+  private readonly error: HTMLElement;
+  private readonly form: HTMLFormElement;
+  private dirty = false;
+  private mine: OfferView | null = null;
+  private theirs: OfferView | null = null;
+  private opening: Terms | null = null;
+  private closed = false;
+
+  constructor(private readonly o: OfferPanelOptions) {
+    const headingId = uid('offer-h');
+    this.table = h('div', { class: 'table-wrap' });
+    this.error = h('p', { class: 'form-error', role: 'alert' });
+    this.proposeBtn = h('button', { type: 'submit', class: 'primary' }, 'Propose these terms');
+    this.agreeBtn = h('button', { type: 'button', class: 'agree' }, `Agree to ${o.otherLabel}'s terms`);
+    this.rejectBtn = h('button', { type: 'button', class: 'danger' }, 'Walk away…');
+    const yes = h('button', { type: 'button', class: 'danger' }, 'Yes, end without a deal');
+    const no = h('button', { type: 'button' }, 'Keep negotiating');
+    this.confirmRow = h('div', { class: 'confirm', hidden: true, role: 'group', 'aria-label': 'Confirm walking away' }, h('p', null, 'End this negotiation without a deal?'), yes, no);
+
+    this.form = h(
+      'form',
+      { class: 'offer-form', novalidate: true, 'aria-label': 'Your terms' },
+      h('div', { class: 'issue-inputs' }, o.issues.map((issue) => this.inputFor(issue))),
+      this.error,
+      h('div', { class: 'buttons' }, this.proposeBtn, this.agreeBtn, this.rejectBtn),
+      this.confirmRow,
+    );
+    this.form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      const terms = this.readInputs();
+      if (terms) void this.run(() => o.propose(terms));
+    });
+    this.agreeBtn.addEventListener('click', () => {
+      const terms = termsOf(this.theirs?.offer ?? null);
+      if (terms) void this.run(() => o.agree(terms));
+    });
+    this.rejectBtn.addEventListener('click', () => {
+      this.confirmRow.hidden = false;
+      no.focus();
+    });
+    no.addEventListener('click', () => {
+      this.confirmRow.hidden = true;
+      this.rejectBtn.focus();
+    });
+    yes.addEventListener('click', () => {
+      this.confirmRow.hidden = true;
+      void this.run(() => o.reject());
+    });
+
+    this.el = h(
+      'section',
+      { class: 'card offer-panel', 'aria-labelledby': headingId },
+      h('h2', { id: headingId }, 'Terms on the table'),
+      this.table,
+      o.observer ? h('p', { class: 'muted' }, 'You are observing this negotiation.') : this.form,
+    );
+    this.render();
+  }
+
+  update(offers: OfferView[], opening?: Terms): void {
+    if (opening) this.opening = opening;
+    for (const v of offers) {
+      if (v.user === this.o.me) this.mine = v;
+      else this.theirs = v;
+    }
+    this.render();
+  }
+
+  /** Instructors see both parties by role instead of "you" and "them". */
+  updateObserved(offers: OfferView[]): void {
+    this.mine = offers[0] ?? null;
+    this.theirs = offers[1] ?? null;
+    this.render();
+  }
+
+  setClosed(closed: boolean): void {
+    this.closed = closed;
+    this.form.hidden = closed;
+    this.render();
+  }
+
+  private inputFor(issue: Issue): HTMLElement {
+    const input = h('input', {
+      type: 'number',
+      id: uid(`issue-${issue.name}`),
+      name: issue.name,
+      min: issue.min,
+      max: issue.max,
+      step: issue.step,
+      inputmode: Number.isInteger(issue.step) ? 'numeric' : 'decimal',
+      required: true,
+    });
+    input.addEventListener('input', () => {
+      this.dirty = true;
+    });
+    this.inputs.set(issue.name, input);
+    return h('div', { class: 'field' }, h('label', { for: input.id }, issue.label, issue.unit ? h('span', { class: 'unit' }, ` (${issue.unit})`) : null), input);
+  }
+
+  private readInputs(): Terms | null {
+    const terms: Terms = {};
+    for (const issue of this.o.issues) {
+      const input = this.inputs.get(issue.name)!;
+      const v = input.valueAsNumber;
+      if (!Number.isFinite(v) || v < issue.min || v > issue.max) {
+        replace(this.error, `${issue.label}: enter a number from ${fmtNumber(issue.min)} to ${fmtNumber(issue.max)}.`);
+        input.focus();
+        return null;
+      }
+      if (issue.step >= 1 && !Number.isInteger(v)) {
+        replace(this.error, `${issue.label}: enter a whole number.`);
+        input.focus();
+        return null;
+      }
+      terms[issue.name] = v;
+    }
+    replace(this.error);
+    return terms;
+  }
+
+  private async run(action: () => Promise<void>): Promise<void> {
+    this.setBusy(true);
+    try {
+      await action();
+      this.dirty = false;
+    } catch (e) {
+      replace(this.error, (e as Error).message);
+    } finally {
+      this.setBusy(false);
+    }
+  }
+
+  private setBusy(busy: boolean): void {
+    for (const b of [this.proposeBtn, this.agreeBtn, this.rejectBtn]) b.disabled = busy || this.closed;
+    if (!busy) this.agreeBtn.disabled = this.closed || !this.theirs?.offer || this.theirs.status === 'rejected';
+  }
+
+  private render(): void {
+    const mineTerms = termsOf(this.mine?.offer ?? null);
+    const theirTerms = termsOf(this.theirs?.offer ?? null);
+    const myHead = this.o.observer ? this.o.myLabel : `You (${this.o.myLabel})`;
+    const statusText = (v: OfferView | null) => (v ? (v.offer || v.status !== 'pending' ? (STATUS_LABELS[v.status] ?? v.status) : 'No offer yet') : 'No offer yet');
+    replace(
+      this.table,
+      h(
+        'table',
+        { class: 'terms-table' },
+        h('caption', { class: 'sr-only' }, 'Current terms of each party'),
+        h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Issue'), h('th', { scope: 'col', class: 'num' }, myHead), h('th', { scope: 'col', class: 'num' }, this.o.otherLabel))),
+        h(
+          'tbody',
+          null,
+          this.o.issues.map((issue) =>
+            h(
+              'tr',
+              { 'data-issue': issue.name },
+              h('th', { scope: 'row' }, issue.label),
+              h('td', { class: 'num', 'data-party': 'me' }, mineTerms && issue.name in mineTerms ? fmtNumber(mineTerms[issue.name]) : '—'),
+              h('td', { class: 'num', 'data-party': 'them' }, theirTerms && issue.name in theirTerms ? fmtNumber(theirTerms[issue.name]) : '—'),
+            ),
+          ),
+          h(
+            'tr',
+            { class: 'status-row' },
+            h('th', { scope: 'row' }, 'Status'),
+            h('td', { class: 'num', 'data-party': 'me' }, statusText(this.mine)),
+            h('td', { class: 'num', 'data-party': 'them' }, statusText(this.theirs)),
+          ),
+        ),
+      ),
+      this.opening && !mineTerms && !theirTerms ? h('p', { class: 'muted small' }, `Order opened at: ${this.o.issues.map((i) => `${i.label.toLowerCase()} ${fmtNumber(this.opening![i.name])}`).join(', ')}.`) : null,
+    );
+    if (!this.dirty) this.prefill(mineTerms ?? theirTerms ?? this.opening);
+    for (const input of this.inputs.values()) input.disabled = this.closed;
+    this.setBusy(false);
+  }
+
+  /** Untouched inputs follow the latest terms (mine, else theirs, else the order's, else mid-range). */
+  private prefill(terms: Terms | null): void {
+    for (const issue of this.o.issues) {
+      const input = this.inputs.get(issue.name)!;
+      const v = terms?.[issue.name];
+      if (typeof v === 'number') input.value = String(v);
+      else if (input.value === '' && this.o.issues !== TRADE_ISSUES) input.value = String(snap(issue, (issue.min + issue.max) / 2));
+    }
+  }
+}
+
+function snap(issue: Issue, v: number): number {
+  if (!(issue.step > 0)) return v;
+  const n = Math.round((v - issue.min) / issue.step) * issue.step + issue.min;
+  return Number(n.toFixed(6));
+}

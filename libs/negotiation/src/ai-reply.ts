@@ -1,0 +1,347 @@
+import { randomUUID } from 'node:crypto';
+import type IORedis from 'ioredis';
+import { ChatMessage, ErrorCode, ErrorCodeName, OfferView, ParleyError, PartyState, ServerEventName, ServerPayloads, Terms } from '@parley/contracts';
+import type { LocatedNegotiation, MessageLog, NegotiationStore } from '@parley/store';
+import { agreementKey, canonicalTerms, termsOf } from './agreement-key';
+import type { AiTurn, FullScenario, NegotiationEngine, TokenUsage } from './types';
+
+/** The data of an `ai-response` `reply` job (JobPayloads['ai-response']['reply']). */
+export interface ReplyJob {
+  negotiation_id: string;
+  owner: string;
+  trigger_seq: number;
+  reason: 'message' | 'offer' | 'dev';
+}
+
+export type ReplyOutcome =
+  | { status: 'replied'; message: AiChatMessage; state: PartyState | null }
+  /** An AI reply to this trigger_seq was already on disk: nothing new written or sent. */
+  | { status: 'duplicate'; message: ChatMessage }
+  /** The negotiation is gone, settling or archived, or is not an AI negotiation. */
+  | { status: 'skipped'; why: string };
+
+export interface ReplyLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+/** Side effects of a reply, each behind a small interface (RoomEmitter, JobProducer, MessageSequence fit). */
+export interface AiReplyDeps {
+  negotiations: Pick<NegotiationStore, 'locate' | 'readStates' | 'writeState'>;
+  messages: Pick<MessageLog, 'append' | 'readParty' | 'readAll' | 'maxSeq'>;
+  scenarios: { get(id: string): Promise<FullScenario | null> };
+  engine: NegotiationEngine;
+  sequence: { next(negotiationId: string, maxOnDisk: () => Promise<number>): Promise<number> };
+  room: { toNegotiation<E extends ServerEventName & keyof ServerPayloads>(negotiationId: string, event: E, payload: ServerPayloads[E]): void };
+  agreementChecks: { enqueueAgreementCheck(data: { negotiation_id: string; owner: string }): Promise<void> };
+  usage?: { record(negotiationId: string, usage: TokenUsage): Promise<void> };
+  /** Mutual exclusion across processes (RedisLock); an in-process lock when not given. */
+  lock?: WriteLock;
+  log?: ReplyLogger;
+  now?: () => number;
+}
+
+const AI = 'ai';
+
+type AiChatMessage = ChatMessage & { ai_metadata: NonNullable<ChatMessage['ai_metadata']> };
+
+type WriteResult = { kind: 'raced'; earlier: ChatMessage } | { kind: 'closed' } | { kind: 'written'; message: AiChatMessage; state: PartyState | null };
+
+export interface WriteLock {
+  withLock<T>(key: string, fn: () => Promise<T>): Promise<T>;
+}
+
+/**
+ * One `reply` job: read the negotiation, ask the engine, write the AI's own files (message first,
+ * then its state), tell the room, and hand a final state to the agreement worker.
+ *
+ * At most one AI reply per trigger_seq: the AI's file is the record of what was answered, checked
+ * before asking the engine and again just before writing, so a retried job or a restarted worker
+ * finds the earlier reply and sends nothing.
+ */
+export class AiReplyService {
+  private readonly now: () => number;
+  private readonly lock: WriteLock;
+
+  constructor(private readonly deps: AiReplyDeps) {
+    this.now = deps.now ?? Date.now;
+    this.lock = deps.lock ?? new LocalLock();
+  }
+
+  async handle(job: ReplyJob): Promise<ReplyOutcome> {
+    assertJob(job);
+    const { negotiation_id: id, trigger_seq: triggerSeq } = job;
+    const located = await this.deps.negotiations.locate(job.owner, id).catch(() => null);
+    if (!located) return this.skip(id, 'negotiation not found');
+    if (located.place !== 'active') return this.skip(id, `negotiation is ${located.place}`);
+    if (located.meta.kind !== 'ai') return this.skip(id, 'not an AI negotiation');
+    const aiParty = located.meta.parties.find((p) => p.user === AI);
+    const student = located.meta.parties.find((p) => p.user !== AI);
+    if (!aiParty || !student) return this.skip(id, 'negotiation has no AI party');
+
+    const earlier = await this.earlierReply(located, triggerSeq);
+    if (earlier) return this.duplicate(located, job, earlier);
+
+    const scenario = located.meta.scenario_id ? await this.deps.scenarios.get(located.meta.scenario_id) : null;
+    if (!scenario) return this.fail(id, ErrorCode.AiFailed, `scenario ${located.meta.scenario_id ?? '(none)'} is not available`);
+    const [transcript, states, aiLines] = await Promise.all([
+      this.deps.messages.readAll(located.dir),
+      this.deps.negotiations.readStates(located.dir),
+      this.deps.messages.readParty(located.dir, AI),
+    ]);
+    const turn = await this.askEngine(id, {
+      scenario,
+      transcript,
+      studentState: states.find((s) => s.user === student.user) ?? null,
+      aiState: states.find((s) => s.user === AI) ?? null,
+      aiTurns: aiLines.filter((m) => m.sender_type === 'ai' && m.kind !== 'offer').length,
+      nowMs: this.now(),
+      forceAccept: job.reason === 'dev',
+    });
+
+    // the engine may have taken seconds: another run of this job may have answered meanwhile, so
+    // check again and write under the negotiation's write lock (one AI writer at a time)
+    const written = await this.lock.withLock(`ai-write:${id}`, async (): Promise<WriteResult> => {
+      const raced = await this.earlierReply(located, triggerSeq);
+      if (raced) return { kind: 'raced', earlier: raced };
+      const nowMs = this.now();
+      // compare with the state on disk now: another job of this negotiation may have changed it
+      const current = (await this.deps.negotiations.readStates(located.dir)).find((s) => s.user === AI) ?? null;
+      const state = nextAiState(turn, current, aiParty.role, nowMs);
+      const seq = await this.deps.sequence.next(id, () => this.deps.messages.maxSeq(located.dir));
+      const message: AiChatMessage = {
+        id: randomUUID(),
+        seq,
+        negotiation_id: id,
+        sender_type: 'ai',
+        sender: AI,
+        content: turn.content,
+        timestamp: new Date(nowMs).toISOString(),
+        kind: 'chat',
+        reply_to: triggerSeq,
+        ai_metadata: turn.metadata,
+        read: false,
+        // the state change travels with the line, so a crash before the state write can be repaired
+        ...(state ? { status: state.status, ...(state.offer ? { terms: termsOf(state.offer)! } : {}) } : {}),
+      };
+      try {
+        await this.deps.messages.append(located.dir, AI, [message]);
+      } catch (e) {
+        if (isClosed(e)) return { kind: 'closed' };
+        throw e;
+      }
+      return { kind: 'written', message, state: state && (await this.writeState(located, state)) ? state : null };
+    });
+    if (written.kind === 'raced') return this.duplicate(located, job, written.earlier);
+    if (written.kind === 'closed') return this.skip(id, 'negotiation closed before the reply was written');
+    const { message, state } = written;
+
+    this.typingOff(id);
+    this.deps.room.toNegotiation(id, 'ai-message', message);
+    if (state) this.afterStateChange(located, state);
+    if (state && state.status !== 'pending') await this.deps.agreementChecks.enqueueAgreementCheck({ negotiation_id: id, owner: job.owner });
+    await this.recordUsage(id, turn.usage);
+    this.deps.log?.info({ negotiation_id: id, seq: message.seq, reply_to: triggerSeq, engine: this.deps.engine.name, state: state?.status }, 'ai replied');
+    return { status: 'replied', message, state };
+  }
+
+  private async askEngine(id: string, input: Parameters<NegotiationEngine['respond']>[0]): Promise<AiTurn> {
+    try {
+      return await this.deps.engine.respond(input);
+    } catch (e) {
+      const code: ErrorCodeName = e instanceof ParleyError && e.code === ErrorCode.AiTimeout ? ErrorCode.AiTimeout : ErrorCode.AiFailed;
+      const message = code === ErrorCode.AiTimeout ? 'The AI counterpart took too long to answer. Send your message again.' : 'The AI counterpart could not answer. Send your message again.';
+      this.deps.log?.warn({ negotiation_id: id, engine: this.deps.engine.name, err: (e as Error).message }, 'ai engine failed');
+      return this.fail(id, code, message);
+    }
+  }
+
+  /** Tells the room, then throws a ParleyError (AI_TIMEOUT / AI_FAILED): the job fails without retrying. */
+  private fail(id: string, code: ErrorCodeName, message: string): never {
+    this.typingOff(id);
+    this.deps.room.toNegotiation(id, 'error', { code, message, timestamp: new Date(this.now()).toISOString(), negotiation_id: id });
+    throw new ParleyError(code, message, 502);
+  }
+
+  private skip(id: string, why: string): ReplyOutcome {
+    this.typingOff(id);
+    this.deps.log?.info({ negotiation_id: id, why }, 'ai reply skipped');
+    return { status: 'skipped', why };
+  }
+
+  private typingOff(id: string): void {
+    this.deps.room.toNegotiation(id, 'ai-typing', { negotiation_id: id, typing: false, estimated_time: 0 });
+  }
+
+  private async earlierReply(located: LocatedNegotiation, triggerSeq: number): Promise<ChatMessage | null> {
+    const lines = await this.deps.messages.readParty(located.dir, AI);
+    return lines.find((m) => m.reply_to === triggerSeq) ?? null;
+  }
+
+  /**
+   * A reply is already on disk. If it was the AI's latest word and carried a state change that never
+   * reached ai_state.json (a crash between the two writes), finish that write; send no second reply.
+   */
+  private async duplicate(located: LocatedNegotiation, job: ReplyJob, earlier: ChatMessage): Promise<ReplyOutcome> {
+    this.typingOff(located.id);
+    this.deps.log?.info({ negotiation_id: located.id, reply_to: job.trigger_seq, seq: earlier.seq }, 'ai reply already written');
+    if (!earlier.status) return { status: 'duplicate', message: earlier };
+    const lines = await this.deps.messages.readParty(located.dir, AI);
+    const latest = lines.reduce((m, x) => (x.seq > m.seq ? x : m), earlier);
+    if (latest.id !== earlier.id) return { status: 'duplicate', message: earlier };
+    const aiParty = located.meta.parties.find((p) => p.user === AI)!;
+    const current = (await this.deps.negotiations.readStates(located.dir)).find((s) => s.user === AI) ?? null;
+    const wanted = stateFrom(earlier.status, earlier.terms ?? termsOf(current?.offer), aiParty.role, Date.parse(earlier.timestamp) || this.now());
+    if (sameState(current, wanted)) return { status: 'duplicate', message: earlier };
+    if (await this.writeState(located, wanted)) {
+      this.afterStateChange(located, wanted);
+      if (wanted.status !== 'pending') await this.deps.agreementChecks.enqueueAgreementCheck({ negotiation_id: located.id, owner: job.owner });
+    }
+    return { status: 'duplicate', message: earlier };
+  }
+
+  private async writeState(located: LocatedNegotiation, state: PartyState): Promise<boolean> {
+    try {
+      await this.deps.negotiations.writeState(located, AI, state);
+      return true;
+    } catch (e) {
+      if (!isClosed(e)) throw e;
+      this.deps.log?.warn({ negotiation_id: located.id }, 'ai state not written: the negotiation is being settled or closed');
+      return false;
+    }
+  }
+
+  private afterStateChange(located: LocatedNegotiation, state: PartyState): void {
+    const view: OfferView = { user: state.user, role: state.role, offer: state.offer, status: state.status, last_updated: state.last_updated };
+    this.deps.room.toNegotiation(located.id, 'offer-updated', { ...view, negotiation_id: located.id });
+  }
+
+  private async recordUsage(id: string, usage: TokenUsage | undefined): Promise<void> {
+    if (!usage || !this.deps.usage) return;
+    try {
+      await this.deps.usage.record(id, usage);
+    } catch (e) {
+      this.deps.log?.warn({ negotiation_id: id, err: (e as Error).message }, 'ai usage not recorded');
+    }
+  }
+}
+
+/** The AI's new state after a turn, or null when the turn leaves it as it is. */
+export function nextAiState(turn: AiTurn, current: PartyState | null, role: string, nowMs: number): PartyState | null {
+  let wanted: PartyState;
+  if (turn.accept) wanted = stateFrom('agreed', turn.accept, role, nowMs);
+  else if (turn.walk_away) wanted = stateFrom('rejected', termsOf(current?.offer), role, nowMs);
+  else if (turn.offer) wanted = stateFrom('pending', turn.offer, role, nowMs);
+  else return null;
+  return sameState(current, wanted) ? null : wanted;
+}
+
+function stateFrom(status: PartyState['status'], terms: Terms | null, role: string, nowMs: number): PartyState {
+  const ts = Math.floor(nowMs / 1000);
+  return {
+    user: AI,
+    role,
+    offer: terms ? { ...terms, timestamp: ts } : null,
+    status,
+    ...(status === 'agreed' && terms ? { agreement_key: agreementKey(terms) } : {}),
+    last_updated: ts,
+  };
+}
+
+function sameState(a: PartyState | null, b: PartyState): boolean {
+  if (!a || a.status !== b.status) return false;
+  const ta = termsOf(a.offer);
+  const tb = termsOf(b.offer);
+  if (!ta || !tb) return ta === tb;
+  return canonicalTerms(ta) === canonicalTerms(tb);
+}
+
+function isClosed(e: unknown): boolean {
+  return e instanceof ParleyError && (e.code === ErrorCode.NegotiationClosed || e.code === ErrorCode.NegotiationSettling);
+}
+
+function assertJob(job: ReplyJob): void {
+  const ok =
+    job &&
+    typeof job.negotiation_id === 'string' &&
+    typeof job.owner === 'string' &&
+    Number.isInteger(job.trigger_seq) &&
+    job.trigger_seq >= 0 &&
+    ['message', 'offer', 'dev'].includes(job.reason);
+  if (!ok) throw new ParleyError(ErrorCode.InvalidPayload, `invalid ai reply job: ${JSON.stringify(job)?.slice(0, 200)}`);
+}
+
+/** Redis hash with a negotiation's model token usage: prompt_tokens, completion_tokens, calls. */
+export const aiUsageKey = (redisPrefix: string, negotiationId: string) => `${redisPrefix}:ai-usage:${negotiationId}`;
+
+export class RedisAiUsage {
+  constructor(
+    private readonly redis: IORedis,
+    private readonly redisPrefix: string,
+  ) {}
+
+  async record(negotiationId: string, usage: TokenUsage): Promise<void> {
+    const key = aiUsageKey(this.redisPrefix, negotiationId);
+    await this.redis
+      .multi()
+      .hincrby(key, 'prompt_tokens', Math.max(0, Math.round(usage.prompt_tokens)))
+      .hincrby(key, 'completion_tokens', Math.max(0, Math.round(usage.completion_tokens)))
+      .hincrby(key, 'calls', 1)
+      .exec();
+  }
+
+  async read(negotiationId: string): Promise<{ prompt_tokens: number; completion_tokens: number; calls: number }> {
+    const h = await this.redis.hgetall(aiUsageKey(this.redisPrefix, negotiationId));
+    return { prompt_tokens: Number(h.prompt_tokens ?? 0), completion_tokens: Number(h.completion_tokens ?? 0), calls: Number(h.calls ?? 0) };
+  }
+}
+
+/** One holder per key inside this process. */
+export class LocalLock implements WriteLock {
+  private readonly tails = new Map<string, Promise<unknown>>();
+
+  async withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const before = this.tails.get(key) ?? Promise.resolve();
+    const run = before.then(fn, fn);
+    const tail = run.catch(() => undefined);
+    this.tails.set(key, tail);
+    try {
+      return await run;
+    } finally {
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    }
+  }
+}
+
+const RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
+
+/**
+ * One holder per key across every worker: SET NX PX with a token, released only by its holder. The
+ * section it guards is a few file writes; a holder that died frees the key when `ttlMs` passes.
+ */
+export class RedisLock implements WriteLock {
+  private readonly local = new LocalLock();
+
+  constructor(
+    private readonly redis: IORedis,
+    private readonly redisPrefix: string,
+    private readonly ttlMs = 10_000,
+  ) {}
+
+  withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    return this.local.withLock(key, async () => {
+      const redisKey = `${this.redisPrefix}:lock:${key}`;
+      const token = randomUUID();
+      const deadline = Date.now() + this.ttlMs * 2;
+      while ((await this.redis.set(redisKey, token, 'PX', this.ttlMs, 'NX')) !== 'OK') {
+        if (Date.now() > deadline) throw new Error(`lock ${key} is still held after ${this.ttlMs * 2} ms`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      try {
+        return await fn();
+      } finally {
+        await this.redis.eval(RELEASE, 1, redisKey, token).catch(() => undefined);
+      }
+    });
+  }
+}

@@ -1,0 +1,253 @@
+import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ErrorCode, NegotiationUpdate, Outcome, PartyState, Terms } from '@parley/contracts';
+import { DataPaths, MessageLog, NegotiationStore, TeamStore, teamHoldings, writeJsonAtomic } from '@parley/store';
+import { agreementKey } from './agreement-key';
+import { Scorer, Settlement, SettlementDeps } from './settlement';
+
+const alice = 'alice@x.edu';
+const bob = 'bob@x.edu';
+const carol = 'carol@x.edu';
+const T = 1704312400;
+
+describe('Settlement (claim, re-read, write, archive)', () => {
+  let dir: string;
+  let paths: DataPaths;
+  let negotiations: NegotiationStore;
+  let events: NegotiationUpdate[];
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'parley-settle-'));
+    paths = new DataPaths(dir);
+    negotiations = new NegotiationStore(paths);
+    events = [];
+    const teams = new TeamStore(paths);
+    for (const email of [alice, bob, carol]) {
+      await teams.create({ email, name: email, role: 'student', password_hash: 'x', holdings: { cash: 10_000, C: 100, N: 0, D: 0, Q: 0 } });
+    }
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const settlement = (deps: Partial<SettlementDeps> = {}) =>
+    new Settlement({ paths, events: { negotiationUpdate: (u) => void events.push(u) }, ...deps });
+
+  const peer = (initiator = alice, responder = bob, initiatorRole: 'buyer' | 'seller' = 'buyer') =>
+    negotiations.createPeer({ initiator, responder, initiatorRole, chemical: 'C', ttlMs: 3600_000 });
+
+  const agreed = (user: string, role: string, terms: Terms, t = T): PartyState => ({
+    user, role, chemical: 'C', offer: { ...terms, timestamp: t }, status: 'agreed', agreement_key: agreementKey(terms), last_updated: t,
+  });
+  const pending = (user: string, role: string, terms: Terms): PartyState => ({
+    user, role, chemical: 'C', offer: { ...terms, timestamp: T }, status: 'pending', last_updated: T,
+  });
+  const write = (owner: string, id: string, s: PartyState) =>
+    writeJsonAtomic(join(paths.negotiation(owner, id), `${s.user === 'ai' ? 'ai' : s.user.split('@')[0]}_state.json`), s);
+  const txFiles = (email: string) => readdirSync(paths.transactionsDir(email)).sort();
+  const outcomeOf = (owner: string, id: string): Outcome => JSON.parse(readFileSync(join(paths.archivedNegotiation(owner, id), 'outcome.json'), 'utf8'));
+
+  it('settles matching agreements: two transaction files, holdings, outcome, archive, responder link, event', async () => {
+    const meta = await peer();
+    await write(alice, meta.id, agreed(alice, 'buyer', { price: 5.5, quantity: 10 }));
+    await write(alice, meta.id, agreed(bob, 'seller', { quantity: 10, price: 5.5 }, T + 5));
+
+    const result = await settlement().check(alice, meta.id);
+
+    expect(result.action).toBe('settled');
+    const part = meta.id.split('_')[3];
+    expect(txFiles(alice)).toEqual([`${T + 5}_buy_C_from_bob_${part}.json`]);
+    expect(txFiles(bob)).toEqual([`${T + 5}_sell_C_to_alice_${part}.json`]);
+    expect(JSON.parse(readFileSync(paths.transaction(alice, txFiles(alice)[0]), 'utf8'))).toEqual({
+      type: 'buy', chemical: 'C', price: 5.5, quantity: 10, counterparty: bob, negotiation_id: meta.id, timestamp: T + 5, settled: false,
+    });
+    expect(await teamHoldings(paths, alice)).toMatchObject({ cash: 10_000 - 55, C: 110 });
+    expect(await teamHoldings(paths, bob)).toMatchObject({ cash: 10_000 + 55, C: 90 });
+    expect(existsSync(paths.negotiation(alice, meta.id))).toBe(false);
+    expect(outcomeOf(alice, meta.id)).toMatchObject({ status: 'completed', kind: 'peer', deal_terms: { agreed: true, terms: { price: 5.5, quantity: 10 } } });
+    expect(lstatSync(paths.negotiation(bob, meta.id), { throwIfNoEntry: false })).toBeUndefined();
+    expect(readlinkSync(paths.archivedNegotiation(bob, meta.id))).toBe(`../../${alice}/negotiations_archive/${meta.id}`);
+    expect(existsSync(join(paths.archivedNegotiation(bob, meta.id), 'outcome.json'))).toBe(true);
+    expect(events).toEqual([expect.objectContaining({ negotiation_id: meta.id, status: 'completed', deal_terms: { agreed: true, terms: { price: 5.5, quantity: 10 } } })]);
+    expect((await negotiations.locate(bob, meta.id))?.place).toBe('archived');
+  });
+
+  it('leaves different terms, a stale stored key, or one pending party untouched and unclaimed', async () => {
+    const s = settlement();
+    const a = await peer();
+    await write(alice, a.id, agreed(alice, 'buyer', { price: 5.5, quantity: 10 }));
+    await write(alice, a.id, agreed(bob, 'seller', { price: 5.6, quantity: 10 }));
+    const b = await peer(alice, carol);
+    await write(alice, b.id, agreed(alice, 'buyer', { price: 5, quantity: 10 }));
+    await write(alice, b.id, { ...agreed(carol, 'seller', { price: 5, quantity: 10 }), agreement_key: agreementKey({ price: 6, quantity: 10 }) });
+    const c = await peer(bob, carol);
+    await write(bob, c.id, agreed(bob, 'buyer', { price: 5, quantity: 10 }));
+    await write(bob, c.id, pending(carol, 'seller', { price: 5, quantity: 10 }));
+
+    for (const [owner, id] of [[alice, a.id], [alice, b.id], [bob, c.id]]) {
+      expect((await s.check(owner, id)).action).toBe('untouched');
+      expect(existsSync(join(paths.negotiation(owner, id), 'negotiation.json'))).toBe(true);
+    }
+    expect(existsSync(paths.transactionsDir(alice))).toBe(false);
+    expect(events).toEqual([]);
+  });
+
+  it('archives a rejection as rejected without transactions', async () => {
+    const meta = await peer();
+    await write(alice, meta.id, agreed(alice, 'buyer', { price: 5, quantity: 10 }));
+    await write(alice, meta.id, { ...pending(bob, 'seller', { price: 9, quantity: 10 }), status: 'rejected' });
+    const result = await settlement().check(alice, meta.id);
+    expect(result.action).toBe('rejected');
+    expect(outcomeOf(alice, meta.id)).toMatchObject({ status: 'rejected', deal_terms: { agreed: false, terms: null } });
+    expect(existsSync(paths.transactionsDir(alice))).toBe(false);
+    expect(events[0]).toMatchObject({ status: 'rejected' });
+  });
+
+  it('never settles against a withdrawn agreement (pending written right before the claim)', async () => {
+    const meta = await peer();
+    await write(alice, meta.id, agreed(alice, 'buyer', { price: 5, quantity: 10 }));
+    await write(alice, meta.id, agreed(bob, 'seller', { price: 5, quantity: 10 }));
+    const s = settlement({ hooks: { beforeClaim: () => write(alice, meta.id, pending(bob, 'seller', { price: 5, quantity: 10 })) } });
+    expect((await s.check(alice, meta.id)).action).toBe('untouched');
+    expect(existsSync(paths.transactionsDir(alice))).toBe(false);
+    const states = await negotiations.readStates(paths.negotiation(alice, meta.id));
+    expect(states.find((x) => x.user === bob)?.status).toBe('pending');
+  });
+
+  it('a state write after the claim fails with NEGOTIATION_SETTLING instead of landing nowhere', async () => {
+    const meta = await peer();
+    await write(alice, meta.id, agreed(alice, 'buyer', { price: 5, quantity: 10 }));
+    await write(alice, meta.id, agreed(bob, 'seller', { price: 5, quantity: 10 }));
+    const located = (await negotiations.locate(bob, meta.id))!;
+    let lateWrite: Promise<unknown> = Promise.resolve();
+    const s = settlement({
+      hooks: {
+        betweenTransactions: async () => {
+          lateWrite = negotiations.writeState(located, 'bob', pending(bob, 'seller', { price: 1, quantity: 1 })).then(
+            () => 'written',
+            (e) => e.code,
+          );
+          await lateWrite;
+        },
+      },
+    });
+    expect((await s.check(alice, meta.id)).action).toBe('settled');
+    expect(await lateWrite).toBe(ErrorCode.NegotiationSettling);
+    const archived = await negotiations.readStates(paths.archivedNegotiation(alice, meta.id));
+    expect(archived.find((x) => x.user === bob)?.status).toBe('agreed');
+  });
+
+  it('a settler that dies between the two transaction files is finished by a resume: exactly one pair', async () => {
+    const meta = await peer(bob, alice, 'seller');
+    await write(bob, meta.id, agreed(bob, 'seller', { price: 2, quantity: 30 }));
+    await write(bob, meta.id, agreed(alice, 'buyer', { price: 2, quantity: 30 }));
+    const crashing = settlement({ hooks: { betweenTransactions: () => Promise.reject(new Error('killed')) } });
+    await expect(crashing.check(bob, meta.id)).rejects.toThrow('killed');
+    expect(existsSync(paths.claimedNegotiation(bob, meta.id))).toBe(true);
+    expect(txFiles(alice)).toHaveLength(1);
+    expect(existsSync(paths.transactionsDir(bob))).toBe(false);
+
+    const again = settlement();
+    expect((await again.check(bob, meta.id)).action).toBe('busy');
+    const swept = await again.sweep({ claimStaleMs: 0 });
+    expect(swept.find((r) => r.negotiation_id === meta.id)?.action).toBe('settled');
+    expect(txFiles(alice)).toHaveLength(1);
+    expect(txFiles(bob)).toHaveLength(1);
+    expect(await teamHoldings(paths, alice)).toMatchObject({ cash: 10_000 - 60, C: 130 });
+    expect(await teamHoldings(paths, bob)).toMatchObject({ cash: 10_000 + 60, C: 70 });
+    expect(readlinkSync(paths.archivedNegotiation(alice, meta.id))).toContain(`${bob}/negotiations_archive/`);
+  });
+
+  it('rolls back a half-written pair when the deal no longer fits on resume', async () => {
+    const meta = await peer(bob, alice, 'seller');
+    await write(bob, meta.id, agreed(bob, 'seller', { price: 1, quantity: 80 }));
+    await write(bob, meta.id, agreed(alice, 'buyer', { price: 1, quantity: 80 }));
+    await expect(settlement({ hooks: { betweenTransactions: () => Promise.reject(new Error('killed')) } }).check(bob, meta.id)).rejects.toThrow();
+    // meanwhile bob sells 50 of his 100 C to carol
+    const other = await peer(bob, carol, 'seller');
+    await write(bob, other.id, agreed(bob, 'seller', { price: 1, quantity: 50 }));
+    await write(bob, other.id, agreed(carol, 'buyer', { price: 1, quantity: 50 }));
+    expect((await settlement().check(bob, other.id)).action).toBe('settled');
+
+    const swept = await settlement().sweep({ claimStaleMs: 0 });
+    expect(swept.find((r) => r.negotiation_id === meta.id)).toMatchObject({ action: 'failed', reason: expect.stringContaining('holds 50 C, needs 80') });
+    expect(existsSync(paths.transactionsDir(alice)) ? txFiles(alice) : []).toEqual([]);
+    expect((await teamHoldings(paths, bob)).C).toBe(50);
+  });
+
+  it('two deals that together would oversell: one settles, the other fails with a reason', async () => {
+    const one = await peer(alice, bob, 'seller');
+    const two = await peer(alice, carol, 'seller');
+    for (const [m, buyer] of [[one, bob], [two, carol]] as const) {
+      await write(alice, m.id, agreed(alice, 'seller', { price: 1, quantity: 60 }));
+      await write(alice, m.id, agreed(buyer, 'buyer', { price: 1, quantity: 60 }));
+    }
+    const results = await Promise.all([settlement().check(alice, one.id), settlement().check(alice, two.id)]);
+    expect(results.map((r) => r.action).sort()).toEqual(['failed', 'settled']);
+    expect(results.find((r) => r.action === 'failed')?.reason).toMatch(/alice@x.edu holds 40 C, needs 60/);
+    expect((await teamHoldings(paths, alice)).C).toBe(40);
+    expect(events.map((e) => e.status).sort()).toEqual(['completed', 'failed']);
+    expect(events.find((e) => e.status === 'failed')?.reason).toMatch(/needs 60/);
+  });
+
+  it('settles an AI negotiation with the injected scorer, and scores a walk-away too', async () => {
+    const final_score = { claiming_value: 80, creating_value: 70, managing_relationships: 90, overall: 80 };
+    const score_explanations = { claiming_value: 'a', creating_value: 'b', managing_relationships: 'c', overall: 'd' };
+    const calls: unknown[] = [];
+    const scorer: Scorer = { score: async (input) => (calls.push({ status: input.status, terms: input.terms, lines: input.transcript.length }), { final_score, score_explanations }) };
+    const s = settlement({ scorer });
+    const deal = await negotiations.createAi(alice, 'salary', 'candidate', 'recruiter', 3600_000);
+    await new MessageLog().append(paths.negotiation(alice, deal.id), 'alice', [
+      { id: 'm1', seq: 1, negotiation_id: deal.id, sender_type: 'user', sender: alice, content: 'hi', timestamp: new Date().toISOString() },
+    ]);
+    await write(alice, deal.id, agreed(alice, 'candidate', { salary: 80000, bonus: 5 }));
+    await write(alice, deal.id, agreed('ai', 'recruiter', { bonus: 5, salary: 80000 }));
+    expect((await s.check(alice, deal.id)).action).toBe('settled');
+    expect(outcomeOf(alice, deal.id)).toMatchObject({ kind: 'ai', status: 'completed', final_score, score_explanations });
+    expect(events[0]).toMatchObject({ status: 'completed', final_score, deal_terms: { agreed: true, terms: { salary: 80000, bonus: 5 } } });
+
+    const walk = await negotiations.createAi(alice, 'salary', 'candidate', 'recruiter', 3600_000);
+    await write(alice, walk.id, pending(alice, 'candidate', { salary: 90000 }));
+    await write(alice, walk.id, { ...pending('ai', 'recruiter', { salary: 70000 }), status: 'rejected' });
+    expect((await s.check(alice, walk.id)).action).toBe('rejected');
+    expect(outcomeOf(alice, walk.id)).toMatchObject({ status: 'rejected', final_score, reason: 'the AI walked away' });
+    expect(calls).toEqual([
+      { status: 'completed', terms: { salary: 80000, bonus: 5 }, lines: 1 },
+      { status: 'rejected', terms: null, lines: 0 },
+    ]);
+  });
+
+  it('expires a negotiation without activity for staleAfterMs (injected clock), and not a recent one', async () => {
+    let now = Date.now();
+    const s = settlement({ now: () => now });
+    const idle = await peer();
+    await write(alice, idle.id, pending(alice, 'buyer', { price: 5, quantity: 10 }));
+    const busy = await peer(alice, carol);
+    await write(alice, busy.id, { ...pending(alice, 'buyer', { price: 5, quantity: 10 }), last_updated: Math.floor((now + 24 * 3600_000) / 1000) });
+    now += 25 * 3600_000;
+    const results = await s.staleCleanup(24 * 3600_000);
+    expect(results.find((r) => r.negotiation_id === idle.id)?.action).toBe('expired');
+    expect(results.find((r) => r.negotiation_id === busy.id)?.action).toBe('untouched');
+    expect(outcomeOf(alice, idle.id)).toMatchObject({ status: 'expired', deal_terms: { agreed: false, terms: null } });
+    expect(readlinkSync(paths.archivedNegotiation(bob, idle.id))).toContain('negotiations_archive');
+    expect(events).toEqual([expect.objectContaining({ negotiation_id: idle.id, status: 'expired' })]);
+  });
+
+  it('finishes an archive whose responder link was not moved yet (sweep repairs the dangling link)', async () => {
+    const meta = await peer();
+    await write(alice, meta.id, agreed(alice, 'buyer', { price: 5, quantity: 10 }));
+    await write(alice, meta.id, agreed(bob, 'seller', { price: 5, quantity: 10 }));
+    const s = settlement();
+    await s.files.claim(alice, meta.id);
+    await s.files.writeOutcome(alice, meta.id, { negotiation_id: meta.id, kind: 'peer', status: 'rejected', deal_terms: { agreed: false, terms: null }, settled_at: T });
+    await s.files.archive(alice, meta.id);
+    expect(lstatSync(paths.negotiation(bob, meta.id)).isSymbolicLink()).toBe(true);
+    await s.sweep();
+    expect(lstatSync(paths.negotiation(bob, meta.id), { throwIfNoEntry: false })).toBeUndefined();
+    expect(existsSync(join(paths.archivedNegotiation(bob, meta.id), 'outcome.json'))).toBe(true);
+  });
+
+  it('refuses ids and e-mails that are not valid before touching a path', async () => {
+    await expect(settlement().check('../etc@x.y', 'alice_bob_C_1704312345')).rejects.toMatchObject({ code: ErrorCode.InvalidPayload });
+    await expect(settlement().check(alice, '../../x')).rejects.toMatchObject({ code: ErrorCode.InvalidPayload });
+  });
+});

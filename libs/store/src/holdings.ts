@@ -1,0 +1,99 @@
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CHEMICALS, Chemical, ErrorCode, Holdings, ParleyError, TeamInit, Transaction } from '@parley/contracts';
+import { listDir, readJson } from './files';
+import { DataPaths } from './paths';
+import { DEFAULT_HOLDINGS } from './teams';
+
+export interface StoredTransaction {
+  file: string;
+  transaction: Transaction;
+}
+
+/**
+ * Parsed transaction files by path, valid while the file's inode, size and mtime are unchanged (every
+ * write is an atomic rename, so a rewritten file is a new inode). Holdings are computed on every
+ * settlement; this keeps that from re-reading a team's whole history each time.
+ */
+const parsed = new Map<string, { version: string; transaction: Transaction }>();
+const MAX_CACHED = 200_000;
+
+/** Every transaction file of a team (any *.json name: trees written by other programs included). */
+export async function readTransactions(paths: DataPaths, email: string): Promise<StoredTransaction[]> {
+  const dir = paths.transactionsDir(email);
+  const names = (await listDir(dir)).filter((n) => n.endsWith('.json') && !n.startsWith('.')).sort();
+  const read = await Promise.all(names.map((file) => readTransaction(join(dir, file), file)));
+  return read.filter((x): x is StoredTransaction => x !== null);
+}
+
+async function readTransaction(path: string, file: string): Promise<StoredTransaction | null> {
+  const st = await stat(path).catch(() => null);
+  if (!st) return null; // removed while we listed
+  const version = `${st.ino}:${st.size}:${st.mtimeMs}`;
+  const cached = parsed.get(path);
+  if (cached?.version === version) return { file, transaction: cached.transaction };
+  const tx = await readJson<Transaction>(path);
+  if (tx === null) return null;
+  assertTransaction(tx, file);
+  if (parsed.size >= MAX_CACHED) parsed.clear();
+  parsed.set(path, { version, transaction: tx });
+  return { file, transaction: tx };
+}
+
+/** init.json holdings (the defaults when a hand-made init.json has none). Null when the team does not exist. */
+export async function startingHoldings(paths: DataPaths, email: string): Promise<Holdings | null> {
+  const init = await readJson<Partial<TeamInit>>(paths.init(email));
+  if (!init) return null;
+  if (!init.holdings || typeof init.holdings !== 'object') return { ...DEFAULT_HOLDINGS };
+  const h = init.holdings as Partial<Holdings>;
+  return { cash: num(h.cash), C: num(h.C), N: num(h.N), D: num(h.D), Q: num(h.Q) };
+}
+
+/**
+ * A team's current holdings: init.json plus every transaction (price is per unit: a buy costs
+ * price × quantity and adds the quantity, a sell does the opposite). `excludeNegotiationId` leaves out
+ * the files of one negotiation, so a settlement that is retried does not count its own first attempt.
+ */
+export async function teamHoldings(paths: DataPaths, email: string, options: { excludeNegotiationId?: string } = {}): Promise<Holdings> {
+  const start = await startingHoldings(paths, email);
+  if (!start) throw new ParleyError(ErrorCode.NotFound, `team ${email} does not exist`, 404);
+  let h = start;
+  for (const { transaction } of await readTransactions(paths, email)) {
+    if (options.excludeNegotiationId && transaction.negotiation_id === options.excludeNegotiationId) continue;
+    h = applyTransaction(h, transaction);
+  }
+  return h;
+}
+
+export function applyTransaction(h: Holdings, tx: Pick<Transaction, 'type' | 'chemical' | 'price' | 'quantity'>): Holdings {
+  const value = tx.price * tx.quantity;
+  const sign = tx.type === 'buy' ? 1 : -1;
+  return { ...h, cash: round(h.cash - sign * value), [tx.chemical]: round(h[tx.chemical] + sign * tx.quantity) };
+}
+
+/** Why a trade cannot settle, or null when both sides can afford it. */
+export function tradeShortfall(
+  trade: { chemical: Chemical; price: number; quantity: number; buyer: string; seller: string },
+  buyer: Holdings,
+  seller: Holdings,
+): string | null {
+  const cost = round(trade.price * trade.quantity);
+  if (seller[trade.chemical] < trade.quantity) {
+    return `${trade.seller} holds ${seller[trade.chemical]} ${trade.chemical}, needs ${trade.quantity}`;
+  }
+  if (buyer.cash < cost) return `${trade.buyer} has ${buyer.cash} cash, needs ${cost}`;
+  return null;
+}
+
+function assertTransaction(tx: Transaction, file: string): void {
+  const ok =
+    (tx.type === 'buy' || tx.type === 'sell') &&
+    (CHEMICALS as readonly string[]).includes(tx.chemical) &&
+    Number.isFinite(tx.price) &&
+    Number.isFinite(tx.quantity);
+  if (!ok) throw new ParleyError(ErrorCode.StorageFailed, `transaction file ${file} is not a valid transaction`, 500);
+}
+
+const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+/** Cash is money: keep it free of float noise (0.1 + 0.2). */
+const round = (n: number) => Math.round(n * 1e6) / 1e6;

@@ -1,0 +1,210 @@
+import { lstat, mkdir, readlink, rename, stat, symlink, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { NegotiationMeta, Outcome, PartyState } from '@parley/contracts';
+import { isExists, isNotFound, listDir, readJson, writeJsonAtomic } from './files';
+import { NegotiationStore } from './negotiations';
+import { DataPaths, NegotiationFiles } from './paths';
+import { assertEmail, assertNegotiationId, isEmail, isNegotiationId } from './validate';
+
+/** What the agreement worker reads of one negotiation directory. */
+export interface NegotiationSnapshot {
+  owner: string;
+  id: string;
+  dir: string;
+  /** Null in trees written by seed 000's program, which has no negotiation.json. */
+  meta: NegotiationMeta | null;
+  states: PartyState[];
+  outcome: Outcome | null;
+}
+
+export type ClaimResult = 'claimed' | 'missing' | 'busy';
+
+export interface NegotiationEntry {
+  owner: string;
+  id: string;
+  /** 'link' is a responder's symlink; the initiator's directory is the one to settle. */
+  type: 'dir' | 'link';
+}
+
+export interface ClaimedEntry {
+  owner: string;
+  id: string;
+  /** Last change of the claimed directory (the claim rename, or a write inside it). */
+  changedMs: number;
+}
+
+/**
+ * File-system steps of settling a negotiation: claim (atomic rename into negotiations_settling/),
+ * unclaim, outcome.json, archive (into negotiations_archive/) and moving the responder's symlink.
+ * Every step is idempotent, so a settlement killed anywhere can be finished by another process.
+ */
+export class SettlementFiles {
+  private readonly negotiations: NegotiationStore;
+
+  constructor(private readonly paths: DataPaths) {
+    this.negotiations = new NegotiationStore(paths);
+  }
+
+  activeDir = (owner: string, id: string) => this.paths.negotiation(owner, id);
+  claimedDir = (owner: string, id: string) => this.paths.claimedNegotiation(owner, id);
+  archivedDir = (owner: string, id: string) => this.paths.archivedNegotiation(owner, id);
+
+  /** Null when the directory does not exist (claimed, archived or never there). */
+  async read(owner: string, id: string, dir: string): Promise<NegotiationSnapshot | null> {
+    if (!(await isDirectory(dir))) return null;
+    const meta = await readJson<NegotiationMeta>(join(dir, NegotiationFiles.meta)).catch(() => null);
+    const states = await this.negotiations.readStates(dir);
+    const outcome = await this.negotiations.readOutcome(dir);
+    return { owner, id, dir, meta: meta && meta.id === id ? meta : null, states, outcome };
+  }
+
+  /** The atomic claim: from now on a party's state write fails with NEGOTIATION_SETTLING. */
+  async claim(owner: string, id: string): Promise<ClaimResult> {
+    const from = this.activeDir(owner, id);
+    const to = this.claimedDir(owner, id);
+    await mkdir(this.paths.claimedDir(owner), { recursive: true });
+    try {
+      await rename(from, to);
+      return 'claimed';
+    } catch (e) {
+      if (isNotFound(e)) return (await isDirectory(to)) ? 'busy' : 'missing';
+      if (isNonEmpty(e)) return 'busy';
+      throw e;
+    }
+  }
+
+  /** Gives the negotiation back untouched. False when someone else already moved it on. */
+  async unclaim(owner: string, id: string): Promise<boolean> {
+    try {
+      await rename(this.claimedDir(owner, id), this.activeDir(owner, id));
+      return true;
+    } catch (e) {
+      if (isNotFound(e)) return false;
+      throw e;
+    }
+  }
+
+  async writeOutcome(owner: string, id: string, outcome: Outcome): Promise<void> {
+    await writeJsonAtomic(join(this.claimedDir(owner, id), NegotiationFiles.outcome), outcome);
+  }
+
+  /** Claimed → archived. Already archived counts as done. */
+  async archive(owner: string, id: string): Promise<void> {
+    await mkdir(this.paths.archiveDir(owner), { recursive: true });
+    try {
+      await rename(this.claimedDir(owner, id), this.archivedDir(owner, id));
+    } catch (e) {
+      if (isNotFound(e) && (await isDirectory(this.archivedDir(owner, id)))) return;
+      throw e;
+    }
+  }
+
+  /**
+   * The responder's `negotiations/<id>` symlink becomes `negotiations_archive/<id>` →
+   * `../../<initiator>/negotiations_archive/<id>`. Idempotent; a responder without a team directory is skipped.
+   */
+  async archiveResponderLink(initiator: string, responder: string, id: string): Promise<void> {
+    const activeLink = this.paths.negotiation(responder, id);
+    try {
+      if ((await lstat(activeLink)).isSymbolicLink()) await unlink(activeLink);
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+    }
+    if (!(await isDirectory(this.paths.teamDir(responder)))) return;
+    await mkdir(this.paths.archiveDir(responder), { recursive: true });
+    try {
+      await symlink(archivedLinkTarget(initiator, id), this.paths.archivedNegotiation(responder, id));
+    } catch (e) {
+      if (!isExists(e)) throw e;
+    }
+  }
+
+  /**
+   * A responder symlink that dangles because its initiator's directory was archived (a settler died
+   * between the two renames) is moved to the archive. Returns true when it repaired something.
+   */
+  async repairResponderLink(responder: string, id: string): Promise<boolean> {
+    const link = this.paths.negotiation(responder, id);
+    let target: string;
+    try {
+      target = await readlink(link);
+    } catch {
+      return false;
+    }
+    const initiator = target.split('/').filter(Boolean)[2];
+    if (!isEmail(initiator)) return false;
+    if (await isDirectory(link)) return false; // target still there (active)
+    if (!(await isDirectory(this.archivedDir(initiator, id)))) return false;
+    await this.archiveResponderLink(initiator, responder, id);
+    return true;
+  }
+
+  /** Every `teams/*\/negotiations/*` entry with a valid id; `invalid` lists names that are not ids. */
+  async listActive(): Promise<{ entries: NegotiationEntry[]; invalid: string[] }> {
+    const entries: NegotiationEntry[] = [];
+    const invalid: string[] = [];
+    for (const owner of await this.teams()) {
+      for (const name of await listDir(this.paths.negotiationsDir(owner))) {
+        if (!isNegotiationId(name)) {
+          invalid.push(`${owner}/negotiations/${name}`);
+          continue;
+        }
+        const st = await lstat(this.paths.negotiation(owner, name)).catch(() => null);
+        if (!st) continue;
+        if (st.isSymbolicLink()) entries.push({ owner, id: name, type: 'link' });
+        else if (st.isDirectory()) entries.push({ owner, id: name, type: 'dir' });
+      }
+    }
+    return { entries, invalid };
+  }
+
+  async listClaimed(): Promise<ClaimedEntry[]> {
+    const out: ClaimedEntry[] = [];
+    for (const owner of await this.teams()) {
+      for (const id of (await listDir(this.paths.claimedDir(owner))).filter(isNegotiationId)) {
+        const st = await stat(this.claimedDir(owner, id)).catch(() => null);
+        if (st?.isDirectory()) out.push({ owner, id, changedMs: Math.max(st.ctimeMs, st.mtimeMs) });
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Last activity in ms: the newest of the parties' `last_updated`, the state and message files'
+   * modification times, the creation time and the directory's own modification time (a file added).
+   */
+  async lastActivityMs(snapshot: NegotiationSnapshot): Promise<number> {
+    let latest = snapshot.meta ? toMs(snapshot.meta.created_at) : 0;
+    const own = await stat(snapshot.dir).catch(() => null);
+    if (own) latest = Math.max(latest, own.mtimeMs);
+    for (const s of snapshot.states) if (typeof s.last_updated === 'number') latest = Math.max(latest, toMs(s.last_updated));
+    for (const name of await listDir(snapshot.dir)) {
+      if (!NegotiationFiles.isMessages(name) && !NegotiationFiles.isState(name)) continue;
+      const st = await stat(join(snapshot.dir, name)).catch(() => null);
+      if (st) latest = Math.max(latest, st.mtimeMs);
+    }
+    return latest;
+  }
+
+  private async teams(): Promise<string[]> {
+    return (await listDir(this.paths.teamsDir())).filter(isEmail).sort();
+  }
+}
+
+/** `../../<initiator>/negotiations_archive/<id>`, relative to the responder's negotiations_archive/. */
+export function archivedLinkTarget(initiator: string, id: string): string {
+  return join('..', '..', assertEmail(initiator), 'negotiations_archive', assertNegotiationId(id));
+}
+
+/** Unix seconds (seed 000 uses time()) or milliseconds → milliseconds. */
+export const toMs = (t: number) => (t < 1e11 ? t * 1000 : t);
+
+async function isDirectory(p: string): Promise<boolean> {
+  try {
+    return (await stat(p)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+const isNonEmpty = (e: unknown) => ['ENOTEMPTY', 'EEXIST'].includes((e as NodeJS.ErrnoException)?.code ?? '');

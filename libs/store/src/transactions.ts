@@ -1,0 +1,86 @@
+import { createHash } from 'node:crypto';
+import { mkdir, unlink } from 'node:fs/promises';
+import { Chemical, ErrorCode, ParleyError, Transaction } from '@parley/contracts';
+import { isNotFound, readJson, writeJsonAtomic } from './files';
+import { DataPaths } from './paths';
+import { emailPrefix } from './validate';
+
+/** A settled peer deal: what both transaction files are made from. */
+export interface Trade {
+  negotiation_id: string;
+  chemical: Chemical;
+  /** Per unit. */
+  price: number;
+  quantity: number;
+  buyer: string;
+  seller: string;
+  /** Unix seconds; deterministic for a negotiation so a retry rewrites the same files. */
+  timestamp: number;
+}
+
+export type TradeSide = 'buy' | 'sell';
+
+/** `1704312345` or `1704312345-2` from `alice_bob_C_1704312345-2`. */
+export function negotiationTsPart(negotiationId: string): string {
+  const m = /_(\d{9,12}(?:-\d{1,4})?)$/.exec(negotiationId);
+  if (!m) throw new ParleyError(ErrorCode.InvalidPayload, `negotiation id ${negotiationId} has no timestamp part`);
+  return m[1];
+}
+
+/**
+ * Seed 000's `<ts>_buy_C_from_bob.json` / `<ts>_sell_C_to_alice.json`, ended with the negotiation id's
+ * timestamp part so that names are unique and a retry rewrites the same file.
+ */
+export function transactionFileName(side: TradeSide, trade: Trade, variant: 'primary' | 'fallback' = 'primary'): string {
+  const counterpart = side === 'buy' ? `from_${emailPrefix(trade.seller)}` : `to_${emailPrefix(trade.buyer)}`;
+  let part = negotiationTsPart(trade.negotiation_id);
+  // alice_bob_C_T and bob_alice_C_T share T: the rare clash gets a suffix from the whole id
+  if (variant === 'fallback') part += '-' + createHash('sha256').update(trade.negotiation_id).digest('hex').slice(0, 8);
+  return `${trade.timestamp}_${side}_${trade.chemical}_${counterpart}_${part}.json`;
+}
+
+/** Exactly seed 000's fields. */
+export function transactionRecord(side: TradeSide, trade: Trade): Transaction {
+  return {
+    type: side,
+    chemical: trade.chemical,
+    price: trade.price,
+    quantity: trade.quantity,
+    counterparty: side === 'buy' ? trade.seller : trade.buyer,
+    negotiation_id: trade.negotiation_id,
+    timestamp: trade.timestamp,
+    settled: false,
+  };
+}
+
+const teamOf = (side: TradeSide, trade: Trade) => (side === 'buy' ? trade.buyer : trade.seller);
+
+/**
+ * Writes one side's transaction file (atomically) and returns its name. Must run under that team's
+ * lock: the name is chosen by looking at what is already there.
+ */
+export async function writeTransaction(paths: DataPaths, side: TradeSide, trade: Trade): Promise<string> {
+  const email = teamOf(side, trade);
+  await mkdir(paths.transactionsDir(email), { recursive: true });
+  for (const variant of ['primary', 'fallback'] as const) {
+    const name = transactionFileName(side, trade, variant);
+    const existing = await readJson<Transaction>(paths.transaction(email, name)).catch(() => null);
+    if (existing && existing.negotiation_id !== trade.negotiation_id) continue;
+    await writeJsonAtomic(paths.transaction(email, name), transactionRecord(side, trade));
+    return name;
+  }
+  throw new ParleyError(ErrorCode.Conflict, `no free transaction file name for ${trade.negotiation_id}`, 409);
+}
+
+/** Removes this trade's file on one side, if an earlier attempt wrote it (rollback of a half-written pair). */
+export async function removeTransaction(paths: DataPaths, side: TradeSide, trade: Trade): Promise<void> {
+  const email = teamOf(side, trade);
+  for (const variant of ['primary', 'fallback'] as const) {
+    const file = paths.transaction(email, transactionFileName(side, trade, variant));
+    const existing = await readJson<Transaction>(file).catch(() => null);
+    if (existing?.negotiation_id !== trade.negotiation_id) continue;
+    await unlink(file).catch((e) => {
+      if (!isNotFound(e)) throw e;
+    });
+  }
+}
