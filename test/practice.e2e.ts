@@ -104,6 +104,18 @@ describe('AI practice end to end (built-in engine)', () => {
     expect((await emitAck(s, 'send-message', { negotiation_id: id, content: 'one more thing' })).error.code).toBe('NEGOTIATION_CLOSED');
   });
 
+  it('shows the session in /metrics, merged from the gateway and the workers', async () => {
+    let body = '';
+    for (let i = 0; i < 40; i++) {
+      body = (await http<string>(gw.url, 'GET', '/metrics')).body;
+      if (/parley_ai_reply_seconds_count\{[^}]*service="ai-worker"[^}]*\} [1-9]/.test(body)) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(body).toMatch(/parley_ai_reply_seconds_count\{[^}]*engine="builtin"[^}]*\} [1-9]/);
+    expect(body).toMatch(/parley_job_run_seconds_count\{[^}]*queue="ai-response"[^}]*\} [1-9]/);
+    expect(body).toMatch(/parley_socket_events_total\{[^}]*event="send-message",result="ok"[^}]*\} [1-9]/);
+  });
+
   it('keeps other students out of a practice negotiation', async () => {
     const created = await http(gw.url, 'POST', '/api/negotiations', { scenario_id: 'used-car' }, token);
     const eve = await openSocket(await login(gw.url, 'eve@uni.edu'));

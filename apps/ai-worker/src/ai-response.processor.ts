@@ -3,7 +3,7 @@ import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Job, UnrecoverableError } from 'bullmq';
 import type { Logger } from 'pino';
 import { ErrorCode, ParleyError } from '@parley/contracts';
-import { JOB_NAMES, JobRegistry, Queue } from '@parley/queues';
+import { JOB_NAMES, JobRegistry, ParleyMetrics, Queue } from '@parley/queues';
 import { AiReplyService } from '@parley/negotiation';
 
 export const AI_WORKER_LOGGER = 'AI_WORKER_LOGGER';
@@ -36,6 +36,7 @@ export function aiResponseProcessor(options: AiResponseWorkerOptions): Type<Work
     constructor(
       @Inject(AiReplyService) replies: AiReplyService,
       @Inject(AI_WORKER_LOGGER) private readonly log: Logger,
+      @Inject(ParleyMetrics) private readonly metrics: ParleyMetrics,
     ) {
       super();
       this.registry = new JobRegistry(Queue.AiResponse, { reply: (data) => replies.handle(data) });
@@ -46,7 +47,10 @@ export function aiResponseProcessor(options: AiResponseWorkerOptions): Type<Work
         throw new UnrecoverableError(`unknown job name ${job.name}`);
       }
       try {
-        const outcome = (await this.registry.dispatch(job.name, job.data)) as { status: string; message?: { seq: number } };
+        const outcome = (await this.metrics.timeJob(Queue.AiResponse, job, () => this.registry.dispatch(job.name, job.data))) as {
+          status: string;
+          message?: { seq: number };
+        };
         return { status: outcome.status, seq: outcome.message?.seq };
       } catch (e) {
         if (e instanceof ParleyError && FINAL_CODES.includes(e.code)) throw new UnrecoverableError(`${e.code}: ${e.message}`);

@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { BullModule } from '@nestjs/bullmq';
 import type { Logger } from 'pino';
 import type { ParleyConfig } from '@parley/config';
-import { Queue, bullPrefix } from '@parley/queues';
+import { ParleyMetrics, Queue, bullPrefix } from '@parley/queues';
 import { AiReplyService } from '@parley/negotiation';
 import { AI_WORKER_LOGGER, AiResponseWorkerOptions, aiResponseProcessor } from './ai-response.processor';
 
@@ -14,6 +14,7 @@ export class AiWorkerModule {
     config: ParleyConfig,
     replies: AiReplyService,
     logger: Logger,
+    metrics: ParleyMetrics,
     worker: Partial<AiResponseWorkerOptions> = {},
     onShutdown: () => Promise<void> = async () => undefined,
   ): DynamicModule {
@@ -26,6 +27,7 @@ export class AiWorkerModule {
       providers: [
         { provide: AiReplyService, useValue: replies },
         { provide: AI_WORKER_LOGGER, useValue: logger },
+        { provide: ParleyMetrics, useValue: metrics },
         { provide: 'AI_WORKER_CONNECTIONS', useValue: { onApplicationShutdown: onShutdown } },
         aiResponseProcessor({ concurrency: config.aiConcurrency, ...worker }),
       ],

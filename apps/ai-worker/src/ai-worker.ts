@@ -4,11 +4,12 @@ import { NestFactory } from '@nestjs/core';
 import type { Logger } from 'pino';
 import type { ParleyConfig } from '@parley/config';
 import { DataPaths, MessageLog, NegotiationStore } from '@parley/store';
-import { JobProducer, MessageSequence, RoomEmitter, createRedis } from '@parley/queues';
+import { JobProducer, MessageSequence, ParleyMetrics, RoomEmitter, createRedis } from '@parley/queues';
 import { AiReplyService, createNegotiator, NegotiationEngine, RedisAiUsage, RedisLock, ScenarioCatalog } from '@parley/negotiation';
 import type { AiResponseWorkerOptions } from './ai-response.processor';
 import { AiWorkerModule } from './ai-worker.module';
-import { createLogger, PinoNestLogger } from './logger';
+import { createLogger, PinoNestLogger } from '@parley/config';
+import { timedEngine } from './timed-engine';
 
 export interface AiWorkerOptions {
   /** Replaces the engine the config picks (tests, benchmarks). */
@@ -33,12 +34,15 @@ export interface RunningAiWorker {
 
 /** Starts an ai-worker in this process: consumes `ai-response` jobs until close(). */
 export async function createAiWorker(config: ParleyConfig, options: AiWorkerOptions = {}): Promise<RunningAiWorker> {
-  const logger = options.logger ?? createLogger(config.logLevel);
+  const logger = options.logger ?? createLogger(config.logLevel, 'ai-worker');
+  const metrics = new ParleyMetrics('ai-worker');
   const redis = createRedis(config.redisUrl);
   redis.on('error', (e) => logger.warn({ err: e.message }, 'redis connection error'));
   const producer = new JobProducer(redis, config.redisPrefix);
-  const engine =
-    options.engine ?? createNegotiator(config, { onFallback: (e) => logger.warn({ err: e.message }, 'ai engine failed; the built-in engine answers this turn') });
+  const engine = timedEngine(
+    options.engine ?? createNegotiator(config, { onFallback: (e) => logger.warn({ err: e.message }, 'ai engine failed; the built-in engine answers this turn') }),
+    metrics,
+  );
   const paths = new DataPaths(config.dataDir);
   const service = new AiReplyService({
     negotiations: new NegotiationStore(paths),
@@ -54,13 +58,14 @@ export async function createAiWorker(config: ParleyConfig, options: AiWorkerOpti
   });
 
   const closeConnections = async () => {
+    metrics.stopPublishing();
     await producer.close().catch(() => undefined);
     await redis.quit().catch(() => redis.disconnect());
     logger.info({}, 'ai-worker stopped');
   };
   let app: INestApplicationContext;
   try {
-    app = await NestFactory.createApplicationContext(AiWorkerModule.register(config, service, logger, options.worker, closeConnections), {
+    app = await NestFactory.createApplicationContext(AiWorkerModule.register(config, service, logger, metrics, options.worker, closeConnections), {
       logger: config.logLevel === 'silent' ? false : new PinoNestLogger(logger),
       abortOnError: false,
     });
@@ -71,6 +76,7 @@ export async function createAiWorker(config: ParleyConfig, options: AiWorkerOpti
   // SIGTERM: the worker stops taking jobs and finishes the running ones (onModuleDestroy), then the
   // connections close (onApplicationShutdown), then the process exits
   if (options.handleSignals !== false) app.enableShutdownHooks();
+  metrics.startPublishing(redis, config.redisPrefix);
   let closing: Promise<void> | null = null;
   logger.info({ engine: engine.name, concurrency: options.worker?.concurrency ?? config.aiConcurrency, redis_prefix: config.redisPrefix }, 'ai-worker started');
   return {

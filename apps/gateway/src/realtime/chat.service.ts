@@ -77,6 +77,7 @@ export class ChatService {
     };
     try {
       await this.infra.messages.append(located.dir, party.prefix, [message]);
+      this.infra.metrics.messagesSaved.inc({ sender_type: 'user' });
     } catch (e) {
       if (e instanceof ParleyError) throw e;
       throw new ParleyError(ErrorCode.StorageFailed, 'the message could not be saved; it was not sent', 503);
