@@ -27,8 +27,10 @@ describe('peer trading end to end', () => {
     config.cleanup();
   });
 
+  let orderId = '';
   async function room(): Promise<{ id: string; a: Socket; b: Socket }> {
     const order = await http(gw.url, 'POST', '/api/orders', { side: 'buy', chemical: 'C', price: 5.5, quantity: 1000 }, alice);
+    orderId = order.body.id;
     const { negotiation_id: id } = (await http(gw.url, 'POST', `/api/orders/${order.body.id}/respond`, undefined, bob)).body;
     const [a, b] = [await connect(gw.url, alice), await connect(gw.url, bob)];
     sockets.push(a, b);
@@ -68,9 +70,30 @@ describe('peer trading end to end', () => {
     expect(meB.body.holdings).toMatchObject({ cash: 50000 + 5250, C: 1000 });
     expect(meA.body.transactions[0]).toMatchObject({ type: 'buy', negotiation_id: id });
 
+    // the order it was opened on is filled and leaves the board
+    const board = await http(gw.url, 'GET', '/api/orders', undefined, bob);
+    expect(board.body.orders.map((o: any) => o.id)).not.toContain(orderId);
+
     // archived for both, and closed to further offers
     expect(readdirSync(join(config.dataDir, 'teams', 'bob@uni.edu', 'negotiations_archive'))).toContain(id);
     expect((await emitAck(a, 'propose-offer', { negotiation_id: id, terms: { price: 6, quantity: 1 } })).error.code).toBe('NEGOTIATION_CLOSED');
+  });
+
+  it('audits each settlement for instructors and counts it in /metrics', async () => {
+    await addTeam(config, 'prof@uni.edu', { role: 'instructor' });
+    const prof = await login(gw.url, 'prof@uni.edu');
+    let entries: any[] = [];
+    for (let i = 0; i < 40 && !entries.some((e) => e.what === 'settle'); i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      entries = (await http(gw.url, 'GET', '/api/admin/audit', undefined, prof)).body.entries;
+    }
+    expect(entries).toEqual(expect.arrayContaining([expect.objectContaining({ service: 'agreement-worker', who: 'system', what: 'settle', result: 'settled' })]));
+    let metrics = '';
+    for (let i = 0; i < 40 && !/parley_settlements_total\{[^}]*status="settled"/.test(metrics); i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      metrics = (await http<string>(gw.url, 'GET', '/metrics')).body;
+    }
+    expect(metrics).toMatch(/parley_settlements_total\{[^}]*status="settled"[^}]*\} [1-9]/);
   });
 
   it('does nothing while the agreed terms differ', async () => {

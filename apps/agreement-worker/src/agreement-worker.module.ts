@@ -2,13 +2,19 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { BullModule } from '@nestjs/bullmq';
 import type { Logger } from 'pino';
 import type { ParleyConfig } from '@parley/config';
-import { Queue, bullPrefix } from '@parley/queues';
+import { ParleyMetrics, Queue, bullPrefix } from '@parley/queues';
 import { AGREEMENT_HANDLERS, AGREEMENT_LOGGER, AgreementHandlers, AgreementWorkerOptions, agreementProcessor } from './agreement.processor';
 
 /** An application context without HTTP: the agreement-check consumer and its queue. */
 @Module({})
 export class AgreementWorkerModule {
-  static register(config: ParleyConfig, handlers: AgreementHandlers, logger: Logger, worker: Partial<AgreementWorkerOptions> = {}): DynamicModule {
+  static register(
+    config: ParleyConfig,
+    handlers: AgreementHandlers,
+    logger: Logger,
+    metrics: ParleyMetrics,
+    worker: Partial<AgreementWorkerOptions> = {},
+  ): DynamicModule {
     return {
       module: AgreementWorkerModule,
       imports: [
@@ -18,6 +24,7 @@ export class AgreementWorkerModule {
       providers: [
         { provide: AGREEMENT_HANDLERS, useValue: handlers },
         { provide: AGREEMENT_LOGGER, useValue: logger },
+        { provide: ParleyMetrics, useValue: metrics },
         agreementProcessor({ concurrency: config.agreementConcurrency, ...worker }),
       ],
     };

@@ -6,12 +6,12 @@ import type { Queue as BullQueue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { ParleyConfig } from '@parley/config';
 import { ServerEvent } from '@parley/contracts';
-import { DataPaths, LockOptions } from '@parley/store';
-import { Queue, RoomEmitter, createRedis } from '@parley/queues';
+import { AuditLog, DataPaths, LockOptions } from '@parley/store';
+import { ParleyMetrics, Queue, RoomEmitter, createRedis } from '@parley/queues';
 import { Scorer, Settlement, SettlementHooks, SettlementResult } from '../../../libs/negotiation/src/settlement';
 import type { AgreementHandlers, AgreementWorkerOptions } from './agreement.processor';
 import { AgreementWorkerModule } from './agreement-worker.module';
-import { createLogger, PinoNestLogger } from './logger';
+import { createLogger, PinoNestLogger } from '@parley/config';
 import { scenarioScorer } from './scorer';
 
 export interface AgreementWorkerRunOptions {
@@ -48,13 +48,16 @@ const REPEAT_OPTS = { removeOnComplete: true, removeOnFail: 50 };
 
 /** Starts an agreement-worker in this process: consumes `agreement-check` jobs until close(). */
 export async function createAgreementWorker(config: ParleyConfig, options: AgreementWorkerRunOptions = {}): Promise<RunningAgreementWorker> {
-  const logger = options.logger ?? createLogger(config.logLevel);
+  const logger = options.logger ?? createLogger(config.logLevel, 'agreement-worker');
+  const metrics = new ParleyMetrics('agreement-worker');
   const redis = createRedis(config.redisUrl);
   redis.on('error', (e) => logger.warn({ err: e.message }, 'redis connection error'));
   const room = new RoomEmitter(redis, config.redisPrefix);
+  const paths = new DataPaths(config.dataDir);
+  const audit = new AuditLog(paths, 'agreement-worker');
   const claimStaleMs = options.claimStaleMs ?? 30_000;
   const settlement = new Settlement({
-    paths: new DataPaths(config.dataDir),
+    paths,
     events: { negotiationUpdate: (u) => room.toNegotiation(u.negotiation_id, ServerEvent.NegotiationUpdate, u) },
     scorer: options.scorer === undefined ? scenarioScorer(config.dataDir) : (options.scorer ?? undefined),
     hooks: options.hooks,
@@ -63,6 +66,10 @@ export async function createAgreementWorker(config: ParleyConfig, options: Agree
   });
   const report = (r: SettlementResult) => {
     if (['untouched', 'busy', 'missing'].includes(r.action)) return;
+    if (r.action !== 'skipped') {
+      metrics.settlements.inc({ status: r.action });
+      audit.record({ who: 'system', what: 'settle', negotiation_id: r.negotiation_id, result: r.action, ...(r.reason ? { detail: r.reason } : {}) });
+    }
     const level = r.action === 'error' ? 'error' : r.action === 'skipped' ? 'warn' : 'info';
     logger[level]({ negotiation_id: r.negotiation_id, owner: r.owner, action: r.action, reason: r.reason }, `negotiation ${r.action}`);
   };
@@ -85,7 +92,7 @@ export async function createAgreementWorker(config: ParleyConfig, options: Agree
 
   let app: INestApplicationContext;
   try {
-    app = await NestFactory.createApplicationContext(AgreementWorkerModule.register(config, handlers, logger, options.worker), {
+    app = await NestFactory.createApplicationContext(AgreementWorkerModule.register(config, handlers, logger, metrics, options.worker), {
       logger: config.logLevel === 'silent' ? false : new PinoNestLogger(logger),
     });
     if (options.schedule !== false) {
@@ -101,6 +108,7 @@ export async function createAgreementWorker(config: ParleyConfig, options: Agree
     throw e;
   }
   if (options.handleSignals !== false) app.enableShutdownHooks();
+  metrics.startPublishing(redis, config.redisPrefix);
   logger.info({ concurrency: options.worker?.concurrency ?? config.agreementConcurrency, redis_prefix: config.redisPrefix }, 'agreement-worker started');
   let closing: Promise<void> | null = null;
   return {
@@ -108,7 +116,9 @@ export async function createAgreementWorker(config: ParleyConfig, options: Agree
     settlement,
     close() {
       closing ??= (async () => {
+        metrics.stopPublishing();
         await app.close();
+        await audit.flush();
         await redis.quit().catch(() => redis.disconnect());
         logger.info({}, 'agreement-worker stopped');
       })();

@@ -3,7 +3,7 @@ import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Job, UnrecoverableError } from 'bullmq';
 import type { Logger } from 'pino';
 import { ErrorCode, ParleyError } from '@parley/contracts';
-import { JOB_NAMES, JobHandlers, JobRegistry, Queue } from '@parley/queues';
+import { JOB_NAMES, JobHandlers, JobRegistry, ParleyMetrics, Queue } from '@parley/queues';
 
 export const AGREEMENT_HANDLERS = 'AGREEMENT_HANDLERS';
 export const AGREEMENT_LOGGER = 'AGREEMENT_LOGGER';
@@ -34,6 +34,7 @@ export function agreementProcessor(options: AgreementWorkerOptions): Type<Worker
     constructor(
       @Inject(AGREEMENT_HANDLERS) handlers: AgreementHandlers,
       @Inject(AGREEMENT_LOGGER) private readonly log: Logger,
+      @Inject(ParleyMetrics) private readonly metrics: ParleyMetrics,
     ) {
       super();
       this.registry = new JobRegistry(Queue.AgreementCheck, handlers);
@@ -44,7 +45,7 @@ export function agreementProcessor(options: AgreementWorkerOptions): Type<Worker
         throw new UnrecoverableError(`unknown job name ${job.name}`);
       }
       try {
-        return await this.registry.dispatch(job.name, job.data ?? {});
+        return await this.metrics.timeJob(Queue.AgreementCheck, job, () => this.registry.dispatch(job.name, job.data ?? {}));
       } catch (e) {
         // a bad id or e-mail will be just as bad on the next attempt
         if (e instanceof ParleyError && e.code === ErrorCode.InvalidPayload) throw new UnrecoverableError(`${e.code}: ${e.message}`);

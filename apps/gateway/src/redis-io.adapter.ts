@@ -23,6 +23,28 @@ export class RedisIoAdapter extends IoAdapter {
     this.pub = createRedis(this.redisUrl);
     this.sub = this.pub.duplicate();
     await Promise.all([waitReady(this.pub), waitReady(this.sub)]);
+    this.resyncAfterOutage(this.sub);
+  }
+
+  /**
+   * While the subscriber connection is down (Redis restarting), what other replicas and the workers
+   * broadcast never reaches this gateway's clients, and nothing would tell them. When it is back,
+   * close every local client's connection: each reconnects, rejoins and syncs from its last seq.
+   */
+  private resyncAfterOutage(sub: IORedis): void {
+    let lost = false;
+    sub.on('close', () => {
+      lost = true;
+    });
+    sub.on('ready', () => {
+      if (!lost) return;
+      lost = false;
+      // the channels are subscribed again right after 'ready'; the PING reply comes after theirs
+      void sub
+        .ping()
+        .catch(() => undefined)
+        .then(() => this.server?.local.disconnectSockets(true));
+    });
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {

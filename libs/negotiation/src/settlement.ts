@@ -19,6 +19,8 @@ import {
   Trade,
   emailPrefix,
   isEmail,
+  isUuid,
+  OrderStore,
   removeTransaction,
   startingHoldings,
   teamHoldings,
@@ -343,6 +345,9 @@ export class Settlement {
     const parties = resolveParties(snapshot);
     if (parties?.kind === 'peer') {
       for (const user of parties.users) if (user !== owner && isEmail(user)) await this.files.archiveResponderLink(owner, user, id);
+      // the order the trade was opened on is filled: it leaves the board
+      const orderId = snapshot.meta?.order_id;
+      if (outcome.status === 'completed' && orderId && isUuid(orderId)) await new OrderStore(this.deps.paths).remove(owner, orderId);
     }
     await this.deps.events?.negotiationUpdate(toUpdate(outcome, this.now()));
     const action = outcome.status === 'completed' ? 'settled' : (outcome.status as SettlementAction);

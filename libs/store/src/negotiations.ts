@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { lstat, mkdir, readlink, symlink } from 'node:fs/promises';
+import { lstat, mkdir, readlink, rmdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Chemical, ErrorCode, Terms, NegotiationMeta, Outcome, ParleyError, PartyRef, PartyState } from '@parley/contracts';
 import { isExists, isNotFound, listDir, readJson, writeJsonAtomic } from './files';
@@ -66,8 +66,10 @@ export class NegotiationStore {
     for (let n = 1; ; n++) {
       try {
         await mkdir(this.paths.negotiation(initiator, id));
-        if (await this.existsAnywhere(responder, id)) continue;
-        break;
+        if (!(await this.existsAnywhere(responder, id)) && !(await this.settledOrSettling(initiator, id))) break;
+        // an earlier negotiation (settled or settling) holds that name: give it back, try the next
+        await rmdir(this.paths.negotiation(initiator, id));
+        id = `${base}-${n}`;
       } catch (e) {
         if (!isExists(e) || n > 9999) throw e;
         id = `${base}-${n}`;
@@ -154,6 +156,18 @@ export class NegotiationStore {
 
   private async existsAnywhere(email: string, id: string): Promise<boolean> {
     for (const p of [this.paths.negotiation(email, id), this.paths.archivedNegotiation(email, id)]) {
+      try {
+        await lstat(p);
+        return true;
+      } catch (e) {
+        if (!isNotFound(e)) throw e;
+      }
+    }
+    return false;
+  }
+
+  private async settledOrSettling(email: string, id: string): Promise<boolean> {
+    for (const p of [this.paths.archivedNegotiation(email, id), this.paths.claimedNegotiation(email, id)]) {
       try {
         await lstat(p);
         return true;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { ChatMessage, ErrorCode, MAX_MESSAGE_LENGTH, ParleyError, PartyRef } from '@parley/contracts';
-import type { LocatedNegotiation } from '@parley/store';
+import { closedError, type LocatedNegotiation } from '@parley/store';
 import { Infra } from '../infra';
 
 /** Control characters other than tab and newline never reach a file or another browser. */
@@ -79,7 +79,13 @@ export class ChatService {
       await this.infra.messages.append(located.dir, party.prefix, [message]);
       this.infra.metrics.messagesSaved.inc({ sender_type: 'user' });
     } catch (e) {
+      if (e instanceof ParleyError && e.code === ErrorCode.NegotiationClosed && party.user !== 'ai') {
+        // the directory moved under us: say whether it is being settled (retry) or over
+        const now = await this.infra.negotiations.locate(party.user, located.id);
+        if (now && now.place !== 'active') throw closedError(now.place);
+      }
       if (e instanceof ParleyError) throw e;
+      this.infra.log.error({ err: e, negotiation_id: located.id }, 'message append failed');
       throw new ParleyError(ErrorCode.StorageFailed, 'the message could not be saved; it was not sent', 503);
     }
     return message;
