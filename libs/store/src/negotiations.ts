@@ -154,28 +154,12 @@ export class NegotiationStore {
     }
   }
 
-  private async existsAnywhere(email: string, id: string): Promise<boolean> {
-    for (const p of [this.paths.negotiation(email, id), this.paths.archivedNegotiation(email, id)]) {
-      try {
-        await lstat(p);
-        return true;
-      } catch (e) {
-        if (!isNotFound(e)) throw e;
-      }
-    }
-    return false;
+  private existsAnywhere(email: string, id: string): Promise<boolean> {
+    return anyExists([this.paths.negotiation(email, id), this.paths.archivedNegotiation(email, id)]);
   }
 
-  private async settledOrSettling(email: string, id: string): Promise<boolean> {
-    for (const p of [this.paths.archivedNegotiation(email, id), this.paths.claimedNegotiation(email, id)]) {
-      try {
-        await lstat(p);
-        return true;
-      } catch (e) {
-        if (!isNotFound(e)) throw e;
-      }
-    }
-    return false;
+  private settledOrSettling(email: string, id: string): Promise<boolean> {
+    return anyExists([this.paths.archivedNegotiation(email, id), this.paths.claimedNegotiation(email, id)]);
   }
 
   private async isDanglingLink(p: string): Promise<boolean> {
@@ -192,4 +176,16 @@ export function closedError(place: NegotiationPlace): ParleyError {
   return place === 'settling'
     ? new ParleyError(ErrorCode.NegotiationSettling, 'the negotiation is being settled; try again', 409)
     : new ParleyError(ErrorCode.NegotiationClosed, 'this negotiation is over', 409);
+}
+
+async function anyExists(paths: string[]): Promise<boolean> {
+  for (const p of paths) {
+    try {
+      await lstat(p);
+      return true;
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+    }
+  }
+  return false;
 }
