@@ -94,6 +94,9 @@ describe('peer trading end to end', () => {
       metrics = (await http<string>(gw.url, 'GET', '/metrics')).body;
     }
     expect(metrics).toMatch(/parley_settlements_total\{[^}]*status="settled"[^}]*\} [1-9]/);
+    const csv = (await http<string>(gw.url, 'GET', '/api/instructor/export.csv', undefined, prof)).body;
+    expect(csv.split('\r\n').some((line) => line.startsWith('audit,') && line.includes(',settle,'))).toBe(true);
+    expect(csv.split('\r\n').some((line) => line.startsWith('transaction,'))).toBe(true);
   });
 
   it('does nothing while the agreed terms differ', async () => {

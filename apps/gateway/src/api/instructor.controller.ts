@@ -1,6 +1,6 @@
 import { Controller, Get, Header, Inject, Logger, UseGuards } from '@nestjs/common';
 import type { ChatMessage, NegotiationStatus, OfferView, Outcome, Transaction } from '@parley/contracts';
-import { readTransactions } from '@parley/store';
+import { readAudit, readTransactions, type AuditEntry } from '@parley/store';
 import type { LocatedNegotiation } from '@parley/store';
 import { Infra } from '../infra';
 import type { AuthUser } from '../auth/auth.service';
@@ -56,15 +56,16 @@ export class InstructorController {
     return { transactions: await this.loadTransactions() };
   }
 
-  /** One CSV for grading: transcript lines, outcomes and transactions, told apart by `row_type`. */
+  /** One CSV for grading: transcript lines, outcomes, transactions and the audit trail, told apart by `row_type`. */
   @Get('export.csv')
   @Header('content-type', 'text/csv; charset=utf-8')
   @Header('cache-control', 'no-store')
   @Header('content-disposition', 'attachment; filename="parley-export.csv"')
   async exportCsv(@CurrentUser() user: AuthUser): Promise<string> {
     requireInstructor(user);
-    const [negotiations, transactions] = await Promise.all([this.loadAll(), this.loadTransactions()]);
-    return buildExportCsv(negotiations, transactions);
+    await this.infra.audit.flush();
+    const [negotiations, transactions, audit] = await Promise.all([this.loadAll(), this.loadTransactions(), readAudit(this.infra.paths)]);
+    return buildExportCsv(negotiations, transactions, audit);
   }
 
   /** Every negotiation once (a peer trade sits in two namespaces), oldest first. */
@@ -148,7 +149,7 @@ export const CSV_COLUMNS = [
 ] as const;
 type CsvRow = Partial<Record<(typeof CSV_COLUMNS)[number], string | number | null | undefined>>;
 
-function buildExportCsv(negotiations: Loaded[], transactions: ClassTransaction[]): string {
+function buildExportCsv(negotiations: Loaded[], transactions: ClassTransaction[], audit: AuditEntry[] = []): string {
   const rows: CsvRow[] = [];
   for (const n of negotiations) {
     const { meta } = n.located;
@@ -210,6 +211,9 @@ function buildExportCsv(negotiations: Loaded[], transactions: ClassTransaction[]
       quantity: t.quantity,
       notes: t.file,
     });
+  }
+  for (const a of audit) {
+    rows.push({ row_type: 'audit', negotiation_id: a.negotiation_id, status: a.result, timestamp: a.at, team: a.who, content: a.what, notes: [a.service, a.detail].filter(Boolean).join(' ') });
   }
   return toCsv(CSV_COLUMNS, rows);
 }
