@@ -1,0 +1,281 @@
+import jwt from 'jsonwebtoken';
+import type { Socket } from 'socket.io-client';
+import { createGateway, RunningGateway } from '../../apps/gateway/src/gateway';
+import { ClientEvent } from '../../libs/contracts/src';
+import { testConfig } from '../support/env';
+import { addTeam, connect, emitAck, http, login } from '../support/harness';
+import { BadInputRow, recordSuite, reliabilityMode } from './report';
+import { dropRedisPrefix, prototypeFingerprint } from './attack-support';
+
+/**
+ * Who may do what: every socket event and HTTP route against every kind of caller, with the expected
+ * answer written down in the tables below. An outsider must get exactly the answer a missing id gets,
+ * an instructor may observe but not act, and no bad token gets past the handshake or a route guard.
+ */
+type Outcome = 'ok' | string; // 'ok', an ErrorCode, or an HTTP status like '200' / '401 AUTHENTICATION_ERROR'
+
+describe('authorization matrix', () => {
+  const config = testConfig({ MESSAGES_PER_MINUTE: '100000', LOGIN_ATTEMPTS_PER_15_MIN: '100000' });
+  const rows: BadInputRow[] = [];
+  const sockets: Socket[] = [];
+  let gw: RunningGateway;
+  /** The same deployment with NODE_ENV=development, so the dev events get past DEV_ONLY to the access check. */
+  let devGw: RunningGateway;
+  const tokens: Record<string, string> = {};
+  let trade: string, practice: string, missingTrade: string, missingPractice: string;
+
+  beforeAll(async () => {
+    await addTeam(config, 'alice@uni.edu');
+    await addTeam(config, 'bob@uni.edu');
+    await addTeam(config, 'carol@uni.edu');
+    await addTeam(config, 'prof@uni.edu', { role: 'instructor' });
+    gw = await createGateway(config);
+    devGw = await createGateway({ ...config, devMode: true });
+    for (const u of ['alice', 'bob', 'carol', 'prof']) tokens[u] = await login(gw.url, `${u}@uni.edu`);
+    const order = await http(gw.url, 'POST', '/api/orders', { side: 'buy', chemical: 'C', price: 5, quantity: 10 }, tokens.alice);
+    trade = (await http(gw.url, 'POST', `/api/orders/${order.body.id}/respond`, undefined, tokens.bob)).body.negotiation_id;
+    practice = (await http(gw.url, 'POST', '/api/negotiations', { scenario_id: 'salary' }, tokens.alice)).body.negotiation_id;
+    missingTrade = `alice_bob_C_${Math.floor(Date.now() / 1000) - 999_999}`;
+    missingPractice = '00000000-0000-4000-8000-000000000000';
+    // tokens no one should get past with
+    const past = Math.floor(Date.now() / 1000) - 60;
+    tokens.expired = jwt.sign({ sub: 'alice@uni.edu', role: 'student', exp: past }, config.jwtSecret, { algorithm: 'HS256' });
+    tokens.forged = jwt.sign({ sub: 'alice@uni.edu', role: 'student' }, 'not-the-secret-not-the-secret-not', { algorithm: 'HS256' });
+    tokens.algNone = jwt.sign({ sub: 'alice@uni.edu', role: 'student' }, '', { algorithm: 'none' });
+    tokens.ghost = jwt.sign({ sub: 'ghost@uni.edu', role: 'instructor' }, config.jwtSecret, { algorithm: 'HS256' });
+    // a correctly signed student token that claims the instructor role: the role comes from init.json
+    tokens.roleClaim = jwt.sign({ sub: 'carol@uni.edu', role: 'instructor' }, config.jwtSecret, { algorithm: 'HS256' });
+  });
+
+  afterAll(async () => {
+    sockets.forEach((s) => s.close());
+    await Promise.all([gw?.close(), devGw?.close()]);
+    await dropRedisPrefix(config.redisUrl, config.redisPrefix).catch(() => undefined);
+    config.cleanup();
+    recordSuite({ suite: 'attack-authz', mode: reliabilityMode(), bad_inputs: rows });
+  });
+
+  const open = async (g: RunningGateway, who: string) => {
+    const s = await connect(g.url, tokens[who]);
+    sockets.push(s);
+    return s;
+  };
+
+  // ------------------------------------------------------------ sockets
+
+  interface EventCase {
+    event: string;
+    /** Payload for a negotiation id; dev events aim at the AI practice, the rest at the peer trade. */
+    payload: (id: string) => Record<string, unknown>;
+    ai?: boolean;
+    party: Outcome;
+    /** Another student: exactly what an id that does not exist gets. */
+    other: Outcome;
+    instructor: Outcome;
+  }
+
+  const terms = { price: 5, quantity: 10 };
+  // reject last: it ends the party's part of the negotiation
+  const EVENTS: EventCase[] = [
+    { event: ClientEvent.JoinNegotiation, payload: (id) => ({ negotiation_id: id }), party: 'ok', other: 'NEGOTIATION_NOT_FOUND', instructor: 'ok' },
+    { event: ClientEvent.SyncMessages, payload: (id) => ({ negotiation_id: id, after_seq: 0 }), party: 'ok', other: 'NEGOTIATION_NOT_FOUND', instructor: 'ok' },
+    { event: ClientEvent.SendMessage, payload: (id) => ({ negotiation_id: id, content: 'hello' }), party: 'ok', other: 'NEGOTIATION_NOT_FOUND', instructor: 'NOT_A_PARTY' },
+    { event: ClientEvent.TypingStart, payload: (id) => ({ negotiation_id: id }), party: 'ok', other: 'NEGOTIATION_NOT_FOUND', instructor: 'NOT_A_PARTY' },
+    { event: ClientEvent.TypingStop, payload: (id) => ({ negotiation_id: id }), party: 'ok', other: 'NEGOTIATION_NOT_FOUND', instructor: 'NOT_A_PARTY' },
+    { event: ClientEvent.ProposeOffer, payload: (id) => ({ negotiation_id: id, terms }), party: 'ok', other: 'NEGOTIATION_NOT_FOUND', instructor: 'NOT_A_PARTY' },
+    { event: ClientEvent.AgreeOffer, payload: (id) => ({ negotiation_id: id, terms }), party: 'ok', other: 'NEGOTIATION_NOT_FOUND', instructor: 'NOT_A_PARTY' },
+    // leaving a room is not access to anything: everyone gets ok, an outsider the same as for a missing id
+    { event: ClientEvent.LeaveNegotiation, payload: (id) => ({ negotiation_id: id }), party: 'ok', other: 'ok', instructor: 'ok' },
+    { event: ClientEvent.DevTriggerAi, payload: (id) => ({ negotiation_id: id }), ai: true, party: 'ok', other: 'NEGOTIATION_NOT_FOUND', instructor: 'NOT_A_PARTY' },
+    { event: ClientEvent.DevCompleteNegotiation, payload: (id) => ({ negotiation_id: id, outcome: 'failure' }), ai: true, party: 'ok', other: 'NEGOTIATION_NOT_FOUND', instructor: 'NOT_A_PARTY' },
+    { event: ClientEvent.RejectNegotiation, payload: (id) => ({ negotiation_id: id }), party: 'ok', other: 'NEGOTIATION_NOT_FOUND', instructor: 'NOT_A_PARTY' },
+  ];
+
+  const outcomeOf = (ack: any): Outcome => (ack?.ok ? 'ok' : (ack?.error?.code ?? `no answer ${JSON.stringify(ack)}`));
+
+  it('socket events × {party, other student, instructor} (dev events on a development gateway)', async () => {
+    const mismatches: string[] = [];
+    const s = { party: await open(gw, 'alice'), other: await open(gw, 'carol'), instructor: await open(gw, 'prof') };
+    const dev = { party: await open(devGw, 'alice'), other: await open(devGw, 'carol'), instructor: await open(devGw, 'prof') };
+    for (const c of EVENTS) {
+      const id = c.ai ? practice : trade;
+      const missing = c.ai ? missingPractice : missingTrade;
+      const on = c.ai ? dev : s;
+      const got: Record<string, Outcome> = {};
+      // outsiders and observers first, so the party's reject comes last
+      for (const who of ['other', 'instructor', 'party'] as const) {
+        const ack = await emitAck(on[who], c.event, c.payload(id));
+        got[who] = outcomeOf(ack);
+        if (got[who] !== c[who]) mismatches.push(`${c.event} as ${who}: expected ${c[who]}, got ${got[who]} (${JSON.stringify(ack).slice(0, 120)})`);
+        if (who === 'other') {
+          const forMissing = await emitAck(on.other, c.event, c.payload(missing));
+          // the only difference allowed is the id the caller sent itself
+          if (JSON.stringify(ack).split(id).join('<id>') !== JSON.stringify(forMissing).split(missing).join('<id>')) mismatches.push(`${c.event}: an outsider's answer ${JSON.stringify(ack)} differs from a missing id's ${JSON.stringify(forMissing)}`);
+        }
+      }
+      rows.push({
+        input: `authz socket ${c.event}${c.ai ? ' (AI practice, development gateway)' : ' (peer trade)'}`,
+        tried: 4,
+        answered: `party ${got.party} · other student ${got.other} (same as a missing id) · instructor ${got.instructor}`,
+        server_stayed_up: true,
+        wrote_outside_data_dir: false,
+      });
+    }
+    // in production the dev events answer DEV_ONLY to everyone, before any lookup
+    for (const who of ['party', 'other', 'instructor'] as const) {
+      for (const event of [ClientEvent.DevTriggerAi, ClientEvent.DevCompleteNegotiation]) {
+        const code = outcomeOf(await emitAck(s[who], event, { negotiation_id: practice }));
+        if (code !== 'DEV_ONLY') mismatches.push(`${event} as ${who} in production: ${code}`);
+      }
+    }
+    rows.push({ input: 'authz socket dev-* events on a production gateway × {party, other, instructor}', tried: 6, answered: 'DEV_ONLY ×6', server_stayed_up: true, wrote_outside_data_dir: false });
+    expect(mismatches).toEqual([]);
+  });
+
+  it('socket handshake refuses every bad token (so no event is reachable)', async () => {
+    const got: string[] = [];
+    for (const who of [undefined, 'expired', 'forged', 'algNone', 'ghost']) {
+      const answer = await connect(gw.url, who ? tokens[who] : undefined).then(
+        (sock) => {
+          sock.close();
+          return 'connected';
+        },
+        (e: Error) => e.message,
+      );
+      got.push(`${who ?? 'no token'}: ${answer}`);
+      expect(answer).toBe('Authentication error');
+    }
+    rows.push({ input: 'authz socket handshake × {no token, expired, forged signature, alg:none, deleted user}', tried: 5, answered: 'Authentication error ×5', server_stayed_up: true, wrote_outside_data_dir: false });
+    // a student token that claims the instructor role connects as the student it is
+    const s = await open(gw, 'roleClaim');
+    const join = await emitAck(s, 'join-negotiation', { negotiation_id: trade });
+    expect(join.error.code).toBe('NEGOTIATION_NOT_FOUND');
+    rows.push({ input: 'authz socket: signed student token claiming role "instructor" joins a trade it is not in', tried: 1, answered: 'NEGOTIATION_NOT_FOUND (role read from init.json, not the token)', server_stayed_up: true, wrote_outside_data_dir: false });
+  });
+
+  // ------------------------------------------------------------ HTTP
+
+  interface RouteCase {
+    name: string;
+    method: string;
+    path: () => string;
+    body?: () => unknown;
+    /** Expected status (and code) per caller; bad tokens always expect 401 AUTHENTICATION_ERROR unless `public`. */
+    party: Outcome;
+    other: Outcome;
+    instructor: Outcome;
+    public?: boolean;
+    /** Run once per caller with a fresh resource (e.g. an order to delete). */
+    fresh?: () => Promise<void>;
+  }
+
+  let orderToDelete = '';
+  let orderToRespond = '';
+  const newOrder = async () => (await http(gw.url, 'POST', '/api/orders', { side: 'sell', chemical: 'N', price: 3, quantity: 5 }, tokens.alice)).body.id as string;
+
+  const ROUTES: RouteCase[] = [
+    { name: 'GET /health', method: 'GET', path: () => '/health', party: '200', other: '200', instructor: '200', public: true },
+    { name: 'GET /metrics (Prometheus, open by design)', method: 'GET', path: () => '/metrics', party: '200', other: '200', instructor: '200', public: true },
+    { name: 'GET /api/scenarios', method: 'GET', path: () => '/api/scenarios', party: '200', other: '200', instructor: '200' },
+    { name: 'GET /api/scenarios/:id', method: 'GET', path: () => '/api/scenarios/salary', party: '200', other: '200', instructor: '200' },
+    { name: 'GET /api/negotiations', method: 'GET', path: () => '/api/negotiations', party: '200', other: '200', instructor: '200' },
+    { name: 'POST /api/negotiations', method: 'POST', path: () => '/api/negotiations', body: () => ({ scenario_id: 'used-car' }), party: '201', other: '201', instructor: '201' },
+    { name: 'GET /api/negotiations/:id (peer trade)', method: 'GET', path: () => `/api/negotiations/${trade}`, party: '200', other: '404 NEGOTIATION_NOT_FOUND', instructor: '200' },
+    { name: 'GET /api/negotiations/:id (AI practice)', method: 'GET', path: () => `/api/negotiations/${practice}`, party: '200', other: '404 NEGOTIATION_NOT_FOUND', instructor: '200' },
+    { name: 'GET /api/orders', method: 'GET', path: () => '/api/orders', party: '200', other: '200', instructor: '200' },
+    { name: 'POST /api/orders', method: 'POST', path: () => '/api/orders', body: () => ({ side: 'buy', chemical: 'D', price: 2, quantity: 1 }), party: '201', other: '201', instructor: '201' },
+    {
+      name: 'DELETE /api/orders/:id (alice is the owner)',
+      method: 'DELETE',
+      path: () => `/api/orders/${orderToDelete}`,
+      party: '204',
+      other: '403 FORBIDDEN',
+      instructor: '403 FORBIDDEN',
+      fresh: async () => void (orderToDelete = await newOrder()),
+    },
+    {
+      name: 'POST /api/orders/:id/respond (alice is the owner)',
+      method: 'POST',
+      path: () => `/api/orders/${orderToRespond}/respond`,
+      party: '409 CONFLICT',
+      other: '201',
+      instructor: '201',
+      fresh: async () => void (orderToRespond = await newOrder()),
+    },
+    { name: 'GET /api/teams/me', method: 'GET', path: () => '/api/teams/me', party: '200', other: '200', instructor: '200' },
+    { name: 'GET /api/admin/audit', method: 'GET', path: () => '/api/admin/audit', party: '403 FORBIDDEN', other: '403 FORBIDDEN', instructor: '200' },
+    { name: 'GET /api/instructor/negotiations', method: 'GET', path: () => '/api/instructor/negotiations', party: '403 FORBIDDEN', other: '403 FORBIDDEN', instructor: '200' },
+    { name: 'GET /api/instructor/transactions', method: 'GET', path: () => '/api/instructor/transactions', party: '403 FORBIDDEN', other: '403 FORBIDDEN', instructor: '200' },
+    { name: 'GET /api/instructor/export.csv', method: 'GET', path: () => '/api/instructor/export.csv', party: '403 FORBIDDEN', other: '403 FORBIDDEN', instructor: '200' },
+    { name: 'GET /admin/queues (bull-board)', method: 'GET', path: () => '/admin/queues', party: '403 FORBIDDEN', other: '403 FORBIDDEN', instructor: '200' },
+    { name: 'GET /admin/queues/api/queues (bull-board API)', method: 'GET', path: () => '/admin/queues/api/queues', party: '403 FORBIDDEN', other: '403 FORBIDDEN', instructor: '200' },
+  ];
+  const callers = { party: 'alice', other: 'carol', instructor: 'prof' } as const;
+  const badCallers = ['none', 'expired', 'forged', 'algNone', 'ghost', 'garbage'] as const;
+
+  async function call(c: RouteCase, token: string | undefined): Promise<{ outcome: Outcome; body: any }> {
+    const res = await http(gw.url, c.method, c.path(), c.body?.(), token);
+    const code = res.status >= 400 && typeof res.body === 'object' && res.body ? res.body.code : undefined;
+    return { outcome: code ? `${res.status} ${code}` : `${res.status}`, body: res.body };
+  }
+
+  it('HTTP routes × {party, other student, instructor, no token, expired, forged, alg:none, deleted user, garbage}', async () => {
+    const mismatches: string[] = [];
+    for (const c of ROUTES) {
+      const got: Record<string, Outcome> = {};
+      for (const [who, user] of Object.entries(callers)) {
+        await c.fresh?.();
+        const { outcome } = await call(c, tokens[user]);
+        got[who] = outcome;
+        const expected = c[who as keyof typeof callers];
+        if (outcome !== expected) mismatches.push(`${c.name} as ${who}: expected ${expected}, got ${outcome}`);
+      }
+      for (const who of badCallers) {
+        await c.fresh?.();
+        const token = who === 'none' ? undefined : who === 'garbage' ? 'garbage.garbage.garbage' : tokens[who];
+        const { outcome } = await call(c, token);
+        got[who] = outcome;
+        const expected = c.public ? '200' : '401 AUTHENTICATION_ERROR';
+        if (outcome !== expected) mismatches.push(`${c.name} with ${who} token: expected ${expected}, got ${outcome}`);
+      }
+      const bad = badCallers.map((b) => got[b]);
+      rows.push({
+        input: `authz HTTP ${c.name}`,
+        tried: 3 + badCallers.length,
+        answered: `party ${got.party} · other student ${got.other} · instructor ${got.instructor} · bad tokens (none/expired/forged/alg:none/deleted/garbage) ${[...new Set(bad)].join(', ')} ×${bad.length}`,
+        server_stayed_up: true,
+        wrote_outside_data_dir: false,
+      });
+    }
+    expect(mismatches).toEqual([]);
+  });
+
+  it('an outsider learns nothing: a foreign negotiation answers like a missing one, and lists never show it', async () => {
+    for (const id of [trade, practice]) {
+      const missing = id === trade ? missingTrade : missingPractice;
+      const foreign = await http(gw.url, 'GET', `/api/negotiations/${id}`, undefined, tokens.carol);
+      const absent = await http(gw.url, 'GET', `/api/negotiations/${missing}`, undefined, tokens.carol);
+      expect(foreign).toEqual(absent);
+    }
+    const list = await http(gw.url, 'GET', '/api/negotiations', undefined, tokens.carol);
+    const me = await http(gw.url, 'GET', '/api/teams/me', undefined, tokens.carol);
+    const text = JSON.stringify([list.body, me.body]);
+    expect(text).not.toContain(trade);
+    expect(text).not.toContain(practice);
+    // the role claim in a signed token does not make a student an instructor
+    expect((await http(gw.url, 'GET', '/api/admin/audit', undefined, tokens.roleClaim)).status).toBe(403);
+    expect((await http(gw.url, 'GET', '/api/instructor/negotiations', undefined, tokens.roleClaim)).status).toBe(403);
+    // the dashboard's cookie and ?token= paths apply the same rule
+    expect((await http(gw.url, 'GET', `/admin/queues?token=${tokens.alice}`)).status).toBe(403);
+    expect((await http(gw.url, 'GET', `/admin/queues?token=${tokens.algNone}`)).status).toBe(401);
+    expect((await http(gw.url, 'GET', `/admin/queues?token=${tokens.prof}`)).status).toBe(200);
+    rows.push({
+      input: 'authz: foreign negotiation vs missing id (HTTP body compared byte for byte), lists of an outsider, role claim, dashboard ?token=',
+      tried: 9,
+      answered: 'identical 404 NEGOTIATION_NOT_FOUND ×2, ids absent from lists ×2, 403 FORBIDDEN ×3, 401 ×1, 200 for the instructor ×1',
+      server_stayed_up: true,
+      wrote_outside_data_dir: false,
+    });
+    expect(prototypeFingerprint()).not.toContain('yes');
+  });
+});
