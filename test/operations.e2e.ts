@@ -1,10 +1,11 @@
+import jwt from 'jsonwebtoken';
 import { createGateway, RunningGateway } from '../apps/gateway/src/gateway';
 import { testConfig } from './support/env';
 import { addTeam, connect, emitAck, http, login, sleep, waitFor } from './support/harness';
 
 /** What an operator checks: health, readiness, metrics, the audit trail, the queue dashboard, limits, shutdown. */
 describe('operating a gateway', () => {
-  const config = testConfig({ CONNECTIONS_PER_IP: '3' });
+  const config = testConfig({ CONNECTIONS_PER_IP: '3', ACTIONS_PER_MINUTE: '20' });
   let gw: RunningGateway;
   let alice: string, prof: string;
 
@@ -62,6 +63,27 @@ describe('operating a gateway', () => {
     again.close();
     open.slice(1).forEach((s) => s.close());
     await sleep(200);
+  });
+
+  it('caps every kind of event per user per minute, not only chat', async () => {
+    await addTeam(config, 'typist@uni.edu');
+    const s = await connect(gw.url, await login(gw.url, 'typist@uni.edu'));
+    const codes: string[] = [];
+    for (let i = 0; i < 22; i++) {
+      const r = await emitAck(s, 'typing-start', { negotiation_id: 'typist_bob_C_1700000000' });
+      codes.push(r.error.code);
+    }
+    s.close();
+    expect(codes.slice(0, 20).every((c) => c === 'NEGOTIATION_NOT_FOUND')).toBe(true);
+    expect(codes.slice(20)).toEqual(['RATE_LIMITED', 'RATE_LIMITED']);
+  });
+
+  it('closes a socket when its token expires', async () => {
+    const short = jwt.sign({ sub: 'alice@uni.edu', role: 'student' }, config.jwtSecret, { algorithm: 'HS256', expiresIn: 2 });
+    const s = await connect(gw.url, short);
+    const reason = await new Promise<string>((r) => s.once('disconnect', r));
+    expect(reason).toBe('io server disconnect');
+    s.close();
   });
 
   it('tells clients to reconnect elsewhere when it shuts down', async () => {

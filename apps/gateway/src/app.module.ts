@@ -17,6 +17,7 @@ import { ChatService } from './realtime/chat.service';
 import { OfferService } from './realtime/offer.service';
 import { NegotiationGateway } from './realtime/negotiation.gateway';
 import { ConnectionLimiter } from './realtime/connection-limiter';
+import { ActionLimiter } from './realtime/action-limiter';
 
 @Module({})
 export class GatewayModule {
@@ -33,6 +34,7 @@ export class GatewayModule {
         ChatService,
         OfferService,
         ConnectionLimiter,
+        ActionLimiter,
         NegotiationGateway,
       ],
     };

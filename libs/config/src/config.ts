@@ -25,6 +25,7 @@ const schema = z.object({
   SWEEP_INTERVAL_MS: int(60000, 1000),
   STALE_AFTER_MS: int(24 * 3600 * 1000, 1000),
   MESSAGES_PER_MINUTE: int(10, 1),
+  ACTIONS_PER_MINUTE: int(600, 1),
   LOGIN_ATTEMPTS_PER_15_MIN: int(10, 1),
   CONNECTIONS_PER_IP: int(500, 1),
   TRUST_PROXY: z.string().regex(/^[A-Za-z0-9.:/, ]{1,200}$/, 'a comma-separated list of addresses, subnets or loopback/linklocal/uniquelocal').default('loopback'),
@@ -53,6 +54,8 @@ export interface ParleyConfig {
   sweepIntervalMs: number;
   staleAfterMs: number;
   messagesPerMinute: number;
+  /** All socket events and creating API calls of one user (chat has its own, lower limit). */
+  actionsPerMinute: number;
   loginAttemptsPer15Min: number;
   connectionsPerIp: number;
   /** Which proxies' X-Forwarded-For to believe (express/proxy-addr syntax), for per-IP limits. */
@@ -94,6 +97,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ParleyConfig {
     sweepIntervalMs: c.SWEEP_INTERVAL_MS,
     staleAfterMs: c.STALE_AFTER_MS,
     messagesPerMinute: c.MESSAGES_PER_MINUTE,
+    actionsPerMinute: c.ACTIONS_PER_MINUTE,
     loginAttemptsPer15Min: c.LOGIN_ATTEMPTS_PER_15_MIN,
     connectionsPerIp: c.CONNECTIONS_PER_IP,
     trustProxy: c.TRUST_PROXY,

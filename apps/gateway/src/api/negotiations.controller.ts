@@ -7,6 +7,7 @@ import type { AuthUser } from '../auth/auth.service';
 import { CurrentUser, HttpAuthGuard } from '../auth/http-auth.guard';
 import { AccessService, statusOf } from '../realtime/access.service';
 import { parseBody } from './parse-body';
+import { ActionLimiter } from '../realtime/action-limiter';
 
 const createSchema = z.object({ scenario_id: z.string().min(1).max(64) });
 
@@ -28,6 +29,7 @@ export class NegotiationsController {
   constructor(
     @Inject(Infra) private readonly infra: Infra,
     @Inject(AccessService) private readonly access: AccessService,
+    @Inject(ActionLimiter) private readonly limits: ActionLimiter,
   ) {}
 
   @Get('scenarios')
@@ -48,6 +50,7 @@ export class NegotiationsController {
     const { scenario_id } = parseBody(createSchema, body);
     const scenario = await this.infra.scenarios.get(scenario_id).catch(() => null);
     if (!scenario) throw new ParleyError(ErrorCode.NotFound, `no scenario ${JSON.stringify(scenario_id)}`, 404);
+    await this.limits.consume(user.email);
     const meta = await this.infra.negotiations.createAi(user.email, scenario.id, scenario.student_role, scenario.ai_role, this.infra.config.staleAfterMs);
     return summary(meta, 'active', null);
   }

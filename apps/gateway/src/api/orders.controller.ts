@@ -5,6 +5,7 @@ import { Infra } from '../infra';
 import type { AuthUser } from '../auth/auth.service';
 import { CurrentUser, HttpAuthGuard } from '../auth/http-auth.guard';
 import { MAX_PRICE, MAX_QUANTITY } from '../realtime/offer.service';
+import { ActionLimiter } from '../realtime/action-limiter';
 import { parseBody } from './parse-body';
 
 const orderSchema = z.object({
@@ -23,11 +24,16 @@ const filterSchema = z.object({ chemical: z.enum(CHEMICALS).optional() });
 @Controller('api/orders')
 @UseGuards(HttpAuthGuard)
 export class OrdersController {
-  constructor(@Inject(Infra) private readonly infra: Infra) {}
+  constructor(
+    @Inject(Infra) private readonly infra: Infra,
+    @Inject(ActionLimiter) private readonly limits: ActionLimiter,
+  ) {}
 
   @Post()
   async create(@CurrentUser() user: AuthUser, @Body() body: unknown) {
-    return this.infra.orders.create(user.email, parseBody(orderSchema, body));
+    const order = parseBody(orderSchema, body);
+    await this.limits.consume(user.email);
+    return this.infra.orders.create(user.email, order);
   }
 
   @Get()
@@ -52,6 +58,7 @@ export class OrdersController {
     const order = await this.infra.orders.find(id);
     if (!order) throw new ParleyError(ErrorCode.NotFound, 'no such order', 404);
     if (order.owner === user.email) throw new ParleyError(ErrorCode.Conflict, 'you cannot respond to your own order', 409);
+    await this.limits.consume(user.email);
     const meta = await this.infra.negotiations.createPeer({
       initiator: order.owner,
       initiatorRole: order.side === 'buy' ? 'buyer' : 'seller',

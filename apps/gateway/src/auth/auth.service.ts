@@ -10,6 +10,8 @@ export interface AuthUser {
   email: string;
   role: 'student' | 'instructor';
   name: string;
+  /** Token expiry, unix seconds. */
+  exp?: number;
 }
 
 export const publicUser = ({ password_hash: _h, ...rest }: TeamInit): PublicUser => rest;
@@ -69,7 +71,7 @@ export class AuthService {
     }
     const team = typeof claims.sub === 'string' ? await this.infra.teams.read(claims.sub) : null;
     if (!team) throw new ParleyError(ErrorCode.AuthenticationError, 'Authentication error', 401);
-    return { email: team.email, role: team.role, name: team.name };
+    return { email: team.email, role: team.role, name: team.name, ...(typeof claims.exp === 'number' ? { exp: claims.exp } : {}) };
   }
 
   private async assertNotBlocked(ip: string, accountKey: string): Promise<void> {

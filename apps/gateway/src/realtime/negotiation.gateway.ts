@@ -22,6 +22,8 @@ import { AccessService, assertOpen, statusOf, Access } from './access.service';
 import { ChatService } from './chat.service';
 import { OfferService } from './offer.service';
 import { ConnectionLimiter } from './connection-limiter';
+import { ActionLimiter } from './action-limiter';
+import { storageFailure } from '../storage-failure';
 
 type Payload<E extends keyof ClientPayloads> = ClientPayloads[E];
 const SYNC_LIMIT = 500;
@@ -42,6 +44,7 @@ export class NegotiationGateway implements OnGatewayInit, OnGatewayConnection, O
     @Inject(ChatService) private readonly chat: ChatService,
     @Inject(OfferService) private readonly offers: OfferService,
     @Inject(ConnectionLimiter) private readonly connections: ConnectionLimiter,
+    @Inject(ActionLimiter) private readonly actions: ActionLimiter,
   ) {}
 
   afterInit(server: Server): void {
@@ -51,6 +54,7 @@ export class NegotiationGateway implements OnGatewayInit, OnGatewayConnection, O
         .then(async (user) => {
           socket.data.user = user;
           await this.connections.admit(socket);
+          this.endAtExpiry(socket, user);
           next();
         })
         .catch((e) => {
@@ -68,8 +72,18 @@ export class NegotiationGateway implements OnGatewayInit, OnGatewayConnection, O
   }
 
   handleDisconnect(socket: Socket): void {
+    clearTimeout(socket.data.expiryTimer);
     this.infra.metrics.socketsConnected.dec();
     void this.connections.release(socket);
+  }
+
+  /** A socket lives no longer than its token: at expiry it is closed, and a reconnect needs a new login. */
+  private endAtExpiry(socket: Socket, user: AuthUser): void {
+    if (!user.exp) return;
+    const ms = user.exp * 1000 - Date.now();
+    const timer = setTimeout(() => socket.disconnect(true), Math.max(0, Math.min(ms, 2 ** 31 - 1)));
+    timer.unref();
+    socket.data.expiryTimer = timer;
   }
 
   /** SIGTERM: tell every client here to reconnect (to another replica), then drop the transports. */
@@ -281,11 +295,12 @@ export class NegotiationGateway implements OnGatewayInit, OnGatewayConnection, O
         const issue = parsed.error.issues[0];
         throw new ParleyError(ErrorCode.InvalidPayload, `invalid ${event} payload: ${issue.path.join('.') || 'body'} ${issue.message}`);
       }
+      await this.actions.consume(this.user(socket).email);
       const data = await fn(parsed.data);
       this.record(socket, event, body, 'ok');
       return { ok: true, data };
     } catch (e) {
-      const err = e instanceof ParleyError ? e : new ParleyError(ErrorCode.Internal, 'internal error');
+      const err = e instanceof ParleyError ? e : (storageFailure(e) ?? new ParleyError(ErrorCode.Internal, 'internal error'));
       if (!(e instanceof ParleyError)) this.infra.log.error({ event, err: e }, 'event handler failed');
       this.record(socket, event, body, err.code);
       const negotiationId = idOf(body);
