@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { ErrorCode, ParleyError } from '@parley/contracts';
+import { storageFailure } from './storage-failure';
 
 /** Every HTTP error body is `{code, message}`; unexpected errors are logged, never leaked. */
 @Catch()
@@ -26,6 +27,11 @@ export class HttpErrorsFilter implements ExceptionFilter {
       return;
     }
     this.logger.error(err instanceof Error ? err.stack : String(err));
+    const storage = storageFailure(err);
+    if (storage) {
+      res.status(storage.httpStatus).json({ code: storage.code, message: storage.message });
+      return;
+    }
     res.status(500).json({ code: ErrorCode.Internal, message: 'internal error' });
   }
 }

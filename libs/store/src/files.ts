@@ -25,11 +25,27 @@ export async function readJson<T>(path: string): Promise<T | null> {
 /**
  * Appends lines with one write() on an O_APPEND descriptor and fsyncs before returning, so an
  * acknowledged line is on disk and two processes appending to one file never interleave.
+ *
+ * On a full disk write() can write part of the data and return without an error: that is a failure
+ * (ENOSPC), never an acknowledgement. The torn part stays behind as an unparseable line, so the next
+ * append starts with a newline when the file does not end with one: a torn line never swallows the
+ * line after it.
  */
 export async function appendLines(path: string, lines: string[]): Promise<void> {
-  const fh = await open(path, 'a');
+  const fh = await open(path, 'a+');
   try {
-    await fh.write(lines.map((l) => l + '\n').join(''));
+    const { size } = await fh.stat();
+    let lead = '';
+    if (size > 0) {
+      const last = Buffer.alloc(1);
+      await fh.read(last, 0, 1, size - 1);
+      if (last[0] !== 0x0a) lead = '\n';
+    }
+    const data = Buffer.from(lead + lines.map((l) => l + '\n').join(''), 'utf8');
+    const { bytesWritten } = await fh.write(data);
+    if (bytesWritten < data.length) {
+      throw Object.assign(new Error(`short write to ${path} (${bytesWritten} of ${data.length} bytes): no space left on device`), { code: 'ENOSPC' });
+    }
     await fh.datasync();
   } finally {
     await fh.close();
