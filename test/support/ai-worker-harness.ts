@@ -69,6 +69,11 @@ export class RoomListener {
     return this.received.filter((r) => r.event === event && match(r.payload)).length;
   }
 
+  /** How many different messages (by id) arrived: what a client that drops repeated ids shows. */
+  distinct(event: string, match: (p: any) => boolean = () => true): number {
+    return new Set(this.received.filter((r) => r.event === event && match(r.payload)).map((r) => r.payload?.id)).size;
+  }
+
   async stop(): Promise<void> {
     this.client?.disconnect();
     await new Promise<void>((r) => (this.io ? this.io.close(() => r()) : r()));

@@ -135,7 +135,7 @@ describe('AiReplyService', () => {
     expect(engine.inputs[0].aiTurns).toBe(0);
   });
 
-  it('answers a job only once: a retry finds the reply and sends nothing', async () => {
+  it('answers a job only once: a retry finds the reply and only sends that same message again', async () => {
     const engine = new ScriptedEngine(() => turn({ offer: { salary: 80000, bonus: 2000 } }));
     await service(engine).handle(job(1));
     emitted = [];
@@ -144,7 +144,8 @@ describe('AiReplyService', () => {
     expect(again.status).toBe('duplicate');
     expect(await aiLines()).toHaveLength(1);
     expect(engine.inputs).toHaveLength(1);
-    expect(events()).not.toContain('ai-message');
+    expect(events()).toEqual(['ai-typing', 'ai-message']);
+    expect(emitted.find((e) => e.event === 'ai-message')?.payload.id).toBe((await aiLines())[0].id);
   });
 
   it('two runs of one job racing through a slow engine still leave one reply', async () => {
@@ -273,7 +274,7 @@ describe('AiReplyService', () => {
     expect(retry.status).toBe('duplicate');
     expect(await aiLines()).toHaveLength(1);
     expect(await aiState()).toMatchObject({ status: 'pending', offer: { salary: 85000, bonus: 0 } });
-    expect(events()).toEqual(['ai-typing', 'offer-updated']);
+    expect(events()).toEqual(['ai-typing', 'ai-message', 'offer-updated']);
     expect(engine.inputs).toHaveLength(1);
   });
 

@@ -179,11 +179,14 @@ export class AiReplyService {
   }
 
   /**
-   * A reply is already on disk. If it was the AI's latest word and carried a state change that never
-   * reached ai_state.json (a crash between the two writes), finish that write; send no second reply.
+   * A reply is already on disk: write no second one. Send it to the room again (clients drop an id they
+   * have; a worker killed between the write and the emit would otherwise leave it unseen until a
+   * sync). If it was the AI's latest word and carried a state change that never reached ai_state.json
+   * (a crash between the two writes), finish that write.
    */
   private async duplicate(located: LocatedNegotiation, job: ReplyJob, earlier: ChatMessage): Promise<ReplyOutcome> {
     this.typingOff(located.id);
+    if (earlier.ai_metadata) this.deps.room.toNegotiation(located.id, 'ai-message', earlier as ChatMessage & { ai_metadata: NonNullable<ChatMessage['ai_metadata']> });
     this.deps.log?.info({ negotiation_id: located.id, reply_to: job.trigger_seq, seq: earlier.seq }, 'ai reply already written');
     if (!earlier.status) return { status: 'duplicate', message: earlier };
     const lines = await this.deps.messages.readParty(located.dir, AI);
