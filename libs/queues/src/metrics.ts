@@ -3,6 +3,8 @@ import type IORedis from 'ioredis';
 import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 const PUBLISH_EVERY_MS = 5000;
+/** The set of every process's snapshot key, so /metrics never has to SCAN a large Redis. */
+const indexKey = (redisPrefix: string) => `${redisPrefix}:metrics-index`;
 const SECONDS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 /**
@@ -52,11 +54,20 @@ export class ParleyMetrics {
     }
   }
 
+  private keyOf(redisPrefix: string): string {
+    return `${redisPrefix}:metrics:${this.service}:${hostname()}:${process.pid}`;
+  }
+
   startPublishing(redis: IORedis, redisPrefix: string): void {
-    const key = `${redisPrefix}:metrics:${this.service}:${hostname()}:${process.pid}`;
+    const key = this.keyOf(redisPrefix);
     const publish = async () => {
       const json = await this.registry.getMetricsAsJSON();
-      await redis.set(key, JSON.stringify(json), 'PX', PUBLISH_EVERY_MS * 3).catch(() => undefined);
+      await redis
+        .multi()
+        .set(key, JSON.stringify(json), 'PX', PUBLISH_EVERY_MS * 3)
+        .sadd(indexKey(redisPrefix), key)
+        .exec()
+        .catch(() => undefined);
     };
     void publish();
     this.timer = setInterval(() => void publish(), PUBLISH_EVERY_MS);
@@ -70,17 +81,14 @@ export class ParleyMetrics {
   /** Prometheus text for this process plus every other process that published recently. */
   async renderAll(redis: IORedis, redisPrefix: string): Promise<{ contentType: string; body: string }> {
     const own = await this.registry.getMetricsAsJSON();
+    const ownKey = this.keyOf(redisPrefix);
+    const keys = (await redis.smembers(indexKey(redisPrefix))).filter((k) => k !== ownKey);
+    const values = keys.length ? await redis.mget(...keys) : [];
     const others: object[][] = [];
-    const ownKey = `${redisPrefix}:metrics:${this.service}:${hostname()}:${process.pid}`;
-    let cursor = '0';
-    let rounds = 0;
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${redisPrefix}:metrics:*`, 'COUNT', 200);
-      cursor = next;
-      const wanted = keys.filter((k) => k !== ownKey);
-      const values = wanted.length ? await redis.mget(...wanted) : [];
-      for (const v of values) if (v) others.push(JSON.parse(v) as object[]);
-    } while (cursor !== '0' && ++rounds < 100);
+    const gone: string[] = [];
+    values.forEach((v, i) => (v ? others.push(JSON.parse(v) as object[]) : gone.push(keys[i])));
+    // a process that stopped publishing leaves the index once its last snapshot has expired
+    if (gone.length) await redis.srem(indexKey(redisPrefix), ...gone);
     const merged = AggregatorRegistry.aggregate([own as object[], ...others]);
     return { contentType: merged.contentType, body: await merged.metrics() };
   }

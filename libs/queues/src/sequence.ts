@@ -11,7 +11,7 @@ export class MessageSequence {
     private readonly redisPrefix: string,
   ) {}
 
-  private key(negotiationId: string) {
+  key(negotiationId: string) {
     return `${this.redisPrefix}:seq:${negotiationId}`;
   }
 

@@ -149,8 +149,10 @@ export class NegotiationStore {
     try {
       await writeJsonAtomic(join(located.dir, NegotiationFiles.state(prefix)), state);
     } catch (e) {
-      if (isNotFound(e)) throw new ParleyError(ErrorCode.NegotiationSettling, 'the negotiation is being settled; try again', 409);
-      throw e;
+      if (!isNotFound(e)) throw e;
+      // the directory moved away since it was located: archived (over) or claimed (being settled)
+      const { initiator } = located.meta;
+      throw closedError((await anyExists([this.paths.archivedNegotiation(initiator, located.id)])) ? 'archived' : 'settling');
     }
   }
 

@@ -18,26 +18,42 @@ export interface Access {
  */
 @Injectable()
 export class AccessService {
+  private readonly recentlyOpen = new Map<string, { access: Access & { party: PartyRef }; until: number }>();
+
   constructor(@Inject(Infra) private readonly infra: Infra) {}
 
   async find(user: AuthUser, id: unknown): Promise<Access> {
-    const notFound = new ParleyError(ErrorCode.NegotiationNotFound, 'negotiation not found', 404);
-    if (!isNegotiationId(id)) throw notFound;
+    if (!isNegotiationId(id)) throw notFound();
     let located = await this.infra.negotiations.locate(user.email, id);
     if (!located && user.role === 'instructor') located = await this.findAnywhere(id);
-    if (!located) throw notFound;
+    if (!located) throw notFound();
     const party = located.meta.parties.find((p) => p.user === user.email) ?? null;
-    if (!party && user.role !== 'instructor') throw notFound;
+    if (!party && user.role !== 'instructor') throw notFound();
     const outcome = located.place === 'archived' ? await this.infra.negotiations.readOutcome(located.dir) : null;
     return { located, party, outcome };
   }
 
-  /** For events that change the negotiation: the user must be a party and it must be open. */
+  /**
+   * For events that change the negotiation: the user must be a party and it must be open. An open
+   * negotiation a party just used is remembered for a few seconds (its negotiation.json never
+   * changes): a write into it after it was settled or archived fails on the missing directory and
+   * says so, so the shortcut never lets a write land in a closed negotiation.
+   */
   async requireActiveParty(user: AuthUser, id: unknown): Promise<Access & { party: PartyRef }> {
+    const key = `${user.email} ${String(id)}`;
+    const cached = this.recentlyOpen.get(key);
+    if (cached && cached.until > Date.now()) return cached.access;
     const access = await this.find(user, id);
     if (!access.party) throw new ParleyError(ErrorCode.NotAParty, 'observers cannot act in this negotiation', 403);
     assertOpen(access);
+    if (this.recentlyOpen.size >= RECENT_MAX) this.recentlyOpen.clear();
+    this.recentlyOpen.set(key, { access: access as Access & { party: PartyRef }, until: Date.now() + RECENT_MS });
     return access as Access & { party: PartyRef };
+  }
+
+  /** Drops the remembered access (after a write found the negotiation closed). */
+  forget(user: AuthUser, id: string): void {
+    this.recentlyOpen.delete(`${user.email} ${id}`);
   }
 
   private async findAnywhere(id: string): Promise<LocatedNegotiation | null> {
@@ -48,6 +64,10 @@ export class AccessService {
     return null;
   }
 }
+
+const RECENT_MS = 5000;
+const RECENT_MAX = 10_000;
+const notFound = () => new ParleyError(ErrorCode.NegotiationNotFound, 'negotiation not found', 404);
 
 export function assertOpen(access: Access): void {
   const { located, outcome } = access;

@@ -93,8 +93,15 @@ export class ChatService {
 
   /** The message saved earlier under this client id, from Redis or (after Redis lost it) from the file. */
   private async earlier(key: string, located: LocatedNegotiation, party: PartyRef, clientMessageId: string): Promise<ChatMessage | null> {
-    const claimed = await this.infra.redis.set(key, 'pending', 'EX', 60, 'NX');
+    const [[, claimed], [, counted]] = (await this.infra.redis
+      .multi()
+      .set(key, 'pending', 'EX', 60, 'NX')
+      .exists(this.infra.sequence.key(located.id))
+      .exec()) as [[unknown, string | null], [unknown, number]];
     if (claimed === 'OK') {
+      // while Redis holds the negotiation's counter it also holds every client id saved in the last
+      // day; only a Redis that lost its data needs the file read
+      if (counted) return null;
       const onDisk = (await this.infra.messages.readParty(located.dir, party.prefix)).find((m) => m.client_message_id === clientMessageId);
       if (onDisk) await this.infra.redis.set(key, JSON.stringify(onDisk), 'EX', 86400);
       return onDisk ?? null;

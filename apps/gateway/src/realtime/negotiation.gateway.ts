@@ -27,6 +27,7 @@ import { storageFailure } from '../storage-failure';
 
 type Payload<E extends keyof ClientPayloads> = ClientPayloads[E];
 const SYNC_LIMIT = 500;
+const CLOSED_CODES = new Set<string>([ErrorCode.NegotiationClosed, ErrorCode.NegotiationSettling, ErrorCode.NegotiationExpired]);
 
 /**
  * Socket.io events of seed 004 plus Parley's offer and history events. Authentication happens once,
@@ -223,9 +224,7 @@ export class NegotiationGateway implements OnGatewayInit, OnGatewayConnection, O
   private typing(socket: Socket, body: unknown, typing: boolean) {
     const event = typing ? ClientEvent.TypingStart : ClientEvent.TypingStop;
     return this.handle(socket, event, body, async (p) => {
-      const access = await this.access.find(this.user(socket), p.negotiation_id);
-      if (!access.party) throw new ParleyError(ErrorCode.NotAParty, 'observers do not type');
-      assertOpen(access);
+      const access = await this.access.requireActiveParty(this.user(socket), p.negotiation_id);
       socket.to(negotiationRoom(p.negotiation_id)).emit(ServerEvent.UserTyping, { negotiation_id: p.negotiation_id, user_id: access.party.user, typing });
       return { typing };
     });
@@ -300,6 +299,7 @@ export class NegotiationGateway implements OnGatewayInit, OnGatewayConnection, O
       this.record(socket, event, body, 'ok');
       return { ok: true, data };
     } catch (e) {
+      if (e instanceof ParleyError && CLOSED_CODES.has(e.code) && idOf(body)) this.access.forget(this.user(socket), idOf(body)!);
       const err = e instanceof ParleyError ? e : (storageFailure(e) ?? new ParleyError(ErrorCode.Internal, 'internal error'));
       if (!(e instanceof ParleyError)) this.infra.log.error({ event, err: e }, 'event handler failed');
       this.record(socket, event, body, err.code);
