@@ -163,13 +163,15 @@ export class Settlement {
     const results: SettlementResult[] = [];
     const { entries, invalid } = await this.files.listActive();
     for (const name of invalid) results.push({ negotiation_id: name, owner: '', action: 'skipped', reason: 'not a negotiation id' });
-    for (const entry of entries) {
+    // negotiations are independent: check several at once so the disk, not one await after another, sets the pace
+    const checked = await mapLimit(entries, SWEEP_CONCURRENCY, async (entry) => {
       if (entry.type === 'link') {
         await this.files.repairResponderLink(entry.owner, entry.id).catch(() => false);
-        continue;
+        return null;
       }
-      results.push(await this.guard(entry.owner, entry.id, () => this.check(entry.owner, entry.id)));
-    }
+      return this.guard(entry.owner, entry.id, () => this.check(entry.owner, entry.id));
+    });
+    for (const r of checked) if (r) results.push(r);
     for (const claimed of await this.files.listClaimed()) {
       if (this.now() - claimed.changedMs < claimStaleMs) {
         results.push({ negotiation_id: claimed.id, owner: claimed.owner, action: 'busy' });
@@ -183,10 +185,8 @@ export class Settlement {
   /** Every active negotiation without activity for `staleAfterMs` is archived as 'expired'. */
   async staleCleanup(staleAfterMs: number): Promise<SettlementResult[]> {
     const results: SettlementResult[] = [];
-    for (const entry of (await this.files.listActive()).entries) {
-      if (entry.type !== 'dir') continue;
-      results.push(await this.guard(entry.owner, entry.id, () => this.expireIfStale(entry.owner, entry.id, staleAfterMs)));
-    }
+    const dirs = (await this.files.listActive()).entries.filter((e) => e.type === 'dir');
+    results.push(...(await mapLimit(dirs, SWEEP_CONCURRENCY, (e) => this.guard(e.owner, e.id, () => this.expireIfStale(e.owner, e.id, staleAfterMs)))));
     return results;
   }
 
@@ -456,4 +456,20 @@ function tradeTimestamp(states: PartyState[], snapshot: NegotiationSnapshot): nu
   const latest = Math.max(...times.map(toMs));
   if (latest > 0) return Math.floor(latest / 1000);
   return snapshot.meta?.created_at ?? Number(SEED_ID.exec(snapshot.id)?.[4] ?? 0);
+}
+
+const SWEEP_CONCURRENCY = 16;
+
+/** `fn` over `items`, at most `limit` at a time, results in the items' order. */
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return out;
 }

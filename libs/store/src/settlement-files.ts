@@ -1,4 +1,4 @@
-import { lstat, mkdir, readlink, rename, stat, symlink, unlink } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readlink, rename, stat, symlink, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NegotiationMeta, Outcome, PartyState } from '@parley/contracts';
 import { isExists, isNotFound, listDir, readJson, writeJsonAtomic } from './files';
@@ -144,15 +144,15 @@ export class SettlementFiles {
     const entries: NegotiationEntry[] = [];
     const invalid: string[] = [];
     for (const owner of await this.teams()) {
-      for (const name of await listDir(this.paths.negotiationsDir(owner))) {
-        if (!isNegotiationId(name)) {
-          invalid.push(`${owner}/negotiations/${name}`);
+      // the directory entry already says link or directory: no lstat per negotiation
+      const dirents = await readdir(this.paths.negotiationsDir(owner), { withFileTypes: true }).catch((e) => (isNotFound(e) ? [] : Promise.reject(e)));
+      for (const d of dirents) {
+        if (!isNegotiationId(d.name)) {
+          invalid.push(`${owner}/negotiations/${d.name}`);
           continue;
         }
-        const st = await lstat(this.paths.negotiation(owner, name)).catch(() => null);
-        if (!st) continue;
-        if (st.isSymbolicLink()) entries.push({ owner, id: name, type: 'link' });
-        else if (st.isDirectory()) entries.push({ owner, id: name, type: 'dir' });
+        if (d.isSymbolicLink()) entries.push({ owner, id: d.name, type: 'link' });
+        else if (d.isDirectory()) entries.push({ owner, id: d.name, type: 'dir' });
       }
     }
     return { entries, invalid };
