@@ -10,6 +10,12 @@ export const AGREEMENT_LOGGER = 'AGREEMENT_LOGGER';
 
 export type AgreementHandlers = JobHandlers<typeof Queue.AgreementCheck>;
 
+/**
+ * How often a job may lose its worker (crash, SIGKILL) and still run again. BullMQ's default (1)
+ * fails a check whose worker died twice; every step of a settlement is idempotent, so it is safe.
+ */
+const MAX_STALLED_COUNT = 5;
+
 export interface AgreementWorkerOptions {
   concurrency: number;
   /** BullMQ lock/stall settings; tests shorten them so a killed worker's job is picked up quickly. */
@@ -27,6 +33,7 @@ export function agreementProcessor(options: AgreementWorkerOptions): Type<Worker
     concurrency: options.concurrency,
     ...(options.lockDuration ? { lockDuration: options.lockDuration } : {}),
     ...(options.stalledInterval ? { stalledInterval: options.stalledInterval } : {}),
+    maxStalledCount: MAX_STALLED_COUNT,
   })
   class AgreementProcessor extends WorkerHost implements OnModuleDestroy {
     private readonly registry: JobRegistry<typeof Queue.AgreementCheck>;

@@ -10,6 +10,12 @@ export const AI_WORKER_LOGGER = 'AI_WORKER_LOGGER';
 
 /** Errors that another attempt would only repeat (and, for the engine, would show the student twice). */
 const FINAL_CODES: string[] = [ErrorCode.AiTimeout, ErrorCode.AiFailed, ErrorCode.InvalidPayload];
+/**
+ * How often a job may lose its worker (crash, SIGKILL, OOM) and still run again. BullMQ's default (1)
+ * fails a job whose worker died twice, and the student's line then never gets an answer; a reply is
+ * idempotent (the AI's file is checked before writing), so running it again is safe.
+ */
+const MAX_STALLED_COUNT = 5;
 
 export interface AiResponseWorkerOptions {
   concurrency: number;
@@ -28,7 +34,7 @@ export function aiResponseProcessor(options: AiResponseWorkerOptions): Type<Work
     concurrency: options.concurrency,
     ...(options.lockDuration ? { lockDuration: options.lockDuration } : {}),
     ...(options.stalledInterval ? { stalledInterval: options.stalledInterval } : {}),
-    ...(options.maxStalledCount !== undefined ? { maxStalledCount: options.maxStalledCount } : {}),
+    maxStalledCount: options.maxStalledCount ?? MAX_STALLED_COUNT,
   })
   class AiResponseProcessor extends WorkerHost implements OnModuleDestroy {
     private readonly registry: JobRegistry<typeof Queue.AiResponse>;

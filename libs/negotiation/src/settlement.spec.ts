@@ -1,4 +1,4 @@
-import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ErrorCode, NegotiationUpdate, Outcome, PartyState, Terms } from '@parley/contracts';
@@ -230,6 +230,24 @@ describe('Settlement (claim, re-read, write, archive)', () => {
     expect(outcomeOf(alice, idle.id)).toMatchObject({ status: 'expired', deal_terms: { agreed: false, terms: null } });
     expect(readlinkSync(paths.archivedNegotiation(bob, idle.id))).toContain('negotiations_archive');
     expect(events).toEqual([expect.objectContaining({ negotiation_id: idle.id, status: 'expired' })]);
+  });
+
+  it('never expires a directory that is still being created (no negotiation.json, no state yet)', async () => {
+    const id = 'alice_bob_C_1704312999';
+    mkdirSync(paths.negotiation(alice, id), { recursive: true });
+    const results = await settlement({ now: () => Date.now() + 25 * 3600_000 }).staleCleanup(24 * 3600_000);
+    expect(results.find((r) => r.negotiation_id === id)?.action).toBe('untouched');
+    expect(existsSync(paths.negotiation(alice, id))).toBe(true);
+    expect(existsSync(paths.claimedDir(alice))).toBe(false);
+  });
+
+  it('a scorer that throws does not keep an AI negotiation claimed: it settles without a score', async () => {
+    const s = settlement({ scorer: { score: () => Promise.reject(new Error('broken scenario file')) } });
+    const deal = await negotiations.createAi(alice, 'salary', 'candidate', 'recruiter', 3600_000);
+    await write(alice, deal.id, agreed(alice, 'candidate', { salary: 1 }));
+    await write(alice, deal.id, agreed('ai', 'recruiter', { salary: 1 }));
+    expect((await s.check(alice, deal.id)).action).toBe('settled');
+    expect(outcomeOf(alice, deal.id).final_score).toBeUndefined();
   });
 
   it('finishes an archive whose responder link was not moved yet (sweep repairs the dangling link)', async () => {
