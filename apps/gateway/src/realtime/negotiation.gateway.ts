@@ -37,6 +37,7 @@ const CLOSED_CODES = new Set<string>([ErrorCode.NegotiationClosed, ErrorCode.Neg
 @WebSocketGateway({ maxHttpBufferSize: 64 * 1024, pingInterval: 10000, pingTimeout: 8000 })
 export class NegotiationGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, BeforeApplicationShutdown {
   @WebSocketServer() server!: Server;
+  private readonly expiryTimers = new Map<string, NodeJS.Timeout>();
 
   constructor(
     @Inject(Infra) private readonly infra: Infra,
@@ -73,7 +74,8 @@ export class NegotiationGateway implements OnGatewayInit, OnGatewayConnection, O
   }
 
   handleDisconnect(socket: Socket): void {
-    clearTimeout(socket.data.expiryTimer);
+    clearTimeout(this.expiryTimers.get(socket.id));
+    this.expiryTimers.delete(socket.id);
     this.infra.metrics.socketsConnected.dec();
     void this.connections.release(socket);
   }
@@ -84,7 +86,8 @@ export class NegotiationGateway implements OnGatewayInit, OnGatewayConnection, O
     const ms = user.exp * 1000 - Date.now();
     const timer = setTimeout(() => socket.disconnect(true), Math.max(0, Math.min(ms, 2 ** 31 - 1)));
     timer.unref();
-    socket.data.expiryTimer = timer;
+    // not on socket.data: that is serialized to other gateways (fetchSockets) and must stay plain data
+    this.expiryTimers.set(socket.id, timer);
   }
 
   /** SIGTERM: tell every client here to reconnect (to another replica), then drop the transports. */
