@@ -1,0 +1,335 @@
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import { createServer, IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
+import type { AddressInfo, Socket as NetSocket } from 'node:net';
+import { Session } from 'node:inspector';
+import { join } from 'node:path';
+import { writeHeapSnapshot } from 'node:v8';
+import { performance } from 'node:perf_hooks';
+import { Server } from 'socket.io';
+import { createAdapter } from '@socket.io/redis-adapter';
+import type IORedis from 'ioredis';
+import { RateLimiterRedis } from 'rate-limiter-flexible';
+import type { ParleyConfig } from '@parley/config';
+import type { ChatMessage } from '@parley/contracts';
+import { DataPaths, MessageLog, NegotiationStore } from '@parley/store';
+import { MessageSequence, createRedis, socketIoKey } from '@parley/queues';
+import { createGateway, RunningGateway } from '../../apps/gateway/src/gateway';
+import { serve } from '../lib/rpc';
+import { fsCounts, installFsCounter, resetFsCounts } from '../lib/fs-count';
+import { seedPoll } from '../lib/seed000-poll';
+import { pool, summarize } from '../lib/stats';
+import { CpuProfile, summarizeProfile } from '../lib/profile';
+
+/**
+ * A server-side process of the benchmark: a Parley gateway, a bare Socket.io baseline, an ai-worker,
+ * an agreement-worker, a fake model server, or a sweeper. The parent talks to it over IPC.
+ */
+interface Closable {
+  close(): Promise<void>;
+}
+const running: Closable[] = [];
+
+/** apps that other helpers may still be writing are loaded at run time, so a missing one is reported, not a build error. */
+function loadApp<T>(relative: string): T {
+  return require(join(__dirname, '..', '..', relative)) as T;
+}
+
+async function startGateway(config: ParleyConfig): Promise<{ url: string }> {
+  const gw: RunningGateway = await createGateway(config);
+  running.push(gw);
+  return { url: gw.url };
+}
+
+/**
+ * The baseline: a Socket.io server that only joins rooms and broadcasts what it gets, with the same
+ * message shape and acknowledgement as Parley, no auth, no checks, no save. `redis` adds the same
+ * Redis adapter Parley uses, to separate the adapter's cost from Parley's own.
+ */
+async function startBare(args: { redisUrl?: string; redisPrefix?: string }): Promise<{ url: string }> {
+  const http = createServer();
+  const io = new Server(http, { maxHttpBufferSize: 64 * 1024, pingInterval: 10000, pingTimeout: 8000 });
+  let pub: IORedis | null = null;
+  let sub: IORedis | null = null;
+  if (args.redisUrl && args.redisPrefix) {
+    pub = createRedis(args.redisUrl);
+    sub = pub.duplicate();
+    io.adapter(createAdapter(pub, sub, { key: socketIoKey(args.redisPrefix) }));
+  }
+  let seq = 0;
+  io.on('connection', (socket) => {
+    socket.on('join-negotiation', (p: { negotiation_id: string }, ack?: (r: unknown) => void) => {
+      void socket.join(`negotiation-${p.negotiation_id}`);
+      ack?.({ ok: true, data: {} });
+    });
+    socket.on('send-message', (p: { negotiation_id: string; content: string; client_message_id?: string }, ack?: (r: unknown) => void) => {
+      const message: ChatMessage = {
+        id: randomUUID(),
+        seq: ++seq,
+        negotiation_id: p.negotiation_id,
+        sender_type: 'user',
+        sender: 'bare',
+        timestamp: new Date().toISOString(),
+        read: false,
+        content: p.content,
+        client_message_id: p.client_message_id,
+        kind: 'chat',
+      };
+      io.to(`negotiation-${p.negotiation_id}`).emit('message-received', message);
+      ack?.({ ok: true, data: message });
+    });
+  });
+  await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+  const { port } = http.address() as AddressInfo;
+  running.push({
+    close: async () => {
+      await new Promise<void>((r) => io.close(() => r()));
+      pub?.disconnect();
+      sub?.disconnect();
+    },
+  });
+  return { url: `http://127.0.0.1:${port}` };
+}
+
+async function startAiWorker(args: { config: ParleyConfig; concurrency?: number }): Promise<{ engine: string }> {
+  const mod = loadApp<typeof import('../../apps/ai-worker/src/ai-worker')>('apps/ai-worker/src/ai-worker');
+  const worker = await mod.createAiWorker(args.config, {
+    handleSignals: false,
+    ...(args.concurrency ? { worker: { concurrency: args.concurrency } } : {}),
+  });
+  running.push(worker);
+  return { engine: worker.engine.name };
+}
+
+interface AgreementWorkerModule {
+  createAgreementWorker(config: ParleyConfig, options?: Record<string, unknown>): Promise<Closable>;
+}
+
+async function startAgreementWorker(args: { config: ParleyConfig }): Promise<{ ok: true }> {
+  const mod = loadApp<AgreementWorkerModule>('apps/agreement-worker/src/agreement-worker');
+  if (typeof mod.createAgreementWorker !== 'function') throw new Error('apps/agreement-worker/src/agreement-worker has no createAgreementWorker');
+  const worker = await mod.createAgreementWorker(args.config, { handleSignals: false });
+  running.push(worker);
+  return { ok: true };
+}
+
+/**
+ * An OpenAI-compatible chat-completions server on 127.0.0.1 that takes `delayMs` per reply and
+ * generates at most `slots` replies at once (a real model server has a fixed number of batch slots);
+ * the rest wait in line, so its ceiling is slots / delay.
+ */
+async function startFakeModel(args: { delayMs: number; slots: number }): Promise<{ baseUrl: string }> {
+  let active = 0;
+  let served = 0;
+  let maxWaiting = 0;
+  const waiting: (() => void)[] = [];
+  const sockets = new Set<NetSocket>();
+  const timers = new Set<NodeJS.Timeout>();
+  const reply = JSON.stringify({
+    message: 'Thanks. I can move a little on that, but I need you to come closer to my position.',
+    reasoning: 'benchmark reply',
+    negotiation_state: 'discussion',
+    confidence: 0.5,
+    offer: null,
+    accept: false,
+  });
+  const finish = (res: ServerResponse, model: string) => {
+    const body = JSON.stringify({
+      id: `chatcmpl-${randomUUID()}`,
+      object: 'chat.completion',
+      created: Math.floor(Date.now() / 1000),
+      model,
+      choices: [{ index: 0, message: { role: 'assistant', content: reply, refusal: null }, finish_reason: 'stop', logprobs: null }],
+      usage: { prompt_tokens: 400, completion_tokens: 60, total_tokens: 460 },
+    });
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  };
+  const generate = (res: ServerResponse, model: string) => {
+    active++;
+    const t = setTimeout(() => {
+      timers.delete(t);
+      active--;
+      served++;
+      if (!res.destroyed) finish(res, model);
+      waiting.shift()?.();
+    }, args.delayMs);
+    timers.add(t);
+  };
+  const http: HttpServer = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      if (req.method !== 'POST' || req.url !== '/v1/chat/completions') {
+        res.writeHead(404).end();
+        return;
+      }
+      let model = 'bench-model';
+      try {
+        model = JSON.parse(Buffer.concat(chunks).toString('utf8')).model ?? model;
+      } catch {
+        /* keep the default */
+      }
+      if (active < args.slots) generate(res, model);
+      else {
+        waiting.push(() => generate(res, model));
+        maxWaiting = Math.max(maxWaiting, waiting.length);
+      }
+    });
+  });
+  http.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+  const { port } = http.address() as AddressInfo;
+  running.push({
+    close: async () => {
+      for (const t of timers) clearTimeout(t);
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => http.close(() => r()));
+    },
+  });
+  handlers.modelStats = () => ({ served, maxWaiting, active, waiting: waiting.length });
+  return { baseUrl: `http://127.0.0.1:${port}/v1` };
+}
+
+/** Parley's safety-net sweep (the agreement worker's `sweep` job) over DATA_DIR: time and fs calls. */
+async function sweep(args: { dataDir: string }) {
+  installFsCounter();
+  const { sweepOnce } = loadApp<typeof import('../../libs/negotiation/src/settlement')>('libs/negotiation/src/settlement');
+  resetFsCounts();
+  const t0 = performance.now();
+  const results = await sweepOnce(new DataPaths(args.dataDir));
+  const ms = performance.now() - t0;
+  const actions: Record<string, number> = {};
+  for (const r of results) actions[r.action] = (actions[r.action] ?? 0) + 1;
+  return { ms, fs: fsCounts(), checked: results.length, actions };
+}
+
+/**
+ * The plan for the sweep, measured with Parley's own pieces: the same steps as Settlement.sweep()
+ * (list, repair links, check each directory, finish stale claims) but `concurrency` at a time
+ * instead of one after another. Not what Parley runs today; what it would take if it did.
+ */
+async function sweepParallel(args: { dataDir: string; concurrency: number }) {
+  installFsCounter();
+  const { Settlement } = loadApp<typeof import('../../libs/negotiation/src/settlement')>('libs/negotiation/src/settlement');
+  const settlement = new Settlement({ paths: new DataPaths(args.dataDir) });
+  resetFsCounts();
+  const t0 = performance.now();
+  const { entries } = await settlement.files.listActive();
+  const actions: Record<string, number> = {};
+  await pool(entries, args.concurrency, async (e) => {
+    if (e.type === 'link') {
+      await settlement.files.repairResponderLink(e.owner, e.id).catch(() => false);
+      return;
+    }
+    const r = await settlement.check(e.owner, e.id).catch(() => ({ action: 'error' }));
+    actions[r.action] = (actions[r.action] ?? 0) + 1;
+  });
+  await settlement.files.listClaimed();
+  const ms = performance.now() - t0;
+  return { ms, fs: fsCounts(), actions };
+}
+
+/** Seed 000's pollNegotiations() on the same tree. */
+async function seedScan(args: { dataDir: string }) {
+  installFsCounter();
+  resetFsCounts();
+  const t0 = performance.now();
+  const result = seedPoll(args.dataDir);
+  const ms = performance.now() - t0;
+  return { ms, fs: fsCounts(), ...result };
+}
+
+/**
+ * Where one chat message's time goes: the steps ChatService.save takes, in order, each timed on its
+ * own (locate through the user's namespace, rate limit, client-id claim, sequence, fsynced append,
+ * client-id record). Sequential, one negotiation, warm caches: a cost breakdown, not a throughput.
+ */
+async function chatBreakdown(args: { config: ParleyConfig; user: string; negotiationId: string; count: number }) {
+  const { config } = args;
+  const redis = createRedis(config.redisUrl);
+  try {
+    const paths = new DataPaths(config.dataDir);
+    const store = new NegotiationStore(paths);
+    const log = new MessageLog();
+    const sequence = new MessageSequence(redis, config.redisPrefix);
+    const limiter = new RateLimiterRedis({ storeClient: redis, keyPrefix: `${config.redisPrefix}:rl:breakdown`, points: 1e9, duration: 60 });
+    const steps: Record<string, number[]> = { locate: [], 'rate limit': [], 'client id claim (SET NX)': [], sequence: [], 'append + fdatasync': [], 'client id record (SET)': [] };
+    const time = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+      const t0 = performance.now();
+      const r = await fn();
+      steps[name].push(performance.now() - t0);
+      return r;
+    };
+    for (let i = 0; i < args.count; i++) {
+      const located = (await time('locate', () => store.locate(args.user, args.negotiationId)))!;
+      const party = located.meta.parties.find((p) => p.user === args.user)!;
+      await time('rate limit', () => limiter.consume(args.user));
+      const key = `${config.redisPrefix}:cmid:${args.negotiationId}:${party.prefix}:bd${i}`;
+      await time('client id claim (SET NX)', () => redis.set(key, 'pending', 'EX', 60, 'NX'));
+      const seq = await time('sequence', () => sequence.next(located.id, () => log.maxSeq(located.dir)));
+      const message: ChatMessage = {
+        id: randomUUID(),
+        seq,
+        negotiation_id: located.id,
+        sender_type: 'user',
+        sender: args.user,
+        timestamp: new Date().toISOString(),
+        read: false,
+        content: `breakdown ${i}`,
+        client_message_id: `bd${i}`,
+        kind: 'chat',
+      };
+      await time('append + fdatasync', () => log.append(located.dir, party.prefix, [message]));
+      await time('client id record (SET)', () => redis.set(key, JSON.stringify(message), 'EX', 60));
+    }
+    return Object.fromEntries(Object.entries(steps).map(([k, v]) => [k, summarize(v)]));
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Samples this process's CPU (V8 profiler through the inspector) between profileStart and profileStop. */
+let profiler: Session | null = null;
+function post<T>(method: string, params: object = {}): Promise<T> {
+  return new Promise((resolve, reject) => profiler!.post(method, params, (err, res) => (err ? reject(err) : resolve(res as T))));
+}
+async function profileStart(): Promise<void> {
+  profiler = new Session();
+  profiler.connect();
+  await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: 500 });
+  await post('Profiler.start');
+}
+async function profileStop() {
+  const { profile } = await post<{ profile: CpuProfile }>('Profiler.stop');
+  profiler!.disconnect();
+  profiler = null;
+  return summarizeProfile(profile, 15);
+}
+
+const handlers: Record<string, (args: any) => unknown> = {
+  /** For investigating memory by hand: a heap snapshot of this process after a GC. */
+  heapSnapshot: (args: { file: string }) => {
+    (globalThis as { gc?: () => void }).gc?.();
+    return writeHeapSnapshot(args.file);
+  },
+  profileStart,
+  profileStop,
+  startGateway,
+  startBare,
+  startAiWorker,
+  startAgreementWorker,
+  startFakeModel,
+  sweep,
+  sweepParallel,
+  seedScan,
+  chatBreakdown,
+};
+
+serve(handlers, async () => {
+  for (const r of running.reverse()) await r.close().catch(() => undefined);
+});

@@ -1,0 +1,225 @@
+import { Ctx, disposeConfig, startChild, waitAgreementQueueIdle } from '../lib/context';
+import { notMeasured, Section, table } from '../lib/report';
+import { addTeams, BenchConfig, benchConfig, OpenTree, openPeer, plain, treeTeams } from '../lib/setup';
+import { fmt, ms, pool, ratio, summarize } from '../lib/stats';
+import { PROFILE_NOTE, profileTables, ProfileTop } from '../lib/profile';
+import type { SweepPoint } from './sweep';
+
+interface RunResult {
+  rate: number;
+  count: number;
+  updates: number;
+  missing: number;
+  ackFailed: number;
+  achieved: number;
+  p50: number;
+  p99: number;
+  max: number;
+  statuses: Record<string, number>;
+  errorSample: string;
+  profile?: ProfileTop;
+}
+
+const PERIOD_S = 60;
+/** How long after its last agree-offer a run waits for the outstanding updates. */
+const UPDATE_TIMEOUT_S = 60;
+
+/**
+ * Second `agree-offer` → `negotiation-update` at the client, with the gateway, the agreement worker
+ * and the clients each in their own process. Each settlement uses a fresh peer negotiation on which
+ * the first party already agreed; pairs of teams are interleaved so consecutive settlements touch
+ * different teams.
+ */
+export async function agreementSuite(ctx: Ctx, sweepPoints: SweepPoint[]): Promise<Section> {
+  const rates = ctx.smoke ? [10] : [10, 100, 1000];
+  const countAt = (rate: number) => (ctx.smoke ? 10 : rate === 10 ? 600 : rate === 100 ? 1000 : 2000);
+  const pairs = ctx.smoke ? 4 : 100;
+  const smallTree = 100;
+  const bigTree = ctx.smoke ? 2_000 : 100_000;
+
+  const small: RunResult[] = [];
+  let big: RunResult[] = [];
+  try {
+    await session(ctx, benchConfig(), smallTree, pairs, [...rates.map(countAt), countAt(10)], async (run, grow) => {
+      // the saturating rate is also profiled (agreement-worker process, V8 sampler): the latency there is queueing anyway
+      for (const rate of rates) small.push(await run(rate, countAt(rate), !ctx.smoke && rate === Math.max(...rates)));
+      const s = grow(bigTree);
+      ctx.log(`agreement: ${fmt(bigTree)} open negotiations on disk (+${fmt(s)} s to write)`);
+      big = [await run(10, countAt(10))];
+    });
+  } catch (e) {
+    if (e instanceof WorkerStartError) {
+      return notMeasured('agreement', '2. Agreement latency', `the agreement worker could not be started (${e.message}).`, ['agreement: second agree → negotiation-update p50 / p99']);
+    }
+    throw e;
+  }
+  const seedScanMs = nearestScan(sweepPoints, bigTree) ?? NaN;
+  const seedSmallScanMs = nearestScan(sweepPoints, smallTree) ?? 0;
+  const seedMean = (PERIOD_S / 2) * 1000 + seedSmallScanMs;
+  const at10 = small[0];
+  const big10 = big[0];
+  const body = [
+    'Gateway, agreement worker (default settings: AGREEMENT_CONCURRENCY 4, sweep every 60 s) and clients each in their',
+    `own process; ${pairs} pairs of teams, one socket per team joined to all of its negotiations. Setup: the first party`,
+    'agrees on every negotiation (and the queue is drained); then the second party agrees at a fixed rate and the time from',
+    'that `agree-offer` emit to the `negotiation-update` for the negotiation at the same client is recorded. A settlement',
+    'here is the full path: state file write + transcript line (fsync), `agreement-check` job, claim by rename, re-read,',
+    "both teams' holdings checked under their locks, two transaction files, outcome.json, archive, responder link moved,",
+    'emit through Redis.',
+    '',
+    `With ${fmt(smallTree)} other open negotiations on disk:`,
+    '',
+    table(['offered settlements/s', 'updates received', 'achieved/s', 'p50', 'p99', 'max', `missing (no update within ${UPDATE_TIMEOUT_S} s)`, 'outcomes'], small.map(row)),
+    '',
+    `Then with ${fmt(bigTree)} other open negotiations on disk (written into the same DATA_DIR, same processes; the worker's`,
+    'own sweep runs over them every 60 s while we measure, as it would in production):',
+    '',
+    table(['offered settlements/s', 'updates received', 'achieved/s', 'p50', 'p99', 'max', `missing (no update within ${UPDATE_TIMEOUT_S} s)`, 'outcomes'], big.map(row)),
+    '',
+    'A missing update counts as slower than every update that came (so it raises p99, never lowers it).',
+    '',
+    ...profiled(small),
+    `Ratio ${fmt(bigTree)} / ${fmt(smallTree)} open: p50 ${ratio(big10.p50, at10.p50)}, p99 ${ratio(big10.p99, at10.p99)}.`,
+    '',
+    `**Seed 000 baseline.** Its cron polls every negotiation; an agreement waits for the next poll, then for the scan to`,
+    `reach it. With a ${PERIOD_S} s period the delay is ${PERIOD_S / 2} s + one scan on average and up to ${PERIOD_S} s + one scan. Its scan,`,
+    `measured in section 3 on the same kind of tree: ${sweepPoints.map((p) => `${fmt(p.size)} open → ${ms(p.seed.ms)}`).join(', ') || 'not measured'}.`,
+    `Mean delay with ${fmt(smallTree)} open ≈ ${fmt(seedMean / 1000)} s; with ${fmt(bigTree)} open ≈ ${fmt(((PERIOD_S / 2) * 1000 + seedScanMs) / 1000)} s.`,
+  ].join('\n');
+  return {
+    id: 'agreement',
+    title: '2. Agreement latency',
+    body,
+    headline: [
+      ...small.map((r) => ({
+        what: `agreement: second agree → update p50 / p99 at ${fmt(r.rate)}/s`,
+        parley: `${late(r.p50)} / ${late(r.p99)}${r.achieved < 0.9 * r.rate ? ` (achieved ${fmt(r.achieved)}/s)` : ''}`,
+        baseline: `${fmt(seedMean / 1000)} s mean (seed poll, 60 s period)`,
+        ratio: ratio(r.p50, seedMean),
+        target: '',
+      })),
+      {
+        what: `agreement p50 / p99 with ${fmt(bigTree)} vs ${fmt(smallTree)} open negotiations`,
+        parley: `${late(big10.p50)} / ${late(big10.p99)}${big10.missing ? ` (${big10.missing} of ${big10.count} missing)` : ''}`,
+        baseline: `${late(at10.p50)} / ${late(at10.p99)}`,
+        ratio: `${ratio(big10.p50, at10.p50)} / ${ratio(big10.p99, at10.p99)}`,
+        target: '≤ 1.2×',
+      },
+    ],
+  };
+}
+
+function profiled(runs: RunResult[]): string[] {
+  const r = runs.find((x) => x.profile);
+  if (!r?.profile) return [];
+  return profileTables(
+    `Profile of the agreement-worker's main thread during the ${fmt(r.rate)}/s run (V8 sampling profiler, idle left out: ${fmt(r.profile.totalMs)} ms busy for ${fmt(r.updates)} settlements, ${fmt(r.profile.totalMs / Math.max(1, r.updates))} ms each). ${PROFILE_NOTE}`,
+    r.profile,
+  );
+}
+
+const late = (x: number) => (x === Infinity ? `> ${UPDATE_TIMEOUT_S} s` : ms(x));
+
+function row(r: RunResult): string[] {
+  return [
+    fmt(r.rate),
+    `${fmt(r.updates)} / ${fmt(r.count)}`,
+    fmt(r.achieved),
+    late(r.p50),
+    late(r.p99),
+    late(r.max),
+    String(r.missing),
+    Object.entries(r.statuses)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ') + (r.ackFailed ? `; ${r.ackFailed} refused (${r.errorSample.slice(0, 80)})` : ''),
+  ];
+}
+
+/** The seed poll's measured scan time on a tree of `size`, scaled linearly from the nearest measured size. */
+function nearestScan(points: SweepPoint[], size: number): number | null {
+  if (points.length === 0) return null;
+  const nearest = [...points].sort((a, b) => Math.abs(Math.log(a.size / size)) - Math.abs(Math.log(b.size / size)))[0];
+  return (nearest.seed.ms * size) / nearest.size;
+}
+
+
+class WorkerStartError extends Error {}
+
+type Run = (rate: number, count: number, profile?: boolean) => Promise<RunResult>;
+
+/**
+ * Teams, negotiations (the first party agreed on each), gateway, worker and clients; `run` settles
+ * `count` of them at `rate`/s, `grow` adds untouched open negotiations to the same DATA_DIR.
+ */
+async function session(ctx: Ctx, config: BenchConfig, openOnDisk: number, pairs: number, counts: number[], body: (run: Run, grow: (size: number) => number) => Promise<void>): Promise<void> {
+  const cleanups: (() => Promise<void>)[] = [];
+  const local: Ctx = { ...ctx, onCleanup: (fn) => cleanups.push(async () => void (await fn())) };
+  try {
+    disposeConfig(local, config);
+    // background: open negotiations nobody touches, in the exact on-disk layout
+    const background = new OpenTree(treeTeams(ctx.smoke), config.dataDir);
+    background.grow(openOnDisk);
+    const teams = await addTeams(config, 'p', pairs * 2);
+    const total = counts.reduce((a, c) => a + c, 0);
+    const perPair = Math.ceil(total / pairs);
+    ctx.log(`agreement: opening ${fmt(perPair * pairs)} negotiations over ${pairs} pairs (${fmt(openOnDisk)} others open)`);
+    const ids: string[][] = Array.from({ length: pairs }, () => []);
+    await pool(
+      Array.from({ length: perPair * pairs }, (_, k) => k),
+      8,
+      async (k) => {
+        const p = k % pairs;
+        ids[p].push((await openPeer(config, teams[2 * p].email, teams[2 * p + 1].email)).id);
+      },
+    );
+    const gateway = startChild(local, 'server', 'agree-gateway');
+    const worker = startChild(local, 'server', 'agree-worker');
+    const clients = startChild(local, 'clients', 'agree-clients');
+    const { url } = await gateway.call('startGateway', plain(config));
+    try {
+      await worker.call('startAgreementWorker', { config: plain(config) });
+    } catch (e) {
+      throw new WorkerStartError(String((e as Error).message).split('\n')[0]);
+    }
+    const opened = await clients.call(
+      'agreeOpen',
+      { url, pairs: ids.map((list, p) => ({ a: teams[2 * p].token, b: teams[2 * p + 1].token, ids: list })) },
+      20 * 60_000,
+    );
+    ctx.log(`agreement: ${fmt(opened.ready)} negotiations agreed by one side in ${fmt(opened.ms / 1000)} s${opened.failures ? `, ${opened.failures} failed (${opened.errorSample})` : ''}`);
+    let open = openOnDisk;
+    const run: Run = async (rate, count, profile = false) => {
+      // start from a quiet queue (a running sweep finishes first, bounded)
+      await waitAgreementQueueIdle(config, 120_000);
+      if (profile) await worker.call('profileStart');
+      const r = await clients.call('agreeRun', { rate, count, timeoutMs: UPDATE_TIMEOUT_S * 1000 }, count * (1000 / rate) + 120_000);
+      const top = profile ? await worker.call<ProfileTop>('profileStop') : undefined;
+      // an update that never came counts as slower than any that did
+      const lat = summarize([...r.latencies, ...new Array<number>(r.missing).fill(Infinity)]);
+      const spanS = Math.max(r.sendMs, r.lastUpdateMs) / 1000;
+      const result: RunResult = {
+        rate,
+        count: r.sent,
+        updates: r.updates,
+        missing: r.missing,
+        ackFailed: r.ackFailed,
+        achieved: r.updates / Math.max(spanS, 1e-3),
+        p50: lat.p50,
+        p99: lat.p99,
+        max: lat.max,
+        statuses: r.statuses,
+        errorSample: r.errorSample,
+        profile: top,
+      };
+      ctx.log(`agreement ${rate}/s (${fmt(open)} open): ${r.updates}/${r.sent} updates (${fmt(result.achieved)}/s), p50 ${late(lat.p50)}, p99 ${late(lat.p99)}, max ${late(lat.max)}`);
+      return result;
+    };
+    await body(run, (size) => {
+      const s = background.grow(size);
+      open = size;
+      return s;
+    });
+  } finally {
+    for (const fn of cleanups.reverse()) await fn().catch((e) => ctx.log(`cleanup: ${(e as Error).message}`));
+  }
+}
