@@ -13,6 +13,13 @@ import type { AgreementHandlers, AgreementWorkerOptions } from './agreement.proc
 import { AgreementWorkerModule } from './agreement-worker.module';
 import { createLogger, PinoNestLogger } from '@parley/config';
 import { scenarioScorer } from './scorer';
+import { LlmRelationshipRubric } from '../../../libs/negotiation/src/openai/rubric';
+
+/** The LLM rubric for relationships when the openai engine runs; transparent rules otherwise. */
+function relationshipRubric(config: ParleyConfig): LlmRelationshipRubric | undefined {
+  if (config.aiEngine !== 'openai') return undefined;
+  return new LlmRelationshipRubric({ apiKey: config.openai.apiKey, baseUrl: config.openai.baseUrl, model: config.openai.model, timeoutMs: config.aiTimeoutMs });
+}
 
 export interface AgreementWorkerRunOptions {
   /** The clock stale cleanup and outcome times use (tests move it forward). */
@@ -59,7 +66,7 @@ export async function createAgreementWorker(config: ParleyConfig, options: Agree
   const settlement = new Settlement({
     paths,
     events: { negotiationUpdate: (u) => room.toNegotiation(u.negotiation_id, ServerEvent.NegotiationUpdate, u) },
-    scorer: options.scorer === undefined ? scenarioScorer(config.dataDir) : (options.scorer ?? undefined),
+    scorer: options.scorer === undefined ? scenarioScorer(config.dataDir, undefined, relationshipRubric(config)) : (options.scorer ?? undefined),
     hooks: options.hooks,
     now: options.now,
     locks: options.locks,

@@ -1,14 +1,21 @@
 import { ScenarioCatalog } from '../../../libs/negotiation/src/scenarios';
 import { scoreNegotiation } from '../../../libs/negotiation/src/scoring';
+import { LlmRelationshipRubric, withRelationshipAssessment } from '../../../libs/negotiation/src/openai/rubric';
 import type { Scorer } from '../../../libs/negotiation/src/settlement';
 
-/** Scores AI practice negotiations against their scenario (built-in or the instructor's own). */
-export function scenarioScorer(dataDir: string, catalog = new ScenarioCatalog(dataDir)): Scorer {
+/**
+ * Scores AI practice negotiations against their scenario (built-in or the instructor's own). With a
+ * rubric (the openai engine), the relationship dimension comes from the LLM; if that call fails, the
+ * transparent rules stand.
+ */
+export function scenarioScorer(dataDir: string, catalog = new ScenarioCatalog(dataDir), rubric?: LlmRelationshipRubric): Scorer {
   return {
     async score({ meta, terms, status, transcript }) {
       const scenario = meta.scenario_id ? await catalog.get(meta.scenario_id) : null;
       if (!scenario) return null;
-      return scoreNegotiation({ scenario, terms, transcript, status });
+      const rules = scoreNegotiation({ scenario, terms, transcript, status });
+      const assessed = rubric ? await rubric.assess(scenario, transcript) : null;
+      return assessed ? withRelationshipAssessment(scenario, rules, assessed) : rules;
     },
   };
 }
