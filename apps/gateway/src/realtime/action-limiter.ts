@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import { ErrorCode, ParleyError } from '@parley/contracts';
 import { Infra } from '../infra';
+import { PerUserLimit } from './per-user-limit';
 
 /**
  * Every socket event and every creating HTTP call of one user, counted in Redis across gateways:
@@ -10,25 +9,13 @@ import { Infra } from '../infra';
  */
 @Injectable()
 export class ActionLimiter {
-  private readonly limiter: RateLimiterRedis;
+  private readonly limit: PerUserLimit;
 
-  constructor(@Inject(Infra) private readonly infra: Infra) {
-    this.limiter = new RateLimiterRedis({
-      storeClient: infra.redis,
-      keyPrefix: infra.key('rl', 'actions'),
-      points: infra.config.actionsPerMinute,
-      duration: 60,
-    });
+  constructor(@Inject(Infra) infra: Infra) {
+    this.limit = new PerUserLimit(infra.redis, infra.key('rl', 'actions'), infra.config.actionsPerMinute, (_, s) => `too many actions; try again in ${s} s`);
   }
 
-  async consume(user: string): Promise<void> {
-    try {
-      await this.limiter.consume(user);
-    } catch (e) {
-      if (e instanceof RateLimiterRes) {
-        throw new ParleyError(ErrorCode.RateLimited, `too many actions; try again in ${Math.ceil(e.msBeforeNext / 1000)} s`, 429);
-      }
-      throw e;
-    }
+  consume(user: string): Promise<void> {
+    return this.limit.consume(user);
   }
 }

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { ChatMessage, ErrorCode, MAX_MESSAGE_LENGTH, ParleyError, PartyRef } from '@parley/contracts';
 import { closedError, type LocatedNegotiation } from '@parley/store';
 import { Infra } from '../infra';
+import { PerUserLimit } from './per-user-limit';
 
 /** Control characters other than tab and newline never reach a file or another browser. */
 const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
@@ -21,15 +21,10 @@ export interface SavedMessage {
  */
 @Injectable()
 export class ChatService {
-  private readonly limiter: RateLimiterRedis;
+  private readonly limit: PerUserLimit;
 
   constructor(@Inject(Infra) private readonly infra: Infra) {
-    this.limiter = new RateLimiterRedis({
-      storeClient: infra.redis,
-      keyPrefix: infra.key('rl', 'messages'),
-      points: infra.config.messagesPerMinute,
-      duration: 60,
-    });
+    this.limit = new PerUserLimit(infra.redis, infra.key('rl', 'messages'), infra.config.messagesPerMinute, (n, s) => `at most ${n} messages a minute; try again in ${s} s`);
   }
 
   static clean(content: string): string {
@@ -52,7 +47,7 @@ export class ChatService {
       if (earlier) return { message: earlier, duplicate: true };
     }
     try {
-      await this.consumeRateLimit(party.user);
+      await this.limit.consume(party.user);
       const message = await this.append(located, party, { content: text, client_message_id: clientMessageId, kind: 'chat' });
       if (dedupeKey) await this.infra.redis.set(dedupeKey, JSON.stringify(message), 'EX', 86400);
       return { message, duplicate: false };
@@ -109,20 +104,5 @@ export class ChatService {
     const value = await this.infra.redis.get(key);
     if (value && value !== 'pending') return JSON.parse(value) as ChatMessage;
     throw new ParleyError(ErrorCode.DuplicateInFlight, 'this message is still being saved; wait for its acknowledgement');
-  }
-
-  private async consumeRateLimit(user: string): Promise<void> {
-    try {
-      await this.limiter.consume(user);
-    } catch (e) {
-      if (e instanceof RateLimiterRes) {
-        throw new ParleyError(
-          ErrorCode.RateLimited,
-          `at most ${this.infra.config.messagesPerMinute} messages a minute; try again in ${Math.ceil(e.msBeforeNext / 1000)} s`,
-          429,
-        );
-      }
-      throw e;
-    }
   }
 }
