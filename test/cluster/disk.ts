@@ -207,3 +207,17 @@ export function danglingLinks(dataDir: string): string[] {
     return existsSync(d) ? readdirSync(d).filter((id) => lstatSync(join(d, id)).isSymbolicLink() && !existsSync(join(d, id))).map((id) => `${t}/${id}`) : [];
   });
 }
+
+/** Archived peer negotiations whose responder has no link to them (the responder could not open them). */
+export function missingResponderLinks(dataDir: string, audit: DiskAudit): string[] {
+  const out: string[] = [];
+  for (const n of audit.negotiations.values()) {
+    if (n.place !== 'archived' || n.meta?.kind !== 'peer') continue;
+    for (const p of n.meta.parties) {
+      if (p.user === n.owner) continue;
+      const link = join(dataDir, 'teams', p.user, 'negotiations_archive', n.id);
+      if (!existsSync(link)) out.push(`${p.user} has no link to archived ${n.id}`);
+    }
+  }
+  return out;
+}

@@ -74,7 +74,8 @@ export function composeReport(suites: SuiteResult[], runStartedMs: number, now =
   out.push('(a trade counts once both agree-offer events were acknowledged). *Persisted*: its effect is on disk at the end');
   out.push('(the message line, the AI reply to the line, the settled pair of transaction files). *Lost* (must be 0): acknowledged');
   out.push('but missing on disk, or never delivered to a client of its room even after reconnect + sync. *Duplicated* (must be 0):');
-  out.push('saved twice, a sequence number used twice, pushed twice to one client, answered twice, or settled twice.');
+  out.push('saved twice, a sequence number used twice, answered twice, or settled twice. The same message pushed again to a client');
+  out.push('that had it (a retried AI job re-sends its saved reply) is not a duplicate: clients keep messages by id; notes count it.');
   out.push('');
   if (faults.length === 0) out.push('_No fault rows were recorded._');
   else {
@@ -116,7 +117,8 @@ seconds instead of up to a minute.
 
 - **Worker kills**: SIGKILL when the queue shows an active job (AI turns take ~0.4 s against a local OpenAI-compatible
   server, as a model call would); both agreement-workers are killed together so the one holding the job surely dies.
-  Killed workers are restarted at once; kills are spaced wider than a takeover (lock 3 s + stall check 1 s). A job
+  An AI reply whose worker died before telling the room must still reach the connected student (the retried job
+  sends it again). Killed workers are restarted at once; kills are spaced wider than a takeover (lock 3 s + stall check 1 s). A job
   whose worker dies more than 5 times in a row fails by design (\`maxStalledCount\` 5; BullMQ's default of 1 failed
   jobs after the second crash, found and raised by this suite). Checks: one AI reply per student line, one buy and one sell file per agreed
   trade, no claim left in \`negotiations_settling/\`, no failed job, every JSON file and JSONL line parses, holdings
@@ -145,11 +147,6 @@ seconds instead of up to a minute.
 /** Problems these tests found that are not fixed in this change; remove an entry when it is fixed. */
 const KNOWN = `## Known issues found by these tests
 
-- **An AI reply can be written but never pushed.** If an ai-worker dies after appending the reply to
-  \`ai_messages.jsonl\` and before emitting \`ai-message\`, the retried job finds the reply on disk and sends
-  nothing, so a student who stays connected sees the typing indicator stop and no answer until a reload or
-  reconnect (then \`sync-messages\` brings it). The rows above count these as *never pushed* in their notes; the
-  fix is for the retried job to emit the saved reply again (same id and seq — clients keep messages by id).
 - **The per-IP connection count leaks when a gateway is killed.** Its sockets are never released in Redis, so
   the count stays up for the key's 1 h TTL; a class behind one NAT address can hit \`CONNECTIONS_PER_IP\` after a
   couple of gateway crashes (see the gateway-restart row).

@@ -104,18 +104,21 @@ export class SettlementFiles {
    * `../../<initiator>/negotiations_archive/<id>`. Idempotent; a responder without a team directory is skipped.
    */
   async archiveResponderLink(initiator: string, responder: string, id: string): Promise<void> {
+    // the archive link first: a process killed between the two steps leaves a dangling active link,
+    // which the sweep repairs, never a responder with no link at all
+    if (await isDirectory(this.paths.teamDir(responder))) {
+      await mkdir(this.paths.archiveDir(responder), { recursive: true });
+      try {
+        await symlink(archivedLinkTarget(initiator, id), this.paths.archivedNegotiation(responder, id));
+      } catch (e) {
+        if (!isExists(e)) throw e;
+      }
+    }
     const activeLink = this.paths.negotiation(responder, id);
     try {
       if ((await lstat(activeLink)).isSymbolicLink()) await unlink(activeLink);
     } catch (e) {
       if (!isNotFound(e)) throw e;
-    }
-    if (!(await isDirectory(this.paths.teamDir(responder)))) return;
-    await mkdir(this.paths.archiveDir(responder), { recursive: true });
-    try {
-      await symlink(archivedLinkTarget(initiator, id), this.paths.archivedNegotiation(responder, id));
-    } catch (e) {
-      if (!isExists(e)) throw e;
     }
   }
 
