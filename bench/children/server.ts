@@ -3,22 +3,23 @@ import { randomUUID } from 'node:crypto';
 import { createServer, IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket as NetSocket } from 'node:net';
 import { Session } from 'node:inspector';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeHeapSnapshot } from 'node:v8';
 import { performance } from 'node:perf_hooks';
 import { Server } from 'socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import type IORedis from 'ioredis';
-import { RateLimiterRedis } from 'rate-limiter-flexible';
 import type { ParleyConfig } from '@parley/config';
 import type { ChatMessage } from '@parley/contracts';
 import { DataPaths, MessageLog, NegotiationStore } from '@parley/store';
 import { MessageSequence, createRedis, socketIoKey } from '@parley/queues';
 import { createGateway, RunningGateway } from '../../apps/gateway/src/gateway';
+import { PerUserLimit } from '../../apps/gateway/src/realtime/per-user-limit';
 import { serve } from '../lib/rpc';
 import { fsCounts, installFsCounter, resetFsCounts } from '../lib/fs-count';
 import { seedPoll } from '../lib/seed000-poll';
-import { pool, summarize } from '../lib/stats';
+import { summarize } from '../lib/stats';
 import { CpuProfile, summarizeProfile } from '../lib/profile';
 
 /**
@@ -207,32 +208,6 @@ async function sweep(args: { dataDir: string }) {
   return { ms, fs: fsCounts(), checked: results.length, actions };
 }
 
-/**
- * The plan for the sweep, measured with Parley's own pieces: the same steps as Settlement.sweep()
- * (list, repair links, check each directory, finish stale claims) but `concurrency` at a time
- * instead of one after another. Not what Parley runs today; what it would take if it did.
- */
-async function sweepParallel(args: { dataDir: string; concurrency: number }) {
-  installFsCounter();
-  const { Settlement } = loadApp<typeof import('../../libs/negotiation/src/settlement')>('libs/negotiation/src/settlement');
-  const settlement = new Settlement({ paths: new DataPaths(args.dataDir) });
-  resetFsCounts();
-  const t0 = performance.now();
-  const { entries } = await settlement.files.listActive();
-  const actions: Record<string, number> = {};
-  await pool(entries, args.concurrency, async (e) => {
-    if (e.type === 'link') {
-      await settlement.files.repairResponderLink(e.owner, e.id).catch(() => false);
-      return;
-    }
-    const r = await settlement.check(e.owner, e.id).catch(() => ({ action: 'error' }));
-    actions[r.action] = (actions[r.action] ?? 0) + 1;
-  });
-  await settlement.files.listClaimed();
-  const ms = performance.now() - t0;
-  return { ms, fs: fsCounts(), actions };
-}
-
 /** Seed 000's pollNegotiations() on the same tree. */
 async function seedScan(args: { dataDir: string }) {
   installFsCounter();
@@ -244,20 +219,32 @@ async function seedScan(args: { dataDir: string }) {
 }
 
 /**
- * Where one chat message's time goes: the steps ChatService.save takes, in order, each timed on its
- * own (locate through the user's namespace, rate limit, client-id claim, sequence, fsynced append,
- * client-id record). Sequential, one negotiation, warm caches: a cost breakdown, not a throughput.
+ * Where one chat message's time goes: the steps the gateway takes for a `send-message` once the
+ * negotiation is known (it is remembered from the last event), replayed in order with the same calls
+ * (apps/gateway/src/realtime/chat.service.ts, per-user-limit.ts): action limit, client-id claim and
+ * counter check (one MULTI), message limit, sequence, fsynced append, client-id record. Sequential,
+ * one negotiation, warm caches: a cost breakdown, not a throughput.
  */
 async function chatBreakdown(args: { config: ParleyConfig; user: string; negotiationId: string; count: number }) {
   const { config } = args;
   const redis = createRedis(config.redisUrl);
   try {
-    const paths = new DataPaths(config.dataDir);
-    const store = new NegotiationStore(paths);
+    const store = new NegotiationStore(new DataPaths(config.dataDir));
     const log = new MessageLog();
     const sequence = new MessageSequence(redis, config.redisPrefix);
-    const limiter = new RateLimiterRedis({ storeClient: redis, keyPrefix: `${config.redisPrefix}:rl:breakdown`, points: 1e9, duration: 60 });
-    const steps: Record<string, number[]> = { locate: [], 'rate limit': [], 'client id claim (SET NX)': [], sequence: [], 'append + fdatasync': [], 'client id record (SET)': [] };
+    const describe = () => 'limited';
+    const actions = new PerUserLimit(redis, `${config.redisPrefix}:rl:breakdown-actions`, 1e9, describe);
+    const messages = new PerUserLimit(redis, `${config.redisPrefix}:rl:breakdown-messages`, 1e9, describe);
+    const located = (await store.locate(args.user, args.negotiationId))!;
+    const party = located.meta.parties.find((p) => p.user === args.user)!;
+    const steps: Record<string, number[]> = {
+      'action limit (Redis)': [],
+      'client-id claim + counter check (MULTI)': [],
+      'message limit (Redis)': [],
+      'sequence (EXISTS + INCR)': [],
+      'append + fdatasync': [],
+      'client-id record (SET)': [],
+    };
     const time = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
       const t0 = performance.now();
       const r = await fn();
@@ -265,12 +252,11 @@ async function chatBreakdown(args: { config: ParleyConfig; user: string; negotia
       return r;
     };
     for (let i = 0; i < args.count; i++) {
-      const located = (await time('locate', () => store.locate(args.user, args.negotiationId)))!;
-      const party = located.meta.parties.find((p) => p.user === args.user)!;
-      await time('rate limit', () => limiter.consume(args.user));
+      await time('action limit (Redis)', () => actions.consume(args.user));
       const key = `${config.redisPrefix}:cmid:${args.negotiationId}:${party.prefix}:bd${i}`;
-      await time('client id claim (SET NX)', () => redis.set(key, 'pending', 'EX', 60, 'NX'));
-      const seq = await time('sequence', () => sequence.next(located.id, () => log.maxSeq(located.dir)));
+      await time('client-id claim + counter check (MULTI)', () => redis.multi().set(key, 'pending', 'EX', 60, 'NX').exists(sequence.key(located.id)).exec());
+      await time('message limit (Redis)', () => messages.consume(args.user));
+      const seq = await time('sequence (EXISTS + INCR)', () => sequence.next(located.id, () => log.maxSeq(located.dir)));
       const message: ChatMessage = {
         id: randomUUID(),
         seq,
@@ -284,7 +270,7 @@ async function chatBreakdown(args: { config: ParleyConfig; user: string; negotia
         kind: 'chat',
       };
       await time('append + fdatasync', () => log.append(located.dir, party.prefix, [message]));
-      await time('client id record (SET)', () => redis.set(key, JSON.stringify(message), 'EX', 60));
+      await time('client-id record (SET)', () => redis.set(key, JSON.stringify(message), 'EX', 60));
     }
     return Object.fromEntries(Object.entries(steps).map(([k, v]) => [k, summarize(v)]));
   } finally {
@@ -311,12 +297,38 @@ async function profileStop() {
   return summarizeProfile(profile, 15);
 }
 
+/**
+ * Self size and count of every kind of heap object (objects and closures by constructor name, the
+ * rest by type), from a heap snapshot taken after a full GC; the snapshot file is removed.
+ */
+function heapByKind(args: { dir: string }): Record<string, [number, number]> {
+  (globalThis as { gc?: () => void }).gc?.();
+  const file = writeHeapSnapshot(join(args.dir, `heap-${process.pid}-${Date.now()}.heapsnapshot`));
+  try {
+    const snap = JSON.parse(readFileSync(file, 'utf8')) as {
+      snapshot: { meta: { node_fields: string[]; node_types: [string[]] } };
+      nodes: number[];
+      strings: string[];
+    };
+    const fields = snap.snapshot.meta.node_fields;
+    const types = snap.snapshot.meta.node_types[0];
+    const [typeAt, nameAt, sizeAt, width] = [fields.indexOf('type'), fields.indexOf('name'), fields.indexOf('self_size'), fields.length];
+    const out: Record<string, [number, number]> = {};
+    for (let i = 0; i < snap.nodes.length; i += width) {
+      const type = types[snap.nodes[i + typeAt]];
+      const key = type === 'object' || type === 'closure' ? `${type === 'closure' ? 'closure ' : ''}${snap.strings[snap.nodes[i + nameAt]] || '(anonymous)'}` : `(${type})`;
+      const entry = (out[key] ??= [0, 0]);
+      entry[0] += snap.nodes[i + sizeAt];
+      entry[1] += 1;
+    }
+    return out;
+  } finally {
+    rmSync(file, { force: true });
+  }
+}
+
 const handlers: Record<string, (args: any) => unknown> = {
-  /** For investigating memory by hand: a heap snapshot of this process after a GC. */
-  heapSnapshot: (args: { file: string }) => {
-    (globalThis as { gc?: () => void }).gc?.();
-    return writeHeapSnapshot(args.file);
-  },
+  heapByKind,
   profileStart,
   profileStop,
   startGateway,
@@ -325,7 +337,6 @@ const handlers: Record<string, (args: any) => unknown> = {
   startAgreementWorker,
   startFakeModel,
   sweep,
-  sweepParallel,
   seedScan,
   chatBreakdown,
 };

@@ -29,6 +29,7 @@ export async function connectionsSuite(ctx: Ctx): Promise<Section> {
   const procs = ctx.smoke ? 1 : 4;
   const users = Math.min(total, ctx.smoke ? 50 : 1000);
   const results: Held[] = [];
+  let heap: { sockets: number; rows: { kind: string; bytes: number; count: number }[]; totalBytes: number } | null = null;
   for (const target of ['bare', 'parley'] as const) {
     const cleanups: (() => Promise<void>)[] = [];
     const local: Ctx = { ...ctx, onCleanup: (fn) => cleanups.push(async () => void (await fn())) };
@@ -64,6 +65,20 @@ export async function connectionsSuite(ctx: Ctx): Promise<Section> {
       };
       ctx.log(`connections ${target}: ${held.sockets} held (${held.failed} failed), RSS ${fmt(held.rssBefore / MB)} → ${fmt(held.rssAfter / MB)} MB`);
       results.push(held);
+      if (target === 'parley' && !ctx.smoke) {
+        // what one idle socket holds: heap snapshots before and after 1,000 more (10,000 would make a snapshot too big to parse)
+        await Promise.all(clients.map((c) => c.call('closeAll')));
+        await sleep(3000);
+        const sample = 1000;
+        const a = await server.call<Record<string, [number, number]>>('heapByKind', { dir: config.dataDir }, 300_000);
+        await clients[0].call('idleOpen', { url, tokens: Array.from({ length: sample }, (_, k) => teams[k % teams.length].token), concurrency: 50 }, 300_000);
+        await sleep(2000);
+        const b = await server.call<Record<string, [number, number]>>('heapByKind', { dir: config.dataDir }, 300_000);
+        const rows = Object.entries(b)
+          .map(([kind, [bytes, count]]) => ({ kind, bytes: (bytes - (a[kind]?.[0] ?? 0)) / sample, count: (count - (a[kind]?.[1] ?? 0)) / sample }))
+          .sort((x, y) => y.bytes - x.bytes);
+        heap = { sockets: sample, rows: rows.slice(0, 12), totalBytes: rows.reduce((t, r) => t + r.bytes, 0) };
+      }
     } finally {
       for (const fn of cleanups.reverse()) await fn().catch((e) => ctx.log(`cleanup: ${(e as Error).message}`));
     }
@@ -90,6 +105,18 @@ export async function connectionsSuite(ctx: Ctx): Promise<Section> {
         `${fmt(heapPer(h))} KB`,
       ]),
     ),
+    ...(heap
+      ? [
+          '',
+          `What one idle Parley socket holds on the heap: two heap snapshots of the gateway (after a full GC) around ${fmt(heap.sockets)} more`,
+          `idle sockets, the difference per socket by kind of object (${fmt(heap.totalBytes / KB)} KB in all; objects by constructor, closures by function name):`,
+          '',
+          table(
+            ['kind of heap object', 'bytes / socket', 'objects / socket'],
+            heap.rows.map((r) => [r.kind, fmt(r.bytes), fmt(r.count)]),
+          ),
+        ]
+      : []),
   ].join('\n');
   return {
     id: 'connections',

@@ -12,11 +12,7 @@ export interface SweepPoint {
   size: number;
   sweep: Scan & { checked: number; actions: Record<string, number> };
   seed: Scan & { negotiations: number; agreed: number };
-  /** the same steps with PARALLEL checks in flight (a plan, not today's code) */
-  parallel?: Scan;
 }
-
-const PARALLEL = 16;
 
 const callMix = (c: Record<string, number>) =>
   Object.entries(c)
@@ -60,8 +56,6 @@ export async function sweepSuite(ctx: Ctx, tree: OpenTree): Promise<{ section: S
       if (sweep.ms < best.sweep.ms) best.sweep = sweep;
       if (seed.ms + sweep.ms > budgetMs / 5) break; // one round is enough at this size
     }
-    best!.parallel = await child.call('sweepParallel', { dataDir: tree.dir, concurrency: PARALLEL }, timeout);
-    ctx.log(`sweep ${fmt(size)}: the same checks ${PARALLEL} at a time ${ms(best!.parallel!.ms)}`);
     await child.stop();
     points.push(best!);
   }
@@ -70,14 +64,14 @@ export async function sweepSuite(ctx: Ctx, tree: OpenTree): Promise<{ section: S
     `A tree of open peer negotiations in seed 000's layout, over ${tree.teams} teams: each the initiator's directory`,
     'with `negotiation.json` and both parties\' pending `<prefix>_state.json`, plus the responder\'s relative symlink.',
     'Parley: `sweepOnce(paths)` from libs/negotiation/src/settlement.ts (list every team\'s negotiations, skip or repair',
-    'responder links, read each directory\'s states and decide; finish stale claims). Seed 000: its `pollNegotiations()`',
+    'responder links, read each directory\'s states and decide, several negotiations at a time; finish stale claims). Seed 000: its `pollNegotiations()`',
     'ported line for line to synchronous Node (bench/lib/seed000-poll.ts). File-system calls are counted by wrapping',
     "Node's `fs` and `fs/promises` functions in the measuring process (one API call = one; bench/lib/fs-count.ts).",
     'Best of two runs each (one when a run is long), alternating, in a fresh process per size.',
     ...notes.map((n) => `**Reduced:** ${n}`),
     '',
     table(
-      ['open negotiations', 'Parley sweep', 'seed 000 poll', 'time ratio', 'Parley fs calls', 'seed fs calls', 'calls ratio', `plan: ${PARALLEL} checks at a time`],
+      ['open negotiations', 'Parley sweep', 'seed 000 poll', 'time ratio', 'Parley fs calls', 'seed fs calls', 'calls ratio'],
       points.map((p) => [
         fmt(p.size),
         ms(p.sweep.ms),
@@ -86,12 +80,8 @@ export async function sweepSuite(ctx: Ctx, tree: OpenTree): Promise<{ section: S
         fmt(p.sweep.fs.total),
         fmt(p.seed.fs.total),
         ratio(p.sweep.fs.total, p.seed.fs.total),
-        p.parallel ? `${ms(p.parallel.ms)} (${ratio(p.parallel.ms, p.seed.ms)} of seed)` : '–',
       ]),
     ),
-    '',
-    `The last column is not Parley's code today: the same steps as \`Settlement.sweep()\` (list, repair links, \`check()\` each`,
-    `directory, list claims) run by bench/children/server.ts with ${PARALLEL} in flight instead of one after another — the plan below.`,
     '',
     `Call mix at ${fmt(last.size)}: Parley — ${callMix(last.sweep.fs.byCall)}; seed 000 — ${callMix(last.seed.fs.byCall)}.`,
     `Parley's verdicts: ${callMix(last.sweep.actions)}. Seed poll saw ${fmt(last.seed.negotiations)} negotiations (${last.seed.agreed} agreed).`,
