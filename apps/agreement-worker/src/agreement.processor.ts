@@ -3,25 +3,14 @@ import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Job, UnrecoverableError } from 'bullmq';
 import type { Logger } from 'pino';
 import { ErrorCode, ParleyError } from '@parley/contracts';
-import { JOB_NAMES, JobHandlers, JobRegistry, ParleyMetrics, Queue } from '@parley/queues';
+import { JOB_NAMES, JobHandlers, JobRegistry, ParleyMetrics, Queue, WorkerTuning, workerOptions } from '@parley/queues';
 
 export const AGREEMENT_HANDLERS = 'AGREEMENT_HANDLERS';
 export const AGREEMENT_LOGGER = 'AGREEMENT_LOGGER';
 
 export type AgreementHandlers = JobHandlers<typeof Queue.AgreementCheck>;
 
-/**
- * How often a job may lose its worker (crash, SIGKILL) and still run again. BullMQ's default (1)
- * fails a check whose worker died twice; every step of a settlement is idempotent, so it is safe.
- */
-const MAX_STALLED_COUNT = 5;
-
-export interface AgreementWorkerOptions {
-  concurrency: number;
-  /** BullMQ lock/stall settings; tests shorten them so a killed worker's job is picked up quickly. */
-  lockDuration?: number;
-  stalledInterval?: number;
-}
+export type AgreementWorkerOptions = WorkerTuning;
 
 /**
  * The `agreement-check` consumer (jobs `check`, `sweep`, `stale-cleanup`). A factory, because
@@ -29,12 +18,7 @@ export interface AgreementWorkerOptions {
  * Thin: dispatches through the JobRegistry to the settlement.
  */
 export function agreementProcessor(options: AgreementWorkerOptions): Type<WorkerHost> {
-  @Processor(Queue.AgreementCheck, {
-    concurrency: options.concurrency,
-    ...(options.lockDuration ? { lockDuration: options.lockDuration } : {}),
-    ...(options.stalledInterval ? { stalledInterval: options.stalledInterval } : {}),
-    maxStalledCount: MAX_STALLED_COUNT,
-  })
+  @Processor(Queue.AgreementCheck, workerOptions(options))
   class AgreementProcessor extends WorkerHost implements OnModuleDestroy {
     private readonly registry: JobRegistry<typeof Queue.AgreementCheck>;
 

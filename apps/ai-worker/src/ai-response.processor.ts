@@ -3,39 +3,21 @@ import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Job, UnrecoverableError } from 'bullmq';
 import type { Logger } from 'pino';
 import { ErrorCode, ParleyError } from '@parley/contracts';
-import { JOB_NAMES, JobRegistry, ParleyMetrics, Queue } from '@parley/queues';
+import { JOB_NAMES, JobRegistry, ParleyMetrics, Queue, WorkerTuning, workerOptions } from '@parley/queues';
 import { AiReplyService } from '@parley/negotiation';
 
 export const AI_WORKER_LOGGER = 'AI_WORKER_LOGGER';
 
 /** Errors that another attempt would only repeat (and, for the engine, would show the student twice). */
 const FINAL_CODES: string[] = [ErrorCode.AiTimeout, ErrorCode.AiFailed, ErrorCode.InvalidPayload];
-/**
- * How often a job may lose its worker (crash, SIGKILL, OOM) and still run again. BullMQ's default (1)
- * fails a job whose worker died twice, and the student's line then never gets an answer; a reply is
- * idempotent (the AI's file is checked before writing), so running it again is safe.
- */
-const MAX_STALLED_COUNT = 5;
-
-export interface AiResponseWorkerOptions {
-  concurrency: number;
-  /** BullMQ lock/stall settings; tests shorten them so a killed worker's job is picked up quickly. */
-  lockDuration?: number;
-  stalledInterval?: number;
-  maxStalledCount?: number;
-}
+export type AiResponseWorkerOptions = WorkerTuning;
 
 /**
  * The `ai-response` consumer. A factory, because @Processor takes its worker options (concurrency
  * from the config) when the class is decorated. Thin: dispatches through the JobRegistry.
  */
 export function aiResponseProcessor(options: AiResponseWorkerOptions): Type<WorkerHost> {
-  @Processor(Queue.AiResponse, {
-    concurrency: options.concurrency,
-    ...(options.lockDuration ? { lockDuration: options.lockDuration } : {}),
-    ...(options.stalledInterval ? { stalledInterval: options.stalledInterval } : {}),
-    maxStalledCount: options.maxStalledCount ?? MAX_STALLED_COUNT,
-  })
+  @Processor(Queue.AiResponse, workerOptions(options))
   class AiResponseProcessor extends WorkerHost implements OnModuleDestroy {
     private readonly registry: JobRegistry<typeof Queue.AiResponse>;
 

@@ -6,3 +6,4 @@ export * from './local-redis';
 export * from './sequence';
 export * from './producer';
 export * from './metrics';
+export * from './worker-options';

@@ -102,9 +102,9 @@ export class NegotiationGateway implements OnGatewayInit, OnGatewayConnection, O
     return this.handle(socket, ClientEvent.JoinNegotiation, body, async (p) => {
       const access = await this.access.find(this.user(socket), p.negotiation_id);
       await socket.join(negotiationRoom(p.negotiation_id));
-      const state = await this.stateOf(access, this.user(socket));
-      socket.emit(ServerEvent.NegotiationState, state);
       const messages = await this.infra.messages.readAll(access.located.dir);
+      const state = await this.stateOf(access, this.user(socket), messages.at(-1)?.seq ?? 0);
+      socket.emit(ServerEvent.NegotiationState, state);
       const history: ServerPayloads['message-history'] = {
         negotiation_id: p.negotiation_id,
         messages: messages.slice(-HISTORY_ON_JOIN),
@@ -239,7 +239,7 @@ export class NegotiationGateway implements OnGatewayInit, OnGatewayConnection, O
     return access;
   }
 
-  private async stateOf(access: Access, user: AuthUser): Promise<ServerPayloads['negotiation-state']> {
+  private async stateOf(access: Access, user: AuthUser, lastSeq: number): Promise<ServerPayloads['negotiation-state']> {
     const { located, party, outcome } = access;
     const states = await this.infra.negotiations.readStates(located.dir);
     const sockets = await this.server.in(negotiationRoom(located.id)).fetchSockets();
@@ -253,7 +253,7 @@ export class NegotiationGateway implements OnGatewayInit, OnGatewayConnection, O
       my_role: party?.role ?? (user.role === 'instructor' ? 'observer' : 'none'),
       parties: located.meta.parties.map((p) => ({ user: p.user, role: p.role })),
       offers: states.map((s) => ({ user: s.user, role: s.role, offer: s.offer, status: s.status, last_updated: s.last_updated })),
-      last_seq: await this.infra.messages.maxSeq(located.dir),
+      last_seq: lastSeq,
       ...(outcome
         ? {
             outcome: {
