@@ -1,5 +1,5 @@
 import { api, download } from '../api';
-import { h, replace } from '../dom';
+import { h, replace, refreshWhileVisible } from '../dom';
 import { fmtNumber, fmtScore, fmtTime, shortName, statusBadge } from '../format';
 import { toast } from '../toast';
 import type { View } from '../main';
@@ -165,12 +165,9 @@ export const instructorView: View = (main, app) => {
     );
   }
 
-  void refresh();
-  const timer = setInterval(() => {
-    if (document.visibilityState === 'visible') void refresh();
-  }, REFRESH_MS);
+  const stopRefreshing = refreshWhileVisible(refresh, REFRESH_MS);
   return () => {
     stopped = true;
-    clearInterval(timer);
+    stopRefreshing();
   };
 };

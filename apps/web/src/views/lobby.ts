@@ -1,6 +1,6 @@
 import { api, ApiError } from '../api';
 import { App, go } from '../app';
-import { field, h, replace } from '../dom';
+import { field, h, replace, refreshWhileVisible } from '../dom';
 import { fmtNumber, fmtScore, fmtTime, holdingsList, shortName, statusBadge } from '../format';
 import { toast } from '../toast';
 import type { View } from '../main';
@@ -213,13 +213,10 @@ export const lobbyView: View = (main, app) => {
     );
   }
 
-  void refresh();
-  const timer = setInterval(() => {
-    if (document.visibilityState === 'visible') void refresh();
-  }, REFRESH_MS);
+  const stopRefreshing = refreshWhileVisible(refresh, REFRESH_MS);
   return () => {
     stopped = true;
-    clearInterval(timer);
+    stopRefreshing();
   };
 };
 
