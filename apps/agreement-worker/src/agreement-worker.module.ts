@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { BullModule } from '@nestjs/bullmq';
 import type { Logger } from 'pino';
 import type { ParleyConfig } from '@parley/config';
-import { ParleyMetrics, Queue, bullPrefix } from '@parley/queues';
+import { ParleyMetrics, Queue, bullRootOptions, onShutdownProvider } from '@parley/queues';
 import { AGREEMENT_HANDLERS, AGREEMENT_LOGGER, AgreementHandlers, AgreementWorkerOptions, agreementProcessor } from './agreement.processor';
 
 /** An application context without HTTP: the agreement-check consumer and its queue. */
@@ -14,17 +14,19 @@ export class AgreementWorkerModule {
     logger: Logger,
     metrics: ParleyMetrics,
     worker: Partial<AgreementWorkerOptions> = {},
+    onShutdown: () => Promise<void> = async () => undefined,
   ): DynamicModule {
     return {
       module: AgreementWorkerModule,
       imports: [
-        BullModule.forRoot({ connection: { url: config.redisUrl, maxRetriesPerRequest: null }, prefix: bullPrefix(config.redisPrefix) }),
+        BullModule.forRoot(bullRootOptions(config.redisUrl, config.redisPrefix)),
         BullModule.registerQueue({ name: Queue.AgreementCheck }),
       ],
       providers: [
         { provide: AGREEMENT_HANDLERS, useValue: handlers },
         { provide: AGREEMENT_LOGGER, useValue: logger },
         { provide: ParleyMetrics, useValue: metrics },
+        onShutdownProvider(onShutdown),
         agreementProcessor({ concurrency: config.agreementConcurrency, ...worker }),
       ],
     };

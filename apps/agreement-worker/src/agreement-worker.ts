@@ -8,18 +8,12 @@ import type { ParleyConfig } from '@parley/config';
 import { ServerEvent } from '@parley/contracts';
 import { AuditLog, DataPaths, LockOptions } from '@parley/store';
 import { ParleyMetrics, Queue, RoomEmitter, createRedis } from '@parley/queues';
-import { Scorer, Settlement, SettlementHooks, SettlementResult } from '../../../libs/negotiation/src/settlement';
+import { Scorer, Settlement, SettlementHooks, SettlementResult, createRelationshipRubric } from '@parley/negotiation';
 import type { AgreementHandlers, AgreementWorkerOptions } from './agreement.processor';
 import { AgreementWorkerModule } from './agreement-worker.module';
 import { createLogger, PinoNestLogger } from '@parley/config';
 import { scenarioScorer } from './scorer';
-import { LlmRelationshipRubric } from '../../../libs/negotiation/src/openai/rubric';
 
-/** The LLM rubric for relationships when the openai engine runs; transparent rules otherwise. */
-function relationshipRubric(config: ParleyConfig): LlmRelationshipRubric | undefined {
-  if (config.aiEngine !== 'openai') return undefined;
-  return new LlmRelationshipRubric({ apiKey: config.openai.apiKey, baseUrl: config.openai.baseUrl, model: config.openai.model, timeoutMs: config.aiTimeoutMs });
-}
 
 export interface AgreementWorkerRunOptions {
   /** The clock stale cleanup and outcome times use (tests move it forward). */
@@ -66,7 +60,7 @@ export async function createAgreementWorker(config: ParleyConfig, options: Agree
   const settlement = new Settlement({
     paths,
     events: { negotiationUpdate: (u) => room.toNegotiation(u.negotiation_id, ServerEvent.NegotiationUpdate, u) },
-    scorer: options.scorer === undefined ? scenarioScorer(config.dataDir, undefined, relationshipRubric(config)) : (options.scorer ?? undefined),
+    scorer: options.scorer === undefined ? scenarioScorer(config.dataDir, createRelationshipRubric(config)) : (options.scorer ?? undefined),
     hooks: options.hooks,
     now: options.now,
     locks: options.locks,
@@ -97,10 +91,18 @@ export async function createAgreementWorker(config: ParleyConfig, options: Agree
     'stale-cleanup': async () => summary(await settlement.staleCleanup(config.staleAfterMs)),
   };
 
+  // after the worker has finished its jobs, on close() and on SIGTERM alike
+  const closeConnections = async () => {
+    metrics.stopPublishing();
+    await audit.flush();
+    await redis.quit().catch(() => redis.disconnect());
+    logger.info({}, 'agreement-worker stopped');
+  };
   let app: INestApplicationContext;
   try {
-    app = await NestFactory.createApplicationContext(AgreementWorkerModule.register(config, handlers, logger, metrics, options.worker), {
+    app = await NestFactory.createApplicationContext(AgreementWorkerModule.register(config, handlers, logger, metrics, options.worker, closeConnections), {
       logger: config.logLevel === 'silent' ? false : new PinoNestLogger(logger),
+      abortOnError: false,
     });
     if (options.schedule !== false) {
       // upsert: N workers starting share one schedule instead of multiplying it
@@ -122,13 +124,7 @@ export async function createAgreementWorker(config: ParleyConfig, options: Agree
     app,
     settlement,
     close() {
-      closing ??= (async () => {
-        metrics.stopPublishing();
-        await app.close();
-        await audit.flush();
-        await redis.quit().catch(() => redis.disconnect());
-        logger.info({}, 'agreement-worker stopped');
-      })();
+      closing ??= app.close();
       return closing;
     },
   };

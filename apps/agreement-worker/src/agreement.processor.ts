@@ -3,7 +3,7 @@ import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Job, UnrecoverableError } from 'bullmq';
 import type { Logger } from 'pino';
 import { ErrorCode, ParleyError } from '@parley/contracts';
-import { JOB_NAMES, JobHandlers, JobRegistry, ParleyMetrics, Queue, WorkerTuning, workerOptions } from '@parley/queues';
+import { JobHandlers, JobRegistry, ParleyMetrics, Queue, WorkerTuning, workerOptions } from '@parley/queues';
 
 export const AGREEMENT_HANDLERS = 'AGREEMENT_HANDLERS';
 export const AGREEMENT_LOGGER = 'AGREEMENT_LOGGER';
@@ -32,9 +32,6 @@ export function agreementProcessor(options: AgreementWorkerOptions): Type<Worker
     }
 
     async process(job: Job): Promise<unknown> {
-      if (!(JOB_NAMES[Queue.AgreementCheck] as string[]).includes(job.name)) {
-        throw new UnrecoverableError(`unknown job name ${job.name}`);
-      }
       try {
         return await this.metrics.timeJob(Queue.AgreementCheck, job, () => this.registry.dispatch(job.name, job.data ?? {}));
       } catch (e) {

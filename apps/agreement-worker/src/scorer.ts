@@ -1,14 +1,12 @@
-import { ScenarioCatalog } from '../../../libs/negotiation/src/scenarios';
-import { scoreNegotiation } from '../../../libs/negotiation/src/scoring';
-import { LlmRelationshipRubric, withRelationshipAssessment } from '../../../libs/negotiation/src/openai/rubric';
-import type { Scorer } from '../../../libs/negotiation/src/settlement';
+import { LlmRelationshipRubric, ScenarioCatalog, Scorer, scoreNegotiation, withRelationshipAssessment } from '@parley/negotiation';
 
 /**
  * Scores AI practice negotiations against their scenario (built-in or the instructor's own). With a
  * rubric (the openai engine), the relationship dimension comes from the LLM; if that call fails, the
  * transparent rules stand.
  */
-export function scenarioScorer(dataDir: string, catalog = new ScenarioCatalog(dataDir), rubric?: LlmRelationshipRubric): Scorer {
+export function scenarioScorer(dataDir: string, rubric?: LlmRelationshipRubric): Scorer {
+  const catalog = new ScenarioCatalog(dataDir);
   return {
     async score({ meta, terms, status, transcript }) {
       const scenario = meta.scenario_id ? await catalog.get(meta.scenario_id) : null;

@@ -3,7 +3,7 @@ import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Job, UnrecoverableError } from 'bullmq';
 import type { Logger } from 'pino';
 import { ErrorCode, ParleyError } from '@parley/contracts';
-import { JOB_NAMES, JobRegistry, ParleyMetrics, Queue, WorkerTuning, workerOptions } from '@parley/queues';
+import { JobRegistry, ParleyMetrics, Queue, WorkerTuning, workerOptions } from '@parley/queues';
 import { AiReplyService } from '@parley/negotiation';
 
 export const AI_WORKER_LOGGER = 'AI_WORKER_LOGGER';
@@ -31,9 +31,6 @@ export function aiResponseProcessor(options: AiResponseWorkerOptions): Type<Work
     }
 
     async process(job: Job): Promise<unknown> {
-      if (!(JOB_NAMES[Queue.AiResponse] as string[]).includes(job.name)) {
-        throw new UnrecoverableError(`unknown job name ${job.name}`);
-      }
       try {
         const outcome = (await this.metrics.timeJob(Queue.AiResponse, job, () => this.registry.dispatch(job.name, job.data))) as {
           status: string;

@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { BullModule } from '@nestjs/bullmq';
 import type { Logger } from 'pino';
 import type { ParleyConfig } from '@parley/config';
-import { ParleyMetrics, Queue, bullPrefix } from '@parley/queues';
+import { ParleyMetrics, Queue, bullRootOptions, onShutdownProvider } from '@parley/queues';
 import { AiReplyService } from '@parley/negotiation';
 import { AI_WORKER_LOGGER, AiResponseWorkerOptions, aiResponseProcessor } from './ai-response.processor';
 
@@ -21,14 +21,14 @@ export class AiWorkerModule {
     return {
       module: AiWorkerModule,
       imports: [
-        BullModule.forRoot({ connection: { url: config.redisUrl, maxRetriesPerRequest: null }, prefix: bullPrefix(config.redisPrefix) }),
+        BullModule.forRoot(bullRootOptions(config.redisUrl, config.redisPrefix)),
         BullModule.registerQueue({ name: Queue.AiResponse }),
       ],
       providers: [
         { provide: AiReplyService, useValue: replies },
         { provide: AI_WORKER_LOGGER, useValue: logger },
         { provide: ParleyMetrics, useValue: metrics },
-        { provide: 'AI_WORKER_CONNECTIONS', useValue: { onApplicationShutdown: onShutdown } },
+        onShutdownProvider(onShutdown),
         aiResponseProcessor({ concurrency: config.aiConcurrency, ...worker }),
       ],
     };

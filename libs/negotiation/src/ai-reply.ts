@@ -2,16 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type IORedis from 'ioredis';
 import { ChatMessage, ErrorCode, ErrorCodeName, OfferView, ParleyError, PartyState, ServerEventName, ServerPayloads, Terms } from '@parley/contracts';
 import type { LocatedNegotiation, MessageLog, NegotiationStore } from '@parley/store';
+import type { JobData } from '@parley/queues';
 import { agreementKey, canonicalTerms, termsOf } from './agreement-key';
 import type { AiTurn, FullScenario, NegotiationEngine, TokenUsage } from './types';
 
-/** The data of an `ai-response` `reply` job (JobPayloads['ai-response']['reply']). */
-export interface ReplyJob {
-  negotiation_id: string;
-  owner: string;
-  trigger_seq: number;
-  reason: 'message' | 'offer' | 'dev';
-}
+/** The data of an `ai-response` `reply` job. */
+export type ReplyJob = JobData<'ai-response', 'reply'>;
 
 export type ReplyOutcome =
   | { status: 'replied'; message: AiChatMessage; state: PartyState | null }
@@ -84,17 +80,14 @@ export class AiReplyService {
 
     const scenario = located.meta.scenario_id ? await this.deps.scenarios.get(located.meta.scenario_id) : null;
     if (!scenario) return this.fail(id, ErrorCode.AiFailed, `scenario ${located.meta.scenario_id ?? '(none)'} is not available`);
-    const [transcript, states, aiLines] = await Promise.all([
-      this.deps.messages.readAll(located.dir),
-      this.deps.negotiations.readStates(located.dir),
-      this.deps.messages.readParty(located.dir, AI),
-    ]);
+    const [transcript, states] = await Promise.all([this.deps.messages.readAll(located.dir), this.deps.negotiations.readStates(located.dir)]);
     const turn = await this.askEngine(id, {
       scenario,
       transcript,
       studentState: states.find((s) => s.user === student.user) ?? null,
       aiState: states.find((s) => s.user === AI) ?? null,
-      aiTurns: aiLines.filter((m) => m.sender_type === 'ai' && m.kind !== 'offer').length,
+      // only the AI writes ai lines, all into its own file: the transcript holds them all
+      aiTurns: transcript.filter((m) => m.sender_type === 'ai' && m.kind !== 'offer').length,
       nowMs: this.now(),
       forceAccept: job.reason === 'dev',
     });
@@ -291,11 +284,6 @@ export class RedisAiUsage {
       .hincrby(key, 'completion_tokens', Math.max(0, Math.round(usage.completion_tokens)))
       .hincrby(key, 'calls', 1)
       .exec();
-  }
-
-  async read(negotiationId: string): Promise<{ prompt_tokens: number; completion_tokens: number; calls: number }> {
-    const h = await this.redis.hgetall(aiUsageKey(this.redisPrefix, negotiationId));
-    return { prompt_tokens: Number(h.prompt_tokens ?? 0), completion_tokens: Number(h.completion_tokens ?? 0), calls: Number(h.calls ?? 0) };
   }
 }
 

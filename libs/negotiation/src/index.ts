@@ -13,3 +13,4 @@ export * from './wording';
 export * from './limits';
 export * from './builtin-engine';
 export * from './scoring';
+export * from './openai/rubric';

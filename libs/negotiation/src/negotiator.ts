@@ -1,6 +1,7 @@
 import type { ParleyConfig } from '@parley/config';
 import { BuiltinEngine } from './builtin-engine';
 import { OpenAiEngine } from './openai/openai-engine';
+import { LlmRelationshipRubric } from './openai/rubric';
 import type { AiTurn, NegotiationEngine, NegotiatorInput } from './types';
 
 /**
@@ -33,17 +34,24 @@ export interface NegotiatorOptions {
   onFallback?: (error: Error) => void;
 }
 
+type AiConfig = Pick<ParleyConfig, 'aiEngine' | 'aiFallback' | 'aiTimeoutMs' | 'openai'>;
+
+/** The model connection both the engine and the rubric use. */
+const modelOptions = (config: AiConfig) => ({
+  apiKey: config.openai.apiKey,
+  model: config.openai.model,
+  baseUrl: config.openai.baseUrl,
+  timeoutMs: config.aiTimeoutMs,
+});
+
+/** The LLM rubric for the relationship score when the openai engine runs; none (transparent rules) otherwise. */
+export function createRelationshipRubric(config: AiConfig): LlmRelationshipRubric | undefined {
+  return config.aiEngine === 'openai' ? new LlmRelationshipRubric(modelOptions(config)) : undefined;
+}
+
 /** The engine AI_ENGINE asks for, wrapped with the built-in fallback when AI_FALLBACK=builtin. */
-export function createNegotiator(
-  config: Pick<ParleyConfig, 'aiEngine' | 'aiFallback' | 'aiTimeoutMs' | 'openai'>,
-  options: NegotiatorOptions = {},
-): NegotiationEngine {
+export function createNegotiator(config: AiConfig, options: NegotiatorOptions = {}): NegotiationEngine {
   if (config.aiEngine === 'builtin') return new BuiltinEngine();
-  const openai = new OpenAiEngine({
-    apiKey: config.openai.apiKey,
-    model: config.openai.model,
-    baseUrl: config.openai.baseUrl,
-    timeoutMs: config.aiTimeoutMs,
-  });
+  const openai = new OpenAiEngine(modelOptions(config));
   return config.aiFallback === 'builtin' ? new FallbackEngine(openai, new BuiltinEngine(), options.onFallback) : openai;
 }

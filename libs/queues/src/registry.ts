@@ -1,3 +1,4 @@
+import { UnrecoverableError } from 'bullmq';
 import { JOB_NAMES, JobName, JobPayloads, QueueName } from './jobs';
 
 export type JobHandlers<Q extends QueueName> = {
@@ -17,7 +18,8 @@ export class JobRegistry<Q extends QueueName> {
   dispatch(name: string, data: unknown): Promise<unknown> {
     const handler = (this.handlers as Record<string, (d: unknown) => Promise<unknown>>)[name];
     if (!handler || !(JOB_NAMES[this.queue] as string[]).includes(name)) {
-      throw new Error(`Queue ${this.queue}: unknown job name ${name}`);
+      // another attempt would only fail the same way
+      throw new UnrecoverableError(`Queue ${this.queue}: unknown job name ${name}`);
     }
     return handler(data);
   }

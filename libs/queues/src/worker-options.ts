@@ -1,3 +1,5 @@
+import { bullPrefix } from './redis';
+
 /**
  * How often a job may lose its worker (crash, SIGKILL, OOM) and still run again. BullMQ's default (1)
  * fails a job whose worker died twice; every Parley job is idempotent, so running it again is safe.
@@ -20,4 +22,17 @@ export function workerOptions(t: WorkerTuning) {
     ...(t.stalledInterval ? { stalledInterval: t.stalledInterval } : {}),
     maxStalledCount: t.maxStalledCount ?? MAX_STALLED_COUNT,
   };
+}
+
+/** BullModule.forRoot options of a worker: the deployment's Redis and key prefix. */
+export function bullRootOptions(redisUrl: string, redisPrefix: string) {
+  return { connection: { url: redisUrl, maxRetriesPerRequest: null }, prefix: bullPrefix(redisPrefix) };
+}
+
+/**
+ * A provider whose hook Nest runs after every worker has finished its jobs: where a worker closes its
+ * own connections, so SIGTERM (Nest closing the app) and close() clean up the same way.
+ */
+export function onShutdownProvider(onShutdown: () => Promise<void>) {
+  return { provide: 'WORKER_CONNECTIONS', useValue: { onApplicationShutdown: onShutdown } };
 }

@@ -27,10 +27,6 @@ export class TeamStore {
     return (await listDir(this.paths.teamsDir())).filter(isEmail).sort();
   }
 
-  async findByPrefix(prefix: string): Promise<string | null> {
-    return (await this.list()).find((e) => emailPrefix(e) === prefix) ?? null;
-  }
-
   /** Refuses a second team with the same e-mail or the same prefix (file names depend on it). */
   async create(team: NewTeam): Promise<TeamInit> {
     const existing = await this.list();

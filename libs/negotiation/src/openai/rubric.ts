@@ -34,7 +34,7 @@ export class LlmRelationshipRubric {
   private readonly client: OpenAI;
 
   constructor(private readonly opts: RubricOptions) {
-    this.client = new OpenAI({ apiKey: opts.apiKey ?? 'not-needed', baseURL: opts.baseUrl, timeout: opts.timeoutMs, maxRetries: 1 });
+    this.client = new OpenAI({ apiKey: opts.apiKey || 'not-needed', baseURL: opts.baseUrl, timeout: opts.timeoutMs, maxRetries: 1 });
   }
 
   async assess(scenario: FullScenario, transcript: ChatMessage[]): Promise<RelationshipAssessment | null> {
