@@ -26,7 +26,7 @@ export const SCORE_LABELS: Record<keyof FinalScore, string> = {
 export const SCORE_KEYS = Object.keys(SCORE_LABELS) as (keyof FinalScore)[];
 
 /** Scores are 0..100 on each dimension (libs/negotiation scoring). */
-export function fmtScore(v: number | undefined, _all?: FinalScore): string {
+export function fmtScore(v: number | undefined): string {
   if (typeof v !== 'number' || !Number.isFinite(v)) return '—';
   return `${Math.round(v)}`;
 }
@@ -46,7 +46,6 @@ export function statusBadge(status: string): HTMLElement {
   return h('span', { class: `badge badge-${status.replace(/[^a-z]/g, '')}` }, STATUS_LABELS[status] ?? status);
 }
 
-export const CHEMICAL_NAMES: Record<string, string> = { C: 'Chemical C', N: 'Chemical N', D: 'Chemical D', Q: 'Chemical Q' };
 
 export function holdingsList(holdings: Holdings, label: string): HTMLElement {
   return h(

@@ -13,7 +13,6 @@ export const ClientEvent = {
   DevTriggerAi: 'dev-trigger-ai',
   DevCompleteNegotiation: 'dev-complete-negotiation',
 } as const;
-export type ClientEventName = (typeof ClientEvent)[keyof typeof ClientEvent];
 
 export const ServerEvent = {
   NegotiationState: 'negotiation-state',

@@ -2,3 +2,4 @@ export * from './events';
 export * from './errors';
 export * from './payloads';
 export * from './domain';
+export * from './views';

@@ -38,7 +38,6 @@ export const ClientPayload = {
 } as const;
 export type ClientPayloads = { [K in keyof typeof ClientPayload]: z.infer<(typeof ClientPayload)[K]> };
 
-export { MAX_MESSAGE_LENGTH };
 
 export interface OfferView {
   user: string;

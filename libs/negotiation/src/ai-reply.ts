@@ -1,6 +1,7 @@
+import { offerView } from '@parley/contracts';
 import { randomUUID } from 'node:crypto';
 import type IORedis from 'ioredis';
-import { ChatMessage, ErrorCode, ErrorCodeName, OfferView, ParleyError, PartyState, ServerEventName, ServerPayloads, Terms } from '@parley/contracts';
+import { ChatMessage, ErrorCode, ErrorCodeName, ParleyError, PartyState, ServerEventName, ServerPayloads, Terms } from '@parley/contracts';
 import type { LocatedNegotiation, MessageLog, NegotiationStore } from '@parley/store';
 import type { JobData } from '@parley/queues';
 import { agreementKey, canonicalTerms, termsOf } from './agreement-key';
@@ -208,7 +209,7 @@ export class AiReplyService {
   }
 
   private afterStateChange(located: LocatedNegotiation, state: PartyState): void {
-    const view: OfferView = { user: state.user, role: state.role, offer: state.offer, status: state.status, last_updated: state.last_updated };
+    const view = offerView(state);
     this.deps.room.toNegotiation(located.id, 'offer-updated', { ...view, negotiation_id: located.id });
   }
 

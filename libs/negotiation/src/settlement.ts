@@ -1,3 +1,4 @@
+import { outcomeUpdate } from '@parley/contracts';
 import {
   CHEMICALS,
   Chemical,
@@ -349,7 +350,7 @@ export class Settlement {
       const orderId = snapshot.meta?.order_id;
       if (outcome.status === 'completed' && orderId && isUuid(orderId)) await new OrderStore(this.deps.paths).remove(owner, orderId);
     }
-    await this.deps.events?.negotiationUpdate(toUpdate(outcome, this.now()));
+    await this.deps.events?.negotiationUpdate(outcomeUpdate(outcome, this.now()));
     const action = outcome.status === 'completed' ? 'settled' : (outcome.status as SettlementAction);
     return { negotiation_id: id, owner, action, reason: outcome.reason, outcome };
   }
@@ -364,18 +365,6 @@ export async function sweepOnce(paths: DataPaths, deps: Omit<SettlementDeps, 'pa
   return new Settlement({ ...deps, paths }).sweep({ claimStaleMs: deps.claimStaleMs });
 }
 
-export function toUpdate(outcome: Outcome, nowMs: number): NegotiationUpdate {
-  const update: NegotiationUpdate = {
-    negotiation_id: outcome.negotiation_id,
-    status: outcome.status,
-    deal_terms: outcome.deal_terms,
-    updated_at: new Date(nowMs).toISOString(),
-  };
-  if (outcome.final_score) update.final_score = outcome.final_score;
-  if (outcome.score_explanations) update.score_explanations = outcome.score_explanations;
-  if (outcome.reason) update.reason = outcome.reason;
-  return update;
-}
 
 /**
  * The two parties. With negotiation.json: its parties. Without (seed 000's program wrote the tree):

@@ -1,3 +1,4 @@
+import { offerView } from '@parley/contracts';
 import { Controller, Get, Header, Inject, Logger, UseGuards } from '@nestjs/common';
 import type { ChatMessage, NegotiationStatus, OfferView, Outcome, Transaction } from '@parley/contracts';
 import { readAudit, readTransactions, type AuditEntry } from '@parley/store';
@@ -91,7 +92,7 @@ export class InstructorController {
             status: located.place === 'archived' ? (outcome?.status ?? 'completed') : located.place === 'settling' ? 'settling' : 'active',
             outcome,
             messages: msgs,
-            offers: states.map((s) => ({ user: s.user, role: s.role, offer: s.offer, status: s.status, last_updated: s.last_updated })),
+            offers: states.map(offerView),
           });
         } catch (e) {
           // one unreadable negotiation must not hide the rest of the class

@@ -1,3 +1,4 @@
+import { offerView } from '@parley/contracts';
 import { Body, Controller, Get, Inject, Param, Post, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
 import { ErrorCode, NegotiationMeta, Outcome, ParleyError } from '@parley/contracts';
@@ -73,7 +74,7 @@ export class NegotiationsController {
     return {
       ...summary(found.located.meta, statusOf(found), found.outcome),
       my_role: found.party?.role ?? 'observer',
-      offers: states.map((s) => ({ user: s.user, role: s.role, offer: s.offer, status: s.status, last_updated: s.last_updated })),
+      offers: states.map(offerView),
     };
   }
 }

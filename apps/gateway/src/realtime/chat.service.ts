@@ -38,9 +38,9 @@ export class ChatService {
   }
 
   async save(located: LocatedNegotiation, party: PartyRef, content: string, clientMessageId?: string): Promise<SavedMessage> {
+    // the caller checked the length; cleaning only removes characters
     const text = ChatService.clean(content);
     if (!text) throw new ParleyError(ErrorCode.InvalidPayload, 'empty message');
-    ChatService.assertLength(text);
     const dedupeKey = clientMessageId ? this.infra.key('cmid', located.id, party.prefix, clientMessageId) : null;
     if (dedupeKey && clientMessageId) {
       const earlier = await this.earlier(dedupeKey, located, party, clientMessageId);

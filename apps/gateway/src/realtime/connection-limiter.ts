@@ -31,8 +31,7 @@ export class ConnectionLimiter {
 
   async admit(socket: Socket): Promise<void> {
     const key = this.key(socket);
-    const count = await this.infra.redis.incr(key);
-    await this.infra.redis.expire(key, COUNT_TTL_S);
+    const [[, count]] = (await this.infra.redis.multi().incr(key).expire(key, COUNT_TTL_S).exec()) as [[unknown, number], unknown];
     if (count > this.infra.config.connectionsPerIp) {
       await this.infra.redis.decr(key);
       throw new ParleyError(ErrorCode.RateLimited, `too many connections from this address (limit ${this.infra.config.connectionsPerIp})`);

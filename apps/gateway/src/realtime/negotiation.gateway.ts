@@ -1,3 +1,4 @@
+import { offerView, outcomeUpdate } from '@parley/contracts';
 import { BeforeApplicationShutdown, Inject } from '@nestjs/common';
 import { ConnectedSocket, MessageBody, OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit, SubscribeMessage, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
 import type { Server, Socket } from 'socket.io';
@@ -16,9 +17,10 @@ import {
   negotiationRoom,
   userRoom,
 } from '@parley/contracts';
+import { termsOf } from '@parley/negotiation';
 import { Infra } from '../infra';
 import { AuthService, AuthUser } from '../auth/auth.service';
-import { AccessService, assertOpen, statusOf, Access } from './access.service';
+import { AccessService, statusOf, Access } from './access.service';
 import { ChatService } from './chat.service';
 import { OfferService } from './offer.service';
 import { ConnectionLimiter } from './connection-limiter';
@@ -194,8 +196,8 @@ export class NegotiationGateway implements OnGatewayInit, OnGatewayConnection, O
       const access = await this.aiNegotiation(socket, p.negotiation_id);
       if (p.outcome === 'failure') return this.changeOffer(socket, p.negotiation_id, 'rejected', null);
       const ai = (await this.infra.negotiations.readStates(access.located.dir)).find((s) => s.user === 'ai');
-      if (!ai?.offer) throw new ParleyError(ErrorCode.InvalidOffer, 'the AI has not proposed terms yet');
-      const { timestamp: _t, ...terms } = ai.offer;
+      const terms = termsOf(ai?.offer);
+      if (!terms) throw new ParleyError(ErrorCode.InvalidOffer, 'the AI has not proposed terms yet');
       const change = await this.offers.change(access, 'agreed', terms);
       this.broadcastOffer(access, change);
       await this.askAi(access, change.line.seq, 'dev');
@@ -252,21 +254,9 @@ export class NegotiationGateway implements OnGatewayInit, OnGatewayConnection, O
       ...(located.meta.chemical ? { chemical: located.meta.chemical } : {}),
       my_role: party?.role ?? (user.role === 'instructor' ? 'observer' : 'none'),
       parties: located.meta.parties.map((p) => ({ user: p.user, role: p.role })),
-      offers: states.map((s) => ({ user: s.user, role: s.role, offer: s.offer, status: s.status, last_updated: s.last_updated })),
+      offers: states.map(offerView),
       last_seq: lastSeq,
-      ...(outcome
-        ? {
-            outcome: {
-              negotiation_id: located.id,
-              status: outcome.status,
-              deal_terms: outcome.deal_terms,
-              final_score: outcome.final_score,
-              score_explanations: outcome.score_explanations,
-              reason: outcome.reason,
-              updated_at: new Date(outcome.settled_at * 1000).toISOString(),
-            },
-          }
-        : {}),
+      ...(outcome ? { outcome: outcomeUpdate(outcome) } : {}),
     };
   }
 

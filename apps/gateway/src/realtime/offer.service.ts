@@ -1,6 +1,7 @@
+import { offerView } from '@parley/contracts';
 import { Inject, Injectable } from '@nestjs/common';
 import { ChatMessage, ErrorCode, OfferView, ParleyError, PartyRef, PartyState, PartyStatus, Terms } from '@parley/contracts';
-import { agreementKey, validateTerms } from '@parley/negotiation';
+import { agreementKey, termsOf, validateTerms } from '@parley/negotiation';
 import { Infra } from '../infra';
 import type { Access } from './access.service';
 import { ChatService } from './chat.service';
@@ -38,7 +39,7 @@ export class OfferService {
   async change(access: Access & { party: PartyRef }, status: PartyStatus, terms: Terms | null): Promise<OfferChange> {
     const { located, party } = access;
     const previous = (await this.infra.negotiations.readStates(located.dir)).find((s) => s.user === party.user) ?? null;
-    const offerTerms = terms ?? (previous?.offer ? stripTimestamp(previous.offer) : null);
+    const offerTerms = terms ?? termsOf(previous?.offer);
     if (terms) await this.assertValid(access, terms);
     const now = Date.now();
     const state: PartyState = {
@@ -57,7 +58,7 @@ export class OfferService {
       ...(offerTerms ? { terms: offerTerms } : {}),
       status,
     });
-    const view: OfferView = { user: state.user, role: state.role, offer: state.offer, status: state.status, last_updated: state.last_updated };
+    const view = offerView(state);
     return { view, line };
   }
 
@@ -72,11 +73,6 @@ export class OfferService {
     }
     if (problem) throw new ParleyError(ErrorCode.InvalidOffer, problem);
   }
-}
-
-function stripTimestamp(offer: Terms & { timestamp?: number }): Terms {
-  const { timestamp: _t, ...terms } = offer;
-  return terms as Terms;
 }
 
 function describe(status: PartyStatus, terms: Terms | null): string {

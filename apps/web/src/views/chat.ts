@@ -22,9 +22,6 @@ export class ChatLog {
     this.el.append(this.empty);
   }
 
-  get size(): number {
-    return this.byId.size;
-  }
 
   /** Adds messages; returns how many were new. */
   merge(messages: ChatMessage[]): number {

@@ -108,7 +108,7 @@ export const lobbyView: View = (main, app) => {
           'span',
           { class: 'muted small' },
           ` ${fmtTime(n.created_at)}`,
-          score ? ` · overall score ${fmtScore(score.overall, score)}` : '',
+          score ? ` · overall score ${fmtScore(score.overall)}` : '',
           n.outcome?.deal_terms.terms && n.kind === 'peer' ? ` · ${fmtNumber(n.outcome.deal_terms.terms.quantity)} at ${fmtNumber(n.outcome.deal_terms.terms.price)}` : '',
         ),
       );

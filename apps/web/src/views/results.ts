@@ -64,7 +64,7 @@ function scoreCards(score: FinalScore, explanations?: Partial<Record<keyof Final
           'li',
           { class: `score score-${k}`, 'data-score': k },
           h('span', { class: 'score-label' }, SCORE_LABELS[k]),
-          h('span', { class: 'score-value' }, fmtScore(score[k], score)),
+          h('span', { class: 'score-value' }, fmtScore(score[k])),
           explanations?.[k] ? h('p', { class: 'score-explanation' }, explanations[k]) : null,
         ),
       ),

@@ -1,9 +1,9 @@
+import { outcomeUpdate } from '../../../../libs/contracts/src/views';
 import { ClientEvent, MAX_MESSAGE_LENGTH, ServerEvent } from '../../../../libs/contracts/src/events';
-import type { ChatMessage, Outcome, Terms } from '../../../../libs/contracts/src/domain';
+import type { ChatMessage, Terms } from '../../../../libs/contracts/src/domain';
 import type { ErrorPayload } from '../../../../libs/contracts/src/errors';
 import type { NegotiationUpdate, OfferView, ServerPayloads } from '../../../../libs/contracts/src/payloads';
 import { api, ApiError } from '../api';
-import type { App } from '../app';
 import type { ConnectionStatus } from '../connection';
 import { h, replace, uid } from '../dom';
 import { shortName, statusBadge } from '../format';
@@ -358,7 +358,7 @@ export const roomView: View = (main, app, id) => {
 
   async function refreshDetail(): Promise<void> {
     const d = await api<NegotiationDetail>('GET', `/api/negotiations/${encodeURIComponent(negotiationId)}`).catch(() => null);
-    if (d?.outcome) void showResults(outcomeToUpdate(d.outcome));
+    if (d?.outcome) void showResults(outcomeUpdate(d.outcome));
   }
 
   // ---- first load ------------------------------------------------------------------------------
@@ -423,7 +423,7 @@ export const roomView: View = (main, app, id) => {
       panel.update(mergeOffers(detail.offers, pendingOffers), detail.opening_terms);
       pendingOffers = [];
     }
-    if (detail.outcome) void showResults(outcomeToUpdate(detail.outcome));
+    if (detail.outcome) void showResults(outcomeUpdate(detail.outcome));
     else if (closed) panel.setClosed(true);
   }
 
@@ -461,14 +461,3 @@ function issuesFromOffers(offers: OfferView[]): Issue[] {
   return [...names].map((name) => ({ name, label: name.replace(/_/g, ' '), unit: '', min: -1e12, max: 1e12, step: 1 }));
 }
 
-function outcomeToUpdate(o: Outcome): NegotiationUpdate {
-  return {
-    negotiation_id: o.negotiation_id,
-    status: o.status,
-    deal_terms: o.deal_terms,
-    final_score: o.final_score,
-    score_explanations: o.score_explanations,
-    reason: o.reason,
-    updated_at: new Date(o.settled_at * 1000).toISOString(),
-  };
-}
