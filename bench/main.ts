@@ -30,7 +30,9 @@ function parseArgs(argv: string[]) {
     const i = argv.indexOf(flag);
     return i >= 0 ? argv[i + 1] : undefined;
   };
-  const only = value('--only')?.split(',').map((s) => s.trim()) ?? [...SUITES];
+  const only = value('--only')
+    ?.split(',')
+    .map((s) => s.trim()) ?? [...SUITES];
   const unknown = only.filter((s) => !(SUITES as readonly string[]).includes(s));
   if (unknown.length) throw new Error(`unknown suite(s) ${unknown.join(', ')}; choose from ${SUITES.join(', ')}`);
   const out = value('--out') ?? (smoke ? join(ROOT, 'dist-bench', 'BENCHMARKS.smoke.md') : join(ROOT, 'docs', 'BENCHMARKS.md'));
@@ -65,7 +67,9 @@ async function main(): Promise<void> {
   process.env.REDIS_URL = url;
   const m = machine(await redisVersion(url));
   const log = (msg: string) => console.log(`[bench ${fmt((Date.now() - started) / 1000)} s] ${msg}`);
-  log(`${args.smoke ? 'smoke' : 'full'} run: ${args.only.join(', ')} on ${m.cores} cores, ${fmt(m.memoryGiB)} GiB, Redis ${m.redis} at ${url}`);
+  log(
+    `${args.smoke ? 'smoke' : 'full'} run: ${args.only.join(', ')} on ${m.cores} cores, ${fmt(m.memoryGiB)} GiB, Redis ${m.redis} at ${url}`,
+  );
 
   const tree = new OpenTree(treeTeams(args.smoke));
   const sections: Section[] = [];
@@ -103,7 +107,9 @@ async function main(): Promise<void> {
       } catch (e) {
         const why = String((e as Error)?.stack ?? e);
         log(`${id} failed: ${why}`);
-        sections.push(notMeasured(id, `${SUITES.indexOf(id) + 1}. ${id}`, `the run failed: \`${why.split('\n')[0].slice(0, 300)}\``, [`${id}`]));
+        sections.push(
+          notMeasured(id, `${SUITES.indexOf(id) + 1}. ${id}`, `the run failed: \`${why.split('\n')[0].slice(0, 300)}\``, [`${id}`]),
+        );
         process.exitCode = 1;
       } finally {
         for (const fn of cleanups.reverse()) await Promise.resolve(fn()).catch((e) => log(`cleanup: ${(e as Error).message}`));

@@ -37,7 +37,16 @@ describe('agreement-worker processes side by side: no lost or doubled deal, no n
   let queue: BullQueue;
 
   beforeAll(async () => {
-    await build({ entryPoints: [join(ROOT, 'test/agreement-worker-child.ts')], bundle: true, platform: 'node', target: 'node20', outfile: bundle, packages: 'external', tsconfig: join(ROOT, 'tsconfig.json'), logLevel: 'error' });
+    await build({
+      entryPoints: [join(ROOT, 'test/agreement-worker-child.ts')],
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      outfile: bundle,
+      packages: 'external',
+      tsconfig: join(ROOT, 'tsconfig.json'),
+      logLevel: 'error',
+    });
     redis = createRedis(config.redisUrl);
     producer = new JobProducer(redis, config.redisPrefix);
     queue = new BullQueue(Queue.AgreementCheck, { connection: redis, prefix: bullPrefix(config.redisPrefix) });
@@ -73,7 +82,9 @@ describe('agreement-worker processes side by side: no lost or doubled deal, no n
       events: [],
       logs: [],
       waitFor: (event, ms = 20_000) =>
-        until(`child event ${event}`, () => w.events.some((e) => e.event === event), ms, 10).then(() => w.events.find((e) => e.event === event)!),
+        until(`child event ${event}`, () => w.events.some((e) => e.event === event), ms, 10).then(() =>
+          w.events.find((e) => e.event === event)!,
+        ),
       stop: async () => {
         if (child.exitCode !== null || child.signalCode !== null) return;
         const exited = new Promise((r) => child.once('exit', r));
@@ -150,7 +161,11 @@ describe('agreement-worker processes side by side: no lost or doubled deal, no n
     await Promise.all(
       deals.map(async (d) => {
         await producer.enqueueAgreementCheck({ negotiation_id: d.id, owner: d.owner });
-        await queue.add('check', { negotiation_id: d.id, owner: d.owner }, { jobId: `${jobId.agreementCheck(d.id)}-again`, removeOnComplete: true });
+        await queue.add(
+          'check',
+          { negotiation_id: d.id, owner: d.owner },
+          { jobId: `${jobId.agreementCheck(d.id)}-again`, removeOnComplete: true },
+        );
       }),
     );
     await sweeps;
@@ -161,8 +176,30 @@ describe('agreement-worker processes side by side: no lost or doubled deal, no n
       expect(outcomeOf(d.owner, d.id)?.status).toBe('completed');
       const buys = transactionsOf(d.buyer).filter((t) => t.negotiation_id === d.id);
       const sells = transactionsOf(d.seller).filter((t) => t.negotiation_id === d.id);
-      expect(buys).toEqual([{ type: 'buy', chemical: 'C', price: d.price, quantity: d.quantity, counterparty: d.seller, negotiation_id: d.id, timestamp: T + 1, settled: false }]);
-      expect(sells).toEqual([{ type: 'sell', chemical: 'C', price: d.price, quantity: d.quantity, counterparty: d.buyer, negotiation_id: d.id, timestamp: T + 1, settled: false }]);
+      expect(buys).toEqual([
+        {
+          type: 'buy',
+          chemical: 'C',
+          price: d.price,
+          quantity: d.quantity,
+          counterparty: d.seller,
+          negotiation_id: d.id,
+          timestamp: T + 1,
+          settled: false,
+        },
+      ]);
+      expect(sells).toEqual([
+        {
+          type: 'sell',
+          chemical: 'C',
+          price: d.price,
+          quantity: d.quantity,
+          counterparty: d.buyer,
+          negotiation_id: d.id,
+          timestamp: T + 1,
+          settled: false,
+        },
+      ]);
       const b = expected.get(d.buyer)!;
       const s = expected.get(d.seller)!;
       b.cash -= d.price * d.quantity;
@@ -231,7 +268,10 @@ describe('agreement-worker processes side by side: no lost or doubled deal, no n
 
     await startWorker({ CLAIM_STALE_MS: '500', SWEEP_INTERVAL_MS: '1000' });
     await until('the claim finished', () => outcomeOf(alice, meta.id) !== null, 20_000, 50);
-    expect(outcomeOf(alice, meta.id)).toMatchObject({ status: 'completed', deal_terms: { agreed: true, terms: { price: 3, quantity: 40 } } });
+    expect(outcomeOf(alice, meta.id)).toMatchObject({
+      status: 'completed',
+      deal_terms: { agreed: true, terms: { price: 3, quantity: 40 } },
+    });
     expect(transactionsOf(alice)).toEqual([expect.objectContaining({ type: 'buy', quantity: 40, negotiation_id: meta.id })]);
     expect(transactionsOf(bob)).toEqual([expect.objectContaining({ type: 'sell', quantity: 40, negotiation_id: meta.id })]);
     expect(await teamHoldings(paths, alice)).toMatchObject({ cash: 880, C: 140 });

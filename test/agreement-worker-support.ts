@@ -68,11 +68,22 @@ export async function startRoomServer(config: ParleyConfig) {
 }
 
 export const agreed = (user: string, role: string, terms: Terms, t: number): PartyState => ({
-  user, role, chemical: 'C', offer: { ...terms, timestamp: t }, status: 'agreed', agreement_key: agreementKey(terms), last_updated: t,
+  user,
+  role,
+  chemical: 'C',
+  offer: { ...terms, timestamp: t },
+  status: 'agreed',
+  agreement_key: agreementKey(terms),
+  last_updated: t,
 });
 
 export const pending = (user: string, role: string, terms: Terms, t: number): PartyState => ({
-  user, role, chemical: 'C', offer: { ...terms, timestamp: t }, status: 'pending', last_updated: t,
+  user,
+  role,
+  chemical: 'C',
+  offer: { ...terms, timestamp: t },
+  status: 'pending',
+  last_updated: t,
 });
 
 /** What the gateway does for a party: write its own state file (through its own namespace). */
@@ -86,7 +97,13 @@ export async function addTeams(paths: DataPaths, emails: string[], holdings = { 
   for (const email of emails) await teams.create({ email, name: email, role: 'student', password_hash: 'x', holdings });
 }
 
-export function openPeer(paths: DataPaths, initiator: string, responder: string, initiatorRole: 'buyer' | 'seller' = 'buyer', nowMs?: number) {
+export function openPeer(
+  paths: DataPaths,
+  initiator: string,
+  responder: string,
+  initiatorRole: 'buyer' | 'seller' = 'buyer',
+  nowMs?: number,
+) {
   return new NegotiationStore(paths).createPeer({ initiator, responder, initiatorRole, chemical: 'C', ttlMs: 3600_000, nowMs });
 }
 

@@ -79,7 +79,16 @@ describe('agreement-worker (in process): real Redis, real files, a real socket.i
     expect(readdirSync(paths.transactionsDir(alice))).toEqual([`${T + 3}_buy_C_from_bob_${part}.json`]);
     expect(readdirSync(paths.transactionsDir(bob))).toEqual([`${T + 3}_sell_C_to_alice_${part}.json`]);
     const sell = JSON.parse(readFileSync(join(paths.transactionsDir(bob), `${T + 3}_sell_C_to_alice_${part}.json`), 'utf8'));
-    expect(sell).toEqual({ type: 'sell', chemical: 'C', price: 5.5, quantity: 1000, counterparty: alice, negotiation_id: meta.id, timestamp: T + 3, settled: false });
+    expect(sell).toEqual({
+      type: 'sell',
+      chemical: 'C',
+      price: 5.5,
+      quantity: 1000,
+      counterparty: alice,
+      negotiation_id: meta.id,
+      timestamp: T + 3,
+      settled: false,
+    });
     expect(await teamHoldings(paths, alice)).toMatchObject({ cash: 1_000_000 - 5500, C: 11_000 });
     expect(await teamHoldings(paths, bob)).toMatchObject({ cash: 1_000_000 + 5500, C: 9_000 });
     expect(existsSync(join(paths.archivedNegotiation(alice, meta.id), 'outcome.json'))).toBe(true);
@@ -103,8 +112,14 @@ describe('agreement-worker (in process): real Redis, real files, a real socket.i
     await writeState(paths, bob, meta.id, pending(bob, 'seller', { price: 9, quantity: 10 }, T));
     await writeState(paths, bob, meta.id, { ...pending(carol, 'buyer', { price: 4, quantity: 10 }, T), status: 'rejected' });
     await producer.enqueueAgreementCheck({ negotiation_id: meta.id, owner: bob });
-    expect(await room.nextUpdate(meta.id)).toMatchObject({ status: 'rejected', deal_terms: { agreed: false, terms: null }, reason: `${carol} walked away` });
-    expect(JSON.parse(readFileSync(join(paths.archivedNegotiation(bob, meta.id), 'outcome.json'), 'utf8'))).toMatchObject({ status: 'rejected' });
+    expect(await room.nextUpdate(meta.id)).toMatchObject({
+      status: 'rejected',
+      deal_terms: { agreed: false, terms: null },
+      reason: `${carol} walked away`,
+    });
+    expect(JSON.parse(readFileSync(join(paths.archivedNegotiation(bob, meta.id), 'outcome.json'), 'utf8'))).toMatchObject({
+      status: 'rejected',
+    });
   });
 
   it('a withdrawal that races the worker (pending written right before the claim) is never settled against', async () => {
@@ -116,7 +131,11 @@ describe('agreement-worker (in process): real Redis, real files, a real socket.i
     beforeClaim = async (_owner, id) => {
       if (id !== meta.id) return;
       // bob withdraws through his own namespace (the symlink), as the gateway writes it
-      await negotiations.writeState((await negotiations.locate(bob, meta.id))!, 'bob', pending(bob, 'seller', { price: 8, quantity: 10 }, T + 1));
+      await negotiations.writeState(
+        (await negotiations.locate(bob, meta.id))!,
+        'bob',
+        pending(bob, 'seller', { price: 8, quantity: 10 }, T + 1),
+      );
       raced = true;
     };
     try {
@@ -148,7 +167,10 @@ describe('agreement-worker (in process): real Redis, real files, a real socket.i
       expect(update.final_score?.[k]).toEqual(expect.any(Number));
       expect(update.score_explanations?.[k]).toEqual(expect.any(String));
     }
-    expect(JSON.parse(readFileSync(join(paths.archivedNegotiation(carol, meta.id), 'outcome.json'), 'utf8'))).toMatchObject({ kind: 'ai', final_score: update.final_score });
+    expect(JSON.parse(readFileSync(join(paths.archivedNegotiation(carol, meta.id), 'outcome.json'), 'utf8'))).toMatchObject({
+      kind: 'ai',
+      final_score: update.final_score,
+    });
   });
 
   it('a bad job payload fails at once with a clear error instead of crashing the worker', async () => {
@@ -181,7 +203,9 @@ describe('agreement-worker (in process): real Redis, real files, a real socket.i
     times.sort((a, b) => a - b);
     const p50 = percentile(times, 50);
     const p99 = percentile(times, 99);
-    console.log(`agreement latency over ${times.length} settlements: p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${times[times.length - 1].toFixed(1)} ms`);
+    console.log(
+      `agreement latency over ${times.length} settlements: p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${times[times.length - 1].toFixed(1)} ms`,
+    );
     expect(p50).toBeLessThan(1500);
   }, 120_000);
 
@@ -199,7 +223,9 @@ describe('agreement-worker (in process): real Redis, real files, a real socket.i
     offsetMs = 0;
     expect(counts.expired).toBeGreaterThanOrEqual(1);
     expect(await room.nextUpdate(meta.id)).toMatchObject({ status: 'expired', deal_terms: { agreed: false, terms: null } });
-    expect(JSON.parse(readFileSync(join(paths.archivedNegotiation(carol, meta.id), 'outcome.json'), 'utf8'))).toMatchObject({ status: 'expired' });
+    expect(JSON.parse(readFileSync(join(paths.archivedNegotiation(carol, meta.id), 'outcome.json'), 'utf8'))).toMatchObject({
+      status: 'expired',
+    });
     await until('responder link archived', () => existsSync(join(paths.archivedNegotiation(alice, meta.id), 'outcome.json')));
   });
 });

@@ -35,15 +35,18 @@ async function main(): Promise<void> {
       return builtin.respond(input);
     },
   };
-  const logger = pino({
-    level: 'info',
-    hooks: {
-      logMethod(args, method) {
-        if (mode === 'after-reply' && args.includes('ai replied')) process.kill(process.pid, 'SIGKILL');
-        return method.apply(this, args);
+  const logger = pino(
+    {
+      level: 'info',
+      hooks: {
+        logMethod(args, method) {
+          if (mode === 'after-reply' && args.includes('ai replied')) process.kill(process.pid, 'SIGKILL');
+          return method.apply(this, args);
+        },
       },
     },
-  }, pino.destination(2));
+    pino.destination(2),
+  );
   await createAiWorker(config, {
     engine: mode === 'block' ? blocking : mode === 'slow' ? slow : undefined,
     logger,

@@ -63,7 +63,11 @@ describe('ai-worker', () => {
       // the same data under another job id, so BullMQ really runs it a second time
       const queue = new BullQueue(Queue.AiResponse, { connection: h.redis, prefix: bullPrefix(h.config.redisPrefix) });
       try {
-        const job = await queue.add('reply', { negotiation_id: n.located.id, owner: n.email, trigger_seq: seq, reason: 'message' }, { jobId: `again-${n.located.id}` });
+        const job = await queue.add(
+          'reply',
+          { negotiation_id: n.located.id, owner: n.email, trigger_seq: seq, reason: 'message' },
+          { jobId: `again-${n.located.id}` },
+        );
         await waitUntil(async () => (await job.getState()) === 'completed', 5000);
         expect((await queue.getJob(job.id!))!.returnvalue).toMatchObject({ status: 'duplicate' });
       } finally {
@@ -79,7 +83,12 @@ describe('ai-worker', () => {
       // the student agrees to the employer's ideal terms
       const terms = { salary: 85000, signing_bonus: 0, start_weeks: 2, remote_days: 0 };
       await h.negotiations.writeState(n.located, n.prefix, {
-        user: n.email, role: 'candidate', offer: { ...terms, timestamp: 1 }, status: 'agreed', agreement_key: agreementKey(terms), last_updated: 1,
+        user: n.email,
+        role: 'candidate',
+        offer: { ...terms, timestamp: 1 },
+        status: 'agreed',
+        agreement_key: agreementKey(terms),
+        last_updated: 1,
       });
       await h.studentLine(n, { kind: 'offer', content: 'Agreed to: …', terms, status: 'agreed' }, 'offer');
 
@@ -101,7 +110,13 @@ describe('ai-worker', () => {
     it('measures enqueue → ai-message latency with the built-in engine (p50 over 50 jobs)', async () => {
       const latencies: number[] = [];
       const pool = await Promise.all(Array.from({ length: 10 }, () => h.negotiation()));
-      const lines = ['Hello!', 'I would like 115,000 and 4 remote days.', 'Could you do better on salary?', 'What about 110,000 and 3 remote days?', 'How about the start date?'];
+      const lines = [
+        'Hello!',
+        'I would like 115,000 and 4 remote days.',
+        'Could you do better on salary?',
+        'What about 110,000 and 3 remote days?',
+        'How about the start date?',
+      ];
       for (let round = 0; round < 5; round++) {
         for (const n of pool) {
           const start = Date.now();
@@ -114,7 +129,9 @@ describe('ai-worker', () => {
       latencies.sort((a, b) => a - b);
       const p50 = latencies[Math.floor(latencies.length * 0.5)];
       const p95 = latencies[Math.floor(latencies.length * 0.95)];
-      console.log(`ai-worker, built-in engine, enqueue → ai-message over ${latencies.length} jobs: p50 ${p50} ms, p95 ${p95} ms, max ${latencies[latencies.length - 1]} ms`);
+      console.log(
+        `ai-worker, built-in engine, enqueue → ai-message over ${latencies.length} jobs: p50 ${p50} ms, p95 ${p95} ms, max ${latencies[latencies.length - 1]} ms`,
+      );
       expect(latencies).toHaveLength(50);
       expect(p50).toBeLessThan(1000);
       for (const n of pool) expect((await h.aiLines(n)).length).toBe(5);

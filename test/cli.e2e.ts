@@ -25,9 +25,17 @@ describe('parley CLI', () => {
   afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('adds a user with a hashed password and the default holdings', async () => {
-    expect(await run('users', 'add', '--email', 'Alice@Uni.edu', '--password', 'secret12', '--name', 'Alice A')).toEqual({ code: 0, out: 'added student alice@uni.edu' });
+    expect(await run('users', 'add', '--email', 'Alice@Uni.edu', '--password', 'secret12', '--name', 'Alice A')).toEqual({
+      code: 0,
+      out: 'added student alice@uni.edu',
+    });
     const init = JSON.parse(readFileSync(join(dataDir, 'teams', 'alice@uni.edu', 'init.json'), 'utf8'));
-    expect(init).toMatchObject({ email: 'alice@uni.edu', name: 'Alice A', role: 'student', holdings: { cash: 50000, C: 2000, N: 2000, D: 2000, Q: 2000 } });
+    expect(init).toMatchObject({
+      email: 'alice@uni.edu',
+      name: 'Alice A',
+      role: 'student',
+      holdings: { cash: 50000, C: 2000, N: 2000, D: 2000, Q: 2000 },
+    });
     expect(init.password_hash).not.toContain('secret12');
     expect(await verifyPassword('secret12', init.password_hash)).toBe(true);
   });
@@ -41,7 +49,10 @@ describe('parley CLI', () => {
 
   it('imports a roster, and writes nothing for a file with bad rows, naming each line', async () => {
     const bad = join(dataDir, 'bad.csv');
-    writeFileSync(bad, 'email,name,role,password\nann@uni.edu,Ann,student,secret12\nnot-an-email,X,student,secret12\nann@else.org,Ann2,student,secret12\nbo@uni.edu,Bo,teacher,secret12\ncy@uni.edu,Cy,student,123\n');
+    writeFileSync(
+      bad,
+      'email,name,role,password\nann@uni.edu,Ann,student,secret12\nnot-an-email,X,student,secret12\nann@else.org,Ann2,student,secret12\nbo@uni.edu,Bo,teacher,secret12\ncy@uni.edu,Cy,student,123\n',
+    );
     const res = await run('users', 'import', bad);
     expect(res.code).toBe(1);
     expect(res.out).toMatch(/line 3: invalid e-mail/);

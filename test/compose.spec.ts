@@ -45,15 +45,24 @@ function mountsOf(service: Dict): Array<{ source: string; target: string }> {
   });
 }
 
-const asArgv = (cmd: unknown): string[] => (Array.isArray(cmd) ? cmd.map(String) : String(cmd ?? '').split(/\s+/).filter(Boolean));
+const asArgv = (cmd: unknown): string[] =>
+  Array.isArray(cmd)
+    ? cmd.map(String)
+    : String(cmd ?? '')
+        .split(/\s+/)
+        .filter(Boolean);
 
 // ---------------------------------------------------------------- what `npm run build` emits
-const buildConfig = ts.getParsedCommandLineOfConfigFile(join(ROOT, 'tsconfig.build.json'), {}, {
-  ...ts.sys,
-  onUnRecoverableConfigFileDiagnostic: (d) => {
-    throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+const buildConfig = ts.getParsedCommandLineOfConfigFile(
+  join(ROOT, 'tsconfig.build.json'),
+  {},
+  {
+    ...ts.sys,
+    onUnRecoverableConfigFileDiagnostic: (d) => {
+      throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+    },
   },
-})!;
+)!;
 const buildInputs = new Set(buildConfig.fileNames.map((f) => resolve(f)));
 
 /** The Dockerfile's runtime WORKDIR, against which relative command paths resolve. */
@@ -140,9 +149,11 @@ describe('docker-compose.yml: one command runs a class', () => {
   it('is valid YAML with the redis, gateway, ai-worker and agreement-worker services', () => {
     const doc = YAML.parseDocument(read('docker-compose.yml'), { merge: true });
     expect(doc.errors.map((e) => e.message)).toEqual([]);
-    for (const name of ['redis', ...APP_SERVICES]) expect({ service: name, defined: name in services }).toEqual({ service: name, defined: true });
+    for (const name of ['redis', ...APP_SERVICES])
+      expect({ service: name, defined: name in services }).toEqual({ service: name, defined: true });
     // Services that always start have no profile; the cluster and tool services only run on request.
-    for (const name of ['redis', ...APP_SERVICES]) expect({ service: name, profiles: services[name].profiles }).toEqual({ service: name, profiles: undefined });
+    for (const name of ['redis', ...APP_SERVICES])
+      expect({ service: name, profiles: services[name].profiles }).toEqual({ service: name, profiles: undefined });
   });
 
   it('builds every Parley service from the one Dockerfile as the same image', () => {
@@ -192,7 +203,8 @@ describe('docker-compose.yml: one command runs a class', () => {
       const script = scriptOf(test.slice(1));
       const { source, problem } = script ? sourceOfScript(script) : { source: undefined, problem: 'runs no node script' };
       if (problem) problems.push(`${name}: healthcheck ${problem}`);
-      else if (source !== 'apps/cli/src/healthcheck.ts') problems.push(`${name}: healthcheck runs ${source}, expected apps/cli/src/healthcheck.ts`);
+      else if (source !== 'apps/cli/src/healthcheck.ts')
+        problems.push(`${name}: healthcheck runs ${source}, expected apps/cli/src/healthcheck.ts`);
     }
     expect(problems).toEqual([]);
   });
@@ -246,7 +258,10 @@ describe('docker-compose.yml: one command runs a class', () => {
       });
       // .env is optional (compose ≥ 2.24 `required: false`), so `docker compose up` works without one
       expect({ service: name, env_file: service.env_file }).toEqual({ service: name, env_file: [{ path: '.env', required: false }] });
-      expect({ service: name, depends_on: service.depends_on?.redis }).toEqual({ service: name, depends_on: { condition: 'service_healthy' } });
+      expect({ service: name, depends_on: service.depends_on?.redis }).toEqual({
+        service: name,
+        depends_on: { condition: 'service_healthy' },
+      });
       if (name !== 'parley') expect({ service: name, restart: service.restart }).toEqual({ service: name, restart: 'unless-stopped' });
     }
     // A JWT_SECRET written into one service only would make tokens from one gateway fail on another.
@@ -258,8 +273,10 @@ describe('docker-compose.yml: one command runs a class', () => {
     for (const [name, service] of Object.entries<Dict>(services)) {
       expect({ service: name, container_name: service.container_name }).toEqual({ service: name, container_name: undefined });
     }
-    for (const name of Object.keys(WORKERS)) expect({ service: name, ports: services[name].ports }).toEqual({ service: name, ports: undefined });
-    for (const name of CLUSTER_GATEWAYS) expect({ service: name, ports: services[name].ports }).toEqual({ service: name, ports: undefined });
+    for (const name of Object.keys(WORKERS))
+      expect({ service: name, ports: services[name].ports }).toEqual({ service: name, ports: undefined });
+    for (const name of CLUSTER_GATEWAYS)
+      expect({ service: name, ports: services[name].ports }).toEqual({ service: name, ports: undefined });
   });
 
   it('publishes the gateway on ${PORT:-3000}, and the cluster load balancer on the same host port', () => {
@@ -359,8 +376,19 @@ describe('Dockerfile: one multi-stage image', () => {
     for (const p of ['.env', 'data', 'dist', '.git']) expect(ignore).toContain(p);
     expect(ignore.some((p) => /node_modules/.test(p))).toBe(true);
     // … but never what the build needs
-    for (const needed of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'apps', 'libs', 'libs/negotiation/scenarios']) {
-      expect({ needed, ignoredBy: ignore.filter((p) => p === needed || p === `/${needed}` || p === `${needed}/`) }).toEqual({ needed, ignoredBy: [] });
+    for (const needed of [
+      'package.json',
+      'package-lock.json',
+      'tsconfig.json',
+      'tsconfig.build.json',
+      'apps',
+      'libs',
+      'libs/negotiation/scenarios',
+    ]) {
+      expect({ needed, ignoredBy: ignore.filter((p) => p === needed || p === `/${needed}` || p === `${needed}/`) }).toEqual({
+        needed,
+        ignoredBy: [],
+      });
     }
   });
 });
@@ -425,13 +453,18 @@ describe('deploy/k8s: Kubernetes manifests', () => {
   });
 
   it('keeps every object in the parley namespace', () => {
-    for (const d of docs.filter((d) => d.kind !== 'Namespace')) expect({ object: `${d.kind}/${d.metadata.name}`, ns: d.metadata.namespace }).toEqual({ object: `${d.kind}/${d.metadata.name}`, ns: 'parley' });
+    for (const d of docs.filter((d) => d.kind !== 'Namespace'))
+      expect({ object: `${d.kind}/${d.metadata.name}`, ns: d.metadata.namespace }).toEqual({
+        object: `${d.kind}/${d.metadata.name}`,
+        ns: 'parley',
+      });
   });
 
   it('selects its own pods in every Deployment and StatefulSet', () => {
     for (const d of docs.filter((d) => d.kind === 'Deployment' || d.kind === 'StatefulSet')) {
       const labels = d.spec.template.metadata.labels;
-      for (const [k, v] of Object.entries(d.spec.selector.matchLabels)) expect({ workload: d.metadata.name, [k]: labels[k] }).toEqual({ workload: d.metadata.name, [k]: v });
+      for (const [k, v] of Object.entries(d.spec.selector.matchLabels))
+        expect({ workload: d.metadata.name, [k]: labels[k] }).toEqual({ workload: d.metadata.name, [k]: v });
     }
   });
 

@@ -71,17 +71,20 @@ describe('gateway: auth, rooms, chat', () => {
   });
 
   describe('socket handshake', () => {
-    const refused = (token?: string) => connect(gw.url, token).then(
-      (s) => {
-        s.close();
-        return 'connected';
-      },
-      (e: Error) => e.message,
-    );
+    const refused = (token?: string) =>
+      connect(gw.url, token).then(
+        (s) => {
+          s.close();
+          return 'connected';
+        },
+        (e: Error) => e.message,
+      );
 
     it('refuses missing, forged, expired and alg:none tokens with "Authentication error"', async () => {
       const forged = jwt.sign({ sub: 'alice@uni.edu', role: 'student' }, 'some-other-secret-some-other-secret', { algorithm: 'HS256' });
-      const expired = jwt.sign({ sub: 'alice@uni.edu', role: 'student', exp: Math.floor(Date.now() / 1000) - 60 }, config.jwtSecret, { algorithm: 'HS256' });
+      const expired = jwt.sign({ sub: 'alice@uni.edu', role: 'student', exp: Math.floor(Date.now() / 1000) - 60 }, config.jwtSecret, {
+        algorithm: 'HS256',
+      });
       const none = jwt.sign({ sub: 'alice@uni.edu', role: 'student' }, '', { algorithm: 'none' });
       const ghost = jwt.sign({ sub: 'ghost@uni.edu', role: 'student' }, config.jwtSecret, { algorithm: 'HS256' });
       for (const token of [undefined, 'garbage', forged, expired, none, ghost]) {
@@ -115,7 +118,12 @@ describe('gateway: auth, rooms, chat', () => {
 
       const atB = waitFor(b, 'message-received');
       const atA = waitFor(a, 'message-received');
-      const ack = await emitAck(a, 'send-message', { negotiation_id: id, content: 'I would like 1000 C at 5.50', type: 'user', client_message_id: 'm1' });
+      const ack = await emitAck(a, 'send-message', {
+        negotiation_id: id,
+        content: 'I would like 1000 C at 5.50',
+        type: 'user',
+        client_message_id: 'm1',
+      });
       expect(ack.ok).toBe(true);
       expect(ack.data).toMatchObject({ seq: 1, sender_type: 'user', sender: 'alice@uni.edu', content: 'I would like 1000 C at 5.50' });
       expect((await atB).id).toBe(ack.data.id);
@@ -176,7 +184,14 @@ describe('gateway: auth, rooms, chat', () => {
       expect(await tooLong).toMatchObject({ code: 'MESSAGE_TOO_LONG', negotiation_id: id });
       expect(typeof (await tooLong).timestamp).toBe('string');
 
-      for (const bad of [null, 'hello', { negotiation_id: 42 }, { negotiation_id: id }, { negotiation_id: id, content: 5 }, { negotiation_id: '../../etc', content: 'x' }]) {
+      for (const bad of [
+        null,
+        'hello',
+        { negotiation_id: 42 },
+        { negotiation_id: id },
+        { negotiation_id: id, content: 5 },
+        { negotiation_id: '../../etc', content: 'x' },
+      ]) {
         const r = await emitAck(a, 'send-message', bad);
         expect(r.ok).toBe(false);
         expect(r.error.code).toBe('INVALID_PAYLOAD');

@@ -24,7 +24,12 @@ describe('operating a gateway', () => {
     expect((await http(gw.url, 'GET', '/health')).body).toEqual({ status: 'ok' });
     const ready = await http(gw.url, 'GET', '/ready');
     expect(ready.status).toBe(503);
-    expect(ready.body.checks).toMatchObject({ redis: true, data_dir: true, 'ai-response workers': false, 'agreement-check workers': false });
+    expect(ready.body.checks).toMatchObject({
+      redis: true,
+      data_dir: true,
+      'ai-response workers': false,
+      'agreement-check workers': false,
+    });
   });
 
   it('counts events in /metrics and writes accepted and refused events to the audit log', async () => {
@@ -41,7 +46,12 @@ describe('operating a gateway', () => {
     expect(entries).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ who: 'alice@uni.edu', what: 'login', result: 'ok' }),
-        expect.objectContaining({ who: 'alice@uni.edu', what: 'join-negotiation', negotiation_id: 'alice_bob_C_1700000000', result: 'NEGOTIATION_NOT_FOUND' }),
+        expect.objectContaining({
+          who: 'alice@uni.edu',
+          what: 'join-negotiation',
+          negotiation_id: 'alice_bob_C_1700000000',
+          result: 'NEGOTIATION_NOT_FOUND',
+        }),
       ]),
     );
   });

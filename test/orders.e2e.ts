@@ -59,7 +59,8 @@ describe('orders and peer negotiation namespaces', () => {
   it('creates {initiator}_{responder}_{chemical}_{ts} under the initiator and a relative symlink for the responder, unique within a second', async () => {
     const order = await http(gw.url, 'POST', '/api/orders', { side: 'sell', chemical: 'D', price: 3.25, quantity: 10 }, alice);
     const ids: string[] = [];
-    for (let i = 0; i < 3; i++) ids.push((await http(gw.url, 'POST', `/api/orders/${order.body.id}/respond`, undefined, bob)).body.negotiation_id);
+    for (let i = 0; i < 3; i++)
+      ids.push((await http(gw.url, 'POST', `/api/orders/${order.body.id}/respond`, undefined, bob)).body.negotiation_id);
     expect(new Set(ids).size).toBe(3);
     for (const id of ids) {
       expect(id).toMatch(/^alice_bob_D_\d{10}(-\d+)?$/);

@@ -53,7 +53,9 @@ describe('AI practice end to end (built-in engine)', () => {
     expect(created.status).toBe(201);
     const id = created.body.negotiation_id;
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
-    expect((await http(gw.url, 'GET', '/api/negotiations', undefined, token)).body.negotiations.map((n: any) => n.negotiation_id)).toEqual([id]);
+    expect((await http(gw.url, 'GET', '/api/negotiations', undefined, token)).body.negotiations.map((n: any) => n.negotiation_id)).toEqual([
+      id,
+    ]);
 
     const s = await openSocket();
     const joined = await emitAck(s, 'join-negotiation', { negotiation_id: id });
@@ -63,14 +65,26 @@ describe('AI practice end to end (built-in engine)', () => {
     const typing = waitFor(s, 'ai-typing', (p) => p.typing === true);
     const firstReply = waitFor(s, 'ai-message', () => true, 10000);
     const sentAt = Date.now();
-    const ack = await emitAck(s, 'send-message', { negotiation_id: id, content: 'Hi Jordan, thanks for the offer. I was hoping for 115k and 4 remote days.', type: 'user', timestamp: new Date().toISOString() });
+    const ack = await emitAck(s, 'send-message', {
+      negotiation_id: id,
+      content: 'Hi Jordan, thanks for the offer. I was hoping for 115k and 4 remote days.',
+      type: 'user',
+      timestamp: new Date().toISOString(),
+    });
     expect(ack.ok).toBe(true);
     await typing;
     const reply = await firstReply;
     const latencyMs = Date.now() - sentAt;
     expect(reply).toMatchObject({ negotiation_id: id, sender_type: 'ai', reply_to: ack.data.seq });
     expect(reply.seq).toBeGreaterThan(ack.data.seq);
-    expect(reply.ai_metadata).toEqual(expect.objectContaining({ model: expect.any(String), reasoning: expect.any(String), negotiation_state: expect.stringMatching(/opening|discussion|closing/), confidence: expect.any(Number) }));
+    expect(reply.ai_metadata).toEqual(
+      expect.objectContaining({
+        model: expect.any(String),
+        reasoning: expect.any(String),
+        negotiation_state: expect.stringMatching(/opening|discussion|closing/),
+        confidence: expect.any(Number),
+      }),
+    );
     console.log(`send-message → ai-message (builtin engine, one round trip through Redis and files): ${latencyMs} ms`);
 
     // the AI has put terms on the table (its own state file); the student agrees to them
@@ -92,7 +106,10 @@ describe('AI practice end to end (built-in engine)', () => {
     expect(existsSync(join(config.dataDir, 'teams', 'sam@uni.edu', 'negotiations', id))).toBe(false);
 
     // every student line got at most one AI reply
-    const lines = readFileSync(join(archived, 'ai_messages.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(join(archived, 'ai_messages.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const replyTo = lines.map((l) => l.reply_to);
     expect(new Set(replyTo).size).toBe(replyTo.length);
     expect(aiMessages.length).toBeGreaterThan(0);
@@ -121,7 +138,9 @@ describe('AI practice end to end (built-in engine)', () => {
     const eve = await openSocket(await login(gw.url, 'eve@uni.edu'));
     const r = await emitAck(eve, 'join-negotiation', { negotiation_id: created.body.negotiation_id });
     expect(r.error.code).toBe('NEGOTIATION_NOT_FOUND');
-    expect((await http(gw.url, 'GET', `/api/negotiations/${created.body.negotiation_id}`, undefined, await login(gw.url, 'eve@uni.edu'))).status).toBe(404);
+    expect(
+      (await http(gw.url, 'GET', `/api/negotiations/${created.body.negotiation_id}`, undefined, await login(gw.url, 'eve@uni.edu'))).status,
+    ).toBe(404);
     expect((await http(gw.url, 'POST', '/api/negotiations', { scenario_id: 'nope' }, token)).status).toBe(404);
   });
 
@@ -136,7 +155,11 @@ describe('AI practice end to end (built-in engine)', () => {
 
 /** Chats until the AI's own state file holds an offer, then returns its terms. */
 async function waitForAiOffer(s: Socket, id: string): Promise<Record<string, number>> {
-  const lines = ['What would you propose for the full package?', 'Could you put numbers on salary, bonus, start date and remote days?', 'What is your best offer?'];
+  const lines = [
+    'What would you propose for the full package?',
+    'Could you put numbers on salary, bonus, start date and remote days?',
+    'What is your best offer?',
+  ];
   for (const content of lines) {
     const state = await emitAck(s, 'join-negotiation', { negotiation_id: id });
     const ai = state.data.state.offers.find((o: any) => o.user === 'ai');

@@ -1,6 +1,17 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
@@ -31,7 +42,8 @@ function seedTree(root: string) {
   const negotiation = (initiator: string, responder: string, id: string, states: object[]) => {
     const dir = join(root, 'teams', initiator, 'negotiations', id);
     mkdirSync(dir);
-    for (const s of states as { user: string }[]) writeFileSync(join(dir, `${s.user.split('@')[0]}_state.json`), JSON.stringify(s, null, 4));
+    for (const s of states as { user: string }[])
+      writeFileSync(join(dir, `${s.user.split('@')[0]}_state.json`), JSON.stringify(s, null, 4));
     symlinkSync(`../../${initiator}/negotiations/${id}/`, join(root, 'teams', responder, 'negotiations', id));
   };
   const state = (user: string, role: string | null, chemical: string, offer: object, status: string) => ({
@@ -107,9 +119,27 @@ describe('parley sweep over a tree written by seed 000’s program (no Redis)', 
     expect(readdirSync(paths.transactionsDir(alice))).toEqual(['1704312400_buy_C_from_bob_1704312345.json']);
     expect(readdirSync(paths.transactionsDir(bob)).sort()).toEqual(['1234567890_buy_C.json', '1704312400_sell_C_to_alice_1704312345.json']);
     const buy = JSON.parse(readFileSync(join(paths.transactionsDir(alice), '1704312400_buy_C_from_bob_1704312345.json'), 'utf8'));
-    expect(buy).toEqual({ type: 'buy', chemical: 'C', price: 5.5, quantity: 1000, counterparty: bob, negotiation_id: 'alice_bob_C_1704312345', timestamp: 1704312400, settled: false });
+    expect(buy).toEqual({
+      type: 'buy',
+      chemical: 'C',
+      price: 5.5,
+      quantity: 1000,
+      counterparty: bob,
+      negotiation_id: 'alice_bob_C_1704312345',
+      timestamp: 1704312400,
+      settled: false,
+    });
     const sell = JSON.parse(readFileSync(join(paths.transactionsDir(bob), '1704312400_sell_C_to_alice_1704312345.json'), 'utf8'));
-    expect(sell).toEqual({ type: 'sell', chemical: 'C', price: 5.5, quantity: 1000, counterparty: alice, negotiation_id: 'alice_bob_C_1704312345', timestamp: 1704312400, settled: false });
+    expect(sell).toEqual({
+      type: 'sell',
+      chemical: 'C',
+      price: 5.5,
+      quantity: 1000,
+      counterparty: alice,
+      negotiation_id: 'alice_bob_C_1704312345',
+      timestamp: 1704312400,
+      settled: false,
+    });
 
     expect(await teamHoldings(paths, alice)).toEqual({ cash: 50000 - 5500, C: 3000, N: 2000, D: 2000, Q: 2000 });
     expect(await teamHoldings(paths, bob)).toEqual({ cash: 50000 - 200 + 5500, C: 2000 + 100 - 1000, N: 2000, D: 2000, Q: 2000 });
@@ -117,11 +147,17 @@ describe('parley sweep over a tree written by seed 000’s program (no Redis)', 
 
     // archived, the responder's symlink moved along
     expect(existsSync(paths.negotiation(alice, 'alice_bob_C_1704312345'))).toBe(false);
-    expect(JSON.parse(readFileSync(join(paths.archivedNegotiation(alice, 'alice_bob_C_1704312345'), 'outcome.json'), 'utf8'))).toMatchObject({ status: 'completed', kind: 'peer' });
+    expect(
+      JSON.parse(readFileSync(join(paths.archivedNegotiation(alice, 'alice_bob_C_1704312345'), 'outcome.json'), 'utf8')),
+    ).toMatchObject({ status: 'completed', kind: 'peer' });
     expect(lstatSync(paths.negotiation(bob, 'alice_bob_C_1704312345'), { throwIfNoEntry: false })).toBeUndefined();
-    expect(readlinkSync(paths.archivedNegotiation(bob, 'alice_bob_C_1704312345'))).toBe(`../../${alice}/negotiations_archive/alice_bob_C_1704312345`);
+    expect(readlinkSync(paths.archivedNegotiation(bob, 'alice_bob_C_1704312345'))).toBe(
+      `../../${alice}/negotiations_archive/alice_bob_C_1704312345`,
+    );
     expect(existsSync(join(paths.archivedNegotiation(bob, 'alice_bob_C_1704312345'), 'alice_state.json'))).toBe(true);
-    expect(JSON.parse(readFileSync(join(paths.archivedNegotiation(bob, 'bob_charlie_N_1704312500'), 'outcome.json'), 'utf8'))).toMatchObject({ status: 'rejected' });
+    expect(
+      JSON.parse(readFileSync(join(paths.archivedNegotiation(bob, 'bob_charlie_N_1704312500'), 'outcome.json'), 'utf8')),
+    ).toMatchObject({ status: 'rejected' });
     expect(existsSync(join(paths.archivedNegotiation(dave, 'dave_alice_Q_1704312600'), 'outcome.json'))).toBe(true);
     // the open one and the ones it could not judge are where they were
     expect(existsSync(join(paths.negotiation(alice, 'alice_charlie_D_1704312401'), 'charlie_state.json'))).toBe(true);
@@ -137,10 +173,25 @@ describe('parley sweep over a tree written by seed 000’s program (no Redis)', 
   it('runs as `parley sweep` in its own process with no Redis reachable', async () => {
     const out = mkdtempSync(join(tmpdir(), 'parley-cli-'));
     try {
-      await build({ entryPoints: [join(ROOT, 'apps/cli/src/parley.ts')], bundle: true, platform: 'node', target: 'node20', outfile: join(out, 'parley.js'), packages: 'external', tsconfig: join(ROOT, 'tsconfig.json'), logLevel: 'error' });
+      await build({
+        entryPoints: [join(ROOT, 'apps/cli/src/parley.ts')],
+        bundle: true,
+        platform: 'node',
+        target: 'node20',
+        outfile: join(out, 'parley.js'),
+        packages: 'external',
+        tsconfig: join(ROOT, 'tsconfig.json'),
+        logLevel: 'error',
+      });
       const run = spawnSync(process.execPath, [join(out, 'parley.js'), 'sweep'], {
         cwd: ROOT,
-        env: { ...process.env, NODE_PATH: join(ROOT, 'node_modules'), DATA_DIR: dir, REDIS_URL: 'redis://127.0.0.1:1', JWT_SECRET: 'x'.repeat(32) },
+        env: {
+          ...process.env,
+          NODE_PATH: join(ROOT, 'node_modules'),
+          DATA_DIR: dir,
+          REDIS_URL: 'redis://127.0.0.1:1',
+          JWT_SECRET: 'x'.repeat(32),
+        },
         encoding: 'utf8',
         timeout: 20_000,
       });

@@ -61,8 +61,25 @@ describe('peer trading end to end', () => {
     expect(aliceTx).toEqual([expect.stringMatching(/^\d+_buy_C_from_bob_\d+(-\d+)?\.json$/)]);
     expect(bobTx).toEqual([expect.stringMatching(/^\d+_sell_C_to_alice_\d+(-\d+)?\.json$/)]);
     const buy = JSON.parse(readFileSync(join(config.dataDir, 'teams', 'alice@uni.edu', 'transactions', aliceTx[0]), 'utf8'));
-    expect(Object.keys(buy).sort()).toEqual(['chemical', 'counterparty', 'negotiation_id', 'price', 'quantity', 'settled', 'timestamp', 'type']);
-    expect(buy).toMatchObject({ type: 'buy', chemical: 'C', price: 5.25, quantity: 1000, counterparty: 'bob@uni.edu', negotiation_id: id, settled: false });
+    expect(Object.keys(buy).sort()).toEqual([
+      'chemical',
+      'counterparty',
+      'negotiation_id',
+      'price',
+      'quantity',
+      'settled',
+      'timestamp',
+      'type',
+    ]);
+    expect(buy).toMatchObject({
+      type: 'buy',
+      chemical: 'C',
+      price: 5.25,
+      quantity: 1000,
+      counterparty: 'bob@uni.edu',
+      negotiation_id: id,
+      settled: false,
+    });
 
     const meA = await http(gw.url, 'GET', '/api/teams/me', undefined, alice);
     const meB = await http(gw.url, 'GET', '/api/teams/me', undefined, bob);
@@ -76,7 +93,9 @@ describe('peer trading end to end', () => {
 
     // archived for both, and closed to further offers
     expect(readdirSync(join(config.dataDir, 'teams', 'bob@uni.edu', 'negotiations_archive'))).toContain(id);
-    expect((await emitAck(a, 'propose-offer', { negotiation_id: id, terms: { price: 6, quantity: 1 } })).error.code).toBe('NEGOTIATION_CLOSED');
+    expect((await emitAck(a, 'propose-offer', { negotiation_id: id, terms: { price: 6, quantity: 1 } })).error.code).toBe(
+      'NEGOTIATION_CLOSED',
+    );
   });
 
   it('audits each settlement for instructors and counts it in /metrics', async () => {
@@ -87,7 +106,9 @@ describe('peer trading end to end', () => {
       await new Promise((r) => setTimeout(r, 250));
       entries = (await http(gw.url, 'GET', '/api/admin/audit', undefined, prof)).body.entries;
     }
-    expect(entries).toEqual(expect.arrayContaining([expect.objectContaining({ service: 'agreement-worker', who: 'system', what: 'settle', result: 'settled' })]));
+    expect(entries).toEqual(
+      expect.arrayContaining([expect.objectContaining({ service: 'agreement-worker', who: 'system', what: 'settle', result: 'settled' })]),
+    );
     let metrics = '';
     for (let i = 0; i < 40 && !/parley_settlements_total\{[^}]*status="settled"/.test(metrics); i++) {
       await new Promise((r) => setTimeout(r, 250));

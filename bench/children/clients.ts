@@ -201,7 +201,10 @@ async function agreeOpen(args: { url: string; pairs: { a: string; b: string; ids
     const a = track(await connect(args.url, pair.a));
     const b = track(await connect(args.url, pair.b));
     for (const id of pair.ids) {
-      const joins = await Promise.all([emitAck(a, 'join-negotiation', { negotiation_id: id }), emitAck(b, 'join-negotiation', { negotiation_id: id })]);
+      const joins = await Promise.all([
+        emitAck(a, 'join-negotiation', { negotiation_id: id }),
+        emitAck(b, 'join-negotiation', { negotiation_id: id }),
+      ]);
       const agreed = await emitAck(a, 'agree-offer', { negotiation_id: id, terms });
       if (!joins.every((j) => j.ok) || !agreed.ok) {
         failures++;
@@ -263,7 +266,17 @@ async function agreeRun(args: { rate: number; count: number; timeoutMs: number }
   const until = performance.now() + args.timeoutMs;
   while (sentAt.size > 0 && performance.now() < until) await sleep(20);
   for (const s of bySocket) s.off('negotiation-update', onUpdate);
-  return { sent: batch.length, sendMs, lastUpdateMs, updates: latencies.length, missing: sentAt.size, ackFailed, errorSample, latencies, statuses };
+  return {
+    sent: batch.length,
+    sendMs,
+    lastUpdateMs,
+    updates: latencies.length,
+    missing: sentAt.size,
+    ackFailed,
+    errorSample,
+    latencies,
+    statuses,
+  };
 }
 
 // ---------------------------------------------------------------- AI practice
@@ -412,7 +425,6 @@ async function aiRun(args: { durationMs: number; warmupMs: number; replyTimeoutM
   return { replies, repliesInWindow, windowMs: args.durationMs - args.warmupMs, errors, timeouts, errorSample, latencies, echo };
 }
 
-serve(
-  { chatOpen, chatStep, idleOpen, connectedCount, agreeOpen, agreeRun, aiOpen, aiRun, closeAll: () => closeAll() },
-  async () => closeAll(),
+serve({ chatOpen, chatStep, idleOpen, connectedCount, agreeOpen, agreeRun, aiOpen, aiRun, closeAll: () => closeAll() }, async () =>
+  closeAll(),
 );

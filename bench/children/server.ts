@@ -108,7 +108,8 @@ interface AgreementWorkerModule {
 
 async function startAgreementWorker(args: { config: ParleyConfig }): Promise<{ ok: true }> {
   const mod = loadApp<AgreementWorkerModule>('apps/agreement-worker/src/agreement-worker');
-  if (typeof mod.createAgreementWorker !== 'function') throw new Error('apps/agreement-worker/src/agreement-worker has no createAgreementWorker');
+  if (typeof mod.createAgreementWorker !== 'function')
+    throw new Error('apps/agreement-worker/src/agreement-worker has no createAgreementWorker');
   const worker = await mod.createAgreementWorker(args.config, { handleSignals: false });
   running.push(worker);
   return { ok: true };
@@ -254,7 +255,9 @@ async function chatBreakdown(args: { config: ParleyConfig; user: string; negotia
     for (let i = 0; i < args.count; i++) {
       await time('action limit (Redis)', () => actions.consume(args.user));
       const key = `${config.redisPrefix}:cmid:${args.negotiationId}:${party.prefix}:bd${i}`;
-      await time('client-id claim + counter check (MULTI)', () => redis.multi().set(key, 'pending', 'EX', 60, 'NX').exists(sequence.key(located.id)).exec());
+      await time('client-id claim + counter check (MULTI)', () =>
+        redis.multi().set(key, 'pending', 'EX', 60, 'NX').exists(sequence.key(located.id)).exec(),
+      );
       await time('message limit (Redis)', () => messages.consume(args.user));
       const seq = await time('sequence (EXISTS + INCR)', () => sequence.next(located.id, () => log.maxSeq(located.dir)));
       const message: ChatMessage = {
@@ -316,7 +319,10 @@ function heapByKind(args: { dir: string }): Record<string, [number, number]> {
     const out: Record<string, [number, number]> = {};
     for (let i = 0; i < snap.nodes.length; i += width) {
       const type = types[snap.nodes[i + typeAt]];
-      const key = type === 'object' || type === 'closure' ? `${type === 'closure' ? 'closure ' : ''}${snap.strings[snap.nodes[i + nameAt]] || '(anonymous)'}` : `(${type})`;
+      const key =
+        type === 'object' || type === 'closure'
+          ? `${type === 'closure' ? 'closure ' : ''}${snap.strings[snap.nodes[i + nameAt]] || '(anonymous)'}`
+          : `(${type})`;
       const entry = (out[key] ??= [0, 0]);
       entry[0] += snap.nodes[i + sizeAt];
       entry[1] += 1;

@@ -6,7 +6,24 @@
  */
 import fs = require('node:fs');
 
-const NAMES = ['readdir', 'readFile', 'lstat', 'stat', 'open', 'rename', 'mkdir', 'readlink', 'symlink', 'unlink', 'writeFile', 'access', 'realpath', 'rmdir', 'rm', 'opendir'];
+const NAMES = [
+  'readdir',
+  'readFile',
+  'lstat',
+  'stat',
+  'open',
+  'rename',
+  'mkdir',
+  'readlink',
+  'symlink',
+  'unlink',
+  'writeFile',
+  'access',
+  'realpath',
+  'rmdir',
+  'rm',
+  'opendir',
+];
 
 const counts = new Map<string, number>();
 let installed = false;

@@ -44,7 +44,8 @@ function place(node: ProfileNode): string {
 export function summarizeProfile(profile: CpuProfile, top = 12): ProfileTop {
   const selfUs = new Map<number, number>();
   if (profile.samples && profile.timeDeltas) {
-    for (let i = 0; i < profile.samples.length; i++) selfUs.set(profile.samples[i], (selfUs.get(profile.samples[i]) ?? 0) + (profile.timeDeltas[i + 1] ?? 0));
+    for (let i = 0; i < profile.samples.length; i++)
+      selfUs.set(profile.samples[i], (selfUs.get(profile.samples[i]) ?? 0) + (profile.timeDeltas[i + 1] ?? 0));
   }
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();

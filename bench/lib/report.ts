@@ -24,7 +24,11 @@ export interface Headline {
 
 export function table(headers: string[], rows: (string | number)[][]): string {
   const cell = (c: string | number) => (typeof c === 'number' ? fmt(c) : c).replace(/\|/g, '\\|');
-  return [`| ${headers.join(' | ')} |`, `|${headers.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n');
+  return [
+    `| ${headers.join(' | ')} |`,
+    `|${headers.map(() => '---').join('|')}|`,
+    ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
+  ].join('\n');
 }
 
 export function notMeasured(id: string, title: string, why: string, what: string[]): Section {
@@ -43,7 +47,10 @@ const ANALYSIS_END = '<!-- analysis:end -->';
  * Writes the report. The hand-written analysis between the analysis markers of the existing file is
  * kept, so re-running the benchmark refreshes the numbers without losing the discussion.
  */
-export function writeReport(path: string, opts: { command: string; machine: Machine; date: string; smoke: boolean; sections: Section[]; totalMs: number; analysis?: string }): string {
+export function writeReport(
+  path: string,
+  opts: { command: string; machine: Machine; date: string; smoke: boolean; sections: Section[]; totalMs: number; analysis?: string },
+): string {
   let analysis = opts.analysis ?? '';
   if (existsSync(path)) {
     const old = readFileSync(path, 'utf8');
@@ -64,7 +71,17 @@ export function writeReport(path: string, opts: { command: string; machine: Mach
     '## Machine',
     '',
     table(
-      ['cores', 'CPU', 'memory', 'OS', 'Node', 'Redis', 'open files (ulimit -n)', 'libuv threadpool', 'load average (1/5/15 min) at start → end'],
+      [
+        'cores',
+        'CPU',
+        'memory',
+        'OS',
+        'Node',
+        'Redis',
+        'open files (ulimit -n)',
+        'libuv threadpool',
+        'load average (1/5/15 min) at start → end',
+      ],
       [
         [
           String(m.cores),
@@ -75,7 +92,9 @@ export function writeReport(path: string, opts: { command: string; machine: Mach
           m.redis,
           m.fileLimit,
           m.uvThreadpool,
-          `${m.loadAvg.map((x) => x.toFixed(2)).join(' / ')} → ${loadavg().map((x) => x.toFixed(2)).join(' / ')}`,
+          `${m.loadAvg.map((x) => x.toFixed(2)).join(' / ')} → ${loadavg()
+            .map((x) => x.toFixed(2))
+            .join(' / ')}`,
         ],
       ],
     ),
@@ -87,7 +106,10 @@ export function writeReport(path: string, opts: { command: string; machine: Mach
     '',
     '## Summary',
     '',
-    table(['what', 'Parley', 'baseline (same run)', 'ratio', 'target'], headlines.map((h) => [h.what, h.parley, h.baseline, h.ratio, h.target])),
+    table(
+      ['what', 'Parley', 'baseline (same run)', 'ratio', 'target'],
+      headlines.map((h) => [h.what, h.parley, h.baseline, h.ratio, h.target]),
+    ),
     '',
     ...opts.sections.flatMap((s) => [`## ${s.title}`, '', s.body.trim(), '']),
     '## Findings: the slowest part and the plan',

@@ -40,7 +40,9 @@ export function seedPoll(dataDir: string): SeedPollResult {
 
 function list(dir: string): string[] {
   try {
-    return readdirSync(dir).filter((n) => !n.startsWith('.')).sort();
+    return readdirSync(dir)
+      .filter((n) => !n.startsWith('.'))
+      .sort();
   } catch {
     return [];
   }

@@ -100,7 +100,9 @@ export async function addTeams(config: ParleyConfig, prefix: string, count: numb
   const hash = await sharedHash;
   const teams = new TeamStore(new DataPaths(config.dataDir));
   const emails = Array.from({ length: count }, (_, i) => `${prefix}${String(i).padStart(5, '0')}@bench.test`);
-  await pool(emails, 8, (email) => teams.create({ email, name: email.split('@')[0], role: 'student', password_hash: hash, holdings: { ...RICH } }));
+  await pool(emails, 8, (email) =>
+    teams.create({ email, name: email.split('@')[0], role: 'student', password_hash: hash, holdings: { ...RICH } }),
+  );
   return emails.map((email) => ({ email, token: tokenFor(config, email) }));
 }
 
@@ -109,7 +111,12 @@ export function tokenFor(config: ParleyConfig, email: string): string {
 }
 
 /** A peer negotiation opened the way POST /api/orders/:id/respond opens one. */
-export async function openPeer(config: ParleyConfig, initiator: string, responder: string, chemical: Chemical = 'C'): Promise<NegotiationMeta> {
+export async function openPeer(
+  config: ParleyConfig,
+  initiator: string,
+  responder: string,
+  chemical: Chemical = 'C',
+): Promise<NegotiationMeta> {
   return new NegotiationStore(new DataPaths(config.dataDir)).createPeer({
     initiator,
     initiatorRole: 'buyer',

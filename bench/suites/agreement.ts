@@ -49,7 +49,9 @@ export async function agreementSuite(ctx: Ctx, sweepPoints: SweepPoint[]): Promi
     });
   } catch (e) {
     if (e instanceof WorkerStartError) {
-      return notMeasured('agreement', '2. Agreement latency', `the agreement worker could not be started (${e.message}).`, ['agreement: second agree → negotiation-update p50 / p99']);
+      return notMeasured('agreement', '2. Agreement latency', `the agreement worker could not be started (${e.message}).`, [
+        'agreement: second agree → negotiation-update p50 / p99',
+      ]);
     }
     throw e;
   }
@@ -69,12 +71,36 @@ export async function agreementSuite(ctx: Ctx, sweepPoints: SweepPoint[]): Promi
     '',
     `With ${fmt(smallTree)} other open negotiations on disk:`,
     '',
-    table(['offered settlements/s', 'updates received', 'achieved/s', 'p50', 'p99', 'max', `missing (no update within ${UPDATE_TIMEOUT_S} s)`, 'outcomes'], small.map(row)),
+    table(
+      [
+        'offered settlements/s',
+        'updates received',
+        'achieved/s',
+        'p50',
+        'p99',
+        'max',
+        `missing (no update within ${UPDATE_TIMEOUT_S} s)`,
+        'outcomes',
+      ],
+      small.map(row),
+    ),
     '',
     `Then with ${fmt(bigTree)} other open negotiations on disk (written into the same DATA_DIR, same processes; the worker's`,
     'own sweep runs over them every 60 s while we measure, as it would in production):',
     '',
-    table(['offered settlements/s', 'updates received', 'achieved/s', 'p50', 'p99', 'max', `missing (no update within ${UPDATE_TIMEOUT_S} s)`, 'outcomes'], big.map(row)),
+    table(
+      [
+        'offered settlements/s',
+        'updates received',
+        'achieved/s',
+        'p50',
+        'p99',
+        'max',
+        `missing (no update within ${UPDATE_TIMEOUT_S} s)`,
+        'outcomes',
+      ],
+      big.map(row),
+    ),
     '',
     'A missing update counts as slower than every update that came (so it raises p99, never lowers it).',
     '',
@@ -142,7 +168,6 @@ function nearestScan(points: SweepPoint[], size: number): number | null {
   return (nearest.seed.ms * size) / nearest.size;
 }
 
-
 class WorkerStartError extends Error {}
 
 type Run = (rate: number, count: number, profile?: boolean) => Promise<RunResult>;
@@ -151,7 +176,14 @@ type Run = (rate: number, count: number, profile?: boolean) => Promise<RunResult
  * Teams, negotiations (the first party agreed on each), gateway, worker and clients; `run` settles
  * `count` of them at `rate`/s, `grow` adds untouched open negotiations to the same DATA_DIR.
  */
-async function session(ctx: Ctx, config: BenchConfig, openOnDisk: number, pairs: number, counts: number[], body: (run: Run, grow: (size: number) => number) => Promise<void>): Promise<void> {
+async function session(
+  ctx: Ctx,
+  config: BenchConfig,
+  openOnDisk: number,
+  pairs: number,
+  counts: number[],
+  body: (run: Run, grow: (size: number) => number) => Promise<void>,
+): Promise<void> {
   const cleanups: (() => Promise<void>)[] = [];
   const local: Ctx = { ...ctx, onCleanup: (fn) => cleanups.push(async () => void (await fn())) };
   try {
@@ -186,7 +218,9 @@ async function session(ctx: Ctx, config: BenchConfig, openOnDisk: number, pairs:
       { url, pairs: ids.map((list, p) => ({ a: teams[2 * p].token, b: teams[2 * p + 1].token, ids: list })) },
       20 * 60_000,
     );
-    ctx.log(`agreement: ${fmt(opened.ready)} negotiations agreed by one side in ${fmt(opened.ms / 1000)} s${opened.failures ? `, ${opened.failures} failed (${opened.errorSample})` : ''}`);
+    ctx.log(
+      `agreement: ${fmt(opened.ready)} negotiations agreed by one side in ${fmt(opened.ms / 1000)} s${opened.failures ? `, ${opened.failures} failed (${opened.errorSample})` : ''}`,
+    );
     let open = openOnDisk;
     const run: Run = async (rate, count, profile = false) => {
       // start from a quiet queue (a running sweep finishes first, bounded)
@@ -211,7 +245,9 @@ async function session(ctx: Ctx, config: BenchConfig, openOnDisk: number, pairs:
         errorSample: r.errorSample,
         profile: top,
       };
-      ctx.log(`agreement ${rate}/s (${fmt(open)} open): ${r.updates}/${r.sent} updates (${fmt(result.achieved)}/s), p50 ${late(lat.p50)}, p99 ${late(lat.p99)}, max ${late(lat.max)}`);
+      ctx.log(
+        `agreement ${rate}/s (${fmt(open)} open): ${r.updates}/${r.sent} updates (${fmt(result.achieved)}/s), p50 ${late(lat.p50)}, p99 ${late(lat.p99)}, max ${late(lat.max)}`,
+      );
       return result;
     };
     await body(run, (size) => {

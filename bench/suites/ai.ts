@@ -55,7 +55,9 @@ export async function aiSuite(ctx: Ctx): Promise<Section> {
       // latency: one student, so no job ever waits for a free slot
       const one = await loop(clients, durationMs, warmupMs, 1);
       alone = one;
-      ctx.log(`ai builtin, 1 student: p50 ${ms(one.p50)}, p99 ${ms(one.p99)} (chat echo p50 ${ms(one.echoP50)}, p99 ${ms(one.echoP99)}), ${describeErrors(one)}`);
+      ctx.log(
+        `ai builtin, 1 student: p50 ${ms(one.p50)}, p99 ${ms(one.p99)} (chat echo p50 ${ms(one.echoP50)}, p99 ${ms(one.echoP99)}), ${describeErrors(one)}`,
+      );
       // throughput: more students than the worker's slots (full run: with the worker's CPU profiled)
       if (!ctx.smoke) await first.child.call('profileStart');
       const r = await loop(clients, durationMs, warmupMs, builtinStudents);
@@ -66,18 +68,27 @@ export async function aiSuite(ctx: Ctx): Promise<Section> {
 
       const model = startChild(ctx, 'server', 'fake-model');
       const { baseUrl } = await model.call('startFakeModel', { delayMs: MODEL_DELAY_MS, slots: MODEL_SLOTS });
-      const modelConfig: ParleyConfig = { ...plain(config), aiEngine: 'openai', openai: { apiKey: 'bench', model: 'bench-model', baseUrl } };
+      const modelConfig: ParleyConfig = {
+        ...plain(config),
+        aiEngine: 'openai',
+        openai: { apiKey: 'bench', model: 'bench-model', baseUrl },
+      };
       let have = 0;
       for (const workers of workerCounts) {
         for (; have < workers; have++) await addWorker(modelConfig);
         const result = await loop(clients, durationMs, warmupMs, modelStudents);
-        ctx.log(`ai model ${MODEL_DELAY_MS} ms, ${workers} worker(s) × ${concurrency}: ${fmt(result.perSec)} replies/s, p50 ${ms(result.p50)}, p99 ${ms(result.p99)}, ${describeErrors(result)}`);
+        ctx.log(
+          `ai model ${MODEL_DELAY_MS} ms, ${workers} worker(s) × ${concurrency}: ${fmt(result.perSec)} replies/s, p50 ${ms(result.p50)}, p99 ${ms(result.p99)}, ${describeErrors(result)}`,
+        );
         scaling.push({ workers, result });
       }
       stats = await model.call('modelStats');
     });
   } catch (e) {
-    if (e instanceof WorkerStartError) return notMeasured('ai', '4. AI pipeline overhead', `the ai-worker could not be started (${e.message}).`, ['AI: send → ai-message p50 / p99 (built-in engine)']);
+    if (e instanceof WorkerStartError)
+      return notMeasured('ai', '4. AI pipeline overhead', `the ai-worker could not be started (${e.message}).`, [
+        'AI: send → ai-message p50 / p99 (built-in engine)',
+      ]);
     throw e;
   }
   if (!builtin || !alone) throw new Error('the built-in engine runs did not happen');
@@ -117,7 +128,17 @@ export async function aiSuite(ctx: Ctx): Promise<Section> {
     `(${modelStudents} students share at most ${MODEL_SLOTS} model slots), by design: the question is whether throughput follows the ideal.`,
     '',
     table(
-      ['ai-worker processes', 'worker ceiling', 'ideal (replies/s)', 'replies/s', 'vs ideal', 'vs 1 worker', 'p50', 'p99', 'errors / timeouts'],
+      [
+        'ai-worker processes',
+        'worker ceiling',
+        'ideal (replies/s)',
+        'replies/s',
+        'vs ideal',
+        'vs 1 worker',
+        'p50',
+        'p99',
+        'errors / timeouts',
+      ],
       scaling.map((s) => [
         String(s.workers),
         fmt((s.workers * concurrency * 1000) / MODEL_DELAY_MS),
@@ -163,7 +184,8 @@ export async function aiSuite(ctx: Ctx): Promise<Section> {
   };
 }
 
-const describeErrors = (r: LoopResult) => `${r.errors} errors, ${r.timeouts} timeouts${r.errorSample ? ` (${r.errorSample.slice(0, 120)})` : ''}`;
+const describeErrors = (r: LoopResult) =>
+  `${r.errors} errors, ${r.timeouts} timeouts${r.errorSample ? ` (${r.errorSample.slice(0, 120)})` : ''}`;
 
 class WorkerStartError extends Error {}
 
@@ -172,7 +194,11 @@ async function session(
   ctx: Ctx,
   config: BenchConfig,
   studentCount: number,
-  body: (clients: Child, addWorker: (config: ParleyConfig) => Promise<{ engine: string; child: Child }>, scenarioId: string) => Promise<void>,
+  body: (
+    clients: Child,
+    addWorker: (config: ParleyConfig) => Promise<{ engine: string; child: Child }>,
+    scenarioId: string,
+  ) => Promise<void>,
 ): Promise<void> {
   const cleanups: (() => Promise<void>)[] = [];
   const local: Ctx = { ...ctx, onCleanup: (fn) => cleanups.push(async () => void (await fn())) };
@@ -185,7 +211,8 @@ async function session(
     if (!scenario) throw new WorkerStartError('no scenario available');
     const store = new NegotiationStore(new DataPaths(config.dataDir));
     const negotiations: { id: string }[] = [];
-    for (const s of students) negotiations.push(await store.createAi(s.email, scenario.id, scenario.student_role, scenario.ai_role, config.staleAfterMs));
+    for (const s of students)
+      negotiations.push(await store.createAi(s.email, scenario.id, scenario.student_role, scenario.ai_role, config.staleAfterMs));
     const gateway = startChild(local, 'server', 'ai-gateway');
     const clients = startChild(local, 'clients', 'ai-clients');
     const { url } = await gateway.call('startGateway', plain(config));

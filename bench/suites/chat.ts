@@ -72,7 +72,10 @@ export async function chatSuite(ctx: Ctx): Promise<Section> {
       const rooms: { id: string; a: string; b: string }[] = [];
       for (let i = 0; i < roomCount; i++) {
         const [a, b] = [teams[2 * i], teams[2 * i + 1]];
-        const id = r.target === 'parley' ? (await openPeer(config, a.email, b.email)).id : `${a.email.split('@')[0]}_${b.email.split('@')[0]}_C_1700000000`;
+        const id =
+          r.target === 'parley'
+            ? (await openPeer(config, a.email, b.email)).id
+            : `${a.email.split('@')[0]}_${b.email.split('@')[0]}_C_1700000000`;
         rooms.push({ id, a: a.token, b: b.token });
       }
       const server = startChild(local, 'server', `chat-${r.target}`);
@@ -86,13 +89,19 @@ export async function chatSuite(ctx: Ctx): Promise<Section> {
         firstRoom = { user: teams[0].email, id: rooms[0].id };
       }
       const t0 = performance.now();
-      await Promise.all(clients.map((c, i) => c.call('chatOpen', { set: r.target, url, rooms: rooms.filter((_, k) => k % clientProcs === i) }, 300_000)));
+      await Promise.all(
+        clients.map((c, i) => c.call('chatOpen', { set: r.target, url, rooms: rooms.filter((_, k) => k % clientProcs === i) }, 300_000)),
+      );
       r.connectMs = performance.now() - t0;
       ctx.log(`chat ${r.target}: ${roomCount} rooms joined in ${fmt(r.connectMs / 1000)} s`);
     }
 
     const stepOn = async (target: Target, rate: number) =>
-      Promise.all(clients.map((c) => c.call('chatStep', { set: target, rate: rate / clientProcs, durationMs: stepMs, maxInFlight, drainMs: 5000 }, stepMs + 60_000)));
+      Promise.all(
+        clients.map((c) =>
+          c.call('chatStep', { set: target, rate: rate / clientProcs, durationMs: stepMs, maxInFlight, drainMs: 5000 }, stepMs + 60_000),
+        ),
+      );
     const saturated = new Map<Target, number>(targets.map((t) => [t, 0]));
     for (let s = 0, rate = firstRate; s < maxSteps; s++, rate *= 2) {
       const active = results.filter((r) => saturated.get(r.target)! < 2);
@@ -120,7 +129,9 @@ export async function chatSuite(ctx: Ctx): Promise<Section> {
         };
         r.steps.push(step);
         r.best = Math.max(r.best, step.achieved);
-        ctx.log(`chat ${r.target}: offered ${rate}/s → ${fmt(step.achieved)}/s, p50 ${ms(step.p50)}, p99 ${ms(step.p99)}, skipped ${fmt(step.skippedPct)}%${step.ackFailed ? `, ${step.ackFailed} failed acks (${step.errorSample})` : ''}`);
+        ctx.log(
+          `chat ${r.target}: offered ${rate}/s → ${fmt(step.achieved)}/s, p50 ${ms(step.p50)}, p99 ${ms(step.p99)}, skipped ${fmt(step.skippedPct)}%${step.ackFailed ? `, ${step.ackFailed} failed acks (${step.errorSample})` : ''}`,
+        );
         saturated.set(r.target, step.achieved < 0.8 * rate ? saturated.get(r.target)! + 1 : 0);
       }
     }

@@ -45,7 +45,8 @@ export async function connectionsSuite(ctx: Ctx): Promise<Section> {
       await sleep(500);
       const before = await server.call<NodeJS.MemoryUsage>('memory', { gc: true });
       const per = Math.ceil((total - 1) / procs);
-      const tokens = (p: number) => Array.from({ length: Math.min(per, total - 1 - p * per) }, (_, k) => teams[(p * per + k + 1) % teams.length].token);
+      const tokens = (p: number) =>
+        Array.from({ length: Math.min(per, total - 1 - p * per) }, (_, k) => teams[(p * per + k + 1) % teams.length].token);
       const t0 = Date.now();
       const opened = await Promise.all(clients.map((c, p) => c.call('idleOpen', { url, tokens: tokens(p), concurrency: 50 }, 10 * 60_000)));
       const connectS = (Date.now() - t0) / 1000;
@@ -63,7 +64,9 @@ export async function connectionsSuite(ctx: Ctx): Promise<Section> {
         heapAfter: after.heapUsed,
         errorSample: opened.map((o) => o.errorSample).find(Boolean) ?? '',
       };
-      ctx.log(`connections ${target}: ${held.sockets} held (${held.failed} failed), RSS ${fmt(held.rssBefore / MB)} → ${fmt(held.rssAfter / MB)} MB`);
+      ctx.log(
+        `connections ${target}: ${held.sockets} held (${held.failed} failed), RSS ${fmt(held.rssBefore / MB)} → ${fmt(held.rssAfter / MB)} MB`,
+      );
       results.push(held);
       if (target === 'parley' && !ctx.smoke) {
         // what one idle socket holds: heap snapshots before and after 1,000 more (10,000 would make a snapshot too big to parse)
@@ -71,11 +74,19 @@ export async function connectionsSuite(ctx: Ctx): Promise<Section> {
         await sleep(3000);
         const sample = 1000;
         const a = await server.call<Record<string, [number, number]>>('heapByKind', { dir: config.dataDir }, 300_000);
-        await clients[0].call('idleOpen', { url, tokens: Array.from({ length: sample }, (_, k) => teams[k % teams.length].token), concurrency: 50 }, 300_000);
+        await clients[0].call(
+          'idleOpen',
+          { url, tokens: Array.from({ length: sample }, (_, k) => teams[k % teams.length].token), concurrency: 50 },
+          300_000,
+        );
         await sleep(2000);
         const b = await server.call<Record<string, [number, number]>>('heapByKind', { dir: config.dataDir }, 300_000);
         const rows = Object.entries(b)
-          .map(([kind, [bytes, count]]) => ({ kind, bytes: (bytes - (a[kind]?.[0] ?? 0)) / sample, count: (count - (a[kind]?.[1] ?? 0)) / sample }))
+          .map(([kind, [bytes, count]]) => ({
+            kind,
+            bytes: (bytes - (a[kind]?.[0] ?? 0)) / sample,
+            count: (count - (a[kind]?.[1] ?? 0)) / sample,
+          }))
           .sort((x, y) => y.bytes - x.bytes);
         heap = { sockets: sample, rows: rows.slice(0, 12), totalBytes: rows.reduce((t, r) => t + r.bytes, 0) };
       }
@@ -130,7 +141,13 @@ export async function connectionsSuite(ctx: Ctx): Promise<Section> {
         ratio: ratio(parley.sockets, bare.sockets),
         target: `${fmt(total)}`,
       },
-      { what: 'connections: RSS per idle socket', parley: `${fmt(per(parley))} KB`, baseline: `${fmt(per(bare))} KB (bare)`, ratio: ratio(per(parley), per(bare)), target: '< 60 KB' },
+      {
+        what: 'connections: RSS per idle socket',
+        parley: `${fmt(per(parley))} KB`,
+        baseline: `${fmt(per(bare))} KB (bare)`,
+        ratio: ratio(per(parley), per(bare)),
+        target: '< 60 KB',
+      },
     ],
   };
 }

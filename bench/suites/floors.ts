@@ -98,8 +98,20 @@ export async function floorsSuite(ctx: Ctx): Promise<{ section: Section; floors:
       title: '6. Floors: Redis round trip and one fsync',
       body,
       headline: [
-        { what: 'Redis PING p50 / p99', parley: `${ms(floors.redisPing.p50)} / ${ms(floors.redisPing.p99)}`, baseline: '(physical floor)', ratio: '–', target: '' },
-        { what: 'append 200 B + fdatasync p50 / p99', parley: `${ms(floors.fsync.p50)} / ${ms(floors.fsync.p99)}`, baseline: '(physical floor)', ratio: '–', target: '' },
+        {
+          what: 'Redis PING p50 / p99',
+          parley: `${ms(floors.redisPing.p50)} / ${ms(floors.redisPing.p99)}`,
+          baseline: '(physical floor)',
+          ratio: '–',
+          target: '',
+        },
+        {
+          what: 'append 200 B + fdatasync p50 / p99',
+          parley: `${ms(floors.fsync.p50)} / ${ms(floors.fsync.p99)}`,
+          baseline: '(physical floor)',
+          ratio: '–',
+          target: '',
+        },
       ],
     },
   };

@@ -38,7 +38,9 @@ export async function sweepSuite(ctx: Ctx, tree: OpenTree): Promise<{ section: S
       const fits = Math.floor(budgetMs / perNeg / 1000) * 1000;
       if (fits < want) {
         size = Math.max(prev.size, fits);
-        notes.push(`${fmt(want)} was reduced to ${fmt(size)}: at ${fmt(perNeg * 1000)} µs per negotiation one sweep of ${fmt(want)} would take about ${fmt((perNeg * want) / 1000)} s (budget ${budgetMs / 1000} s).`);
+        notes.push(
+          `${fmt(want)} was reduced to ${fmt(size)}: at ${fmt(perNeg * 1000)} µs per negotiation one sweep of ${fmt(want)} would take about ${fmt((perNeg * want) / 1000)} s (budget ${budgetMs / 1000} s).`,
+        );
         if (size === prev.size) continue;
       }
     }
@@ -50,7 +52,9 @@ export async function sweepSuite(ctx: Ctx, tree: OpenTree): Promise<{ section: S
     for (let round = 0; round < 2; round++) {
       const seed = await child.call('seedScan', { dataDir: tree.dir }, timeout);
       const sweep = await child.call('sweep', { dataDir: tree.dir }, timeout);
-      ctx.log(`sweep ${fmt(size)}: seed poll ${ms(seed.ms)} (${fmt(seed.fs.total)} fs calls), Parley sweep ${ms(sweep.ms)} (${fmt(sweep.fs.total)} fs calls)`);
+      ctx.log(
+        `sweep ${fmt(size)}: seed poll ${ms(seed.ms)} (${fmt(seed.fs.total)} fs calls), Parley sweep ${ms(sweep.ms)} (${fmt(sweep.fs.total)} fs calls)`,
+      );
       best = best ?? { size, sweep, seed };
       if (seed.ms < best.seed.ms) best.seed = seed;
       if (sweep.ms < best.sweep.ms) best.sweep = sweep;
@@ -62,9 +66,9 @@ export async function sweepSuite(ctx: Ctx, tree: OpenTree): Promise<{ section: S
   const last = points.at(-1)!;
   const body = [
     `A tree of open peer negotiations in seed 000's layout, over ${tree.teams} teams: each the initiator's directory`,
-    'with `negotiation.json` and both parties\' pending `<prefix>_state.json`, plus the responder\'s relative symlink.',
-    'Parley: `sweepOnce(paths)` from libs/negotiation/src/settlement.ts (list every team\'s negotiations, skip or repair',
-    'responder links, read each directory\'s states and decide, several negotiations at a time; finish stale claims). Seed 000: its `pollNegotiations()`',
+    "with `negotiation.json` and both parties' pending `<prefix>_state.json`, plus the responder's relative symlink.",
+    "Parley: `sweepOnce(paths)` from libs/negotiation/src/settlement.ts (list every team's negotiations, skip or repair",
+    "responder links, read each directory's states and decide, several negotiations at a time; finish stale claims). Seed 000: its `pollNegotiations()`",
     'ported line for line to synchronous Node (bench/lib/seed000-poll.ts). File-system calls are counted by wrapping',
     "Node's `fs` and `fs/promises` functions in the measuring process (one API call = one; bench/lib/fs-count.ts).",
     'Best of two runs each (one when a run is long), alternating, in a fresh process per size.',

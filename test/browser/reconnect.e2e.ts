@@ -93,7 +93,9 @@ describe('web client: gateway restart mid-negotiation', () => {
     expect(shown).toHaveLength(expected.length);
 
     // in seq order, with no seq twice
-    const seqs = await page.locator('.chat-log .msg[data-seq]').evaluateAll((els) => els.map((e) => Number((e as HTMLElement).dataset.seq)));
+    const seqs = await page
+      .locator('.chat-log .msg[data-seq]')
+      .evaluateAll((els) => els.map((e) => Number((e as HTMLElement).dataset.seq)));
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
     expect(new Set(seqs).size).toBe(seqs.length);
 

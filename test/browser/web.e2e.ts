@@ -43,7 +43,9 @@ describe('web client', () => {
     await page.keyboard.press('Tab');
     await page.keyboard.type('wrong-password');
     await page.keyboard.press('Enter');
-    await expect(page.getByRole('alert').filter({ hasText: 'Wrong e-mail or password' }).waitFor({ timeout: 5000 })).resolves.toBeUndefined();
+    await expect(
+      page.getByRole('alert').filter({ hasText: 'Wrong e-mail or password' }).waitFor({ timeout: 5000 }),
+    ).resolves.toBeUndefined();
     await shot(page, 'sign-in-error');
 
     await page.getByLabel('Password').fill('password1');
@@ -231,7 +233,10 @@ describe('web client', () => {
     await page.locator('#tx-h + div tbody tr', { hasText: 'carol' }).waitFor();
     await shot(page, 'instructor');
 
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download CSV for grading' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download CSV for grading' }).click(),
+    ]);
     expect(download.suggestedFilename()).toBe('parley-export.csv');
     const csv = readFileSync((await download.path())!, 'utf8');
     const lines = csv.split('\r\n');

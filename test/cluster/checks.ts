@@ -98,7 +98,18 @@ export function verifyChat(
   // a short write on a full disk leaves a torn line that was never acknowledged (an acknowledged
   // message that is torn shows up above as "acked but not on disk")
   problems.push(...(options.allowTornLines ? audit.badJson.map((f) => `unparseable JSON: ${f}`) : corruption(audit)));
-  return { attempted: sends.length, acknowledged, persisted, lost, duplicated, repeatPushes, deliveries, recoveredBySync, inversions, problems };
+  return {
+    attempted: sends.length,
+    acknowledged,
+    persisted,
+    lost,
+    duplicated,
+    repeatPushes,
+    deliveries,
+    recoveredBySync,
+    inversions,
+    problems,
+  };
 }
 
 export interface AiVerdict {
@@ -150,9 +161,11 @@ export function undelivered(audit: DiskAudit, clients: TrackedClient[]): { clien
 export async function syncAll(clients: TrackedClient[]): Promise<string[]> {
   const failures: string[] = [];
   for (let i = 0; i < clients.length; i += 25) {
-    await Promise.all(clients.slice(i, i + 25).map(async (c) => {
-      for (const id of c.rooms.keys()) await c.sync(id).catch((e) => failures.push(String((e as Error).message)));
-    }));
+    await Promise.all(
+      clients.slice(i, i + 25).map(async (c) => {
+        for (const id of c.rooms.keys()) await c.sync(id).catch((e) => failures.push(String((e as Error).message)));
+      }),
+    );
   }
   return failures;
 }

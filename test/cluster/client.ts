@@ -120,7 +120,12 @@ export class TrackedClient {
       attempts++;
       let ack: Ack<ChatMessage>;
       try {
-        ack = await this.request('send-message', { negotiation_id: id, content, client_message_id: cmid }, 4000, Math.max(1000, deadlineMs - (Date.now() - t0)));
+        ack = await this.request(
+          'send-message',
+          { negotiation_id: id, content, client_message_id: cmid },
+          4000,
+          Math.max(1000, deadlineMs - (Date.now() - t0)),
+        );
       } catch (e) {
         lastError = (e as Error).message;
         continue;
@@ -234,7 +239,10 @@ export class TrackedClient {
         socket.close();
         reject(err);
       };
-      const timer = setTimeout(() => fail(new Error(`${this.name}: no handshake from ${url}`)), (this.opts.connectTimeoutMs ?? 4000) + 1000);
+      const timer = setTimeout(
+        () => fail(new Error(`${this.name}: no handshake from ${url}`)),
+        (this.opts.connectTimeoutMs ?? 4000) + 1000,
+      );
       socket.once('connect', () => {
         clearTimeout(timer);
         socket.off('disconnect', early);

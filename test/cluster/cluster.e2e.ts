@@ -59,7 +59,13 @@ describe('cluster: 2 gateways, 2 ai-workers, 2 agreement-workers as processes', 
       redisPrefix: world.redisPrefix,
       dataDir: world.dataDir,
       jwtSecret: world.jwtSecret,
-      env: { MESSAGES_PER_MINUTE: String(LIMIT), SWEEP_INTERVAL_MS: '1000', CONNECTIONS_PER_IP: '5000', AI_CONCURRENCY: '4', AGREEMENT_CONCURRENCY: '4' },
+      env: {
+        MESSAGES_PER_MINUTE: String(LIMIT),
+        SWEEP_INTERVAL_MS: '1000',
+        CONNECTIONS_PER_IP: '5000',
+        AI_CONCURRENCY: '4',
+        AGREEMENT_CONCURRENCY: '4',
+      },
     });
     [gw1, gw2] = await cluster.start([
       { kind: 'gateway', name: 'gw1' },
@@ -122,7 +128,12 @@ describe('cluster: 2 gateways, 2 ai-workers, 2 agreement-workers as processes', 
   }
 
   async function say(c: TrackedClient, id: string, content: string, deadlineMs = 20_000): Promise<SendRecord> {
-    const rec: SendRecord = { client: c.name, negotiation_id: id, cmid: cmid('m'), result: { status: 'gave-up', attempts: 0, lastError: '' } };
+    const rec: SendRecord = {
+      client: c.name,
+      negotiation_id: id,
+      cmid: cmid('m'),
+      result: { status: 'gave-up', attempts: 0, lastError: '' },
+    };
     sends.push(rec);
     rec.result = await c.send(id, content, rec.cmid, deadlineMs);
     return rec;
@@ -130,7 +141,12 @@ describe('cluster: 2 gateways, 2 ai-workers, 2 agreement-workers as processes', 
 
   /** Waits for the AI's reply to `seq` at any tab of the student (bounded; the disk check decides). */
   async function aiReplyTo(student: string, id: string, seq: number, ms: number): Promise<boolean> {
-    return until(`AI reply to ${seq}`, () => tabs.get(student)!.some((c) => c.list(id).some((m) => m.sender_type === 'ai' && m.reply_to === seq)), ms, 50)
+    return until(
+      `AI reply to ${seq}`,
+      () => tabs.get(student)!.some((c) => c.list(id).some((m) => m.sender_type === 'ai' && m.reply_to === seq)),
+      ms,
+      50,
+    )
       .then(() => true)
       .catch(() => false);
   }
@@ -158,38 +174,60 @@ describe('cluster: 2 gateways, 2 ai-workers, 2 agreement-workers as processes', 
       for (const receiver of [...members, prof]) {
         for (const user of [s, b]) {
           const expected = tabs.get(user)!.filter((t) => t !== receiver).length;
-          expect({ receiver: receiver.name, user, got: receiver.typing.get(`${rooms[k]}|${user}|true`) ?? 0 }).toEqual({ receiver: receiver.name, user, got: expected });
+          expect({ receiver: receiver.name, user, got: receiver.typing.get(`${rooms[k]}|${user}|true`) ?? 0 }).toEqual({
+            receiver: receiver.name,
+            user,
+            got: expected,
+          });
         }
       }
     });
 
     // chat: every tab sends two lines through its own gateway
-    await Promise.all(pairs.flatMap(([s, b], k) => [...tabs.get(s)!, ...tabs.get(b)!].map(async (c) => {
-      for (let j = 0; j < 2; j++) expect((await say(c, rooms[k], `hello from ${c.name} #${j}`)).result.status).toBe('acked');
-    })));
+    await Promise.all(
+      pairs.flatMap(([s, b], k) =>
+        [...tabs.get(s)!, ...tabs.get(b)!].map(async (c) => {
+          for (let j = 0; j < 2; j++) expect((await say(c, rooms[k], `hello from ${c.name} #${j}`)).result.status).toBe('acked');
+        }),
+      ),
+    );
     // AI: each student asks once (alternating gateways); both tabs and the instructor see the reply
-    await Promise.all(STUDENTS.map(async (student, k) => {
-      const rec = await say(tab(student, k % 2), practices.get(student)!, PRACTICE_LINES[0]);
-      expect(rec.result.status).toBe('acked');
-      if (rec.result.status === 'acked') expect(await aiReplyTo(student, practices.get(student)!, rec.result.message.seq, 15_000)).toBe(true);
-    }));
+    await Promise.all(
+      STUDENTS.map(async (student, k) => {
+        const rec = await say(tab(student, k % 2), practices.get(student)!, PRACTICE_LINES[0]);
+        expect(rec.result.status).toBe('acked');
+        if (rec.result.status === 'acked')
+          expect(await aiReplyTo(student, practices.get(student)!, rec.result.message.seq, 15_000)).toBe(true);
+      }),
+    );
     // a settled trade per pair: the update reaches all four tabs and the instructor
-    const settled = await Promise.all(pairs.map(async ([s, b], k) => {
-      const t: Trade = { id: rooms[k], seller: s, buyer: b, terms: { price: 12, quantity: 5 }, agreed: false, phase: 'A' };
-      trades.push(t);
-      const a1 = await tab(s, 0).request('agree-offer', { negotiation_id: t.id, terms: t.terms });
-      const a2 = await tab(b, 1).request('agree-offer', { negotiation_id: t.id, terms: t.terms });
-      t.agreed = a1.ok && a2.ok;
-      return t;
-    }));
+    const settled = await Promise.all(
+      pairs.map(async ([s, b], k) => {
+        const t: Trade = { id: rooms[k], seller: s, buyer: b, terms: { price: 12, quantity: 5 }, agreed: false, phase: 'A' };
+        trades.push(t);
+        const a1 = await tab(s, 0).request('agree-offer', { negotiation_id: t.id, terms: t.terms });
+        const a2 = await tab(b, 1).request('agree-offer', { negotiation_id: t.id, terms: t.terms });
+        t.agreed = a1.ok && a2.ok;
+        return t;
+      }),
+    );
     expect(settled.every((t) => t.agreed)).toBe(true);
-    await until('negotiation-update at every tab', () =>
-      settled.every((t) => [...tabs.get(t.seller)!, ...tabs.get(t.buyer)!, prof].every((c) => c.room(t.id).updates.some((u) => u.status === 'completed'))), 15_000);
+    await until(
+      'negotiation-update at every tab',
+      () =>
+        settled.every((t) =>
+          [...tabs.get(t.seller)!, ...tabs.get(t.buyer)!, prof].every((c) => c.room(t.id).updates.some((u) => u.status === 'completed')),
+        ),
+      15_000,
+    );
     await sleep(500);
 
     for (const t of settled) {
       for (const c of [...tabs.get(t.seller)!, ...tabs.get(t.buyer)!, prof]) {
-        expect({ client: c.name, updates: c.room(t.id).updates.filter((u) => u.status === 'completed').length }).toEqual({ client: c.name, updates: 1 });
+        expect({ client: c.name, updates: c.room(t.id).updates.filter((u) => u.status === 'completed').length }).toEqual({
+          client: c.name,
+          updates: 1,
+        });
       }
     }
     // no reconnects happened, so everything above arrived live, and exactly once
@@ -207,7 +245,9 @@ describe('cluster: 2 gateways, 2 ai-workers, 2 agreement-workers as processes', 
     const [a, b] = tabs.get(FLOOD[0])!;
     await a.join(id);
     await b.join(id);
-    const results = await Promise.all(Array.from({ length: LIMIT * 2 }, (_, i) => (i % 2 ? b : a).send(id, `flood ${i}`, cmid('flood'), 10_000)));
+    const results = await Promise.all(
+      Array.from({ length: LIMIT * 2 }, (_, i) => (i % 2 ? b : a).send(id, `flood ${i}`, cmid('flood'), 10_000)),
+    );
     const acked = results.filter((r) => r.status === 'acked').length;
     const limited = results.filter((r) => r.status === 'refused' && r.code === 'RATE_LIMITED').length;
     console.log(`rate limit across 2 gateways: ${acked} acked, ${limited} RATE_LIMITED of ${LIMIT * 2} (limit ${LIMIT}/min)`);
@@ -265,20 +305,36 @@ describe('cluster: 2 gateways, 2 ai-workers, 2 agreement-workers as processes', 
     }
 
     // drain: every agreed trade settled, every student line answered, every client back and resynced
-    await until('agreed trades settled', () => {
-      const audit = auditDisk(world.dataDir);
-      return trades.filter((t) => t.agreed).every((t) => audit.negotiations.get(t.id)?.outcome?.status === 'completed');
-    }, 20_000, 250).catch((e) => console.log(String(e)));
-    await until('AI replies', () => verifyAi(auditDisk(world.dataDir), [...practices.values()]).unanswered === 0, 20_000, 250).catch((e) => console.log(String(e)));
-    await until('completed practices', () => completedPractices.every((id) => auditDisk(world.dataDir).negotiations.get(id)?.outcome), 15_000, 250).catch((e) => console.log(String(e)));
+    await until(
+      'agreed trades settled',
+      () => {
+        const audit = auditDisk(world.dataDir);
+        return trades.filter((t) => t.agreed).every((t) => audit.negotiations.get(t.id)?.outcome?.status === 'completed');
+      },
+      20_000,
+      250,
+    ).catch((e) => console.log(String(e)));
+    await until('AI replies', () => verifyAi(auditDisk(world.dataDir), [...practices.values()]).unanswered === 0, 20_000, 250).catch((e) =>
+      console.log(String(e)),
+    );
+    await until(
+      'completed practices',
+      () => completedPractices.every((id) => auditDisk(world.dataDir).negotiations.get(id)?.outcome),
+      15_000,
+      250,
+    ).catch((e) => console.log(String(e)));
     // a settler killed between archiving and moving the responder's link leaves it dangling until the next sweep
-    await until('responder links repaired', () => danglingLinks(world.dataDir).length === 0, 10_000, 250).catch((e) => console.log(String(e)));
+    await until('responder links repaired', () => danglingLinks(world.dataDir).length === 0, 10_000, 250).catch((e) =>
+      console.log(String(e)),
+    );
     await Promise.all(world.clients.map((c) => c.settled()));
     await sleep(1000);
     // everything on disk reaches every client of its room without a final sync: live, by the rejoin +
     // sync after a reconnect, or (an AI reply whose worker died before telling the room) when the
     // retried job sends it again
-    await until('every message delivered', () => undelivered(auditDisk(world.dataDir), world.clients).length === 0, 10_000, 250).catch(() => undefined);
+    await until('every message delivered', () => undelivered(auditDisk(world.dataDir), world.clients).length === 0, 10_000, 250).catch(
+      () => undefined,
+    );
     const liveGaps = undelivered(auditDisk(world.dataDir), world.clients);
     const syncFailures = await syncAll(world.clients);
 
@@ -289,14 +345,18 @@ describe('cluster: 2 gateways, 2 ai-workers, 2 agreement-workers as processes', 
     const agreed = trades.filter((t) => t.agreed);
     const unsettled = agreed.filter((t) => audit.negotiations.get(t.id)?.outcome?.status !== 'completed');
     const reconnects = world.clients.reduce((n, c) => n + c.connects - 1, 0);
-    const doubleUpdates = world.clients.flatMap((c) => [...c.rooms.values()].filter((r) => r.updates.filter((u) => u.status === 'completed').length > 1).map((r) => `${c.name} ${r.id}`));
+    const doubleUpdates = world.clients.flatMap((c) =>
+      [...c.rooms.values()].filter((r) => r.updates.filter((u) => u.status === 'completed').length > 1).map((r) => `${c.name} ${r.id}`),
+    );
 
     // holdings: the API's answer (init + transactions) equals the files, for every trader
     const holdingProblems: string[] = [];
     for (const email of [...TRADERS, ...FLOOD]) {
       const me = await http(aliveUrl(), 'GET', '/api/teams/me', undefined, world.token(email));
       const fromFiles = holdingsFromFiles(audit, email);
-      for (const k of ['cash', 'C', 'N', 'D', 'Q']) if (Math.abs(me.body.holdings[k] - fromFiles[k]) > 1e-6) holdingProblems.push(`${email} ${k}: api ${me.body.holdings[k]} files ${fromFiles[k]}`);
+      for (const k of ['cash', 'C', 'N', 'D', 'Q'])
+        if (Math.abs(me.body.holdings[k] - fromFiles[k]) > 1e-6)
+          holdingProblems.push(`${email} ${k}: api ${me.body.holdings[k]} files ${fromFiles[k]}`);
     }
     const stalls = cluster.grep(/stalled/).length;
     console.log(
@@ -314,7 +374,8 @@ describe('cluster: 2 gateways, 2 ai-workers, 2 agreement-workers as processes', 
       mode: 'short',
       faults: [
         {
-          fault: 'cluster: SIGKILL 1 of 2 gateways + 1 of 2 ai-workers + 1 of 2 agreement-workers under mixed load (chat, AI practice, trades)',
+          fault:
+            'cluster: SIGKILL 1 of 2 gateways + 1 of 2 ai-workers + 1 of 2 agreement-workers under mixed load (chat, AI practice, trades)',
           attempted: chat.attempted + ai.lines + agreed.length,
           acknowledged: chat.acknowledged + ai.lines + agreed.length,
           persisted: chat.persisted + ai.answered + (agreed.length - unsettled.length),
@@ -336,6 +397,7 @@ describe('cluster: 2 gateways, 2 ai-workers, 2 agreement-workers as processes', 
     expect(agreed.length).toBeGreaterThanOrEqual(6);
     expect(reconnects).toBeGreaterThan(0);
     expect(completedPractices.length).toBe(2);
-    for (const id of completedPractices) expect(audit.negotiations.get(id)?.outcome).toMatchObject({ status: 'completed', final_score: expect.any(Object) });
+    for (const id of completedPractices)
+      expect(audit.negotiations.get(id)?.outcome).toMatchObject({ status: 'completed', final_score: expect.any(Object) });
   }, 120_000);
 });

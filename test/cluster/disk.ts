@@ -38,7 +38,16 @@ const PLACES = [
 ] as const;
 
 export function auditDisk(dataDir: string): DiskAudit {
-  const audit: DiskAudit = { negotiations: new Map(), duplicatePlaces: [], transactions: [], teams: new Map(), jsonFiles: 0, jsonlLines: 0, badJson: [], badLines: [] };
+  const audit: DiskAudit = {
+    negotiations: new Map(),
+    duplicatePlaces: [],
+    transactions: [],
+    teams: new Map(),
+    jsonFiles: 0,
+    jsonlLines: 0,
+    badJson: [],
+    badLines: [],
+  };
   const teamsDir = join(dataDir, 'teams');
   if (!existsSync(teamsDir)) return audit;
   for (const team of readdirSync(teamsDir)) {
@@ -116,7 +125,10 @@ function jsonl<T>(audit: DiskAudit, path: string): T[] {
 
 /** JSON files that do not parse and JSONL lines that do not parse other than a torn tail. */
 export function corruption(audit: DiskAudit): string[] {
-  return [...audit.badJson.map((f) => `unparseable JSON: ${f}`), ...audit.badLines.filter((b) => !b.tail).map((b) => `unparseable line ${b.line} (not a torn tail): ${b.file}`)];
+  return [
+    ...audit.badJson.map((f) => `unparseable JSON: ${f}`),
+    ...audit.badLines.filter((b) => !b.tail).map((b) => `unparseable line ${b.line} (not a torn tail): ${b.file}`),
+  ];
 }
 
 /** Every message id and seq appears once per negotiation; client_message_ids are not repeated. */
@@ -143,7 +155,8 @@ export function duplicateMessages(audit: DiskAudit): string[] {
 export function aiReplies(n: NegotiationOnDisk): { studentLines: ChatMessage[]; unanswered: ChatMessage[]; doubled: ChatMessage[] } {
   const studentLines = n.messages.filter((m) => m.sender_type === 'user' && m.kind !== 'offer');
   const replies = new Map<number, number>();
-  for (const m of n.messages) if (m.sender_type === 'ai' && typeof m.reply_to === 'number') replies.set(m.reply_to, (replies.get(m.reply_to) ?? 0) + 1);
+  for (const m of n.messages)
+    if (m.sender_type === 'ai' && typeof m.reply_to === 'number') replies.set(m.reply_to, (replies.get(m.reply_to) ?? 0) + 1);
   return {
     studentLines,
     unanswered: studentLines.filter((m) => !replies.get(m.seq)),
@@ -204,7 +217,11 @@ export function danglingLinks(dataDir: string): string[] {
   if (!existsSync(teams)) return [];
   return readdirSync(teams).flatMap((t) => {
     const d = join(teams, t, 'negotiations');
-    return existsSync(d) ? readdirSync(d).filter((id) => lstatSync(join(d, id)).isSymbolicLink() && !existsSync(join(d, id))).map((id) => `${t}/${id}`) : [];
+    return existsSync(d)
+      ? readdirSync(d)
+          .filter((id) => lstatSync(join(d, id)).isSymbolicLink() && !existsSync(join(d, id)))
+          .map((id) => `${t}/${id}`)
+      : [];
   });
 }
 

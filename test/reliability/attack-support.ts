@@ -153,7 +153,9 @@ export class Deep {
     readonly depth: number,
   ) {}
   json(): string {
-    return this.kind === 'object' ? '{"a":'.repeat(this.depth) + '"bottom"' + '}'.repeat(this.depth) : '['.repeat(this.depth) + ']'.repeat(this.depth);
+    return this.kind === 'object'
+      ? '{"a":'.repeat(this.depth) + '"bottom"' + '}'.repeat(this.depth)
+      : '['.repeat(this.depth) + ']'.repeat(this.depth);
   }
 }
 export const deepObject = (depth: number) => new Deep('object', depth);
@@ -175,7 +177,11 @@ export function toJson(value: unknown): string | undefined {
 /** Polluters that sit where a field is expected, e.g. `{negotiation_id: "...", terms: {__proto__: ...}}`. */
 export function pollutedAt(base: Record<string, unknown>, field: string): unknown[] {
   return [
-    JSON.parse(`{${Object.entries(base).map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(',')}${Object.keys(base).length ? ',' : ''}"__proto__":{"polluted":"yes"}}`),
+    JSON.parse(
+      `{${Object.entries(base)
+        .map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`)
+        .join(',')}${Object.keys(base).length ? ',' : ''}"__proto__":{"polluted":"yes"}}`,
+    ),
     { ...base, [field]: JSON.parse('{"__proto__":{"polluted":"yes"},"constructor":{"prototype":{"polluted":"yes"}}}') },
   ];
 }
@@ -195,7 +201,10 @@ export class Tally {
     }
   }
   toString(): string {
-    return [...this.counts.entries()].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ×${n}`).join(', ');
+    return [...this.counts.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, n]) => `${k} ×${n}`)
+      .join(', ');
   }
 }
 
@@ -353,23 +362,37 @@ export async function dropRedisPrefix(url: string, prefix: string): Promise<void
 // ---------------------------------------------------------------- wire helpers
 
 /** An HTTP request with a raw path (no URL normalisation, so `/../` reaches the server as sent). */
-export function rawHttp(port: number, method: string, path: string, opts: { body?: string | Buffer; headers?: Record<string, string> } = {}): Promise<{ status: number; body: string; json: any }> {
+export function rawHttp(
+  port: number,
+  method: string,
+  path: string,
+  opts: { body?: string | Buffer; headers?: Record<string, string> } = {},
+): Promise<{ status: number; body: string; json: any }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method, path, headers: { ...(opts.body !== undefined ? { 'content-length': String(Buffer.byteLength(opts.body)) } : {}), ...opts.headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const body = Buffer.concat(chunks).toString('utf8');
-        let json: unknown = null;
-        try {
-          json = JSON.parse(body);
-        } catch {
-          /* not JSON */
-        }
-        resolve({ status: res.statusCode ?? 0, body, json });
-      });
-      res.on('error', reject);
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path,
+        headers: { ...(opts.body !== undefined ? { 'content-length': String(Buffer.byteLength(opts.body)) } : {}), ...opts.headers },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const body = Buffer.concat(chunks).toString('utf8');
+          let json: unknown = null;
+          try {
+            json = JSON.parse(body);
+          } catch {
+            /* not JSON */
+          }
+          resolve({ status: res.statusCode ?? 0, body, json });
+        });
+        res.on('error', reject);
+      },
+    );
     req.setTimeout(10_000, () => req.destroy(new Error('http timeout')));
     req.on('error', reject);
     if (opts.body !== undefined) req.write(opts.body);
@@ -383,7 +406,11 @@ export function rawHttp(port: number, method: string, path: string, opts: { body
  */
 export function rawEmit(socket: Socket, eventJsonArray: string, ms = 3000): Promise<unknown> {
   const ackId = 900_000 + Math.floor(Math.random() * 99_999);
-  const engine = (socket.io as unknown as { engine: { send(d: string): void; on(e: string, f: (d: unknown) => void): void; off(e: string, f: (d: unknown) => void): void } }).engine;
+  const engine = (
+    socket.io as unknown as {
+      engine: { send(d: string): void; on(e: string, f: (d: unknown) => void): void; off(e: string, f: (d: unknown) => void): void };
+    }
+  ).engine;
   return new Promise((resolve) => {
     const onDisconnect = () => finish('no-ack');
     const onData = (data: unknown) => {

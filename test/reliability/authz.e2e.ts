@@ -77,18 +77,80 @@ describe('authorization matrix', () => {
   const terms = { price: 5, quantity: 10 };
   // reject last: it ends the party's part of the negotiation
   const EVENTS: EventCase[] = [
-    { event: ClientEvent.JoinNegotiation, payload: (id) => ({ negotiation_id: id }), party: 'ok', other: 'NEGOTIATION_NOT_FOUND', instructor: 'ok' },
-    { event: ClientEvent.SyncMessages, payload: (id) => ({ negotiation_id: id, after_seq: 0 }), party: 'ok', other: 'NEGOTIATION_NOT_FOUND', instructor: 'ok' },
-    { event: ClientEvent.SendMessage, payload: (id) => ({ negotiation_id: id, content: 'hello' }), party: 'ok', other: 'NEGOTIATION_NOT_FOUND', instructor: 'NOT_A_PARTY' },
-    { event: ClientEvent.TypingStart, payload: (id) => ({ negotiation_id: id }), party: 'ok', other: 'NEGOTIATION_NOT_FOUND', instructor: 'NOT_A_PARTY' },
-    { event: ClientEvent.TypingStop, payload: (id) => ({ negotiation_id: id }), party: 'ok', other: 'NEGOTIATION_NOT_FOUND', instructor: 'NOT_A_PARTY' },
-    { event: ClientEvent.ProposeOffer, payload: (id) => ({ negotiation_id: id, terms }), party: 'ok', other: 'NEGOTIATION_NOT_FOUND', instructor: 'NOT_A_PARTY' },
-    { event: ClientEvent.AgreeOffer, payload: (id) => ({ negotiation_id: id, terms }), party: 'ok', other: 'NEGOTIATION_NOT_FOUND', instructor: 'NOT_A_PARTY' },
+    {
+      event: ClientEvent.JoinNegotiation,
+      payload: (id) => ({ negotiation_id: id }),
+      party: 'ok',
+      other: 'NEGOTIATION_NOT_FOUND',
+      instructor: 'ok',
+    },
+    {
+      event: ClientEvent.SyncMessages,
+      payload: (id) => ({ negotiation_id: id, after_seq: 0 }),
+      party: 'ok',
+      other: 'NEGOTIATION_NOT_FOUND',
+      instructor: 'ok',
+    },
+    {
+      event: ClientEvent.SendMessage,
+      payload: (id) => ({ negotiation_id: id, content: 'hello' }),
+      party: 'ok',
+      other: 'NEGOTIATION_NOT_FOUND',
+      instructor: 'NOT_A_PARTY',
+    },
+    {
+      event: ClientEvent.TypingStart,
+      payload: (id) => ({ negotiation_id: id }),
+      party: 'ok',
+      other: 'NEGOTIATION_NOT_FOUND',
+      instructor: 'NOT_A_PARTY',
+    },
+    {
+      event: ClientEvent.TypingStop,
+      payload: (id) => ({ negotiation_id: id }),
+      party: 'ok',
+      other: 'NEGOTIATION_NOT_FOUND',
+      instructor: 'NOT_A_PARTY',
+    },
+    {
+      event: ClientEvent.ProposeOffer,
+      payload: (id) => ({ negotiation_id: id, terms }),
+      party: 'ok',
+      other: 'NEGOTIATION_NOT_FOUND',
+      instructor: 'NOT_A_PARTY',
+    },
+    {
+      event: ClientEvent.AgreeOffer,
+      payload: (id) => ({ negotiation_id: id, terms }),
+      party: 'ok',
+      other: 'NEGOTIATION_NOT_FOUND',
+      instructor: 'NOT_A_PARTY',
+    },
     // leaving a room is not access to anything: everyone gets ok, an outsider the same as for a missing id
     { event: ClientEvent.LeaveNegotiation, payload: (id) => ({ negotiation_id: id }), party: 'ok', other: 'ok', instructor: 'ok' },
-    { event: ClientEvent.DevTriggerAi, payload: (id) => ({ negotiation_id: id }), ai: true, party: 'ok', other: 'NEGOTIATION_NOT_FOUND', instructor: 'NOT_A_PARTY' },
-    { event: ClientEvent.DevCompleteNegotiation, payload: (id) => ({ negotiation_id: id, outcome: 'failure' }), ai: true, party: 'ok', other: 'NEGOTIATION_NOT_FOUND', instructor: 'NOT_A_PARTY' },
-    { event: ClientEvent.RejectNegotiation, payload: (id) => ({ negotiation_id: id }), party: 'ok', other: 'NEGOTIATION_NOT_FOUND', instructor: 'NOT_A_PARTY' },
+    {
+      event: ClientEvent.DevTriggerAi,
+      payload: (id) => ({ negotiation_id: id }),
+      ai: true,
+      party: 'ok',
+      other: 'NEGOTIATION_NOT_FOUND',
+      instructor: 'NOT_A_PARTY',
+    },
+    {
+      event: ClientEvent.DevCompleteNegotiation,
+      payload: (id) => ({ negotiation_id: id, outcome: 'failure' }),
+      ai: true,
+      party: 'ok',
+      other: 'NEGOTIATION_NOT_FOUND',
+      instructor: 'NOT_A_PARTY',
+    },
+    {
+      event: ClientEvent.RejectNegotiation,
+      payload: (id) => ({ negotiation_id: id }),
+      party: 'ok',
+      other: 'NEGOTIATION_NOT_FOUND',
+      instructor: 'NOT_A_PARTY',
+    },
   ];
 
   const outcomeOf = (ack: any): Outcome => (ack?.ok ? 'ok' : (ack?.error?.code ?? `no answer ${JSON.stringify(ack)}`));
@@ -106,11 +168,15 @@ describe('authorization matrix', () => {
       for (const who of ['other', 'instructor', 'party'] as const) {
         const ack = await emitAck(on[who], c.event, c.payload(id));
         got[who] = outcomeOf(ack);
-        if (got[who] !== c[who]) mismatches.push(`${c.event} as ${who}: expected ${c[who]}, got ${got[who]} (${JSON.stringify(ack).slice(0, 120)})`);
+        if (got[who] !== c[who])
+          mismatches.push(`${c.event} as ${who}: expected ${c[who]}, got ${got[who]} (${JSON.stringify(ack).slice(0, 120)})`);
         if (who === 'other') {
           const forMissing = await emitAck(on.other, c.event, c.payload(missing));
           // the only difference allowed is the id the caller sent itself
-          if (JSON.stringify(ack).split(id).join('<id>') !== JSON.stringify(forMissing).split(missing).join('<id>')) mismatches.push(`${c.event}: an outsider's answer ${JSON.stringify(ack)} differs from a missing id's ${JSON.stringify(forMissing)}`);
+          if (JSON.stringify(ack).split(id).join('<id>') !== JSON.stringify(forMissing).split(missing).join('<id>'))
+            mismatches.push(
+              `${c.event}: an outsider's answer ${JSON.stringify(ack)} differs from a missing id's ${JSON.stringify(forMissing)}`,
+            );
         }
       }
       rows.push({
@@ -128,7 +194,13 @@ describe('authorization matrix', () => {
         if (code !== 'DEV_ONLY') mismatches.push(`${event} as ${who} in production: ${code}`);
       }
     }
-    rows.push({ input: 'authz socket dev-* events on a production gateway × {party, other, instructor}', tried: 6, answered: 'DEV_ONLY ×6', server_stayed_up: true, wrote_outside_data_dir: false });
+    rows.push({
+      input: 'authz socket dev-* events on a production gateway × {party, other, instructor}',
+      tried: 6,
+      answered: 'DEV_ONLY ×6',
+      server_stayed_up: true,
+      wrote_outside_data_dir: false,
+    });
     expect(mismatches).toEqual([]);
   });
 
@@ -145,12 +217,24 @@ describe('authorization matrix', () => {
       got.push(`${who ?? 'no token'}: ${answer}`);
       expect(answer).toBe('Authentication error');
     }
-    rows.push({ input: 'authz socket handshake × {no token, expired, forged signature, alg:none, deleted user}', tried: 5, answered: 'Authentication error ×5', server_stayed_up: true, wrote_outside_data_dir: false });
+    rows.push({
+      input: 'authz socket handshake × {no token, expired, forged signature, alg:none, deleted user}',
+      tried: 5,
+      answered: 'Authentication error ×5',
+      server_stayed_up: true,
+      wrote_outside_data_dir: false,
+    });
     // a student token that claims the instructor role connects as the student it is
     const s = await open(gw, 'roleClaim');
     const join = await emitAck(s, 'join-negotiation', { negotiation_id: trade });
     expect(join.error.code).toBe('NEGOTIATION_NOT_FOUND');
-    rows.push({ input: 'authz socket: signed student token claiming role "instructor" joins a trade it is not in', tried: 1, answered: 'NEGOTIATION_NOT_FOUND (role read from init.json, not the token)', server_stayed_up: true, wrote_outside_data_dir: false });
+    rows.push({
+      input: 'authz socket: signed student token claiming role "instructor" joins a trade it is not in',
+      tried: 1,
+      answered: 'NEGOTIATION_NOT_FOUND (role read from init.json, not the token)',
+      server_stayed_up: true,
+      wrote_outside_data_dir: false,
+    });
   });
 
   // ------------------------------------------------------------ HTTP
@@ -171,19 +255,58 @@ describe('authorization matrix', () => {
 
   let orderToDelete = '';
   let orderToRespond = '';
-  const newOrder = async () => (await http(gw.url, 'POST', '/api/orders', { side: 'sell', chemical: 'N', price: 3, quantity: 5 }, tokens.alice)).body.id as string;
+  const newOrder = async () =>
+    (await http(gw.url, 'POST', '/api/orders', { side: 'sell', chemical: 'N', price: 3, quantity: 5 }, tokens.alice)).body.id as string;
 
   const ROUTES: RouteCase[] = [
     { name: 'GET /health', method: 'GET', path: () => '/health', party: '200', other: '200', instructor: '200', public: true },
-    { name: 'GET /metrics (Prometheus, open by design)', method: 'GET', path: () => '/metrics', party: '200', other: '200', instructor: '200', public: true },
+    {
+      name: 'GET /metrics (Prometheus, open by design)',
+      method: 'GET',
+      path: () => '/metrics',
+      party: '200',
+      other: '200',
+      instructor: '200',
+      public: true,
+    },
     { name: 'GET /api/scenarios', method: 'GET', path: () => '/api/scenarios', party: '200', other: '200', instructor: '200' },
     { name: 'GET /api/scenarios/:id', method: 'GET', path: () => '/api/scenarios/salary', party: '200', other: '200', instructor: '200' },
     { name: 'GET /api/negotiations', method: 'GET', path: () => '/api/negotiations', party: '200', other: '200', instructor: '200' },
-    { name: 'POST /api/negotiations', method: 'POST', path: () => '/api/negotiations', body: () => ({ scenario_id: 'used-car' }), party: '201', other: '201', instructor: '201' },
-    { name: 'GET /api/negotiations/:id (peer trade)', method: 'GET', path: () => `/api/negotiations/${trade}`, party: '200', other: '404 NEGOTIATION_NOT_FOUND', instructor: '200' },
-    { name: 'GET /api/negotiations/:id (AI practice)', method: 'GET', path: () => `/api/negotiations/${practice}`, party: '200', other: '404 NEGOTIATION_NOT_FOUND', instructor: '200' },
+    {
+      name: 'POST /api/negotiations',
+      method: 'POST',
+      path: () => '/api/negotiations',
+      body: () => ({ scenario_id: 'used-car' }),
+      party: '201',
+      other: '201',
+      instructor: '201',
+    },
+    {
+      name: 'GET /api/negotiations/:id (peer trade)',
+      method: 'GET',
+      path: () => `/api/negotiations/${trade}`,
+      party: '200',
+      other: '404 NEGOTIATION_NOT_FOUND',
+      instructor: '200',
+    },
+    {
+      name: 'GET /api/negotiations/:id (AI practice)',
+      method: 'GET',
+      path: () => `/api/negotiations/${practice}`,
+      party: '200',
+      other: '404 NEGOTIATION_NOT_FOUND',
+      instructor: '200',
+    },
     { name: 'GET /api/orders', method: 'GET', path: () => '/api/orders', party: '200', other: '200', instructor: '200' },
-    { name: 'POST /api/orders', method: 'POST', path: () => '/api/orders', body: () => ({ side: 'buy', chemical: 'D', price: 2, quantity: 1 }), party: '201', other: '201', instructor: '201' },
+    {
+      name: 'POST /api/orders',
+      method: 'POST',
+      path: () => '/api/orders',
+      body: () => ({ side: 'buy', chemical: 'D', price: 2, quantity: 1 }),
+      party: '201',
+      other: '201',
+      instructor: '201',
+    },
     {
       name: 'DELETE /api/orders/:id (alice is the owner)',
       method: 'DELETE',
@@ -203,12 +326,54 @@ describe('authorization matrix', () => {
       fresh: async () => void (orderToRespond = await newOrder()),
     },
     { name: 'GET /api/teams/me', method: 'GET', path: () => '/api/teams/me', party: '200', other: '200', instructor: '200' },
-    { name: 'GET /api/admin/audit', method: 'GET', path: () => '/api/admin/audit', party: '403 FORBIDDEN', other: '403 FORBIDDEN', instructor: '200' },
-    { name: 'GET /api/instructor/negotiations', method: 'GET', path: () => '/api/instructor/negotiations', party: '403 FORBIDDEN', other: '403 FORBIDDEN', instructor: '200' },
-    { name: 'GET /api/instructor/transactions', method: 'GET', path: () => '/api/instructor/transactions', party: '403 FORBIDDEN', other: '403 FORBIDDEN', instructor: '200' },
-    { name: 'GET /api/instructor/export.csv', method: 'GET', path: () => '/api/instructor/export.csv', party: '403 FORBIDDEN', other: '403 FORBIDDEN', instructor: '200' },
-    { name: 'GET /admin/queues (bull-board)', method: 'GET', path: () => '/admin/queues', party: '403 FORBIDDEN', other: '403 FORBIDDEN', instructor: '200' },
-    { name: 'GET /admin/queues/api/queues (bull-board API)', method: 'GET', path: () => '/admin/queues/api/queues', party: '403 FORBIDDEN', other: '403 FORBIDDEN', instructor: '200' },
+    {
+      name: 'GET /api/admin/audit',
+      method: 'GET',
+      path: () => '/api/admin/audit',
+      party: '403 FORBIDDEN',
+      other: '403 FORBIDDEN',
+      instructor: '200',
+    },
+    {
+      name: 'GET /api/instructor/negotiations',
+      method: 'GET',
+      path: () => '/api/instructor/negotiations',
+      party: '403 FORBIDDEN',
+      other: '403 FORBIDDEN',
+      instructor: '200',
+    },
+    {
+      name: 'GET /api/instructor/transactions',
+      method: 'GET',
+      path: () => '/api/instructor/transactions',
+      party: '403 FORBIDDEN',
+      other: '403 FORBIDDEN',
+      instructor: '200',
+    },
+    {
+      name: 'GET /api/instructor/export.csv',
+      method: 'GET',
+      path: () => '/api/instructor/export.csv',
+      party: '403 FORBIDDEN',
+      other: '403 FORBIDDEN',
+      instructor: '200',
+    },
+    {
+      name: 'GET /admin/queues (bull-board)',
+      method: 'GET',
+      path: () => '/admin/queues',
+      party: '403 FORBIDDEN',
+      other: '403 FORBIDDEN',
+      instructor: '200',
+    },
+    {
+      name: 'GET /admin/queues/api/queues (bull-board API)',
+      method: 'GET',
+      path: () => '/admin/queues/api/queues',
+      party: '403 FORBIDDEN',
+      other: '403 FORBIDDEN',
+      instructor: '200',
+    },
   ];
   const callers = { party: 'alice', other: 'carol', instructor: 'prof' } as const;
   const badCallers = ['none', 'expired', 'forged', 'algNone', 'ghost', 'garbage'] as const;
@@ -270,7 +435,8 @@ describe('authorization matrix', () => {
     expect((await http(gw.url, 'GET', `/admin/queues?token=${tokens.algNone}`)).status).toBe(401);
     expect((await http(gw.url, 'GET', `/admin/queues?token=${tokens.prof}`)).status).toBe(200);
     rows.push({
-      input: 'authz: foreign negotiation vs missing id (HTTP body compared byte for byte), lists of an outsider, role claim, dashboard ?token=',
+      input:
+        'authz: foreign negotiation vs missing id (HTTP body compared byte for byte), lists of an outsider, role claim, dashboard ?token=',
       tried: 9,
       answered: 'identical 404 NEGOTIATION_NOT_FOUND ×2, ids absent from lists ×2, 403 FORBIDDEN ×3, 401 ×1, 200 for the instructor ×1',
       server_stayed_up: true,

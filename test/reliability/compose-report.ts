@@ -15,7 +15,10 @@ import { RESULTS_DIR, SuiteResult, readSuites, reliabilityMode } from './report'
 const ROOT = join(__dirname, '..', '..');
 export const REPORT = join(ROOT, 'docs', 'RELIABILITY.md');
 
-const esc = (s: unknown) => String(s ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');
+const esc = (s: unknown) =>
+  String(s ?? '')
+    .replace(/\|/g, '\\|')
+    .replace(/\n/g, ' ');
 
 function recordedAt(suite: string): Date | null {
   try {
@@ -60,7 +63,9 @@ export function composeReport(suites: SuiteResult[], runStartedMs: number, now =
   out.push('suite recorded in `test-artifacts/reliability/`. Do not edit by hand: run the suites again.');
   out.push('');
   out.push(`- **Date:** ${now.toISOString().replace('T', ' ').slice(0, 19)} UTC`);
-  out.push(`- **Machine:** ${cpu.length} × ${cpu[0]?.model?.trim() ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB RAM, ${type()} ${release()}, Node ${process.version}, redis-server ${redisVersion()}`);
+  out.push(
+    `- **Machine:** ${cpu.length} × ${cpu[0]?.model?.trim() ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB RAM, ${type()} ${release()}, Node ${process.version}, redis-server ${redisVersion()}`,
+  );
   out.push(`- **Mode:** ${reliabilityMode()} (\`RELIABILITY=long\` runs the long version; \`.ci/run\` runs the short one)`);
   out.push(`- **Command:** \`${command()}\``);
   out.push(
@@ -83,9 +88,13 @@ export function composeReport(suites: SuiteResult[], runStartedMs: number, now =
     out.push('|---|---|---:|---:|---:|---:|---:|---|');
     for (const f of faults) {
       const flag = (n: number) => (n === 0 ? '0' : `**${n} FAIL**`);
-      out.push(`| ${esc(f.suite)} | ${esc(f.fault)} | ${f.attempted} | ${f.acknowledged} | ${f.persisted} | ${flag(f.lost)} | ${flag(f.duplicated)} | ${esc(f.notes)} |`);
+      out.push(
+        `| ${esc(f.suite)} | ${esc(f.fault)} | ${f.attempted} | ${f.acknowledged} | ${f.persisted} | ${flag(f.lost)} | ${flag(f.duplicated)} | ${esc(f.notes)} |`,
+      );
     }
-    out.push(`| **total** | ${faults.length} faults | ${sum('attempted')} | ${sum('acknowledged')} | ${sum('persisted')} | ${sum('lost')} | ${sum('duplicated')} | |`);
+    out.push(
+      `| **total** | ${faults.length} faults | ${sum('attempted')} | ${sum('acknowledged')} | ${sum('persisted')} | ${sum('lost')} | ${sum('duplicated')} | |`,
+    );
   }
   out.push('');
   out.push('## Bad inputs');
@@ -95,7 +104,9 @@ export function composeReport(suites: SuiteResult[], runStartedMs: number, now =
     out.push('| suite | input | tried | answered | server stayed up | wrote outside DATA_DIR |');
     out.push('|---|---|---:|---|---|---|');
     for (const b of bad) {
-      out.push(`| ${esc(b.suite)} | ${esc(b.input)} | ${b.tried} | ${esc(b.answered)} | ${b.server_stayed_up ? 'yes' : '**NO**'} | ${b.wrote_outside_data_dir ? '**YES**' : 'no'} |`);
+      out.push(
+        `| ${esc(b.suite)} | ${esc(b.input)} | ${b.tried} | ${esc(b.answered)} | ${b.server_stayed_up ? 'yes' : '**NO**'} | ${b.wrote_outside_data_dir ? '**YES**' : 'no'} |`,
+      );
     }
   }
   out.push('');

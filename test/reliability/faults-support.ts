@@ -36,7 +36,13 @@ export class Rig {
       dataDir: this.world.dataDir,
       jwtSecret: this.world.jwtSecret,
       // the load is many users' worth from one address: per-user and per-IP limits are raised, not tested, here
-      env: { MESSAGES_PER_MINUTE: '1000', ACTIONS_PER_MINUTE: '100000', CONNECTIONS_PER_IP: '5000', SWEEP_INTERVAL_MS: '1000', ...opts.env },
+      env: {
+        MESSAGES_PER_MINUTE: '1000',
+        ACTIONS_PER_MINUTE: '100000',
+        CONNECTIONS_PER_IP: '5000',
+        SWEEP_INTERVAL_MS: '1000',
+        ...opts.env,
+      },
     });
     for (const s of opts.services) this.cluster.add(s.kind, s.name, s.env);
   }
@@ -86,7 +92,12 @@ export class Rig {
   }
 
   async say(c: TrackedClient, id: string, content: string, deadlineMs = 30_000): Promise<SendRecord> {
-    const rec: SendRecord = { client: c.name, negotiation_id: id, cmid: cmid('f'), result: { status: 'gave-up', attempts: 0, lastError: '' } };
+    const rec: SendRecord = {
+      client: c.name,
+      negotiation_id: id,
+      cmid: cmid('f'),
+      result: { status: 'gave-up', attempts: 0, lastError: '' },
+    };
     this.sends.push(rec);
     rec.result = await c.send(id, content, rec.cmid, deadlineMs);
     return rec;
@@ -100,7 +111,8 @@ export class Rig {
       const me = await this.api('GET', '/api/teams/me', undefined, email);
       const files = holdingsFromFiles(audit, email);
       for (const k of ['cash', 'C', 'N', 'D', 'Q']) {
-        if (Math.abs((me.body as any).holdings[k] - files[k]) > 1e-6) out.push(`${email} ${k}: api ${(me.body as any).holdings[k]}, files ${files[k]}`);
+        if (Math.abs((me.body as any).holdings[k] - files[k]) > 1e-6)
+          out.push(`${email} ${k}: api ${(me.body as any).holdings[k]}, files ${files[k]}`);
       }
     }
     return out;
@@ -135,7 +147,16 @@ export async function agree(c: TrackedClient, id: string, terms: Record<string, 
 }
 
 /** A pair trading in a loop until `deadline`: open a room, both agree, next. */
-export async function tradeLoop(rig: Rig, seller: TrackedClient, sellerEmail: string, buyer: TrackedClient, buyerEmail: string, deadline: number, out: TradeRecord[], pauseMs = 200): Promise<void> {
+export async function tradeLoop(
+  rig: Rig,
+  seller: TrackedClient,
+  sellerEmail: string,
+  buyer: TrackedClient,
+  buyerEmail: string,
+  deadline: number,
+  out: TradeRecord[],
+  pauseMs = 200,
+): Promise<void> {
   for (let i = 0; Date.now() < deadline && i < 10_000; i++) {
     let id: string;
     try {
@@ -144,7 +165,13 @@ export async function tradeLoop(rig: Rig, seller: TrackedClient, sellerEmail: st
       await sleep(300);
       continue;
     }
-    const t: TradeRecord = { id, seller: sellerEmail, buyer: buyerEmail, terms: { price: 10 + (i % 5), quantity: 1 + (i % 3) }, agreed: false };
+    const t: TradeRecord = {
+      id,
+      seller: sellerEmail,
+      buyer: buyerEmail,
+      terms: { price: 10 + (i % 5), quantity: 1 + (i % 3) },
+      agreed: false,
+    };
     out.push(t);
     await Promise.all([seller.join(id).catch(() => undefined), buyer.join(id).catch(() => undefined)]);
     const a = await agree(seller, id, t.terms);
@@ -174,7 +201,9 @@ export async function practiceLoop(rig: Rig, c: TrackedClient, email: string, de
       const rec = await rig.say(c, id, PRACTICE_LINES[j]);
       if (rec.result.status !== 'acked') continue;
       const seq = rec.result.message.seq;
-      await until('AI reply', () => c.list(id).some((m) => m.sender_type === 'ai' && m.reply_to === seq), replyWaitMs, 50).catch(() => undefined);
+      await until('AI reply', () => c.list(id).some((m) => m.sender_type === 'ai' && m.reply_to === seq), replyWaitMs, 50).catch(
+        () => undefined,
+      );
     }
   }
   return ids;
@@ -228,7 +257,9 @@ export class QueueWatch {
 
 /** A row for the report; also printed, so a run's log shows the numbers. */
 export function row(r: FaultRow): FaultRow {
-  console.log(`${r.fault}\n  attempted ${r.attempted}, acknowledged ${r.acknowledged}, persisted ${r.persisted}, lost ${r.lost}, duplicated ${r.duplicated}${r.notes ? `\n  ${r.notes}` : ''}`);
+  console.log(
+    `${r.fault}\n  attempted ${r.attempted}, acknowledged ${r.acknowledged}, persisted ${r.persisted}, lost ${r.lost}, duplicated ${r.duplicated}${r.notes ? `\n  ${r.notes}` : ''}`,
+  );
   return r;
 }
 

@@ -21,8 +21,36 @@ import { QueueWatch, Rig, TradeRecord, agree, practiceLoop, row, sleep, tradeLoo
 
 const MODE = reliabilityMode();
 const SIZES = {
-  short: { aiKillEveryMs: 2000, agreementKillEveryMs: 700, workerLoadMs: 15_000, students: 6, pairs: 4, redisLoadMs: 10_000, redisCycles: 1, gwClients: 200, gwRestarts: 1, gwLoadMs: 12_000, dropClients: 20, dropLoadMs: 12_000, diskMessages: 40 },
-  long: { aiKillEveryMs: 5000, agreementKillEveryMs: 4000, workerLoadMs: 90_000, students: 10, pairs: 6, redisLoadMs: 40_000, redisCycles: 4, gwClients: 200, gwRestarts: 3, gwLoadMs: 60_000, dropClients: 40, dropLoadMs: 60_000, diskMessages: 200 },
+  short: {
+    aiKillEveryMs: 2000,
+    agreementKillEveryMs: 700,
+    workerLoadMs: 15_000,
+    students: 6,
+    pairs: 4,
+    redisLoadMs: 10_000,
+    redisCycles: 1,
+    gwClients: 200,
+    gwRestarts: 1,
+    gwLoadMs: 12_000,
+    dropClients: 20,
+    dropLoadMs: 12_000,
+    diskMessages: 40,
+  },
+  long: {
+    aiKillEveryMs: 5000,
+    agreementKillEveryMs: 4000,
+    workerLoadMs: 90_000,
+    students: 10,
+    pairs: 6,
+    redisLoadMs: 40_000,
+    redisCycles: 4,
+    gwClients: 200,
+    gwRestarts: 3,
+    gwLoadMs: 60_000,
+    dropClients: 40,
+    dropLoadMs: 60_000,
+    diskMessages: 200,
+  },
 }[MODE];
 
 const rows: FaultRow[] = [];
@@ -45,9 +73,30 @@ describe(`fault injection (${MODE})`, () => {
   it('SIGKILL of ai-workers and agreement-workers in the middle of their jobs, repeatedly, under load', async () => {
     const ai = new FakeOpenAi();
     // an AI turn takes ~0.4 s, as a model call would, so a kill lands in the middle of one
-    ai.script({ kind: 'delay', ms: 400, then: { kind: 'json', content: { message: 'We can offer 95,000 with two remote days and a start in three weeks.', reasoning: 'Anchor.', negotiation_state: 'discussion', confidence: 0.7, offer: { salary: 95000, signing_bonus: 0, start_weeks: 3, remote_days: 2 }, accept: false } } });
+    ai.script({
+      kind: 'delay',
+      ms: 400,
+      then: {
+        kind: 'json',
+        content: {
+          message: 'We can offer 95,000 with two remote days and a start in three weeks.',
+          reasoning: 'Anchor.',
+          negotiation_state: 'discussion',
+          confidence: 0.7,
+          offer: { salary: 95000, signing_bonus: 0, start_weeks: 3, remote_days: 2 },
+          accept: false,
+        },
+      },
+    });
     const baseUrl = await ai.start();
-    const aiEnv = { AI_ENGINE: 'openai', OPENAI_BASE_URL: baseUrl, OPENAI_API_KEY: 'sk-local', OPENAI_MODEL: 'local-model', AI_TIMEOUT_MS: '10000', AI_CONCURRENCY: '3' };
+    const aiEnv = {
+      AI_ENGINE: 'openai',
+      OPENAI_BASE_URL: baseUrl,
+      OPENAI_API_KEY: 'sk-local',
+      OPENAI_MODEL: 'local-model',
+      AI_TIMEOUT_MS: '10000',
+      AI_CONCURRENCY: '3',
+    };
     const rig = new Rig({
       services: [
         { kind: 'gateway', name: 'gw1' },
@@ -87,7 +136,10 @@ describe(`fault injection (${MODE})`, () => {
           await sleep(SIZES.aiKillEveryMs + Math.random() * 1500);
           const victim = up(workers)[0];
           if (!victim) continue;
-          const busy = await until('an active ai job', async () => (await watch.active('ai-response')) > 0, 1500, 10).then(() => true, () => false);
+          const busy = await until('an active ai job', async () => (await watch.active('ai-response')) > 0, 1500, 10).then(
+            () => true,
+            () => false,
+          );
           await victim.kill();
           kills.ai++;
           if (busy) kills.aiMidJob++;
@@ -99,7 +151,10 @@ describe(`fault injection (${MODE})`, () => {
         for (let i = 0; Date.now() < deadline - 1500 && i < 500; i++) {
           await sleep(SIZES.agreementKillEveryMs + Math.random() * 800);
           if (up(workers).length < workers.length) continue;
-          const busy = await until('an active agreement job', async () => (await watch.active('agreement-check')) > 0, 1500, 5).then(() => true, () => false);
+          const busy = await until('an active agreement job', async () => (await watch.active('agreement-check')) > 0, 1500, 5).then(
+            () => true,
+            () => false,
+          );
           // both die together, so whichever held the job is killed in the middle of it
           await Promise.all(workers.map((w) => w.kill()));
           kills.agreement++;
@@ -111,7 +166,15 @@ describe(`fault injection (${MODE})`, () => {
       const practiceIds: string[][] = await Promise.all([
         ...students.map((e) => practiceLoop(rig, clients.get(e)!, e, deadline)),
         ...Array.from({ length: SIZES.pairs }, (_, p) =>
-          tradeLoop(rig, clients.get(traders[2 * p])!, traders[2 * p], clients.get(traders[2 * p + 1])!, traders[2 * p + 1], deadline, trades).then(() => []),
+          tradeLoop(
+            rig,
+            clients.get(traders[2 * p])!,
+            traders[2 * p],
+            clients.get(traders[2 * p + 1])!,
+            traders[2 * p + 1],
+            deadline,
+            trades,
+          ).then(() => []),
         ),
         aiKiller.then(() => []),
         agreementKiller.then(() => []),
@@ -121,20 +184,30 @@ describe(`fault injection (${MODE})`, () => {
 
       // drain: the interrupted jobs are taken over (lock 3 s + stall check 1 s), claims resumed by the sweep
       const agreed = trades.filter((t) => t.agreed);
-      await until('every agreed trade settled and every line answered', () => {
-        const audit = auditDisk(rig.world.dataDir);
-        return (
-          agreed.every((t) => audit.negotiations.get(t.id)?.outcome?.status === 'completed') &&
-          verifyAi(audit, practices).unanswered === 0 &&
-          claimsLeft(rig.world.dataDir).length === 0 &&
-          danglingLinks(rig.world.dataDir).length === 0
-        );
-      }, 45_000, 500).catch((e) => console.log(String(e)));
+      await until(
+        'every agreed trade settled and every line answered',
+        () => {
+          const audit = auditDisk(rig.world.dataDir);
+          return (
+            agreed.every((t) => audit.negotiations.get(t.id)?.outcome?.status === 'completed') &&
+            verifyAi(audit, practices).unanswered === 0 &&
+            claimsLeft(rig.world.dataDir).length === 0 &&
+            danglingLinks(rig.world.dataDir).length === 0
+          );
+        },
+        45_000,
+        500,
+      ).catch((e) => console.log(String(e)));
       await sleep(500);
 
       // the clients never lose their connection: every message reaches them live, an AI reply whose
       // worker died before telling the room when the retried job sends it again
-      await until('every message delivered', () => undelivered(auditDisk(rig.world.dataDir), [...clients.values()]).length === 0, 15_000, 250).catch(() => undefined);
+      await until(
+        'every message delivered',
+        () => undelivered(auditDisk(rig.world.dataDir), [...clients.values()]).length === 0,
+        15_000,
+        250,
+      ).catch(() => undefined);
       const liveGaps = undelivered(auditDisk(rig.world.dataDir), [...clients.values()]);
       const syncFailures = await syncAll([...clients.values()]);
       const audit = auditDisk(rig.world.dataDir);
@@ -142,7 +215,10 @@ describe(`fault injection (${MODE})`, () => {
       const onDisk = tradeProblems(audit);
       const unsettled = agreed.filter((t) => audit.negotiations.get(t.id)?.outcome?.status !== 'completed');
       const chat = verifyChat(audit, rig.sends, [...clients.values()]);
-      const failed = { ai: await watch.queue('ai-response').getFailedCount(), agreement: await watch.queue('agreement-check').getFailedCount() };
+      const failed = {
+        ai: await watch.queue('ai-response').getFailedCount(),
+        agreement: await watch.queue('agreement-check').getFailedCount(),
+      };
       const holdings = await rig.holdingsProblems(traders);
       rows.push(
         row({
@@ -160,7 +236,8 @@ describe(`fault injection (${MODE})`, () => {
             `AI replies pushed again by a retried job (same id, shown once): ${chat.repeatPushes}; messages never pushed to a connected client: ${liveGaps.length}`,
         }),
       );
-      if (rows.at(-1)!.lost || rows.at(-1)!.duplicated) console.log([summarize('chat', chat), summarize('AI replies', aiV), ...onDisk.problems].join('\n'));
+      if (rows.at(-1)!.lost || rows.at(-1)!.duplicated)
+        console.log([summarize('chat', chat), summarize('AI replies', aiV), ...onDisk.problems].join('\n'));
       expect(summarize('AI replies', aiV)).toBe('AI replies: ok');
       expect(onDisk.problems).toEqual([]);
       expect(unsettled.map((t) => t.id)).toEqual([]);
@@ -173,7 +250,9 @@ describe(`fault injection (${MODE})`, () => {
       expect(syncFailures).toEqual([]);
       // the one-off sweep each agreement-worker queues when it starts is what runs right after a restart,
       // so the killer hits it most; if it fails, nothing is lost (the repeatable sweep runs every second)
-      const failedJobs = [...watch.failed['ai-response'], ...watch.failed['agreement-check']].filter((r) => !r.startsWith('sweep-on-start:'));
+      const failedJobs = [...watch.failed['ai-response'], ...watch.failed['agreement-check']].filter(
+        (r) => !r.startsWith('sweep-on-start:'),
+      );
       expect(failedJobs).toEqual([]);
       expect(holdings).toEqual([]);
       expect(kills.aiMidJob).toBeGreaterThan(0);
@@ -233,17 +312,27 @@ describe(`fault injection (${MODE})`, () => {
           }
         });
         const practice = students.map((e) => practiceLoop(rig, clients.get(e)!, e, deadline));
-        const trading = [0, 2].map((p) => tradeLoop(rig, clients.get(traders[p])!, traders[p], clients.get(traders[p + 1])!, traders[p + 1], deadline, trades, 500));
+        const trading = [0, 2].map((p) =>
+          tradeLoop(rig, clients.get(traders[p])!, traders[p], clients.get(traders[p + 1])!, traders[p + 1], deadline, trades, 500),
+        );
         const [, practices] = await Promise.all([Promise.all(chat), Promise.all(practice), Promise.all(trading), faults()]);
         return { sends: rig.sends.slice(first), practices: practices.flat(), trades };
       };
       /** Drain and judge one phase. */
       const judge = async (label: string, p: Awaited<ReturnType<typeof phase>>, notes: string) => {
         const agreed = p.trades.filter((t) => t.agreed);
-        await until(`${label}: settled and answered`, () => {
-          const audit = auditDisk(rig.world.dataDir);
-          return agreed.every((t) => audit.negotiations.get(t.id)?.outcome?.status === 'completed') && verifyAi(audit, p.practices).unanswered === 0;
-        }, 30_000, 500).catch((e) => console.log(String(e)));
+        await until(
+          `${label}: settled and answered`,
+          () => {
+            const audit = auditDisk(rig.world.dataDir);
+            return (
+              agreed.every((t) => audit.negotiations.get(t.id)?.outcome?.status === 'completed') &&
+              verifyAi(audit, p.practices).unanswered === 0
+            );
+          },
+          30_000,
+          500,
+        ).catch((e) => console.log(String(e)));
         await Promise.all([...clients.values()].map((c) => c.settled()));
         await sleep(500);
         const audit = auditDisk(rig.world.dataDir);
@@ -274,7 +363,11 @@ describe(`fault injection (${MODE})`, () => {
           await redis.start();
         }
       });
-      const r1 = await judge(`Redis restarted cleanly under load (×${SIZES.redisCycles}, AOF, ~0.5 s down)`, clean, 'Gateways and workers reconnected by themselves; queued jobs were kept.');
+      const r1 = await judge(
+        `Redis restarted cleanly under load (×${SIZES.redisCycles}, AOF, ~0.5 s down)`,
+        clean,
+        'Gateways and workers reconnected by themselves; queued jobs were kept.',
+      );
       expect(summarize('chat', r1.chat)).toBe('chat: ok');
       expect(summarize('AI', r1.ai)).toBe('AI: ok');
       expect(r1.unsettled).toEqual([]);
@@ -288,7 +381,11 @@ describe(`fault injection (${MODE})`, () => {
           await redis.start();
         }
       });
-      const r2 = await judge(`Redis SIGKILLed under load (×${SIZES.redisCycles}, AOF appendfsync everysec) and restarted`, killed, 'A killed redis-server loses nothing it had written to its AOF (the kernel still holds it); only a machine crash could lose the last second (appendfsync everysec).');
+      const r2 = await judge(
+        `Redis SIGKILLed under load (×${SIZES.redisCycles}, AOF appendfsync everysec) and restarted`,
+        killed,
+        'A killed redis-server loses nothing it had written to its AOF (the kernel still holds it); only a machine crash could lose the last second (appendfsync everysec).',
+      );
       expect(summarize('chat', r2.chat)).toBe('chat: ok');
       expect(summarize('AI', r2.ai)).toBe('AI: ok');
       expect(r2.unsettled).toEqual([]);
@@ -303,7 +400,13 @@ describe(`fault injection (${MODE})`, () => {
       const frozenLines: { id: string; seq: number; student: string }[] = [];
       try {
         for (const p of [0, 2]) {
-          const t: TradeRecord = { id: await rig.openTrade(traders[p], traders[p + 1]), seller: traders[p], buyer: traders[p + 1], terms: { price: 20, quantity: 2 }, agreed: false };
+          const t: TradeRecord = {
+            id: await rig.openTrade(traders[p], traders[p + 1]),
+            seller: traders[p],
+            buyer: traders[p + 1],
+            terms: { price: 20, quantity: 2 },
+            agreed: false,
+          };
           await clients.get(t.seller)!.join(t.id);
           await clients.get(t.buyer)!.join(t.id);
           t.agreed = (await agree(clients.get(t.seller)!, t.id, t.terms)) && (await agree(clients.get(t.buyer)!, t.id, t.terms));
@@ -346,7 +449,10 @@ describe(`fault injection (${MODE})`, () => {
       };
       const schedulers = await schedulerKeys();
       // the operator's sweep (no Redis needed) settles them from the files
-      const sweepOut = execFileSync(process.execPath, [join(ROOT, 'dist/apps/cli/src/parley.js'), 'sweep'], { env: { ...process.env, DATA_DIR: rig.world.dataDir, LOG_LEVEL: 'silent' }, encoding: 'utf8' });
+      const sweepOut = execFileSync(process.execPath, [join(ROOT, 'dist/apps/cli/src/parley.js'), 'sweep'], {
+        env: { ...process.env, DATA_DIR: rig.world.dataDir, LOG_LEVEL: 'silent' },
+        encoding: 'utf8',
+      });
       audit = auditDisk(rig.world.dataDir);
       const settledAfterSweep = frozenTrades.filter((t) => audit.negotiations.get(t.id)?.outcome?.status === 'completed').length;
       // an agreement-worker that starts again schedules the sweep again
@@ -359,7 +465,22 @@ describe(`fault injection (${MODE})`, () => {
         const rec = await rig.say(clients.get(l.student)!, l.id, PRACTICE_LINES[1]);
         if (rec.result.status !== 'acked') continue;
         const seq = rec.result.message.seq;
-        if (await until('reply', () => clients.get(l.student)!.list(l.id).some((m) => m.reply_to === seq), 15_000, 100).then(() => true, () => false)) answeredAfterRetry++;
+        if (
+          await until(
+            'reply',
+            () =>
+              clients
+                .get(l.student)!
+                .list(l.id)
+                .some((m) => m.reply_to === seq),
+            15_000,
+            100,
+          ).then(
+            () => true,
+            () => false,
+          )
+        )
+          answeredAfterRetry++;
       }
       audit = auditDisk(rig.world.dataDir);
       const notes =
@@ -368,7 +489,11 @@ describe(`fault injection (${MODE})`, () => {
         `settled by \`parley sweep\`: ${settledAfterSweep}/${frozenTrades.length}; scheduler keys after an agreement-worker restart: ${schedulersAfter}. ` +
         `AI turns answered without help: ${answeredAlone}/${frozenLines.length}; after the student spoke again: ${answeredAfterRetry}/${frozenLines.length} (the new line is answered; the lost turn stays unanswered). ` +
         `Sequence numbers re-seeded from the files: ${duplicateSeqs(audit)} duplicates; a re-send of a pre-wipe client_message_id returned the saved message.`;
-      const r3 = await judge('Redis restarted EMPTY (SIGKILL, AOF deleted) under load', { ...empty, sends: rig.sends.slice(firstEmpty) }, notes);
+      const r3 = await judge(
+        'Redis restarted EMPTY (SIGKILL, AOF deleted) under load',
+        { ...empty, sends: rig.sends.slice(firstEmpty) },
+        notes,
+      );
       console.log(sweepOut.trim().split('\n').slice(-1)[0]);
       expect(summarize('chat', r3.chat)).toBe('chat: ok');
       expect(r3.unsettled).toEqual([]);
@@ -386,7 +511,12 @@ describe(`fault injection (${MODE})`, () => {
   }, 300_000);
 
   it(`restarting a gateway with ${SIZES.gwClients} connected clients: they reconnect, rejoin and get every missed message once`, async () => {
-    const rig = new Rig({ services: [{ kind: 'gateway', name: 'gw1' }, { kind: 'gateway', name: 'gw2' }] });
+    const rig = new Rig({
+      services: [
+        { kind: 'gateway', name: 'gw1' },
+        { kind: 'gateway', name: 'gw2' },
+      ],
+    });
     const redis = new IORedis(rig.redisUrl);
     try {
       const teams = emails('tab', SIZES.gwClients / 2);
@@ -400,14 +530,29 @@ describe(`fault injection (${MODE})`, () => {
       for (let p = 0; p < teams.length; p += 2) rooms.push(await rig.openTrade(teams[p], teams[p + 1]));
       const connectAll = async (specs: [string, string, string[]][]) => {
         const out: TrackedClient[] = [];
-        for (let i = 0; i < specs.length; i += 20) out.push(...(await Promise.all(specs.slice(i, i + 20).map(([name, email, urls]) => rig.world.client(name, email, urls)))));
+        for (let i = 0; i < specs.length; i += 20)
+          out.push(...(await Promise.all(specs.slice(i, i + 20).map(([name, email, urls]) => rig.world.client(name, email, urls)))));
         return out;
       };
-      listeners.push(...(await connectAll(teams.flatMap((e) => [[`${e}#1`, e, [gw1.url]], [`${e}#2`, e, [gw1.url]]] as [string, string, string[]][]))));
+      listeners.push(
+        ...(await connectAll(
+          teams.flatMap(
+            (e) =>
+              [
+                [`${e}#1`, e, [gw1.url]],
+                [`${e}#2`, e, [gw1.url]],
+              ] as [string, string, string[]][],
+          ),
+        )),
+      );
       senders.push(...(await connectAll(teams.map((e) => [`${e}#send`, e, [gw2.url]] as [string, string, string[]]))));
       const roomOf = (i: number) => rooms[Math.floor(i / 2)];
       for (let i = 0; i < [...listeners, ...senders].length; i += 25) {
-        await Promise.all([...listeners, ...senders].slice(i, i + 25).map((c) => c.join(roomOf(teams.indexOf(c.name.split('#')[0]))).then((a) => expect(a.ok).toBe(true))));
+        await Promise.all(
+          [...listeners, ...senders]
+            .slice(i, i + 25)
+            .map((c) => c.join(roomOf(teams.indexOf(c.name.split('#')[0]))).then((a) => expect(a.ok).toBe(true))),
+        );
       }
 
       const deadline = Date.now() + SIZES.gwLoadMs;
@@ -439,7 +584,9 @@ describe(`fault injection (${MODE})`, () => {
       const chat = verifyChat(audit, rig.sends, [...listeners, ...senders]);
       const reconnects = listeners.map((c) => c.connects - 1);
       const notices = listeners.filter((c) => c.shutdownNotices > 0).length;
-      const counted = await redis.keys(`${rig.world.redisPrefix}:conn:*`).then(async (keys) => (keys.length ? (await redis.mget(...keys)).reduce((n, v) => n + Number(v ?? 0), 0) : 0));
+      const counted = await redis
+        .keys(`${rig.world.redisPrefix}:conn:*`)
+        .then(async (keys) => (keys.length ? (await redis.mget(...keys)).reduce((n, v) => n + Number(v ?? 0), 0) : 0));
       const open = listeners.length + senders.length;
       rows.push(
         row({
@@ -452,7 +599,9 @@ describe(`fault injection (${MODE})`, () => {
           notes:
             `Every one of the ${listeners.length} clients reconnected (min ${Math.min(...reconnects)}, max ${Math.max(...reconnects)} times), rejoined its room and synced; ${chat.deliveries} (message, client) deliveries checked, ${chat.recoveredBySync} came by rejoin+sync. ` +
             `${notices}/${listeners.length} got server-shutdown before a SIGTERM restart. Per-IP connection counter afterwards: ${counted} for ${open} open sockets` +
-            (counted > open ? ` (${counted - open} left over by the killed gateway: its sockets are never released in Redis until the key's 1 h TTL)` : ''),
+            (counted > open
+              ? ` (${counted - open} left over by the killed gateway: its sockets are never released in Redis until the key's 1 h TTL)`
+              : ''),
         }),
       );
       expect(summarize('chat', chat)).toBe('chat: ok');
@@ -469,7 +618,12 @@ describe(`fault injection (${MODE})`, () => {
   }, 300_000);
 
   it('client connections cut on a schedule during a chat load: every client gets 100% of its room', async () => {
-    const rig = new Rig({ services: [{ kind: 'gateway', name: 'gw1' }, { kind: 'gateway', name: 'gw2' }] });
+    const rig = new Rig({
+      services: [
+        { kind: 'gateway', name: 'gw1' },
+        { kind: 'gateway', name: 'gw2' },
+      ],
+    });
     try {
       const teams = emails('drp', SIZES.dropClients);
       await rig.world.addTeams(teams);
@@ -540,7 +694,17 @@ describe(`fault injection (${MODE})`, () => {
     const mnt = mkdtempSync(join(tmpdir(), 'parley-full-'));
     const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=2m,mode=0755', 'tmpfs', mnt], { encoding: 'utf8' });
     if (mounted.status !== 0) {
-      rows.push(row({ fault: 'DATA_DIR full / read-only', attempted: 0, acknowledged: 0, persisted: 0, lost: 0, duplicated: 0, notes: `NOT RUN: \`mount -t tmpfs\` failed here (${(mounted.stderr || mounted.error?.message || '').trim()}); root ignores file modes, so there is no other honest way to make DATA_DIR full or read-only` }));
+      rows.push(
+        row({
+          fault: 'DATA_DIR full / read-only',
+          attempted: 0,
+          acknowledged: 0,
+          persisted: 0,
+          lost: 0,
+          duplicated: 0,
+          notes: `NOT RUN: \`mount -t tmpfs\` failed here (${(mounted.stderr || mounted.error?.message || '').trim()}); root ignores file modes, so there is no other honest way to make DATA_DIR full or read-only`,
+        }),
+      );
       rmSync(mnt, { recursive: true, force: true });
       return;
     }
@@ -569,7 +733,8 @@ describe(`fault injection (${MODE})`, () => {
       const text = (n: number) => `a longer line so the file grows by a few hundred bytes each time: ${n} ${'lorem ipsum '.repeat(20)}`;
       const sendRound = async (n: number, tag: string) => {
         const out = [];
-        for (let i = 0; i < n; i++) out.push(await rig.say(clients[i % clients.length], rooms[Math.floor((i % clients.length) / 2)], text(i), 10_000));
+        for (let i = 0; i < n; i++)
+          out.push(await rig.say(clients[i % clients.length], rooms[Math.floor((i % clients.length) / 2)], text(i), 10_000));
         return out.map((r) => ({ ...r, tag }));
       };
       const tally = (recs: { result: any }[]) => {
@@ -578,7 +743,9 @@ describe(`fault injection (${MODE})`, () => {
           const k = r.result.status === 'acked' ? 'acked' : r.result.status === 'refused' ? r.result.code : 'no answer';
           t[k] = (t[k] ?? 0) + 1;
         }
-        return Object.entries(t).map(([k, v]) => `${k} ×${v}`).join(', ');
+        return Object.entries(t)
+          .map(([k, v]) => `${k} ×${v}`)
+          .join(', ');
       };
 
       const before = await sendRound(8, 'before');
@@ -597,7 +764,13 @@ describe(`fault injection (${MODE})`, () => {
       closeSync(fd);
       const full = await sendRound(SIZES.diskMessages, 'full');
       const offerFull = await clients[0].request('propose-offer', { negotiation_id: rooms[0], terms: { price: 11, quantity: 2 } });
-      const orderFull = await http(url, 'POST', '/api/orders', { side: 'buy', chemical: 'N', price: 3, quantity: 4 }, rig.world.token(teams[0]));
+      const orderFull = await http(
+        url,
+        'POST',
+        '/api/orders',
+        { side: 'buy', chemical: 'N', price: 3, quantity: 4 },
+        rig.world.token(teams[0]),
+      );
 
       // space comes back: the refused messages are sent again with the same ids, and saved once
       rmSync(filler);
@@ -612,7 +785,13 @@ describe(`fault injection (${MODE})`, () => {
       await remount('ro');
       const ro = await sendRound(8, 'read-only');
       const offerRo = await clients[2].request('propose-offer', { negotiation_id: rooms[1], terms: { price: 12, quantity: 3 } });
-      const orderRo = await http(url, 'POST', '/api/orders', { side: 'buy', chemical: 'N', price: 3, quantity: 4 }, rig.world.token(teams[1]));
+      const orderRo = await http(
+        url,
+        'POST',
+        '/api/orders',
+        { side: 'buy', chemical: 'N', price: 3, quantity: 4 },
+        rig.world.token(teams[1]),
+      );
       await remount('rw');
       const retryRo: SendRecord[] = [];
       for (const r of ro.filter((x) => x.result.status !== 'acked')) {
@@ -631,7 +810,7 @@ describe(`fault injection (${MODE})`, () => {
       const fragments = audit.badLines.length;
       const refusedFull = full.filter((r) => r.result.status !== 'acked');
       const refusedRo = ro.filter((r) => r.result.status !== 'acked');
-      const codes = (x: any) => (x.ok ? 'ok' : x.error?.code ?? `HTTP ${x.status}`);
+      const codes = (x: any) => (x.ok ? 'ok' : (x.error?.code ?? `HTTP ${x.status}`));
       rows.push(
         row({
           fault: 'DATA_DIR full (tmpfs filled to the last byte), then read-only (remount ro), then space/write access back',

@@ -14,7 +14,11 @@ const CONNECTIONS = 6;
 const LOGINS = 3;
 
 describe('flooding across two gateways', () => {
-  const config = testConfig({ MESSAGES_PER_MINUTE: String(MESSAGES), CONNECTIONS_PER_IP: String(CONNECTIONS), LOGIN_ATTEMPTS_PER_15_MIN: String(LOGINS) });
+  const config = testConfig({
+    MESSAGES_PER_MINUTE: String(MESSAGES),
+    CONNECTIONS_PER_IP: String(CONNECTIONS),
+    LOGIN_ATTEMPTS_PER_15_MIN: String(LOGINS),
+  });
   const rows: BadInputRow[] = [];
   let sockets: Socket[] = [];
   let g1: RunningGateway, g2: RunningGateway;
@@ -25,7 +29,8 @@ describe('flooding across two gateways', () => {
     for (const u of ['alice', 'bob', 'carol', 'dave']) await addTeam(config, `${u}@uni.edu`);
     g1 = await createGateway(config);
     g2 = await createGateway(config);
-    for (const u of ['alice', 'bob', 'carol', 'dave']) tokens[u] = await login(u === 'bob' || u === 'dave' ? g2.url : g1.url, `${u}@uni.edu`);
+    for (const u of ['alice', 'bob', 'carol', 'dave'])
+      tokens[u] = await login(u === 'bob' || u === 'dave' ? g2.url : g1.url, `${u}@uni.edu`);
     const order = await http(g1.url, 'POST', '/api/orders', { side: 'buy', chemical: 'C', price: 5, quantity: 10 }, tokens.alice);
     trade = (await http(g2.url, 'POST', `/api/orders/${order.body.id}/respond`, undefined, tokens.bob)).body.negotiation_id;
   });
@@ -82,7 +87,9 @@ describe('flooding across two gateways', () => {
     const s1 = await connect(g1.url, tokens.carol);
     const s2 = await connect(g2.url, tokens.carol);
     sockets.push(s1, s2);
-    const acks = await Promise.all(Array.from({ length: 60 }, (_, i) => emitAck(i % 2 ? s2 : s1, 'send-message', { negotiation_id: id, content: `burst ${i}` }, 10_000)));
+    const acks = await Promise.all(
+      Array.from({ length: 60 }, (_, i) => emitAck(i % 2 ? s2 : s1, 'send-message', { negotiation_id: id, content: `burst ${i}` }, 10_000)),
+    );
     const tally = new Tally();
     for (const ack of acks) tally.add(ack.ok ? 'ok' : ack.error.code);
     expect(tally.counts.get('ok')).toBe(MESSAGES);
@@ -90,7 +97,13 @@ describe('flooding across two gateways', () => {
     const sync = await emitAck(s1, 'sync-messages', { negotiation_id: id, after_seq: 0 });
     expect(sync.data.messages.filter((m: any) => m.kind !== 'offer')).toHaveLength(MESSAGES);
     expect((await http(g1.url, 'GET', '/health')).status).toBe(200);
-    rows.push({ input: 'flood: 60 messages fired concurrently by one user over two gateways', tried: 60, answered: `${tally} (exactly the limit stored)`, server_stayed_up: true, wrote_outside_data_dir: false });
+    rows.push({
+      input: 'flood: 60 messages fired concurrently by one user over two gateways',
+      tried: 60,
+      answered: `${tally} (exactly the limit stored)`,
+      server_stayed_up: true,
+      wrote_outside_data_dir: false,
+    });
   });
 
   it('unthrottled events (typing, join, sync, creating practices) under a burst: the gateway keeps answering', async () => {
@@ -101,10 +114,16 @@ describe('flooding across two gateways', () => {
     b.on('user-typing', () => relayed++);
     const n = reliabilityMode() === 'long' ? 2000 : 300;
     const t0 = Date.now();
-    const typing = await Promise.all(Array.from({ length: n }, (_, i) => emitAck(a, i % 2 ? 'typing-stop' : 'typing-start', { negotiation_id: trade }, 20_000)));
+    const typing = await Promise.all(
+      Array.from({ length: n }, (_, i) => emitAck(a, i % 2 ? 'typing-stop' : 'typing-start', { negotiation_id: trade }, 20_000)),
+    );
     const joins = await Promise.all(Array.from({ length: n / 3 }, () => emitAck(a, 'join-negotiation', { negotiation_id: trade }, 20_000)));
-    const syncs = await Promise.all(Array.from({ length: n / 3 }, () => emitAck(a, 'sync-messages', { negotiation_id: trade, after_seq: 0 }, 20_000)));
-    const creates = await Promise.all(Array.from({ length: n / 6 }, () => http(g2.url, 'POST', '/api/negotiations', { scenario_id: 'salary' }, tokens.dave)));
+    const syncs = await Promise.all(
+      Array.from({ length: n / 3 }, () => emitAck(a, 'sync-messages', { negotiation_id: trade, after_seq: 0 }, 20_000)),
+    );
+    const creates = await Promise.all(
+      Array.from({ length: n / 6 }, () => http(g2.url, 'POST', '/api/negotiations', { scenario_id: 'salary' }, tokens.dave)),
+    );
     const ms = Date.now() - t0;
     await sleep(200);
     const health = await http(g1.url, 'GET', '/health');
@@ -145,9 +164,15 @@ describe('flooding across two gateways', () => {
     // one closes: exactly one more gets in
     sockets.pop()!.close();
     await sleep(300);
-    const again = await connect(g2.url, tokens.alice).then((s) => (sockets.push(s), 'connected'), (e: Error) => e.message);
+    const again = await connect(g2.url, tokens.alice).then(
+      (s) => (sockets.push(s), 'connected'),
+      (e: Error) => e.message,
+    );
     expect(again).toBe('connected');
-    const over = await connect(g1.url, tokens.alice).then((s) => (sockets.push(s), 'connected'), (e: Error) => e.message);
+    const over = await connect(g1.url, tokens.alice).then(
+      (s) => (sockets.push(s), 'connected'),
+      (e: Error) => e.message,
+    );
     expect(over).toMatch(/too many connections/);
     rows.push({
       input: `flood: ${CONNECTIONS + 4} socket connections from one IP alternating gateway 1 / 2 (limit ${CONNECTIONS}), then one closed and two more tried`,
@@ -167,7 +192,11 @@ describe('flooding across two gateways', () => {
     }
     expect(answers).toEqual(Array(LOGINS).fill('401 INVALID_CREDENTIALS'));
     for (const g of [g1, g2]) {
-      const res = await fetch(`${g.url}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'bob@uni.edu', password: 'password1' }) });
+      const res = await fetch(`${g.url}/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'bob@uni.edu', password: 'password1' }),
+      });
       expect(res.status).toBe(429);
       expect(res.headers.get('retry-after')).toBeTruthy();
       expect((await res.json()).code).toBe('TOO_MANY_ATTEMPTS');

@@ -182,7 +182,13 @@ describe('fuzz: every socket event and HTTP route', () => {
   const validBodies = (): Record<string, Record<string, unknown>> => ({
     [ClientEvent.JoinNegotiation]: { negotiation_id: target },
     [ClientEvent.LeaveNegotiation]: { negotiation_id: target },
-    [ClientEvent.SendMessage]: { negotiation_id: target, content: 'hello', type: 'user', timestamp: new Date().toISOString(), client_message_id: 'c-1' },
+    [ClientEvent.SendMessage]: {
+      negotiation_id: target,
+      content: 'hello',
+      type: 'user',
+      timestamp: new Date().toISOString(),
+      client_message_id: 'c-1',
+    },
     [ClientEvent.TypingStart]: { negotiation_id: target },
     [ClientEvent.TypingStop]: { negotiation_id: target },
     [ClientEvent.SyncMessages]: { negotiation_id: target, after_seq: 0 },
@@ -224,15 +230,36 @@ describe('fuzz: every socket event and HTTP route', () => {
       ...pollutedAt(base, Object.keys(base)[0]),
     ];
     for (const field of Object.keys(base)) {
-      const values: unknown[] = [...NASTY_VALUES, ...(field === 'negotiation_id' ? NASTY_STRINGS : STRINGS), ...POLLUTERS, deepObject(10_000), 'y'.repeat(70 * 1024)];
+      const values: unknown[] = [
+        ...NASTY_VALUES,
+        ...(field === 'negotiation_id' ? NASTY_STRINGS : STRINGS),
+        ...POLLUTERS,
+        deepObject(10_000),
+        'y'.repeat(70 * 1024),
+      ];
       if (field === 'terms' || field === 'score_override') values.push(...hostileTerms());
       for (const v of values) out.push({ ...base, [field]: v });
     }
     // the other negotiations' ids in the right field (a party's own, an AI one, a made-up one)
-    out.push({ ...base, negotiation_id: probe }, { ...base, negotiation_id: practice }, { ...base, negotiation_id: 'alice_bob_C_1700000000' });
+    out.push(
+      { ...base, negotiation_id: probe },
+      { ...base, negotiation_id: practice },
+      { ...base, negotiation_id: 'alice_bob_C_1700000000' },
+    );
     out.push(...fc.sample(fc.jsonValue({ maxDepth: 4 }), SAMPLES));
-    out.push(...fc.sample(fc.dictionary(fc.oneof(fc.constantFrom(...Object.keys(base)), fc.string({ unit: 'binary' })), fc.jsonValue({ maxDepth: 3 })), SAMPLES).map((d) => ({ ...base, ...d })));
-    out.push(...fc.sample(fc.record({ negotiation_id: fc.oneof(fc.constant(target), fc.string({ unit: 'binary', maxLength: 80 })) }), SAMPLES).map((d) => ({ ...base, ...d })));
+    out.push(
+      ...fc
+        .sample(
+          fc.dictionary(fc.oneof(fc.constantFrom(...Object.keys(base)), fc.string({ unit: 'binary' })), fc.jsonValue({ maxDepth: 3 })),
+          SAMPLES,
+        )
+        .map((d) => ({ ...base, ...d })),
+    );
+    out.push(
+      ...fc
+        .sample(fc.record({ negotiation_id: fc.oneof(fc.constant(target), fc.string({ unit: 'binary', maxLength: 80 })) }), SAMPLES)
+        .map((d) => ({ ...base, ...d })),
+    );
     return out;
   }
 
@@ -242,7 +269,13 @@ describe('fuzz: every socket event and HTTP route', () => {
       const failures: string[] = [];
       for (const payload of payloadsFor(event)) await fire(event, payload, tally, failures);
       const { up, outside, problems } = await checkHealth(event);
-      rows.push({ input: `socket ${event}: hostile & random payloads`, tried: tally.total, answered: tally.toString(), server_stayed_up: up, wrote_outside_data_dir: outside.length > 0 });
+      rows.push({
+        input: `socket ${event}: hostile & random payloads`,
+        tried: tally.total,
+        answered: tally.toString(),
+        server_stayed_up: up,
+        wrote_outside_data_dir: outside.length > 0,
+      });
       expect(problems).toEqual([]);
       expect(failures).toEqual([]);
     }, 120_000);
@@ -270,11 +303,27 @@ describe('fuzz: every socket event and HTTP route', () => {
       if (!ok) failures.push(`${frame.slice(0, 100)} → ${kind}`);
     }
     // events nobody handles (and names that look like internals): ignored, the socket stays usable
-    for (const name of ['__proto__', 'constructor', 'hasOwnProperty', 'toString', 'JOIN-NEGOTIATION', 'join-negotiation ', 'connect', 'disconnect', 'error', 'disconnecting', 'newListener', '']) {
+    for (const name of [
+      '__proto__',
+      'constructor',
+      'hasOwnProperty',
+      'toString',
+      'JOIN-NEGOTIATION',
+      'join-negotiation ',
+      'connect',
+      'disconnect',
+      'error',
+      'disconnecting',
+      'newListener',
+      '',
+    ]) {
       const s = await open(alice);
       const pending = rawEmit(s, `[${JSON.stringify(name)},{"negotiation_id":"${target}"}]`, 1000);
       // packets are handled in order: once a later join is answered, an ignored event will never be
-      const still = await Promise.race([emitAck(s, 'join-negotiation', { negotiation_id: target }, 1000).catch(() => null), pending.then(() => null)]);
+      const still = await Promise.race([
+        emitAck(s, 'join-negotiation', { negotiation_id: target }, 1000).catch(() => null),
+        pending.then(() => null),
+      ]);
       const answer = await Promise.race([pending, new Promise((r) => setTimeout(() => r('no-ack'), 30))]);
       // socket.io itself refuses its reserved names (connect, disconnect, …) by closing that connection
       const reserved = ['connect', 'connect_error', 'disconnect', 'disconnecting', 'newListener', 'removeListener'].includes(name);
@@ -294,13 +343,20 @@ describe('fuzz: every socket event and HTTP route', () => {
     for (const bad of ['[', '["send-message"', '{}', '[]', '[1,2]', '[null]', '[{"a":1}]', '["send-message",' + '['.repeat(20_000)]) {
       const s = await open(alice);
       const answer = await rawEmit(s, bad, 500);
-      const kind = answer === 'no-ack' ? (s.connected ? 'ignored' : 'connection closed (malformed packet)') : `BAD ${JSON.stringify(answer)}`;
+      const kind =
+        answer === 'no-ack' ? (s.connected ? 'ignored' : 'connection closed (malformed packet)') : `BAD ${JSON.stringify(answer)}`;
       tally.add(kind);
       if (kind.startsWith('BAD')) failures.push(`packet ${bad.slice(0, 40)} → ${kind}`);
       s.close();
     }
     const { up, outside, problems } = await checkHealth('raw frames');
-    rows.push({ input: 'socket: hand-written frames (1e309, -0, duplicate keys, reserved/unknown event names, malformed packets)', tried: tally.total, answered: tally.toString(), server_stayed_up: up, wrote_outside_data_dir: outside.length > 0 });
+    rows.push({
+      input: 'socket: hand-written frames (1e309, -0, duplicate keys, reserved/unknown event names, malformed packets)',
+      tried: tally.total,
+      answered: tally.toString(),
+      server_stayed_up: up,
+      wrote_outside_data_dir: outside.length > 0,
+    });
     expect(problems).toEqual([]);
     expect(failures).toEqual([]);
   }, 60_000);
@@ -338,10 +394,21 @@ describe('fuzz: every socket event and HTTP route', () => {
   }
 
   const jsonBodies = (valid: Record<string, unknown>): unknown[] => {
-    const out: unknown[] = [...NASTY_VALUES.filter((v) => v !== undefined), ...STRINGS.slice(0, 8), ...POLLUTERS, deepObject(5000), ...pollutedAt(valid, Object.keys(valid)[0])];
-    for (const field of Object.keys(valid)) for (const v of [...NASTY_VALUES, ...STRINGS, ...POLLUTERS, deepObject(200)]) out.push({ ...valid, [field]: v });
+    const out: unknown[] = [
+      ...NASTY_VALUES.filter((v) => v !== undefined),
+      ...STRINGS.slice(0, 8),
+      ...POLLUTERS,
+      deepObject(5000),
+      ...pollutedAt(valid, Object.keys(valid)[0]),
+    ];
+    for (const field of Object.keys(valid))
+      for (const v of [...NASTY_VALUES, ...STRINGS, ...POLLUTERS, deepObject(200)]) out.push({ ...valid, [field]: v });
     out.push(...fc.sample(fc.jsonValue({ maxDepth: 4 }), SAMPLES));
-    out.push(...fc.sample(fc.dictionary(fc.oneof(fc.constantFrom(...Object.keys(valid)), fc.string()), fc.jsonValue({ maxDepth: 2 })), SAMPLES).map((d) => ({ ...valid, ...d })));
+    out.push(
+      ...fc
+        .sample(fc.dictionary(fc.oneof(fc.constantFrom(...Object.keys(valid)), fc.string()), fc.jsonValue({ maxDepth: 2 })), SAMPLES)
+        .map((d) => ({ ...valid, ...d })),
+    );
     return out;
   };
   const rawBodies: { body: string; type?: string }[] = [
@@ -369,17 +436,35 @@ describe('fuzz: every socket event and HTTP route', () => {
     const tally = new Tally();
     const failures: string[] = [];
     // every string password costs a bcrypt compare (~80 ms, also for unknown e-mails): keep this list short
-    for (const body of jsonBodies({ email: 'alice@uni.edu', password: 'x'.repeat(201) })) classify(await http(gw.url, 'POST', '/auth/login', toJson(body)), tally, failures, `login ${show(body)}`);
-    for (const email of [...(long ? TRAVERSALS : CORE_STRINGS.filter((t) => /\.\.|\//.test(t))), 'alice@uni.edu/../bob@uni.edu', 'ALICE@UNI.EDU\u0000', 'alice@uni.edu\u202e', ' alice@uni.edu/.']) {
+    for (const body of jsonBodies({ email: 'alice@uni.edu', password: 'x'.repeat(201) }))
+      classify(await http(gw.url, 'POST', '/auth/login', toJson(body)), tally, failures, `login ${show(body)}`);
+    for (const email of [
+      ...(long ? TRAVERSALS : CORE_STRINGS.filter((t) => /\.\.|\//.test(t))),
+      'alice@uni.edu/../bob@uni.edu',
+      'ALICE@UNI.EDU\u0000',
+      'alice@uni.edu\u202e',
+      ' alice@uni.edu/.',
+    ]) {
       const res = await http(gw.url, 'POST', '/auth/login', { email, password: 'password1' });
       classify(res, tally, failures, `login email ${email}`);
       if (res.status === 200) failures.push(`login as ${JSON.stringify(email)} succeeded`);
     }
     for (const { body, type } of rawBodies) {
-      classify(await rawHttp(gw.port, 'POST', '/auth/login', { body, headers: { 'content-type': type ?? 'application/json' } }), tally, failures, `login raw ${body.slice(0, 40)}`);
+      classify(
+        await rawHttp(gw.port, 'POST', '/auth/login', { body, headers: { 'content-type': type ?? 'application/json' } }),
+        tally,
+        failures,
+        `login raw ${body.slice(0, 40)}`,
+      );
     }
     const { up, outside, problems } = await checkHealth('login');
-    rows.push({ input: 'HTTP POST /auth/login: hostile & random bodies, traversal e-mails, raw/huge/deep bodies', tried: tally.total, answered: tally.toString(), server_stayed_up: up, wrote_outside_data_dir: outside.length > 0 });
+    rows.push({
+      input: 'HTTP POST /auth/login: hostile & random bodies, traversal e-mails, raw/huge/deep bodies',
+      tried: tally.total,
+      answered: tally.toString(),
+      server_stayed_up: up,
+      wrote_outside_data_dir: outside.length > 0,
+    });
     expect(problems).toEqual([]);
     expect(failures).toEqual([]);
   }, 120_000);
@@ -392,16 +477,36 @@ describe('fuzz: every socket event and HTTP route', () => {
       ['/api/negotiations', { scenario_id: 'salary' }],
     ];
     for (const [path, valid] of routes) {
-      for (const body of jsonBodies(valid)) classify(await http(gw.url, 'POST', path, toJson(body), alice), tally, failures, `POST ${path} ${show(body)}`);
+      for (const body of jsonBodies(valid))
+        classify(await http(gw.url, 'POST', path, toJson(body), alice), tally, failures, `POST ${path} ${show(body)}`);
       for (const { body, type } of rawBodies) {
-        classify(await rawHttp(gw.port, 'POST', path, { body, headers: { 'content-type': type ?? 'application/json', authorization: `Bearer ${alice}` } }), tally, failures, `POST ${path} raw ${body.slice(0, 40)}`);
+        classify(
+          await rawHttp(gw.port, 'POST', path, {
+            body,
+            headers: { 'content-type': type ?? 'application/json', authorization: `Bearer ${alice}` },
+          }),
+          tally,
+          failures,
+          `POST ${path} raw ${body.slice(0, 40)}`,
+        );
       }
       for (const id of STRINGS) {
-        classify(await http(gw.url, 'POST', '/api/negotiations', { scenario_id: id }, alice), tally, failures, `POST /api/negotiations scenario ${id}`);
+        classify(
+          await http(gw.url, 'POST', '/api/negotiations', { scenario_id: id }, alice),
+          tally,
+          failures,
+          `POST /api/negotiations scenario ${id}`,
+        );
       }
     }
     const { up, outside, problems } = await checkHealth('post bodies');
-    rows.push({ input: 'HTTP POST /api/orders, /api/negotiations: hostile & random bodies, traversal scenario ids, raw bodies', tried: tally.total, answered: tally.toString(), server_stayed_up: up, wrote_outside_data_dir: outside.length > 0 });
+    rows.push({
+      input: 'HTTP POST /api/orders, /api/negotiations: hostile & random bodies, traversal scenario ids, raw bodies',
+      tried: tally.total,
+      answered: tally.toString(),
+      server_stayed_up: up,
+      wrote_outside_data_dir: outside.length > 0,
+    });
     expect(problems).toEqual([]);
     expect(failures).toEqual([]);
   }, 120_000);
@@ -420,12 +525,22 @@ describe('fuzz: every socket event and HTTP route', () => {
     for (const [method, route, token] of idRoutes) {
       for (const id of ids) {
         const path = route.replace(':id', percentEncode(id));
-        classify(await rawHttp(gw.port, method, path, { headers: { authorization: `Bearer ${token}` } }), tally, failures, `${method} ${path}`);
+        classify(
+          await rawHttp(gw.port, method, path, { headers: { authorization: `Bearer ${token}` } }),
+          tally,
+          failures,
+          `${method} ${path}`,
+        );
       }
       // unencoded: the server sees `/../` and `%2F` exactly as written
       for (const id of TRAVERSALS.filter((t) => /^[\x21-\x7e]+$/.test(t))) {
         const path = route.replace(':id', id);
-        classify(await rawHttp(gw.port, method, path, { headers: { authorization: `Bearer ${token}` } }), tally, failures, `${method} raw ${path}`);
+        classify(
+          await rawHttp(gw.port, method, path, { headers: { authorization: `Bearer ${token}` } }),
+          tally,
+          failures,
+          `${method} raw ${path}`,
+        );
       }
     }
     const queries = [
@@ -450,7 +565,12 @@ describe('fuzz: every socket event and HTTP route', () => {
     ];
     for (const q of queries) {
       const token = q.startsWith('/api/admin') ? prof : alice;
-      classify(await rawHttp(gw.port, 'GET', q, { headers: { authorization: `Bearer ${token}` } }), tally, failures, `GET ${q.slice(0, 80)}`);
+      classify(
+        await rawHttp(gw.port, 'GET', q, { headers: { authorization: `Bearer ${token}` } }),
+        tally,
+        failures,
+        `GET ${q.slice(0, 80)}`,
+      );
     }
     const paths = [
       '/../../../../etc/passwd',
@@ -485,7 +605,13 @@ describe('fuzz: every socket event and HTTP route', () => {
       }
     }
     const { up, outside, problems } = await checkHealth('paths');
-    rows.push({ input: 'HTTP: hostile ids in every :id route (encoded and raw ../), query-string pollution, static-file traversal, odd methods', tried: tally.total, answered: tally.toString(), server_stayed_up: up, wrote_outside_data_dir: outside.length > 0 });
+    rows.push({
+      input: 'HTTP: hostile ids in every :id route (encoded and raw ../), query-string pollution, static-file traversal, odd methods',
+      tried: tally.total,
+      answered: tally.toString(),
+      server_stayed_up: up,
+      wrote_outside_data_dir: outside.length > 0,
+    });
     expect(problems).toEqual([]);
     expect(failures).toEqual([]);
   }, 120_000);
@@ -506,9 +632,18 @@ describe('fuzz: every socket event and HTTP route', () => {
       signed({ __proto__: { polluted: 'yes' } }),
       signed(null),
       jwt.sign({ sub: 'prof@uni.edu', role: 'instructor' }, config.jwtSecret, { algorithm: 'HS512' }),
-      jwt.sign({ sub: 'prof@uni.edu', role: 'instructor', nbf: Math.floor(Date.now() / 1000) + 3600 }, config.jwtSecret, { algorithm: 'HS256' }),
+      jwt.sign({ sub: 'prof@uni.edu', role: 'instructor', nbf: Math.floor(Date.now() / 1000) + 3600 }, config.jwtSecret, {
+        algorithm: 'HS256',
+      }),
     ];
-    const routes = ['/api/teams/me', '/api/orders', '/api/negotiations', '/api/admin/audit', '/api/instructor/negotiations', '/admin/queues'];
+    const routes = [
+      '/api/teams/me',
+      '/api/orders',
+      '/api/negotiations',
+      '/api/admin/audit',
+      '/api/instructor/negotiations',
+      '/admin/queues',
+    ];
     for (const t of tokens) {
       for (const r of routes) {
         const res = await rawHttp(gw.port, 'GET', r, { headers: { authorization: `Bearer ${t}` } });
@@ -525,7 +660,14 @@ describe('fuzz: every socket event and HTTP route', () => {
       tally.add(`handshake: ${refused}`);
       if (refused !== 'Authentication error') failures.push(`handshake with ${t.slice(0, 60)} → ${refused}`);
     }
-    for (const header of ['Basic YWxpY2U6cGFzc3dvcmQx', `bearer ${alice}`, `Bearer  ${alice}`, `Bearer ${alice} extra`, `Token ${alice}`, `${alice}`]) {
+    for (const header of [
+      'Basic YWxpY2U6cGFzc3dvcmQx',
+      `bearer ${alice}`,
+      `Bearer  ${alice}`,
+      `Bearer ${alice} extra`,
+      `Token ${alice}`,
+      `${alice}`,
+    ]) {
       const res = await rawHttp(gw.port, 'GET', '/api/teams/me', { headers: { authorization: header } });
       classify(res, tally, failures, `authorization ${header.slice(0, 20)}`);
     }
@@ -541,7 +683,14 @@ describe('fuzz: every socket event and HTTP route', () => {
       if (refused !== 'Authentication error') failures.push(`handshake auth ${JSON.stringify(auth)} → ${refused}`);
     }
     const { up, outside, problems } = await checkHealth('tokens');
-    rows.push({ input: 'tokens: junk, 5000 chars, HS512, not-yet-valid, validly signed with a path / array / object as subject; odd Authorization schemes; non-string handshake tokens', tried: tally.total, answered: tally.toString(), server_stayed_up: up, wrote_outside_data_dir: outside.length > 0 });
+    rows.push({
+      input:
+        'tokens: junk, 5000 chars, HS512, not-yet-valid, validly signed with a path / array / object as subject; odd Authorization schemes; non-string handshake tokens',
+      tried: tally.total,
+      answered: tally.toString(),
+      server_stayed_up: up,
+      wrote_outside_data_dir: outside.length > 0,
+    });
     expect(problems).toEqual([]);
     expect(failures).toEqual([]);
   }, 120_000);
@@ -552,7 +701,8 @@ function percentEncode(s: string): string {
   let out = '';
   for (const ch of s) {
     const u = ch.charCodeAt(0);
-    if (ch.length === 1 && u >= 0xd800 && u <= 0xdfff) out += [0xe0 | (u >> 12), 0x80 | ((u >> 6) & 0x3f), 0x80 | (u & 0x3f)].map((b) => `%${b.toString(16).toUpperCase()}`).join('');
+    if (ch.length === 1 && u >= 0xd800 && u <= 0xdfff)
+      out += [0xe0 | (u >> 12), 0x80 | ((u >> 6) & 0x3f), 0x80 | (u & 0x3f)].map((b) => `%${b.toString(16).toUpperCase()}`).join('');
     else out += encodeURIComponent(ch);
   }
   return out;

@@ -15,7 +15,8 @@ import { BadInputRow, recordSuite, reliabilityMode } from './report';
  */
 const long = reliabilityMode() === 'long';
 const rows: BadInputRow[] = [];
-const row = (input: string, tried: number, answered: string) => rows.push({ input, tried, answered, server_stayed_up: true, wrote_outside_data_dir: false });
+const row = (input: string, tried: number, answered: string) =>
+  rows.push({ input, tried, answered, server_stayed_up: true, wrote_outside_data_dir: false });
 
 afterAll(() => recordSuite({ suite: 'attack-properties', mode: reliabilityMode(), bad_inputs: rows }));
 
@@ -24,7 +25,10 @@ afterAll(() => recordSuite({ suite: 'attack-properties', mode: reliabilityMode()
 /** Issue names as the socket schema allows them (lower-case words). */
 const issueName = fc.stringMatching(/^[a-z][a-z0-9_]{0,11}$/);
 /** Realistic term values: whole numbers up to 1e9 or thousandths up to 1e6 (prices, quantities, days). */
-const gridValue = fc.oneof(fc.integer({ min: -1_000_000_000, max: 1_000_000_000 }), fc.integer({ min: -1_000_000_000, max: 1_000_000_000 }).map((k) => k / 1000));
+const gridValue = fc.oneof(
+  fc.integer({ min: -1_000_000_000, max: 1_000_000_000 }),
+  fc.integer({ min: -1_000_000_000, max: 1_000_000_000 }).map((k) => k / 1000),
+);
 const termsArb = fc.dictionary(issueName, gridValue, { minKeys: 1, maxKeys: 8 });
 
 function shuffled<T>(items: T[], seed: number): T[] {
@@ -90,7 +94,7 @@ describe('agreement key properties', () => {
         const keys = Object.keys(terms);
         const k = keys[pick % keys.length];
         const other: Terms = { ...terms };
-        if (c.type === 'value') other[k] = Math.round((terms[k] + (c.sign ? 1 : -1) * c.delta / 1000) * 1000) / 1000;
+        if (c.type === 'value') other[k] = Math.round((terms[k] + ((c.sign ? 1 : -1) * c.delta) / 1000) * 1000) / 1000;
         if (c.type === 'add') {
           fc.pre(!(c.name in terms));
           other[c.name] = c.value;
@@ -174,20 +178,35 @@ async function settleScenario(startHoldings: Holdings[], deals: Deal[], stats: R
     const paths = new DataPaths(dir);
     const teams = new TeamStore(paths);
     const store = new NegotiationStore(paths);
-    for (const [i, email] of TEAMS.entries()) await teams.create({ email, name: email, role: 'student', password_hash: 'x', holdings: startHoldings[i] });
+    for (const [i, email] of TEAMS.entries())
+      await teams.create({ email, name: email, role: 'student', password_hash: 'x', holdings: startHoldings[i] });
 
     const created: { id: string; owner: string; deal: Deal; buyer: string; seller: string; terms: Terms }[] = [];
     const withdrawnIds = new Map<string, PartyState>();
     for (const deal of deals) {
       const initiator = TEAMS[deal.initiator];
       const responder = TEAMS[deal.responder];
-      const meta = await store.createPeer({ initiator, responder, initiatorRole: deal.initiatorRole, chemical: deal.chemical, ttlMs: 3_600_000 });
+      const meta = await store.createPeer({
+        initiator,
+        responder,
+        initiatorRole: deal.initiatorRole,
+        chemical: deal.chemical,
+        ttlMs: 3_600_000,
+      });
       const responderRole = deal.initiatorRole === 'buyer' ? 'seller' : 'buyer';
       const terms: Terms = { price: deal.priceCents / 100, quantity: deal.quantity };
-      const theirs: Terms = deal.mismatch ? { quantity: deal.quantity, price: (deal.priceCents + 1) / 100 } : { quantity: deal.quantity, price: deal.priceCents / 100 };
+      const theirs: Terms = deal.mismatch
+        ? { quantity: deal.quantity, price: (deal.priceCents + 1) / 100 }
+        : { quantity: deal.quantity, price: deal.priceCents / 100 };
       const t = Math.floor(Date.now() / 1000);
       const state = (user: string, role: string, tm: Terms, status: 'agreed' | 'pending'): PartyState => ({
-        user, role, chemical: deal.chemical, offer: { ...tm, timestamp: t }, status, ...(status === 'agreed' ? { agreement_key: agreementKey(tm) } : {}), last_updated: t,
+        user,
+        role,
+        chemical: deal.chemical,
+        offer: { ...tm, timestamp: t },
+        status,
+        ...(status === 'agreed' ? { agreement_key: agreementKey(tm) } : {}),
+        last_updated: t,
       });
       const dirOf = paths.negotiation(initiator, meta.id);
       await writeJsonAtomic(join(dirOf, `${prefix(initiator)}_state.json`), state(initiator, deal.initiatorRole, terms, 'agreed'));
@@ -202,7 +221,8 @@ async function settleScenario(startHoldings: Holdings[], deals: Deal[], stats: R
       beforeClaim: async (owner: string, id: string) => {
         const pending = withdrawnIds.get(id);
         // the other settler may hold the claim right now; the first hook already wrote the withdrawal
-        if (pending) await writeJsonAtomic(join(paths.negotiation(owner, id), `${prefix(pending.user)}_state.json`), pending).catch(() => undefined);
+        if (pending)
+          await writeJsonAtomic(join(paths.negotiation(owner, id), `${prefix(pending.user)}_state.json`), pending).catch(() => undefined);
       },
     };
     const workers = [new Settlement({ paths, hooks }), new Settlement({ paths, hooks })];
@@ -244,8 +264,24 @@ async function settleScenario(startHoldings: Holdings[], deals: Deal[], stats: R
       }
       expect(located?.place).toBe('archived');
       if (outcome?.status === 'completed') {
-        expect(buys).toEqual([expect.objectContaining({ type: 'buy', price: c.terms.price, quantity: c.terms.quantity, chemical: c.deal.chemical, counterparty: c.seller })]);
-        expect(sells).toEqual([expect.objectContaining({ type: 'sell', price: c.terms.price, quantity: c.terms.quantity, chemical: c.deal.chemical, counterparty: c.buyer })]);
+        expect(buys).toEqual([
+          expect.objectContaining({
+            type: 'buy',
+            price: c.terms.price,
+            quantity: c.terms.quantity,
+            chemical: c.deal.chemical,
+            counterparty: c.seller,
+          }),
+        ]);
+        expect(sells).toEqual([
+          expect.objectContaining({
+            type: 'sell',
+            price: c.terms.price,
+            quantity: c.terms.quantity,
+            chemical: c.deal.chemical,
+            counterparty: c.buyer,
+          }),
+        ]);
         pairs++;
         stats.settled++;
       } else {
@@ -269,7 +305,9 @@ function readTx(paths: DataPaths, email: string): Transaction[] {
   } catch {
     return [];
   }
-  return names.filter((n) => n.endsWith('.json')).map((n) => JSON.parse(readFileSync(join(paths.transactionsDir(email), n), 'utf8')) as Transaction);
+  return names
+    .filter((n) => n.endsWith('.json'))
+    .map((n) => JSON.parse(readFileSync(join(paths.transactionsDir(email), n), 'utf8')) as Transaction);
 }
 
 function sum(list: Holdings[]): Holdings {
@@ -283,12 +321,16 @@ describe('settlement properties (real files, two concurrent settlers)', () => {
     const runs = long ? 200 : 12;
     const stats: RunStats = { deals: 0, settled: 0, failed: 0, withdrawn: 0, mismatched: 0 };
     await fc.assert(
-      fc.asyncProperty(fc.array(holdingsArb, { minLength: TEAMS.length, maxLength: TEAMS.length }), fc.array(dealArb, { minLength: 1, maxLength: long ? 14 : 6 }), (h, deals) =>
-        settleScenario(h, deals, stats),
+      fc.asyncProperty(
+        fc.array(holdingsArb, { minLength: TEAMS.length, maxLength: TEAMS.length }),
+        fc.array(dealArb, { minLength: 1, maxLength: long ? 14 : 6 }),
+        (h, deals) => settleScenario(h, deals, stats),
       ),
       { numRuns: runs },
     );
-    console.log(`settlement properties: ${runs} runs, ${stats.deals} deals — settled ${stats.settled}, failed (could not afford) ${stats.failed}, withdrawn ${stats.withdrawn}, mismatched ${stats.mismatched}`);
+    console.log(
+      `settlement properties: ${runs} runs, ${stats.deals} deals — settled ${stats.settled}, failed (could not afford) ${stats.failed}, withdrawn ${stats.withdrawn}, mismatched ${stats.mismatched}`,
+    );
     expect(stats.settled).toBeGreaterThan(0);
     expect(stats.withdrawn).toBeGreaterThan(0);
     row(

@@ -128,7 +128,16 @@ export class AiWorkerHarness {
   /** What the gateway does for a line: seq, fsynced append, then the job. */
   async studentLine(n: Neg, fields: Partial<ChatMessage> & { content: string }, reason: 'message' | 'offer' = 'message'): Promise<number> {
     const seq = await this.sequence.next(n.located.id, () => this.messages.maxSeq(n.located.dir));
-    const line: ChatMessage = { id: randomUUID(), seq, negotiation_id: n.located.id, sender_type: 'user', sender: n.email, timestamp: new Date().toISOString(), kind: 'chat', ...fields };
+    const line: ChatMessage = {
+      id: randomUUID(),
+      seq,
+      negotiation_id: n.located.id,
+      sender_type: 'user',
+      sender: n.email,
+      timestamp: new Date().toISOString(),
+      kind: 'chat',
+      ...fields,
+    };
     await this.messages.append(n.located.dir, n.prefix, [line]);
     await this.producer.enqueueAiReply({ negotiation_id: n.located.id, owner: n.email, trigger_seq: seq, reason });
     return seq;

@@ -45,7 +45,8 @@ export async function until<T>(what: string, check: () => T | Promise<T>, ms = 1
     } catch (e) {
       last = e;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${ms} ms waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`);
     await sleep(everyMs);
   }
 }
@@ -65,7 +66,8 @@ export function freePort(): Promise<number> {
 
 export function assertBuilt(): void {
   for (const f of ['apps/gateway/src/main.js', 'apps/ai-worker/src/ai-worker.js', 'apps/agreement-worker/src/agreement-worker.js']) {
-    if (!existsSync(join(DIST, f))) throw new Error(`dist/${f} is missing: run \`npm run build\` first (npm run test:cluster / test:reliability do)`);
+    if (!existsSync(join(DIST, f)))
+      throw new Error(`dist/${f} is missing: run \`npm run build\` first (npm run test:cluster / test:reliability do)`);
   }
 }
 
@@ -100,9 +102,7 @@ export class Service {
     if (this.running) throw new Error(`${this.name} is already running`);
     if (this.kind === 'gateway' && !this.port) this.port = await freePort();
     const args =
-      this.kind === 'gateway'
-        ? [join(DIST, 'apps/gateway/src/main.js')]
-        : [WORKER_ENTRY, this.kind === 'ai-worker' ? 'ai' : 'agreement'];
+      this.kind === 'gateway' ? [join(DIST, 'apps/gateway/src/main.js')] : [WORKER_ENTRY, this.kind === 'ai-worker' ? 'ai' : 'agreement'];
     this.readyLine.seen = false;
     const child = spawn(process.execPath, args, {
       cwd: ROOT,
@@ -131,7 +131,8 @@ export class Service {
     await until(
       what,
       async () => {
-        if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${this.name} exited (${child.exitCode ?? child.signalCode}):\n${this.tail(20)}`);
+        if (child.exitCode !== null || child.signalCode !== null)
+          throw new Error(`${this.name} exited (${child.exitCode ?? child.signalCode}):\n${this.tail(20)}`);
         if (this.kind !== 'gateway') return this.readyLine.seen;
         const res = await fetch(`${this.url}/health`, { signal: AbortSignal.timeout(1000) }).catch(() => null);
         return res?.status === 200;
@@ -229,7 +230,9 @@ export class Cluster {
 
   /** The last lines of every process, for a failure message. */
   diagnostics(lines = 15): string {
-    return this.services.map((s) => `--- ${s.name} (${s.running ? 'running' : 'stopped'}, starts ${s.starts}, kills ${s.kills})\n${s.tail(lines)}`).join('\n');
+    return this.services
+      .map((s) => `--- ${s.name} (${s.running ? 'running' : 'stopped'}, starts ${s.starts}, kills ${s.kills})\n${s.tail(lines)}`)
+      .join('\n');
   }
 
   /** Lines matching `re` across every process's kept output (e.g. BullMQ stall warnings). */
@@ -265,13 +268,20 @@ export class RedisServer {
   async start(timeoutMs = 10_000): Promise<void> {
     if (!this.port) this.port = await freePort();
     const args = [
-      '--port', String(this.port),
-      '--bind', '127.0.0.1',
-      '--save', '',
-      '--appendonly', this.options.appendonly ? 'yes' : 'no',
-      '--appendfsync', this.options.appendfsync ?? 'everysec',
-      '--maxmemory-policy', 'noeviction',
-      '--dir', this.dir,
+      '--port',
+      String(this.port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      this.options.appendonly ? 'yes' : 'no',
+      '--appendfsync',
+      this.options.appendfsync ?? 'everysec',
+      '--maxmemory-policy',
+      'noeviction',
+      '--dir',
+      this.dir,
     ];
     const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
@@ -283,10 +293,15 @@ export class RedisServer {
         if (this.logs.length > LOG_LINES) this.logs.splice(0, this.logs.length - LOG_LINES);
       });
     }
-    await until(`redis-server on ${this.port}`, async () => {
-      if (!this.running) throw new Error(`redis-server exited: ${this.logs.slice(-5).join(' | ')}`);
-      return ping(this.url);
-    }, timeoutMs, 50);
+    await until(
+      `redis-server on ${this.port}`,
+      async () => {
+        if (!this.running) throw new Error(`redis-server exited: ${this.logs.slice(-5).join(' | ')}`);
+        return ping(this.url);
+      },
+      timeoutMs,
+      50,
+    );
   }
 
   /** A clean shutdown: Redis finishes its AOF write. */

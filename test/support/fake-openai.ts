@@ -94,7 +94,11 @@ export class FakeOpenAi {
       case 'raw':
         return send(res, 200, completion(model, reply.content, { prompt_tokens: 10, completion_tokens: 5 }));
       case 'json':
-        return send(res, 200, completion(model, JSON.stringify(reply.content), reply.usage ?? { prompt_tokens: 100, completion_tokens: 40 }));
+        return send(
+          res,
+          200,
+          completion(model, JSON.stringify(reply.content), reply.usage ?? { prompt_tokens: 100, completion_tokens: 40 }),
+        );
     }
   }
 }

@@ -4,7 +4,11 @@ import type { ParleyConfig } from '../../libs/config/src';
 import type { Holdings } from '../../libs/contracts/src';
 
 /** Adds a team straight into DATA_DIR, as `parley users add` does. */
-export async function addTeam(config: ParleyConfig, email: string, opts: { role?: 'student' | 'instructor'; password?: string; holdings?: Holdings } = {}) {
+export async function addTeam(
+  config: ParleyConfig,
+  email: string,
+  opts: { role?: 'student' | 'instructor'; password?: string; holdings?: Holdings } = {},
+) {
   const teams = new TeamStore(new DataPaths(config.dataDir));
   return teams.create({
     email,
@@ -15,7 +19,13 @@ export async function addTeam(config: ParleyConfig, email: string, opts: { role?
   });
 }
 
-export async function http<T = any>(base: string, method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: T }> {
+export async function http<T = any>(
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  token?: string,
+): Promise<{ status: number; body: T }> {
   const res = await fetch(base + path, {
     method,
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },

@@ -14,7 +14,6 @@ import { AgreementWorkerModule } from './agreement-worker.module';
 import { createLogger, PinoNestLogger } from '@parley/config';
 import { scenarioScorer } from './scorer';
 
-
 export interface AgreementWorkerRunOptions {
   /** The clock stale cleanup and outcome times use (tests move it forward). */
   now?: () => number;
@@ -48,7 +47,10 @@ export interface RunningAgreementWorker {
 const REPEAT_OPTS = { removeOnComplete: true, removeOnFail: 50 };
 
 /** Starts an agreement-worker in this process: consumes `agreement-check` jobs until close(). */
-export async function createAgreementWorker(config: ParleyConfig, options: AgreementWorkerRunOptions = {}): Promise<RunningAgreementWorker> {
+export async function createAgreementWorker(
+  config: ParleyConfig,
+  options: AgreementWorkerRunOptions = {},
+): Promise<RunningAgreementWorker> {
   const logger = options.logger ?? createLogger(config.logLevel, 'agreement-worker');
   const metrics = new ParleyMetrics('agreement-worker');
   const redis = createRedis(config.redisUrl);
@@ -69,7 +71,13 @@ export async function createAgreementWorker(config: ParleyConfig, options: Agree
     if (['untouched', 'busy', 'missing'].includes(r.action)) return;
     if (r.action !== 'skipped') {
       metrics.settlements.inc({ status: r.action });
-      audit.record({ who: 'system', what: 'settle', negotiation_id: r.negotiation_id, result: r.action, ...(r.reason ? { detail: r.reason } : {}) });
+      audit.record({
+        who: 'system',
+        what: 'settle',
+        negotiation_id: r.negotiation_id,
+        result: r.action,
+        ...(r.reason ? { detail: r.reason } : {}),
+      });
     }
     const level = r.action === 'error' ? 'error' : r.action === 'skipped' ? 'warn' : 'info';
     logger[level]({ negotiation_id: r.negotiation_id, owner: r.owner, action: r.action, reason: r.reason }, `negotiation ${r.action}`);
@@ -100,15 +108,22 @@ export async function createAgreementWorker(config: ParleyConfig, options: Agree
   };
   let app: INestApplicationContext;
   try {
-    app = await NestFactory.createApplicationContext(AgreementWorkerModule.register(config, handlers, logger, metrics, options.worker, closeConnections), {
-      logger: config.logLevel === 'silent' ? false : new PinoNestLogger(logger),
-      abortOnError: false,
-    });
+    app = await NestFactory.createApplicationContext(
+      AgreementWorkerModule.register(config, handlers, logger, metrics, options.worker, closeConnections),
+      {
+        logger: config.logLevel === 'silent' ? false : new PinoNestLogger(logger),
+        abortOnError: false,
+      },
+    );
     if (options.schedule !== false) {
       // upsert: N workers starting share one schedule instead of multiplying it
       const queue = app.get<BullQueue>(getQueueToken(Queue.AgreementCheck));
       await queue.upsertJobScheduler('sweep', { every: config.sweepIntervalMs }, { name: 'sweep', data: {}, opts: REPEAT_OPTS });
-      await queue.upsertJobScheduler('stale-cleanup', { every: options.staleCleanupEveryMs ?? 600_000 }, { name: 'stale-cleanup', data: {}, opts: REPEAT_OPTS });
+      await queue.upsertJobScheduler(
+        'stale-cleanup',
+        { every: options.staleCleanupEveryMs ?? 600_000 },
+        { name: 'stale-cleanup', data: {}, opts: REPEAT_OPTS },
+      );
       // one pass now (checks lost while no worker ran); workers starting together share it
       await queue.add('sweep', {}, { jobId: 'sweep-on-start', removeOnComplete: true, removeOnFail: true });
     }
@@ -118,7 +133,10 @@ export async function createAgreementWorker(config: ParleyConfig, options: Agree
   }
   if (options.handleSignals !== false) app.enableShutdownHooks();
   metrics.startPublishing(redis, config.redisPrefix);
-  logger.info({ concurrency: options.worker?.concurrency ?? config.agreementConcurrency, redis_prefix: config.redisPrefix }, 'agreement-worker started');
+  logger.info(
+    { concurrency: options.worker?.concurrency ?? config.agreementConcurrency, redis_prefix: config.redisPrefix },
+    'agreement-worker started',
+  );
   let closing: Promise<void> | null = null;
   return {
     app,

@@ -40,7 +40,10 @@ export async function createAiWorker(config: ParleyConfig, options: AiWorkerOpti
   redis.on('error', (e) => logger.warn({ err: e.message }, 'redis connection error'));
   const producer = new JobProducer(redis, config.redisPrefix);
   const engine = timedEngine(
-    options.engine ?? createNegotiator(config, { onFallback: (e) => logger.warn({ err: e.message }, 'ai engine failed; the built-in engine answers this turn') }),
+    options.engine ??
+      createNegotiator(config, {
+        onFallback: (e) => logger.warn({ err: e.message }, 'ai engine failed; the built-in engine answers this turn'),
+      }),
     metrics,
   );
   const paths = new DataPaths(config.dataDir);
@@ -65,10 +68,13 @@ export async function createAiWorker(config: ParleyConfig, options: AiWorkerOpti
   };
   let app: INestApplicationContext;
   try {
-    app = await NestFactory.createApplicationContext(AiWorkerModule.register(config, service, logger, metrics, options.worker, closeConnections), {
-      logger: config.logLevel === 'silent' ? false : new PinoNestLogger(logger),
-      abortOnError: false,
-    });
+    app = await NestFactory.createApplicationContext(
+      AiWorkerModule.register(config, service, logger, metrics, options.worker, closeConnections),
+      {
+        logger: config.logLevel === 'silent' ? false : new PinoNestLogger(logger),
+        abortOnError: false,
+      },
+    );
   } catch (e) {
     await closeConnections();
     throw e;
@@ -78,7 +84,10 @@ export async function createAiWorker(config: ParleyConfig, options: AiWorkerOpti
   if (options.handleSignals !== false) app.enableShutdownHooks();
   metrics.startPublishing(redis, config.redisPrefix);
   let closing: Promise<void> | null = null;
-  logger.info({ engine: engine.name, concurrency: options.worker?.concurrency ?? config.aiConcurrency, redis_prefix: config.redisPrefix }, 'ai-worker started');
+  logger.info(
+    { engine: engine.name, concurrency: options.worker?.concurrency ?? config.aiConcurrency, redis_prefix: config.redisPrefix },
+    'ai-worker started',
+  );
   return {
     app,
     service,

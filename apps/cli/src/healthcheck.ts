@@ -54,7 +54,11 @@ function localAddresses(): Set<string> {
 }
 
 function normalizeHost(host: string): string {
-  return host.replace(/^\[|\]$/g, '').replace(/^::ffff:/i, '').replace(/%.*$/, '').toLowerCase();
+  return host
+    .replace(/^\[|\]$/g, '')
+    .replace(/^::ffff:/i, '')
+    .replace(/%.*$/, '')
+    .toLowerCase();
 }
 
 /** CLIENT LIST `addr` is "ip:port" (IPv6 possibly bracketed): keep the ip. */
@@ -123,7 +127,9 @@ export async function runHealthcheck(argv: string[], env: Env = process.env, log
   } else if (mode === 'worker' && queueName !== undefined && QUEUE_NAMES.includes(queueName) && rest.every((a) => a === '--any')) {
     result = await checkWorker(queueName, env, { anyHost: rest.includes('--any') });
   } else {
-    log(mode === 'worker' && queueName !== undefined && !QUEUE_NAMES.includes(queueName) ? `unknown queue "${queueName}"; ${USAGE}` : USAGE);
+    log(
+      mode === 'worker' && queueName !== undefined && !QUEUE_NAMES.includes(queueName) ? `unknown queue "${queueName}"; ${USAGE}` : USAGE,
+    );
     return 2;
   }
   log(`${result.healthy ? 'healthy' : 'UNHEALTHY'}: ${result.message}`);

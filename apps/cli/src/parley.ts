@@ -17,7 +17,13 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
     args: argv,
     allowPositionals: true,
     strict: true,
-    options: { email: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      email: { type: 'string' },
+      password: { type: 'string' },
+      name: { type: 'string' },
+      role: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   const config = loadConfig(env);
   const [cmd, sub, arg] = positionals;
@@ -35,7 +41,8 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
   }
   if (cmd === 'token') {
     const team = await new TeamStore(new DataPaths(config.dataDir)).read(normalizeEmail(values.email));
-    if (!team) throw new Error(`no user ${JSON.stringify(values.email ?? '')}; add one with: npm run parley -- users add --email E --password P`);
+    if (!team)
+      throw new Error(`no user ${JSON.stringify(values.email ?? '')}; add one with: npm run parley -- users add --email E --password P`);
     out(signToken(config.jwtSecret, config.jwtTtlSeconds, team));
     return 0;
   }

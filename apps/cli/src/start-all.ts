@@ -15,7 +15,8 @@ async function main(): Promise<void> {
   let redisUrl = config.redisUrl;
   let ownRedis = false;
   if (config.redisUrlSet) {
-    if (!(await redisAnswers(redisUrl, 3000))) throw new ConfigError(`REDIS_URL ${redisUrl} does not answer: start that Redis or unset REDIS_URL to use a local one.`);
+    if (!(await redisAnswers(redisUrl, 3000)))
+      throw new ConfigError(`REDIS_URL ${redisUrl} does not answer: start that Redis or unset REDIS_URL to use a local one.`);
   } else {
     const local = await ensureLocalRedis(config.dataDir);
     redisUrl = local.url;

@@ -9,7 +9,12 @@ import { SettlementResult, sweepOnce } from '@parley/negotiation';
  */
 export async function sweepCommand(dataDir: string, out: (line: string) => void): Promise<number> {
   const paths = new DataPaths(dataDir);
-  if (!(await stat(paths.root).then((s) => s.isDirectory(), () => false))) {
+  if (
+    !(await stat(paths.root).then(
+      (s) => s.isDirectory(),
+      () => false,
+    ))
+  ) {
     out(`error: DATA_DIR ${paths.root} does not exist`);
     return 1;
   }
@@ -35,7 +40,9 @@ function describe(r: SettlementResult): string | null {
   switch (r.action) {
     case 'settled': {
       const t = r.outcome?.deal_terms.terms ?? {};
-      const terms = Object.entries(t).map(([k, v]) => `${k} ${v}`).join(', ');
+      const terms = Object.entries(t)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ');
       const score = r.outcome?.final_score ? `, score ${r.outcome.final_score.overall}` : '';
       return `settled ${where}: ${terms}${score}`;
     }

@@ -25,7 +25,12 @@ export function rowProblem(row: Partial<Record<string, string>>): string | null 
 
 function toRow(raw: Partial<Record<string, string>>): UserRow {
   const email = normalizeEmail(raw.email);
-  return { email, name: (raw.name ?? '').trim() || emailPrefix(email), role: ((raw.role ?? '').trim() || 'student') as Role, password: raw.password! };
+  return {
+    email,
+    name: (raw.name ?? '').trim() || emailPrefix(email),
+    role: ((raw.role ?? '').trim() || 'student') as Role,
+    password: raw.password!,
+  };
 }
 
 export async function addUser(dataDir: string, raw: Partial<Record<string, string>>): Promise<string> {
@@ -46,7 +51,12 @@ export async function importUsers(dataDir: string, file: string): Promise<string
   const text = await readFile(file, 'utf8');
   let records: Record<string, string>[];
   try {
-    records = parse(text, { columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()), skip_empty_lines: true, trim: false, bom: true });
+    records = parse(text, {
+      columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()),
+      skip_empty_lines: true,
+      trim: false,
+      bom: true,
+    });
   } catch (e) {
     throw new Error(`${file}: not a readable CSV (${(e as Error).message})`);
   }

@@ -24,7 +24,15 @@ export class GatewayModule {
   static register(config: ParleyConfig, infra: Infra): DynamicModule {
     return {
       module: GatewayModule,
-      controllers: [AuthController, HealthController, NegotiationsController, OrdersController, TeamsController, AdminController, InstructorController],
+      controllers: [
+        AuthController,
+        HealthController,
+        NegotiationsController,
+        OrdersController,
+        TeamsController,
+        AdminController,
+        InstructorController,
+      ],
       providers: [
         { provide: Infra, useValue: infra },
         { provide: APP_FILTER, useClass: HttpErrorsFilter },

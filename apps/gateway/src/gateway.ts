@@ -26,7 +26,10 @@ export async function createGateway(config: ParleyConfig): Promise<RunningGatewa
   });
   mountQueueDashboard(app, infra);
   app.useBodyParser('json', { limit: '32kb' });
-  app.set('trust proxy', config.trustProxy.split(',').map((s) => s.trim()));
+  app.set(
+    'trust proxy',
+    config.trustProxy.split(',').map((s) => s.trim()),
+  );
   app.disable('x-powered-by');
   const adapter = new RedisIoAdapter(app, config.redisUrl, config.redisPrefix);
   await adapter.connect();

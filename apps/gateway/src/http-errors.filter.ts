@@ -17,7 +17,14 @@ export class HttpErrorsFilter implements ExceptionFilter {
     }
     if (err instanceof HttpException) {
       const status = err.getStatus();
-      const code = status === 404 ? ErrorCode.NotFound : status === 413 ? ErrorCode.InvalidPayload : status < 500 ? ErrorCode.InvalidPayload : ErrorCode.Internal;
+      const code =
+        status === 404
+          ? ErrorCode.NotFound
+          : status === 413
+            ? ErrorCode.InvalidPayload
+            : status < 500
+              ? ErrorCode.InvalidPayload
+              : ErrorCode.Internal;
       res.status(status).json({ code, message: status === 404 ? 'not found' : err.message });
       return;
     }

@@ -3,7 +3,8 @@ import { h } from './dom';
 
 const numberFmt = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
 
-export const fmtNumber = (n: number | undefined | null): string => (typeof n === 'number' && Number.isFinite(n) ? numberFmt.format(n) : '—');
+export const fmtNumber = (n: number | undefined | null): string =>
+  typeof n === 'number' && Number.isFinite(n) ? numberFmt.format(n) : '—';
 
 /** Unix seconds or milliseconds → a short local date and time. */
 export function fmtTime(t: number | string | undefined | null): string {
@@ -45,7 +46,6 @@ export const STATUS_LABELS: Record<string, string> = {
 export function statusBadge(status: string): HTMLElement {
   return h('span', { class: `badge badge-${status.replace(/[^a-z]/g, '')}` }, STATUS_LABELS[status] ?? status);
 }
-
 
 export function holdingsList(holdings: Holdings, label: string): HTMLElement {
   return h(

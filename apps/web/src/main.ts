@@ -34,7 +34,10 @@ function route(): void {
   const views: Record<string, View> = { login: loginView, lobby: lobbyView, room: roomView, instructor: instructorView };
   const view = views[name];
   if (!view) {
-    replace(main, h('section', { class: 'card' }, h('h1', null, 'Page not found'), h('p', null, h('a', { href: '#/lobby' }, 'Back to the lobby'))));
+    replace(
+      main,
+      h('section', { class: 'card' }, h('h1', null, 'Page not found'), h('p', null, h('a', { href: '#/lobby' }, 'Back to the lobby'))),
+    );
     return;
   }
   cleanup = view(main, app, param ? decodeURIComponent(param) : undefined);
@@ -46,7 +49,9 @@ function renderTopbar(routeName: string): void {
   if (session) {
     append(nav, [
       h('a', { href: '#/lobby', 'aria-current': routeName === 'lobby' ? 'page' : null }, 'Lobby'),
-      session.user.role === 'instructor' ? h('a', { href: '#/instructor', 'aria-current': routeName === 'instructor' ? 'page' : null }, 'Instructor') : null,
+      session.user.role === 'instructor'
+        ? h('a', { href: '#/instructor', 'aria-current': routeName === 'instructor' ? 'page' : null }, 'Instructor')
+        : null,
       h('span', { class: 'who', title: session.user.email }, session.user.name || session.user.email),
       h(
         'button',

@@ -15,7 +15,12 @@ export function tokenExpiry(token: string): number | null {
   const part = token.split('.')[1];
   if (!part) return null;
   try {
-    const json = atob(part.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(part.length / 4) * 4, '='));
+    const json = atob(
+      part
+        .replace(/-/g, '+')
+        .replace(/_/g, '/')
+        .padEnd(Math.ceil(part.length / 4) * 4, '='),
+    );
     const exp = (JSON.parse(json) as { exp?: unknown }).exp;
     return typeof exp === 'number' ? exp : null;
   } catch {
@@ -74,9 +79,12 @@ export function scheduleExpiry(s: Session | null): void {
   const exp = s ? tokenExpiry(s.token) : null;
   if (!s || exp === null) return;
   const ms = Math.min(exp * 1000 - Date.now(), 2 ** 31 - 1);
-  expiryTimer = setTimeout(() => {
-    if (getSession() === null) listeners.forEach((l) => l(null));
-  }, Math.max(0, ms));
+  expiryTimer = setTimeout(
+    () => {
+      if (getSession() === null) listeners.forEach((l) => l(null));
+    },
+    Math.max(0, ms),
+  );
 }
 
 export function onSessionChange(fn: (s: Session | null) => void): void {

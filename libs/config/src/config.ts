@@ -8,8 +8,14 @@ const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(d
 const schema = z.object({
   PORT: int(3000, 0).refine((p) => p <= 65535, 'must be a port number'),
   HOST: z.string().min(1).default('0.0.0.0'),
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
-  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'letters, digits, _ or - only').default('parley'),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+    .optional(),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,40}$/, 'letters, digits, _ or - only')
+    .default('parley'),
   DATA_DIR: z.string().min(1).default('./data'),
   JWT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   JWT_TTL_SECONDS: int(8 * 3600, 60),
@@ -28,7 +34,10 @@ const schema = z.object({
   ACTIONS_PER_MINUTE: int(600, 1),
   LOGIN_ATTEMPTS_PER_15_MIN: int(10, 1),
   CONNECTIONS_PER_IP: int(500, 1),
-  TRUST_PROXY: z.string().regex(/^[A-Za-z0-9.:/, ]{1,200}$/, 'a comma-separated list of addresses, subnets or loopback/linklocal/uniquelocal').default('loopback'),
+  TRUST_PROXY: z
+    .string()
+    .regex(/^[A-Za-z0-9.:/, ]{1,200}$/, 'a comma-separated list of addresses, subnets or loopback/linklocal/uniquelocal')
+    .default('loopback'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -75,7 +84,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ParleyConfig {
   }
   const c = parsed.data;
   if (c.AI_ENGINE === 'openai' && !c.OPENAI_API_KEY && !c.OPENAI_BASE_URL) {
-    throw new ConfigError('Invalid configuration: OPENAI_API_KEY is required when AI_ENGINE=openai (or set OPENAI_BASE_URL for a local server)');
+    throw new ConfigError(
+      'Invalid configuration: OPENAI_API_KEY is required when AI_ENGINE=openai (or set OPENAI_BASE_URL for a local server)',
+    );
   }
   const dataDir = resolve(c.DATA_DIR);
   return {

@@ -4,7 +4,8 @@ import type { AiMetadata, ChatMessage, FinalScore, NegotiationStatus, PartyStatu
 import type { ErrorPayload } from './errors';
 
 /** Negotiation ids: a UUID (AI practice) or seed 000's `{initiator}_{responder}_{chemical}_{unix_ts}[-n]`. */
-export const NEGOTIATION_ID_PATTERN = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[a-z0-9][a-z0-9.+-]{0,63}_[a-z0-9][a-z0-9.+-]{0,63}_[CNDQ]_\d{9,12}(?:-\d{1,4})?)$/;
+export const NEGOTIATION_ID_PATTERN =
+  /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[a-z0-9][a-z0-9.+-]{0,63}_[a-z0-9][a-z0-9.+-]{0,63}_[CNDQ]_\d{9,12}(?:-\d{1,4})?)$/;
 
 const negotiationId = z.string().regex(NEGOTIATION_ID_PATTERN, 'not a negotiation id');
 const termValue = z.number().finite().min(-1e12).max(1e12);
@@ -21,7 +22,10 @@ export const ClientPayload = {
     content: z.string().min(1, 'empty message'),
     type: z.literal('user').optional(),
     timestamp: z.string().max(40).optional(),
-    client_message_id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional(),
+    client_message_id: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/)
+      .optional(),
   }),
   'typing-start': z.object({ negotiation_id: negotiationId }),
   'typing-stop': z.object({ negotiation_id: negotiationId }),
@@ -37,7 +41,6 @@ export const ClientPayload = {
   }),
 } as const;
 export type ClientPayloads = { [K in keyof typeof ClientPayload]: z.infer<(typeof ClientPayload)[K]> };
-
 
 export interface OfferView {
   user: string;

@@ -2,7 +2,7 @@ import { agreementKey, canonicalTerms } from './agreement-key';
 
 describe('agreementKey', () => {
   it('is the same for the same terms in any key order and number format', () => {
-    expect(agreementKey({ price: 5.5, quantity: 1000 })).toBe(agreementKey({ quantity: 1000.0, price: 5.50 }));
+    expect(agreementKey({ price: 5.5, quantity: 1000 })).toBe(agreementKey({ quantity: 1000.0, price: 5.5 }));
     expect(agreementKey({ price: 0.1 + 0.2 })).toBe(agreementKey({ price: 0.3 }));
   });
   it('differs when any term differs', () => {

@@ -83,13 +83,28 @@ describe('AiReplyService', () => {
 
   async function studentSays(content: string): Promise<number> {
     seq = Math.max(seq, await messages.maxSeq(located.dir)) + 1;
-    const m: ChatMessage = { id: `m${seq}`, seq, negotiation_id: located.id, sender_type: 'user', sender: STUDENT, content, timestamp: new Date().toISOString() };
+    const m: ChatMessage = {
+      id: `m${seq}`,
+      seq,
+      negotiation_id: located.id,
+      sender_type: 'user',
+      sender: STUDENT,
+      content,
+      timestamp: new Date().toISOString(),
+    };
     await messages.append(located.dir, 'alice', [m]);
     return seq;
   }
 
   async function studentState(status: PartyState['status'], terms: Record<string, number>): Promise<void> {
-    const s: PartyState = { user: STUDENT, role: 'candidate', offer: { ...terms, timestamp: 1 }, status, last_updated: 1, ...(status === 'agreed' ? { agreement_key: agreementKey(terms) } : {}) };
+    const s: PartyState = {
+      user: STUDENT,
+      role: 'candidate',
+      offer: { ...terms, timestamp: 1 },
+      status,
+      last_updated: 1,
+      ...(status === 'agreed' ? { agreement_key: agreementKey(terms) } : {}),
+    };
     await store.writeState(located, 'alice', s);
   }
 
@@ -107,19 +122,34 @@ describe('AiReplyService', () => {
     });
   }
 
-  const job = (trigger_seq: number, reason: ReplyJob['reason'] = 'message'): ReplyJob => ({ negotiation_id: located.id, owner: STUDENT, trigger_seq, reason });
+  const job = (trigger_seq: number, reason: ReplyJob['reason'] = 'message'): ReplyJob => ({
+    negotiation_id: located.id,
+    owner: STUDENT,
+    trigger_seq,
+    reason,
+  });
   const aiLines = () => messages.readParty(located.dir, 'ai');
   const aiState = async () => (await store.readStates(located.dir)).find((s) => s.user === 'ai') ?? null;
   const events = () => emitted.map((e) => e.event);
 
   it('writes one AI line answering the trigger, its new offer, and tells the room', async () => {
-    const engine = new ScriptedEngine(() => turn({ offer: { salary: 80000, bonus: 2000 }, usage: { prompt_tokens: 120, completion_tokens: 30 } }));
+    const engine = new ScriptedEngine(() =>
+      turn({ offer: { salary: 80000, bonus: 2000 }, usage: { prompt_tokens: 120, completion_tokens: 30 } }),
+    );
     const out = await service(engine).handle(job(1));
 
     expect(out.status).toBe('replied');
     const lines = await aiLines();
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ sender_type: 'ai', sender: 'ai', seq: 2, reply_to: 1, content: 'Let us talk numbers.', status: 'pending', terms: { salary: 80000, bonus: 2000 } });
+    expect(lines[0]).toMatchObject({
+      sender_type: 'ai',
+      sender: 'ai',
+      seq: 2,
+      reply_to: 1,
+      content: 'Let us talk numbers.',
+      status: 'pending',
+      terms: { salary: 80000, bonus: 2000 },
+    });
     expect(lines[0].ai_metadata).toEqual({ model: 'scripted', reasoning: 'r', negotiation_state: 'discussion', confidence: 0.5 });
     const state = await aiState();
     expect(state).toMatchObject({ user: 'ai', role: 'recruiter', status: 'pending', offer: { salary: 80000, bonus: 2000 } });
@@ -250,7 +280,9 @@ describe('AiReplyService', () => {
 
   it('an unknown scenario is AI_FAILED, not a retry loop', async () => {
     const engine = new ScriptedEngine(() => turn());
-    await expect(service(engine, { scenarios: { get: async () => null } }).handle(job(1))).rejects.toMatchObject({ code: ErrorCode.AiFailed });
+    await expect(service(engine, { scenarios: { get: async () => null } }).handle(job(1))).rejects.toMatchObject({
+      code: ErrorCode.AiFailed,
+    });
     expect(engine.inputs).toHaveLength(0);
   });
 

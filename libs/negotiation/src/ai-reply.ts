@@ -29,7 +29,9 @@ export interface AiReplyDeps {
   scenarios: { get(id: string): Promise<FullScenario | null> };
   engine: NegotiationEngine;
   sequence: { next(negotiationId: string, maxOnDisk: () => Promise<number>): Promise<number> };
-  room: { toNegotiation<E extends ServerEventName & keyof ServerPayloads>(negotiationId: string, event: E, payload: ServerPayloads[E]): void };
+  room: {
+    toNegotiation<E extends ServerEventName & keyof ServerPayloads>(negotiationId: string, event: E, payload: ServerPayloads[E]): void;
+  };
   agreementChecks: { enqueueAgreementCheck(data: { negotiation_id: string; owner: string }): Promise<void> };
   usage?: { record(negotiationId: string, usage: TokenUsage): Promise<void> };
   /** Mutual exclusion across processes (RedisLock); an in-process lock when not given. */
@@ -42,7 +44,8 @@ const AI = 'ai';
 
 type AiChatMessage = ChatMessage & { ai_metadata: NonNullable<ChatMessage['ai_metadata']> };
 
-type WriteResult = { kind: 'raced'; earlier: ChatMessage } | { kind: 'closed' } | { kind: 'written'; message: AiChatMessage; state: PartyState | null };
+type WriteResult =
+  { kind: 'raced'; earlier: ChatMessage } | { kind: 'closed' } | { kind: 'written'; message: AiChatMessage; state: PartyState | null };
 
 export interface WriteLock {
   withLock<T>(key: string, fn: () => Promise<T>): Promise<T>;
@@ -81,7 +84,10 @@ export class AiReplyService {
 
     const scenario = located.meta.scenario_id ? await this.deps.scenarios.get(located.meta.scenario_id) : null;
     if (!scenario) return this.fail(id, ErrorCode.AiFailed, `scenario ${located.meta.scenario_id ?? '(none)'} is not available`);
-    const [transcript, states] = await Promise.all([this.deps.messages.readAll(located.dir), this.deps.negotiations.readStates(located.dir)]);
+    const [transcript, states] = await Promise.all([
+      this.deps.messages.readAll(located.dir),
+      this.deps.negotiations.readStates(located.dir),
+    ]);
     const turn = await this.askEngine(id, {
       scenario,
       transcript,
@@ -133,9 +139,13 @@ export class AiReplyService {
     this.typingOff(id);
     this.deps.room.toNegotiation(id, 'ai-message', message);
     if (state) this.afterStateChange(located, state);
-    if (state && state.status !== 'pending') await this.deps.agreementChecks.enqueueAgreementCheck({ negotiation_id: id, owner: job.owner });
+    if (state && state.status !== 'pending')
+      await this.deps.agreementChecks.enqueueAgreementCheck({ negotiation_id: id, owner: job.owner });
     await this.recordUsage(id, turn.usage);
-    this.deps.log?.info({ negotiation_id: id, seq: message.seq, reply_to: triggerSeq, engine: this.deps.engine.name, state: state?.status }, 'ai replied');
+    this.deps.log?.info(
+      { negotiation_id: id, seq: message.seq, reply_to: triggerSeq, engine: this.deps.engine.name, state: state?.status },
+      'ai replied',
+    );
     return { status: 'replied', message, state };
   }
 
@@ -144,7 +154,10 @@ export class AiReplyService {
       return await this.deps.engine.respond(input);
     } catch (e) {
       const code: ErrorCodeName = e instanceof ParleyError && e.code === ErrorCode.AiTimeout ? ErrorCode.AiTimeout : ErrorCode.AiFailed;
-      const message = code === ErrorCode.AiTimeout ? 'The AI counterpart took too long to answer. Send your message again.' : 'The AI counterpart could not answer. Send your message again.';
+      const message =
+        code === ErrorCode.AiTimeout
+          ? 'The AI counterpart took too long to answer. Send your message again.'
+          : 'The AI counterpart could not answer. Send your message again.';
       this.deps.log?.warn({ negotiation_id: id, engine: this.deps.engine.name, err: (e as Error).message }, 'ai engine failed');
       return this.fail(id, code, message);
     }
@@ -180,7 +193,12 @@ export class AiReplyService {
    */
   private async duplicate(located: LocatedNegotiation, job: ReplyJob, earlier: ChatMessage): Promise<ReplyOutcome> {
     this.typingOff(located.id);
-    if (earlier.ai_metadata) this.deps.room.toNegotiation(located.id, 'ai-message', earlier as ChatMessage & { ai_metadata: NonNullable<ChatMessage['ai_metadata']> });
+    if (earlier.ai_metadata)
+      this.deps.room.toNegotiation(
+        located.id,
+        'ai-message',
+        earlier as ChatMessage & { ai_metadata: NonNullable<ChatMessage['ai_metadata']> },
+      );
     this.deps.log?.info({ negotiation_id: located.id, reply_to: job.trigger_seq, seq: earlier.seq }, 'ai reply already written');
     if (!earlier.status) return { status: 'duplicate', message: earlier };
     const lines = await this.deps.messages.readParty(located.dir, AI);
@@ -188,11 +206,17 @@ export class AiReplyService {
     if (latest.id !== earlier.id) return { status: 'duplicate', message: earlier };
     const aiParty = located.meta.parties.find((p) => p.user === AI)!;
     const current = (await this.deps.negotiations.readStates(located.dir)).find((s) => s.user === AI) ?? null;
-    const wanted = stateFrom(earlier.status, earlier.terms ?? termsOf(current?.offer), aiParty.role, Date.parse(earlier.timestamp) || this.now());
+    const wanted = stateFrom(
+      earlier.status,
+      earlier.terms ?? termsOf(current?.offer),
+      aiParty.role,
+      Date.parse(earlier.timestamp) || this.now(),
+    );
     if (sameState(current, wanted)) return { status: 'duplicate', message: earlier };
     if (await this.writeState(located, wanted)) {
       this.afterStateChange(located, wanted);
-      if (wanted.status !== 'pending') await this.deps.agreementChecks.enqueueAgreementCheck({ negotiation_id: located.id, owner: job.owner });
+      if (wanted.status !== 'pending')
+        await this.deps.agreementChecks.enqueueAgreementCheck({ negotiation_id: located.id, owner: job.owner });
     }
     return { status: 'duplicate', message: earlier };
   }

@@ -65,13 +65,20 @@ function decide(sc: FullScenario, input: NegotiatorInput): AiTurn {
   // The student's current proposal: the latest text (missing issues filled from what it answers), or a new structured offer.
   const parsed = parseOfferFromText(sc, latestText, input.nowMs);
   let current: Terms | null = null;
-  if (Object.keys(parsed).length) current = { ...(structuredNew && structured ? structured : aiLast ?? aiBestTerms(sc)), ...parsed } as Terms;
+  if (Object.keys(parsed).length)
+    current = { ...(structuredNew && structured ? structured : (aiLast ?? aiBestTerms(sc))), ...parsed } as Terms;
   else if (structuredNew && structured) current = structured;
 
   const history = studentOffers(sc, input.transcript);
   const injection = INJECTION.test(latestText);
 
-  const turn = (content: string, reasoning: string, extra: Partial<AiTurn>, state: AiTurn['metadata']['negotiation_state'], confidence: number): AiTurn => ({
+  const turn = (
+    content: string,
+    reasoning: string,
+    extra: Partial<AiTurn>,
+    state: AiTurn['metadata']['negotiation_state'],
+    confidence: number,
+  ): AiTurn => ({
     content,
     metadata: { model: MODEL, reasoning, negotiation_state: state, confidence: round2(confidence) },
     ...extra,
@@ -84,7 +91,13 @@ function decide(sc: FullScenario, input: NegotiatorInput): AiTurn {
 
   if (ABUSE.test(latestText)) {
     const content = phrase(rng, 'walkAbuse');
-    return turn(content, 'The student used abusive language, so I ended the negotiation.', { walk_away: { reason: 'abusive language' } }, 'closing', 0.9);
+    return turn(
+      content,
+      'The student used abusive language, so I ended the negotiation.',
+      { walk_away: { reason: 'abusive language' } },
+      'closing',
+      0.9,
+    );
   }
 
   // Time, slowed by half a turn for each round in which the student did not move (reciprocity).
@@ -99,31 +112,67 @@ function decide(sc: FullScenario, input: NegotiatorInput): AiTurn {
   let preface = '';
   if (input.studentState?.status === 'agreed' && structured) {
     if ((aiLast && sameTerms(structured, aiLast)) || worthIt(structured)) {
-      return turn(phrase(rng, 'acceptTheirAgreement'), `The student agreed to ${describeTerms(sc, structured)}; that works for us, so I confirm.`, { accept: structured }, 'closing', 0.95);
+      return turn(
+        phrase(rng, 'acceptTheirAgreement'),
+        `The student agreed to ${describeTerms(sc, structured)}; that works for us, so I confirm.`,
+        { accept: structured },
+        'closing',
+        0.95,
+      );
     }
     preface = phrase(rng, 'cannotAgree');
   }
 
   if (!Object.keys(parsed).length && aiLast && acceptsInText(latestText)) {
-    return turn(phrase(rng, 'accept'), `The student accepted my standing proposal (${describeTerms(sc, aiLast)}) in the chat, so I confirm it.`, { accept: aiLast }, 'closing', 0.9);
+    return turn(
+      phrase(rng, 'accept'),
+      `The student accepted my standing proposal (${describeTerms(sc, aiLast)}) in the chat, so I confirm it.`,
+      { accept: aiLast },
+      'closing',
+      0.9,
+    );
   }
 
   if (current && !injection) {
     if (isInsulting(sc, current)) {
       const earlier = history.filter((h) => h.segment < countAi(input.transcript) && !h.injection && isInsulting(sc, h.terms)).length;
       if (earlier > 0 || outOfRangeAgainstAi(sc, current)) {
-        return turn(phrase(rng, 'walkInsult'), 'The student proposed terms far outside any realistic range, repeatedly or beyond the issue ranges, so I walked away.', { walk_away: { reason: 'insulting offer' } }, 'closing', 0.85);
+        return turn(
+          phrase(rng, 'walkInsult'),
+          'The student proposed terms far outside any realistic range, repeatedly or beyond the issue ranges, so I walked away.',
+          { walk_away: { reason: 'insulting offer' } },
+          'closing',
+          0.85,
+        );
       }
       const standing = aiLast ?? aiBestTerms(sc);
-      return turn(`${phrase(rng, 'warnInsult')} ${phrase(rng, 'restate', { terms: describeTerms(sc, standing) })}`, 'The proposal was far outside a realistic range; I warned once and kept my standing offer.', { offer: standing }, 'discussion', 0.7);
+      return turn(
+        `${phrase(rng, 'warnInsult')} ${phrase(rng, 'restate', { terms: describeTerms(sc, standing) })}`,
+        'The proposal was far outside a realistic range; I warned once and kept my standing offer.',
+        { offer: standing },
+        'discussion',
+        0.7,
+      );
     }
     if (worthIt(current)) {
-      return turn(phrase(rng, 'accept'), `The student's proposal (${describeTerms(sc, current)}) is at least as good for us as what I would offer next, so I accept it.`, { accept: current }, 'closing', 0.9);
+      return turn(
+        phrase(rng, 'accept'),
+        `The student's proposal (${describeTerms(sc, current)}) is at least as good for us as what I would offer next, so I accept it.`,
+        { accept: current },
+        'closing',
+        0.9,
+      );
     }
   }
 
   if (t >= T) {
-    return turn(phrase(rng, 'walkDeadline'), 'We reached my deadline without terms that work for us, so I ended the negotiation.', { walk_away: { reason: 'deadline reached without agreement' } }, 'closing', 0.8);
+    return turn(
+      phrase(rng, 'walkDeadline'),
+      'We reached my deadline without terms that work for us, so I ended the negotiation.',
+      { walk_away: { reason: 'deadline reached without agreement' } },
+      'closing',
+      0.8,
+    );
   }
 
   // The next proposal: logrolled toward what the student seems to want, never backwards from my last offer.
@@ -146,7 +195,8 @@ function decide(sc: FullScenario, input: NegotiatorInput): AiTurn {
     parts.push(phrase(rng, 'injection'));
     reasons.push('The message tried to change my instructions; I ignored that part.');
   }
-  const sharesPriorities = (text: string) => sentencesOf(text).some((s) => !s.trim().endsWith('?') && (PRIORITY.test(s) || FLEXIBLE.test(s)));
+  const sharesPriorities = (text: string) =>
+    sentencesOf(text).some((s) => !s.trim().endsWith('?') && (PRIORITY.test(s) || FLEXIBLE.test(s)));
   const statedPriorities = sharesPriorities(latestText);
   const statedBefore = input.transcript.slice(0, lastAiIndex + 1).some((m) => m.sender_type === 'user' && sharesPriorities(m.content));
   if (statedPriorities && !statedBefore && lastAiIndex >= 0) parts.push(phrase(rng, 'studentPriorities'));
@@ -176,7 +226,10 @@ function decide(sc: FullScenario, input: NegotiatorInput): AiTurn {
     const { cheap, dear } = concededIssues(sc, offer);
     if (cheap.length && dear.length) parts.push(phrase(rng, 'logroll', { cheap: listLabels(sc, cheap), dear: listLabels(sc, dear) }));
     if (current) reasons.push(`Their proposal (${describeTerms(sc, current)}) is not yet good enough for us at this stage; countering.`);
-    if (cheap.length) reasons.push(`Conceding mostly on ${listLabels(sc, cheap)}, (less important to us)${dear.length ? `, holding firm on ${listLabels(sc, dear)}` : ''}.`);
+    if (cheap.length)
+      reasons.push(
+        `Conceding mostly on ${listLabels(sc, cheap)}, (less important to us)${dear.length ? `, holding firm on ${listLabels(sc, dear)}` : ''}.`,
+      );
     if (stubborn > 0) reasons.push(`They held firm in ${stubborn} round(s), so I concede more slowly.`);
     if (userTexts.length > 2 && !statedPriorities && rng() < 0.3) parts.push(phrase(rng, 'askPriorities'));
   }
@@ -236,7 +289,12 @@ function lastRoundStubborn(sc: FullScenario, history: StudentOfferRecord[]): boo
  * weights from what they say (an issue named next to "important", "need", "matters" counts double,
  * next to "flexible", "don't mind" half).
  */
-function counterpartModel(sc: FullScenario, transcript: ChatMessage[], history: StudentOfferRecord[], current: Terms | null): Record<string, CounterpartModel> {
+function counterpartModel(
+  sc: FullScenario,
+  transcript: ChatMessage[],
+  history: StudentOfferRecord[],
+  current: Terms | null,
+): Record<string, CounterpartModel> {
   const weights: Record<string, number> = {};
   for (const issue of sc.issues) weights[issue.name] = 1;
   for (const m of transcript) {
@@ -277,7 +335,8 @@ function concededIssues(sc: FullScenario, offer: Terms): { cheap: string[]; dear
     .filter((i) => !moved.includes(i))
     .sort((a, b) => prefs[b.name].weight - prefs[a.name].weight)
     .slice(0, 1);
-  if (!moved.length || !held.length || prefs[held[0].name].weight <= Math.max(...moved.map((i) => prefs[i.name].weight))) return { cheap: [], dear: [] };
+  if (!moved.length || !held.length || prefs[held[0].name].weight <= Math.max(...moved.map((i) => prefs[i.name].weight)))
+    return { cheap: [], dear: [] };
   return { cheap: moved.map((i) => i.name), dear: held.map((i) => i.name) };
 }
 
@@ -299,7 +358,11 @@ export function isInsulting(sc: FullScenario, terms: Partial<Terms>): boolean {
 function outOfRangeAgainstAi(sc: FullScenario, terms: Partial<Terms>): boolean {
   return sc.issues.some((i) => {
     const v = terms[i.name];
-    return typeof v === 'number' && outOfRangeAgainst(i.min, i.max, v, direction(sc.ai_private.prefs[i.name])) && sc.ai_private.prefs[i.name].weight >= 0.25;
+    return (
+      typeof v === 'number' &&
+      outOfRangeAgainst(i.min, i.max, v, direction(sc.ai_private.prefs[i.name])) &&
+      sc.ai_private.prefs[i.name].weight >= 0.25
+    );
   });
 }
 
@@ -307,15 +370,68 @@ function outOfRangeAgainst(min: number, max: number, v: number, dir: 1 | -1): bo
   return dir === 1 ? v < min : v > max;
 }
 
-const STOP = new Set(['the', 'a', 'an', 'is', 'are', 'do', 'does', 'you', 'your', 'what', 'how', 'about', 'can', 'tell', 'me', 'of', 'to', 'in', 'for', 'and', 'or', 'it', 'this', 'that', 'there', 'any', 'i', 'we', 'us', 'our', 'with', 'on', 'at', 'be', 'so', 'like', 'would', 'could']);
+const STOP = new Set([
+  'the',
+  'a',
+  'an',
+  'is',
+  'are',
+  'do',
+  'does',
+  'you',
+  'your',
+  'what',
+  'how',
+  'about',
+  'can',
+  'tell',
+  'me',
+  'of',
+  'to',
+  'in',
+  'for',
+  'and',
+  'or',
+  'it',
+  'this',
+  'that',
+  'there',
+  'any',
+  'i',
+  'we',
+  'us',
+  'our',
+  'with',
+  'on',
+  'at',
+  'be',
+  'so',
+  'like',
+  'would',
+  'could',
+]);
 
 /** The persona fact sharing the most words with the question (word stems of 4+ letters), if any. */
 function answerFrom(facts: string[], question: string): string | null {
-  const stem = (w: string) => w.toLowerCase().replace(/[^a-z]/g, '').slice(0, 5);
-  const words = new Set(question.split(/\s+/).map(stem).filter((w) => w.length >= 3 && !STOP.has(w)));
+  const stem = (w: string) =>
+    w
+      .toLowerCase()
+      .replace(/[^a-z]/g, '')
+      .slice(0, 5);
+  const words = new Set(
+    question
+      .split(/\s+/)
+      .map(stem)
+      .filter((w) => w.length >= 3 && !STOP.has(w)),
+  );
   let best: { fact: string; score: number } | null = null;
   for (const fact of facts) {
-    const score = new Set(fact.split(/\s+/).map(stem).filter((w) => words.has(w))).size;
+    const score = new Set(
+      fact
+        .split(/\s+/)
+        .map(stem)
+        .filter((w) => words.has(w)),
+    ).size;
     if (score > 0 && (!best || score > best.score)) best = { fact, score };
   }
   return best?.fact ?? null;

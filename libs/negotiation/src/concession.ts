@@ -33,12 +33,7 @@ export interface CounterpartModel {
  * grid in our favour, never cross our hard limits, and stay one step away from a limit so an offer
  * never reveals it.
  */
-export function offerAtUtility(
-  issues: IssueSpec[],
-  own: Prefs,
-  target: number,
-  counterpart: Record<string, CounterpartModel>,
-): Terms {
+export function offerAtUtility(issues: IssueSpec[], own: Prefs, target: number, counterpart: Record<string, CounterpartModel>): Terms {
   const offer: Terms = {};
   const edge: Record<string, number> = {};
   for (const issue of issues) {

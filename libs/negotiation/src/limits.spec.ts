@@ -7,15 +7,28 @@ const salary = loadBuiltin('salary');
 const car = loadBuiltin('used-car');
 const meta = { model: 'gpt-x', reasoning: 'ok', negotiation_state: 'discussion' as const, confidence: 0.5 };
 const turn = (t: Partial<AiTurn>): AiTurn => ({ content: 'Sure.', metadata: { ...meta }, ...t });
-const base = input(car, chat('g-1', [['ai', 'Hi'], ['user', 'please']]), { aiState: party('ai', { price: 10000 }) });
+const base = input(
+  car,
+  chat('g-1', [
+    ['ai', 'Hi'],
+    ['user', 'please'],
+  ]),
+  { aiState: party('ai', { price: 10000 }) },
+);
 
 describe('validateTerms', () => {
   it('names unknown, missing, non-numeric and out-of-range issues', () => {
     expect(validateTerms(salary, { salary: 95000, signing_bonus: 0, start_weeks: 4, remote_days: 2 })).toBeNull();
-    expect(validateTerms(salary, { salary: 95000, signing_bonus: 0, start_weeks: 4, remote_days: 2, car: 1 })).toMatch(/unknown issue "car"/);
+    expect(validateTerms(salary, { salary: 95000, signing_bonus: 0, start_weeks: 4, remote_days: 2, car: 1 })).toMatch(
+      /unknown issue "car"/,
+    );
     expect(validateTerms(salary, { salary: 95000, signing_bonus: 0, start_weeks: 4 })).toMatch(/missing issue "remote_days"/);
-    expect(validateTerms(salary, { salary: '95k', signing_bonus: 0, start_weeks: 4, remote_days: 2 })).toMatch(/Base salary must be a number/);
-    expect(validateTerms(salary, { salary: 95000, signing_bonus: 0, start_weeks: 4, remote_days: 6 })).toMatch(/Remote days must be between 0 and 5 \(got 6\)/);
+    expect(validateTerms(salary, { salary: '95k', signing_bonus: 0, start_weeks: 4, remote_days: 2 })).toMatch(
+      /Base salary must be a number/,
+    );
+    expect(validateTerms(salary, { salary: 95000, signing_bonus: 0, start_weeks: 4, remote_days: 6 })).toMatch(
+      /Remote days must be between 0 and 5 \(got 6\)/,
+    );
     expect(validateTerms(salary, null)).toMatch(/object/);
   });
 });
@@ -64,7 +77,11 @@ describe('enforceLimits', () => {
   it('scrubs sentences that state a limit or the reservation, keeping the rest', () => {
     const out = enforceLimits(
       car,
-      turn({ content: 'I love this car. My bottom line is $7,800. Make me an offer.', metadata: { ...meta, reasoning: 'Reservation is 0.2 (20%), limit 7800. Countering.' }, offer: { price: 10000 } }),
+      turn({
+        content: 'I love this car. My bottom line is $7,800. Make me an offer.',
+        metadata: { ...meta, reasoning: 'Reservation is 0.2 (20%), limit 7800. Countering.' },
+        offer: { price: 10000 },
+      }),
       base,
     );
     expect(out.content).toBe("I love this car. I'd rather not get into our internal numbers. Make me an offer.");

@@ -44,7 +44,8 @@ export function secretNumbers(scenario: FullScenario): { values: number[]; fract
   return { values, fractions: [scenario.ai_private.reservation_utility] };
 }
 
-const LIMIT_TALK = /\b(limit|lowest|highest|minimum|maximum|bottom line|walk ?away|reservation|budget|ceiling|floor|can'?t go|cannot go|won'?t go|no (lower|higher|more|less) than|at (the )?(most|least)|absolute)\b/i;
+const LIMIT_TALK =
+  /\b(limit|lowest|highest|minimum|maximum|bottom line|walk ?away|reservation|budget|ceiling|floor|can'?t go|cannot go|won'?t go|no (lower|higher|more|less) than|at (the )?(most|least)|absolute)\b/i;
 
 const sameNumber = (a: number, b: number) => Math.abs(a - b) <= 1e-6 * Math.max(1, Math.abs(b));
 
@@ -143,7 +144,8 @@ const WITHHELD_REASONING = '(internal figure withheld)';
 export function enforceLimits(scenario: FullScenario, turn: AiTurn, input: NegotiatorInput): AiTurn {
   const out: AiTurn = { ...turn, metadata: { ...turn.metadata } };
   const previous = termsOf(input.aiState?.offer ?? null);
-  const fallback = previous && !validateTerms(scenario, previous) && acceptableTo(scenario, 'ai', previous) ? previous : aiBestTerms(scenario);
+  const fallback =
+    previous && !validateTerms(scenario, previous) && acceptableTo(scenario, 'ai', previous) ? previous : aiBestTerms(scenario);
 
   if (out.accept) {
     const studentTerms = termsOf(input.studentState?.offer ?? null);
@@ -153,7 +155,8 @@ export function enforceLimits(scenario: FullScenario, turn: AiTurn, input: Negot
       delete out.walk_away;
       out.offer = safeAiTerms(scenario, fallback, fallback);
       out.content = `I can't agree to those terms. My proposal is ${describeTerms(scenario, out.offer)}.`;
-      out.metadata.reasoning = 'The proposed acceptance did not meet our requirements, so it was withdrawn and the standing proposal repeated.';
+      out.metadata.reasoning =
+        'The proposed acceptance did not meet our requirements, so it was withdrawn and the standing proposal repeated.';
       out.metadata.negotiation_state = 'discussion';
     } else {
       delete out.offer;

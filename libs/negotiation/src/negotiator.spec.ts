@@ -8,7 +8,15 @@ const scenario = loadBuiltin('salary');
 const input = (): NegotiatorInput => ({
   scenario,
   transcript: [
-    { id: 'm1', seq: 1, negotiation_id: '11111111-2222-4333-8444-555555555555', sender_type: 'user', sender: 'a@b.edu', content: 'Hi! What can you offer?', timestamp: new Date().toISOString() },
+    {
+      id: 'm1',
+      seq: 1,
+      negotiation_id: '11111111-2222-4333-8444-555555555555',
+      sender_type: 'user',
+      sender: 'a@b.edu',
+      content: 'Hi! What can you offer?',
+      timestamp: new Date().toISOString(),
+    },
   ],
   studentState: null,
   aiState: null,
@@ -67,7 +75,14 @@ describe('createNegotiator', () => {
   it('with a working model the fallback stays unused', async () => {
     server.script({
       kind: 'json',
-      content: { message: 'Welcome! Let us find a package.', reasoning: '', negotiation_state: 'opening', confidence: 0.6, offer: null, accept: false },
+      content: {
+        message: 'Welcome! Let us find a package.',
+        reasoning: '',
+        negotiation_state: 'opening',
+        confidence: 0.6,
+        offer: null,
+        accept: false,
+      },
     });
     const turn = await createNegotiator(config('builtin')).respond(input());
     expect(turn.metadata.model).toBe('test-model');

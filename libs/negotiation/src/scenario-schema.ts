@@ -64,7 +64,11 @@ export const scenarioSchema = z
         const issue = s.issues.find((i) => i.name === key);
         const limit = prefs[key].limit;
         if (issue && limit !== undefined && (limit < issue.min || limit > issue.max)) {
-          ctx.addIssue({ code: 'custom', path: [side, 'prefs', key, 'limit'], message: `limit ${limit} is outside the issue range ${issue.min}..${issue.max}` });
+          ctx.addIssue({
+            code: 'custom',
+            path: [side, 'prefs', key, 'limit'],
+            message: `limit ${limit} is outside the issue range ${issue.min}..${issue.max}`,
+          });
         }
       }
       const total = Object.values(prefs).reduce((t, p) => t + p.weight, 0);

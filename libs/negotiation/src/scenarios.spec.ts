@@ -3,7 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ScenarioCatalog, findBuiltinScenariosDir } from './scenarios';
 
-const PRIVATE_KEYS = ['ai_private', 'student_private', 'score_weights', 'persona', 'private_facts', 'prefs', 'reservation_utility', 'limit', 'keywords'];
+const PRIVATE_KEYS = [
+  'ai_private',
+  'student_private',
+  'score_weights',
+  'persona',
+  'private_facts',
+  'prefs',
+  'reservation_utility',
+  'limit',
+  'keywords',
+];
 
 describe('ScenarioCatalog', () => {
   let dataDir: string;
@@ -21,7 +31,12 @@ describe('ScenarioCatalog', () => {
     const json = JSON.stringify(list);
     for (const key of PRIVATE_KEYS) expect(json).not.toContain(`"${key}"`);
     // The salary scenario really is multi-issue; the car has one issue.
-    expect(list.find((s) => s.id === 'salary')!.issues.map((i) => i.name)).toEqual(['salary', 'signing_bonus', 'start_weeks', 'remote_days']);
+    expect(list.find((s) => s.id === 'salary')!.issues.map((i) => i.name)).toEqual([
+      'salary',
+      'signing_bonus',
+      'start_weeks',
+      'remote_days',
+    ]);
     expect(await catalog.problems()).toEqual([]);
   });
 
@@ -34,11 +49,15 @@ describe('ScenarioCatalog', () => {
     for (const key of PRIVATE_KEYS) expect(JSON.stringify(pub)).not.toContain(`"${key}"`);
   });
 
-  it("skips a broken instructor file and names the file and the field", async () => {
+  it('skips a broken instructor file and names the file and the field', async () => {
     const catalog = new ScenarioCatalog(dataDir);
     const good = JSON.parse(await readFile(join(findBuiltinScenariosDir(), 'used-car.json'), 'utf8'));
     await mkdir(join(dataDir, 'scenarios'), { recursive: true });
-    const broken = { ...good, id: 'broken-car', ai_private: { ...good.ai_private, prefs: { price: { ...good.ai_private.prefs.price, weight: 'heavy' } } } };
+    const broken = {
+      ...good,
+      id: 'broken-car',
+      ai_private: { ...good.ai_private, prefs: { price: { ...good.ai_private.prefs.price, weight: 'heavy' } } },
+    };
     await writeFile(join(dataDir, 'scenarios', 'broken-car.json'), JSON.stringify(broken));
     await writeFile(join(dataDir, 'scenarios', 'not-json.json'), '{ nope');
     await writeFile(join(dataDir, 'scenarios', 'my-car.json'), JSON.stringify({ ...good, id: 'my-car', title: 'My own car deal' }));

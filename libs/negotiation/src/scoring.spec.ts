@@ -26,8 +26,18 @@ describe('scoreNegotiation', () => {
   });
 
   it('rewards logrolling: trading start date for remote days creates more joint value than splitting each issue', () => {
-    const split = scoreNegotiation({ scenario: salary, terms: { salary: 100000, signing_bonus: 5000, start_weeks: 8, remote_days: 2 }, transcript: [], status: 'completed' });
-    const logrolled = scoreNegotiation({ scenario: salary, terms: { salary: 100000, signing_bonus: 5000, start_weeks: 2, remote_days: 5 }, transcript: [], status: 'completed' });
+    const split = scoreNegotiation({
+      scenario: salary,
+      terms: { salary: 100000, signing_bonus: 5000, start_weeks: 8, remote_days: 2 },
+      transcript: [],
+      status: 'completed',
+    });
+    const logrolled = scoreNegotiation({
+      scenario: salary,
+      terms: { salary: 100000, signing_bonus: 5000, start_weeks: 2, remote_days: 5 },
+      transcript: [],
+      status: 'completed',
+    });
     expect(logrolled.final_score.creating_value).toBeGreaterThan(split.final_score.creating_value + 20);
     expect(split.score_explanations.creating_value).toMatch(/could have given both sides more/);
   });
@@ -37,7 +47,14 @@ describe('scoreNegotiation', () => {
     const rude = scoreNegotiation({
       scenario: car,
       terms: { price: 8600 },
-      transcript: chat('s-2', [['ai', 'Price $11,000.'], ['user', 'That is ridiculous. $7,000, take it or leave it.'], ['ai', 'Price $10,500.'], ['user', '$7,000. Last chance or I walk.'], ['ai', 'Price $10,000.'], ['user', '$7,000, final.']]),
+      transcript: chat('s-2', [
+        ['ai', 'Price $11,000.'],
+        ['user', 'That is ridiculous. $7,000, take it or leave it.'],
+        ['ai', 'Price $10,500.'],
+        ['user', '$7,000. Last chance or I walk.'],
+        ['ai', 'Price $10,000.'],
+        ['user', '$7,000, final.'],
+      ]),
       status: 'completed',
     });
     expect(nice.final_score.managing_relationships).toBeGreaterThan(80);
@@ -65,7 +82,12 @@ describe('scoreNegotiation', () => {
   it('overall is the weighted mean of the three', () => {
     const r = scoreNegotiation({ scenario: car, terms: { price: 8600 }, transcript: polite, status: 'completed' });
     const w = car.score_weights;
-    const expected = Math.round((w.claiming_value * r.final_score.claiming_value + w.creating_value * r.final_score.creating_value + w.managing_relationships * r.final_score.managing_relationships) / (w.claiming_value + w.creating_value + w.managing_relationships));
+    const expected = Math.round(
+      (w.claiming_value * r.final_score.claiming_value +
+        w.creating_value * r.final_score.creating_value +
+        w.managing_relationships * r.final_score.managing_relationships) /
+        (w.claiming_value + w.creating_value + w.managing_relationships),
+    );
     expect(r.final_score.overall).toBe(expected);
     expect(r.score_explanations.overall).toMatch(/50% claiming/);
   });

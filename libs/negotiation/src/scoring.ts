@@ -1,6 +1,18 @@
 import { ChatMessage, Terms } from '@parley/contracts';
 import { parseOfferFromText } from './text-parse';
-import { ABUSE, COURTESY, DISMISSIVE, FLEXIBLE, INJECTION, INTEREST_QUESTION, LIMIT_QUESTION, PRIORITY, sentencesOf, THREAT, WARM_CLOSE } from './signals';
+import {
+  ABUSE,
+  COURTESY,
+  DISMISSIVE,
+  FLEXIBLE,
+  INJECTION,
+  INTEREST_QUESTION,
+  LIMIT_QUESTION,
+  PRIORITY,
+  sentencesOf,
+  THREAT,
+  WARM_CLOSE,
+} from './signals';
 import { FullScenario, ScoreResult } from './types';
 import { bargainingZone, bestDominatingJoint, direction, isDistributive, sideUtility } from './utility';
 import { formatValue } from './wording';
@@ -22,13 +34,16 @@ const u2 = (x: number) => x.toFixed(2);
  */
 export function scoreNegotiation(args: ScoreArgs): ScoreResult {
   const { scenario, transcript } = args;
-  const deal = args.status === 'completed' && args.terms && scenario.issues.every((i) => typeof args.terms?.[i.name] === 'number') ? args.terms : null;
+  const deal =
+    args.status === 'completed' && args.terms && scenario.issues.every((i) => typeof args.terms?.[i.name] === 'number') ? args.terms : null;
   const claiming = deal ? claimingValue(scenario, deal) : noDealClaiming(scenario, transcript);
   const creating = deal ? creatingValue(scenario, deal) : noDealCreating(scenario);
   const relations = managingRelationships(scenario, transcript);
   const w = scenario.score_weights;
   const total = w.claiming_value + w.creating_value + w.managing_relationships || 1;
-  const overall = Math.round((w.claiming_value * claiming.score + w.creating_value * creating.score + w.managing_relationships * relations.score) / total);
+  const overall = Math.round(
+    (w.claiming_value * claiming.score + w.creating_value * creating.score + w.managing_relationships * relations.score) / total,
+  );
   return {
     final_score: { claiming_value: claiming.score, creating_value: creating.score, managing_relationships: relations.score, overall },
     score_explanations: {
@@ -59,13 +74,21 @@ function claimingValue(sc: FullScenario, deal: Terms): Part {
     const studentEnd = s.limit ?? s.worst;
     const aiEnd = a.limit ?? a.worst;
     if (studentEnd === aiEnd) continue;
-    rows.push({ label: issue.label.toLowerCase(), share: clamp01((deal[issue.name] - studentEnd) / (aiEnd - studentEnd)), value: formatValue(issue, deal[issue.name]), weight: s.weight });
+    rows.push({
+      label: issue.label.toLowerCase(),
+      share: clamp01((deal[issue.name] - studentEnd) / (aiEnd - studentEnd)),
+      value: formatValue(issue, deal[issue.name]),
+      weight: s.weight,
+    });
   }
   if (!rows.length) {
     const us = sideUtility(sc, 'student', deal) - sc.student_private.reservation_utility;
     const ua = sideUtility(sc, 'ai', deal) - sc.ai_private.reservation_utility;
     const share = us + ua > 0 ? clamp01(us / (us + ua)) : 0;
-    return { score: Math.round(share * 100), why: `No issue was purely distributive; you took ${pct(share)} of the joint surplus over both walk-away points.` };
+    return {
+      score: Math.round(share * 100),
+      why: `No issue was purely distributive; you took ${pct(share)} of the joint surplus over both walk-away points.`,
+    };
   }
   const weight = rows.reduce((t, r) => t + r.weight, 0) || 1;
   const share = rows.reduce((t, r) => t + r.weight * r.share, 0) / weight;
@@ -85,7 +108,10 @@ function creatingValue(sc: FullScenario, deal: Terms): Part {
   const maxJoint = zone.maxJoint ? zone.maxJoint.student + zone.maxJoint.ai : us + ua;
   const share = maxJoint - resJoint > 1e-9 ? clamp01((us + ua - resJoint) / (maxJoint - resJoint)) : 1;
   const dominating = bestDominatingJoint(sc, deal);
-  const efficiency = dominating > us + ua + 0.01 ? ` A different package could have given both sides more (joint ${u2(dominating)}): look for trades between issues you value differently.` : ' No other package would have made both sides better off.';
+  const efficiency =
+    dominating > us + ua + 0.01
+      ? ` A different package could have given both sides more (joint ${u2(dominating)}): look for trades between issues you value differently.`
+      : ' No other package would have made both sides better off.';
   return {
     score: Math.round(share * 100),
     why: `Joint utility ${u2(us + ua)} (yours ${u2(us)}, theirs ${u2(ua)}) of a possible ${u2(maxJoint)}: the deal realised ${pct(share)} of the value available above both walk-away points.${efficiency}`,
@@ -95,24 +121,42 @@ function creatingValue(sc: FullScenario, deal: Terms): Part {
 /** Without a deal: was walking away right? Judged against the last proposal the AI made in the chat. */
 function noDealClaiming(sc: FullScenario, transcript: ChatMessage[]): Part {
   const res = sc.student_private.reservation_utility;
-  const lastAi = [...transcript].reverse().find((m) => m.sender_type === 'ai' && Object.keys(parseOfferFromText(sc, m.content, Date.parse(m.timestamp) || 0)).length >= sc.issues.length);
+  const lastAi = [...transcript]
+    .reverse()
+    .find(
+      (m) =>
+        m.sender_type === 'ai' && Object.keys(parseOfferFromText(sc, m.content, Date.parse(m.timestamp) || 0)).length >= sc.issues.length,
+    );
   if (!lastAi) {
-    return { score: 10, why: `No agreement, and no complete proposal from the other side to compare: you keep your alternative (BATNA, worth ${u2(res)} to you) and claimed none of the bargaining zone.` };
+    return {
+      score: 10,
+      why: `No agreement, and no complete proposal from the other side to compare: you keep your alternative (BATNA, worth ${u2(res)} to you) and claimed none of the bargaining zone.`,
+    };
   }
   const offer = parseOfferFromText(sc, lastAi.content, Date.parse(lastAi.timestamp) || 0);
   const value = sideUtility(sc, 'student', offer);
   if (value > res + 0.02) {
-    return { score: 10, why: `No agreement: you keep your alternative (BATNA, worth ${u2(res)} to you), but the other side's last proposal was worth ${u2(value)} to you, so walking away left value on the table.` };
+    return {
+      score: 10,
+      why: `No agreement: you keep your alternative (BATNA, worth ${u2(res)} to you), but the other side's last proposal was worth ${u2(value)} to you, so walking away left value on the table.`,
+    };
   }
-  return { score: 35, why: `No agreement: the other side's last proposal was worth ${u2(value)} to you, no better than your alternative (BATNA, ${u2(res)}), so refusing it protected you, though none of the zone was claimed.` };
+  return {
+    score: 35,
+    why: `No agreement: the other side's last proposal was worth ${u2(value)} to you, no better than your alternative (BATNA, ${u2(res)}), so refusing it protected you, though none of the zone was claimed.`,
+  };
 }
 
 function noDealCreating(sc: FullScenario): Part {
   const zone = bargainingZone(sc);
-  if (!zone.exists) return { score: 50, why: 'No agreement, and no deal could have satisfied both sides: walking away was the efficient outcome.' };
+  if (!zone.exists)
+    return { score: 50, why: 'No agreement, and no deal could have satisfied both sides: walking away was the efficient outcome.' };
   const resJoint = sc.student_private.reservation_utility + sc.ai_private.reservation_utility;
   const maxJoint = (zone.maxJoint?.student ?? 0) + (zone.maxJoint?.ai ?? 0);
-  return { score: 0, why: `No agreement: deals existed that both sides preferred to walking away (up to ${u2(maxJoint - resJoint)} joint utility above both alternatives), and none of that value was created.` };
+  return {
+    score: 0,
+    why: `No agreement: deals existed that both sides preferred to walking away (up to ${u2(maxJoint - resJoint)} joint utility above both alternatives), and none of that value was created.`,
+  };
 }
 
 /**
@@ -138,7 +182,11 @@ function managingRelationships(sc: FullScenario, transcript: ChatMessage[]): Par
   const questions = user.filter((m) => INTEREST_QUESTION.test(m.content) && !LIMIT_QUESTION.test(m.content)).length;
   add(Math.min(16, 4 * questions), `for ${questions} question(s) about their side`);
   const keywords = sc.issues.map((i) => [...(i.keywords ?? []), i.label.toLowerCase(), ...i.name.split('_')].filter((w) => w.length > 2));
-  const sharing = user.flatMap((m) => sentencesOf(m.content.toLowerCase())).filter((s) => !s.trim().endsWith('?') && (PRIORITY.test(s) || FLEXIBLE.test(s)) && keywords.some((ks) => ks.some((k) => s.includes(k)))).length;
+  const sharing = user
+    .flatMap((m) => sentencesOf(m.content.toLowerCase()))
+    .filter(
+      (s) => !s.trim().endsWith('?') && (PRIORITY.test(s) || FLEXIBLE.test(s)) && keywords.some((ks) => ks.some((k) => s.includes(k))),
+    ).length;
   add(Math.min(8, 4 * sharing), `for ${sharing} sentence(s) sharing your priorities`);
 
   const { reciprocated, proposals, concessions } = concessionPattern(sc, transcript);
@@ -217,7 +265,7 @@ function partialUtility(sc: FullScenario, offer: Partial<Terms>): number {
     if (typeof v !== 'number') continue;
     const p = sc.student_private.prefs[issue.name];
     weight += p.weight;
-    total += p.weight * clamp01(direction(p) * (v - p.worst) / Math.abs(p.best - p.worst));
+    total += p.weight * clamp01((direction(p) * (v - p.worst)) / Math.abs(p.best - p.worst));
   }
   return weight ? total / weight : 0;
 }

@@ -36,15 +36,27 @@ describe('Settlement (claim, re-read, write, archive)', () => {
     negotiations.createPeer({ initiator, responder, initiatorRole, chemical: 'C', ttlMs: 3600_000 });
 
   const agreed = (user: string, role: string, terms: Terms, t = T): PartyState => ({
-    user, role, chemical: 'C', offer: { ...terms, timestamp: t }, status: 'agreed', agreement_key: agreementKey(terms), last_updated: t,
+    user,
+    role,
+    chemical: 'C',
+    offer: { ...terms, timestamp: t },
+    status: 'agreed',
+    agreement_key: agreementKey(terms),
+    last_updated: t,
   });
   const pending = (user: string, role: string, terms: Terms): PartyState => ({
-    user, role, chemical: 'C', offer: { ...terms, timestamp: T }, status: 'pending', last_updated: T,
+    user,
+    role,
+    chemical: 'C',
+    offer: { ...terms, timestamp: T },
+    status: 'pending',
+    last_updated: T,
   });
   const write = (owner: string, id: string, s: PartyState) =>
     writeJsonAtomic(join(paths.negotiation(owner, id), `${s.user === 'ai' ? 'ai' : s.user.split('@')[0]}_state.json`), s);
   const txFiles = (email: string) => readdirSync(paths.transactionsDir(email)).sort();
-  const outcomeOf = (owner: string, id: string): Outcome => JSON.parse(readFileSync(join(paths.archivedNegotiation(owner, id), 'outcome.json'), 'utf8'));
+  const outcomeOf = (owner: string, id: string): Outcome =>
+    JSON.parse(readFileSync(join(paths.archivedNegotiation(owner, id), 'outcome.json'), 'utf8'));
 
   it('settles matching agreements: two transaction files, holdings, outcome, archive, responder link, event', async () => {
     const meta = await peer();
@@ -58,16 +70,33 @@ describe('Settlement (claim, re-read, write, archive)', () => {
     expect(txFiles(alice)).toEqual([`${T + 5}_buy_C_from_bob_${part}.json`]);
     expect(txFiles(bob)).toEqual([`${T + 5}_sell_C_to_alice_${part}.json`]);
     expect(JSON.parse(readFileSync(paths.transaction(alice, txFiles(alice)[0]), 'utf8'))).toEqual({
-      type: 'buy', chemical: 'C', price: 5.5, quantity: 10, counterparty: bob, negotiation_id: meta.id, timestamp: T + 5, settled: false,
+      type: 'buy',
+      chemical: 'C',
+      price: 5.5,
+      quantity: 10,
+      counterparty: bob,
+      negotiation_id: meta.id,
+      timestamp: T + 5,
+      settled: false,
     });
     expect(await teamHoldings(paths, alice)).toMatchObject({ cash: 10_000 - 55, C: 110 });
     expect(await teamHoldings(paths, bob)).toMatchObject({ cash: 10_000 + 55, C: 90 });
     expect(existsSync(paths.negotiation(alice, meta.id))).toBe(false);
-    expect(outcomeOf(alice, meta.id)).toMatchObject({ status: 'completed', kind: 'peer', deal_terms: { agreed: true, terms: { price: 5.5, quantity: 10 } } });
+    expect(outcomeOf(alice, meta.id)).toMatchObject({
+      status: 'completed',
+      kind: 'peer',
+      deal_terms: { agreed: true, terms: { price: 5.5, quantity: 10 } },
+    });
     expect(lstatSync(paths.negotiation(bob, meta.id), { throwIfNoEntry: false })).toBeUndefined();
     expect(readlinkSync(paths.archivedNegotiation(bob, meta.id))).toBe(`../../${alice}/negotiations_archive/${meta.id}`);
     expect(existsSync(join(paths.archivedNegotiation(bob, meta.id), 'outcome.json'))).toBe(true);
-    expect(events).toEqual([expect.objectContaining({ negotiation_id: meta.id, status: 'completed', deal_terms: { agreed: true, terms: { price: 5.5, quantity: 10 } } })]);
+    expect(events).toEqual([
+      expect.objectContaining({
+        negotiation_id: meta.id,
+        status: 'completed',
+        deal_terms: { agreed: true, terms: { price: 5.5, quantity: 10 } },
+      }),
+    ]);
     expect((await negotiations.locate(bob, meta.id))?.place).toBe('archived');
   });
 
@@ -78,12 +107,19 @@ describe('Settlement (claim, re-read, write, archive)', () => {
     await write(alice, a.id, agreed(bob, 'seller', { price: 5.6, quantity: 10 }));
     const b = await peer(alice, carol);
     await write(alice, b.id, agreed(alice, 'buyer', { price: 5, quantity: 10 }));
-    await write(alice, b.id, { ...agreed(carol, 'seller', { price: 5, quantity: 10 }), agreement_key: agreementKey({ price: 6, quantity: 10 }) });
+    await write(alice, b.id, {
+      ...agreed(carol, 'seller', { price: 5, quantity: 10 }),
+      agreement_key: agreementKey({ price: 6, quantity: 10 }),
+    });
     const c = await peer(bob, carol);
     await write(bob, c.id, agreed(bob, 'buyer', { price: 5, quantity: 10 }));
     await write(bob, c.id, pending(carol, 'seller', { price: 5, quantity: 10 }));
 
-    for (const [owner, id] of [[alice, a.id], [alice, b.id], [bob, c.id]]) {
+    for (const [owner, id] of [
+      [alice, a.id],
+      [alice, b.id],
+      [bob, c.id],
+    ]) {
       expect((await s.check(owner, id)).action).toBe('untouched');
       expect(existsSync(join(paths.negotiation(owner, id), 'negotiation.json'))).toBe(true);
     }
@@ -161,7 +197,9 @@ describe('Settlement (claim, re-read, write, archive)', () => {
     const meta = await peer(bob, alice, 'seller');
     await write(bob, meta.id, agreed(bob, 'seller', { price: 1, quantity: 80 }));
     await write(bob, meta.id, agreed(alice, 'buyer', { price: 1, quantity: 80 }));
-    await expect(settlement({ hooks: { betweenTransactions: () => Promise.reject(new Error('killed')) } }).check(bob, meta.id)).rejects.toThrow();
+    await expect(
+      settlement({ hooks: { betweenTransactions: () => Promise.reject(new Error('killed')) } }).check(bob, meta.id),
+    ).rejects.toThrow();
     // meanwhile bob sells 50 of his 100 C to carol
     const other = await peer(bob, carol, 'seller');
     await write(bob, other.id, agreed(bob, 'seller', { price: 1, quantity: 50 }));
@@ -169,7 +207,10 @@ describe('Settlement (claim, re-read, write, archive)', () => {
     expect((await settlement().check(bob, other.id)).action).toBe('settled');
 
     const swept = await settlement().sweep({ claimStaleMs: 0 });
-    expect(swept.find((r) => r.negotiation_id === meta.id)).toMatchObject({ action: 'failed', reason: expect.stringContaining('holds 50 C, needs 80') });
+    expect(swept.find((r) => r.negotiation_id === meta.id)).toMatchObject({
+      action: 'failed',
+      reason: expect.stringContaining('holds 50 C, needs 80'),
+    });
     expect(existsSync(paths.transactionsDir(alice)) ? txFiles(alice) : []).toEqual([]);
     expect((await teamHoldings(paths, bob)).C).toBe(50);
   });
@@ -177,7 +218,10 @@ describe('Settlement (claim, re-read, write, archive)', () => {
   it('two deals that together would oversell: one settles, the other fails with a reason', async () => {
     const one = await peer(alice, bob, 'seller');
     const two = await peer(alice, carol, 'seller');
-    for (const [m, buyer] of [[one, bob], [two, carol]] as const) {
+    for (const [m, buyer] of [
+      [one, bob],
+      [two, carol],
+    ] as const) {
       await write(alice, m.id, agreed(alice, 'seller', { price: 1, quantity: 60 }));
       await write(alice, m.id, agreed(buyer, 'buyer', { price: 1, quantity: 60 }));
     }
@@ -193,7 +237,12 @@ describe('Settlement (claim, re-read, write, archive)', () => {
     const final_score = { claiming_value: 80, creating_value: 70, managing_relationships: 90, overall: 80 };
     const score_explanations = { claiming_value: 'a', creating_value: 'b', managing_relationships: 'c', overall: 'd' };
     const calls: unknown[] = [];
-    const scorer: Scorer = { score: async (input) => (calls.push({ status: input.status, terms: input.terms, lines: input.transcript.length }), { final_score, score_explanations }) };
+    const scorer: Scorer = {
+      score: async (input) => (
+        calls.push({ status: input.status, terms: input.terms, lines: input.transcript.length }),
+        { final_score, score_explanations }
+      ),
+    };
     const s = settlement({ scorer });
     const deal = await negotiations.createAi(alice, 'salary', 'candidate', 'recruiter', 3600_000);
     await new MessageLog().append(paths.negotiation(alice, deal.id), 'alice', [
@@ -222,7 +271,10 @@ describe('Settlement (claim, re-read, write, archive)', () => {
     const idle = await peer();
     await write(alice, idle.id, pending(alice, 'buyer', { price: 5, quantity: 10 }));
     const busy = await peer(alice, carol);
-    await write(alice, busy.id, { ...pending(alice, 'buyer', { price: 5, quantity: 10 }), last_updated: Math.floor((now + 24 * 3600_000) / 1000) });
+    await write(alice, busy.id, {
+      ...pending(alice, 'buyer', { price: 5, quantity: 10 }),
+      last_updated: Math.floor((now + 24 * 3600_000) / 1000),
+    });
     now += 25 * 3600_000;
     const results = await s.staleCleanup(24 * 3600_000);
     expect(results.find((r) => r.negotiation_id === idle.id)?.action).toBe('expired');
@@ -256,7 +308,13 @@ describe('Settlement (claim, re-read, write, archive)', () => {
     await write(alice, meta.id, agreed(bob, 'seller', { price: 5, quantity: 10 }));
     const s = settlement();
     await s.files.claim(alice, meta.id);
-    await s.files.writeOutcome(alice, meta.id, { negotiation_id: meta.id, kind: 'peer', status: 'rejected', deal_terms: { agreed: false, terms: null }, settled_at: T });
+    await s.files.writeOutcome(alice, meta.id, {
+      negotiation_id: meta.id,
+      kind: 'peer',
+      status: 'rejected',
+      deal_terms: { agreed: false, terms: null },
+      settled_at: T,
+    });
     await s.files.archive(alice, meta.id);
     expect(lstatSync(paths.negotiation(bob, meta.id)).isSymbolicLink()).toBe(true);
     await s.sweep();

@@ -92,10 +92,7 @@ export interface SettlementResult {
   outcome?: Outcome;
 }
 
-type Decision =
-  | { type: 'settle'; terms: Terms; states: PartyState[] }
-  | { type: 'reject'; by: string }
-  | { type: 'none'; reason?: string };
+type Decision = { type: 'settle'; terms: Terms; states: PartyState[] } | { type: 'reject'; by: string } | { type: 'none'; reason?: string };
 
 interface Parties {
   kind: NegotiationKind;
@@ -187,7 +184,9 @@ export class Settlement {
   async staleCleanup(staleAfterMs: number): Promise<SettlementResult[]> {
     const results: SettlementResult[] = [];
     const dirs = (await this.files.listActive()).entries.filter((e) => e.type === 'dir');
-    results.push(...(await mapLimit(dirs, SWEEP_CONCURRENCY, (e) => this.guard(e.owner, e.id, () => this.expireIfStale(e.owner, e.id, staleAfterMs)))));
+    results.push(
+      ...(await mapLimit(dirs, SWEEP_CONCURRENCY, (e) => this.guard(e.owner, e.id, () => this.expireIfStale(e.owner, e.id, staleAfterMs)))),
+    );
     return results;
   }
 
@@ -227,7 +226,11 @@ export class Settlement {
       return this.close(snapshot, 'expired', null, `no activity for ${Math.round(expireAfterMs / 60000)} min`);
     }
     await this.files.unclaim(owner, id);
-    return { ...base, action: decision.type === 'none' && decision.reason ? 'skipped' : 'untouched', reason: decision.type === 'none' ? decision.reason : undefined };
+    return {
+      ...base,
+      action: decision.type === 'none' && decision.reason ? 'skipped' : 'untouched',
+      reason: decision.type === 'none' ? decision.reason : undefined,
+    };
   }
 
   /** Both parties agreed on the same canonical terms, or one rejected; otherwise nothing. */
@@ -244,7 +247,8 @@ export class Settlement {
       if (terms) {
         if (parties.kind === 'peer') {
           const roles = parties.users.map((u, i) => parties.roleOf(u, states[i]));
-          if (!(roles.includes('buyer') && roles.includes('seller'))) return { type: 'none', reason: 'cannot tell the buyer from the seller (no role in the state files)' };
+          if (!(roles.includes('buyer') && roles.includes('seller')))
+            return { type: 'none', reason: 'cannot tell the buyer from the seller (no role in the state files)' };
         }
         return { type: 'settle', terms, states: states as PartyState[] };
       }
@@ -254,7 +258,11 @@ export class Settlement {
     return { type: 'none' };
   }
 
-  private async settlePeer(snapshot: NegotiationSnapshot, parties: Parties, decision: Extract<Decision, { type: 'settle' }>): Promise<SettlementResult> {
+  private async settlePeer(
+    snapshot: NegotiationSnapshot,
+    parties: Parties,
+    decision: Extract<Decision, { type: 'settle' }>,
+  ): Promise<SettlementResult> {
     const { owner, id } = snapshot;
     const buyer = parties.users.find((u, i) => parties.roleOf(u, decision.states[i]) === 'buyer')!;
     const seller = parties.users.find((u, i) => parties.roleOf(u, decision.states[i]) === 'seller')!;
@@ -262,7 +270,8 @@ export class Settlement {
     const invalid = tradeProblem(decision.terms, parties.chemical);
     if (invalid) return this.close(snapshot, 'failed', decision.terms, invalid);
     for (const team of [buyer, seller]) {
-      if (!(await startingHoldings(this.deps.paths, team))) return this.close(snapshot, 'failed', decision.terms, `team ${team} does not exist`);
+      if (!(await startingHoldings(this.deps.paths, team)))
+        return this.close(snapshot, 'failed', decision.terms, `team ${team} does not exist`);
     }
     const trade: Trade = {
       negotiation_id: id,
@@ -302,12 +311,22 @@ export class Settlement {
   }
 
   /** Writes outcome.json (with a score for AI negotiations), archives, emits. */
-  private async close(snapshot: NegotiationSnapshot, status: Outcome['status'], terms: Terms | null, reason?: string): Promise<SettlementResult> {
+  private async close(
+    snapshot: NegotiationSnapshot,
+    status: Outcome['status'],
+    terms: Terms | null,
+    reason?: string,
+  ): Promise<SettlementResult> {
     const outcome = await this.recordOutcome(snapshot, status, terms, reason);
     return this.finish(snapshot, outcome);
   }
 
-  private async recordOutcome(snapshot: NegotiationSnapshot, status: Outcome['status'], terms: Terms | null, reason?: string): Promise<Outcome> {
+  private async recordOutcome(
+    snapshot: NegotiationSnapshot,
+    status: Outcome['status'],
+    terms: Terms | null,
+    reason?: string,
+  ): Promise<Outcome> {
     const kind: NegotiationKind = snapshot.meta?.kind ?? 'peer';
     const outcome: Outcome = {
       negotiation_id: snapshot.id,
@@ -361,10 +380,12 @@ export class Settlement {
 }
 
 /** `sweepOnce(paths)`: one pass, e.g. from the CLI without Redis (no events). */
-export async function sweepOnce(paths: DataPaths, deps: Omit<SettlementDeps, 'paths'> & { claimStaleMs?: number } = {}): Promise<SettlementResult[]> {
+export async function sweepOnce(
+  paths: DataPaths,
+  deps: Omit<SettlementDeps, 'paths'> & { claimStaleMs?: number } = {},
+): Promise<SettlementResult[]> {
   return new Settlement({ ...deps, paths }).sweep({ claimStaleMs: deps.claimStaleMs });
 }
-
 
 /**
  * The two parties. With negotiation.json: its parties. Without (seed 000's program wrote the tree):
@@ -374,7 +395,9 @@ function resolveParties(snapshot: NegotiationSnapshot): Parties | null {
   const { meta } = snapshot;
   if (meta) {
     if (meta.parties.length !== 2) return null;
-    const users = [...meta.parties].sort((a, b) => Number(b.user === meta.initiator) - Number(a.user === meta.initiator)).map((p) => p.user);
+    const users = [...meta.parties]
+      .sort((a, b) => Number(b.user === meta.initiator) - Number(a.user === meta.initiator))
+      .map((p) => p.user);
     return {
       kind: meta.kind,
       users,

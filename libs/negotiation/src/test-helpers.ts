@@ -18,7 +18,7 @@ import { NegotiatorInput } from './types';
 const T0 = Date.UTC(2026, 0, 5, 9);
 
 /** A transcript from alternating lines: ['ai', 'Hello'], ['user', 'Hi'] ... (tests only). */
-export function chat(id: string, lines: [('user' | 'ai'), string][]): ChatMessage[] {
+export function chat(id: string, lines: ['user' | 'ai', string][]): ChatMessage[] {
   return lines.map(([who, content], i) => ({
     id: `${id}-${i}`,
     seq: i + 1,
@@ -31,7 +31,13 @@ export function chat(id: string, lines: [('user' | 'ai'), string][]): ChatMessag
 }
 
 export function party(role: string, offer: Terms | null, status: PartyState['status'] = 'pending', atMs = T0 + 3_600_000): PartyState {
-  return { user: role === 'ai' ? 'ai' : 'student@example.edu', role, offer: offer ? { ...offer, timestamp: atMs } : null, status, last_updated: atMs };
+  return {
+    user: role === 'ai' ? 'ai' : 'student@example.edu',
+    role,
+    offer: offer ? { ...offer, timestamp: atMs } : null,
+    status,
+    last_updated: atMs,
+  };
 }
 
 export function input(scenario: FullScenario, transcript: ChatMessage[], extra: Partial<NegotiatorInput> = {}): NegotiatorInput {

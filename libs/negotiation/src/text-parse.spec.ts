@@ -11,7 +11,11 @@ describe('parseOfferFromText', () => {
   it.each([
     [salary, 'how about 92k with a 5k bonus, starting in March', { salary: 92000, signing_bonus: 5000, start_weeks: 8 }],
     [salary, "I'd take 95,000 and 3 remote days", { salary: 95000, remote_days: 3 }],
-    [salary, 'Could we do $101,000 base, a signing bonus of 7,500, start in 6 weeks and two days remote?', { salary: 101000, signing_bonus: 7500, start_weeks: 6, remote_days: 2 }],
+    [
+      salary,
+      'Could we do $101,000 base, a signing bonus of 7,500, start in 6 weeks and two days remote?',
+      { salary: 101000, signing_bonus: 7500, start_weeks: 6, remote_days: 2 },
+    ],
     [salary, 'My current salary is 88k, so I need at least 98k.', { salary: 98000 }],
     [salary, 'I can start next month if I get 4 days working from home', { start_weeks: 4, remote_days: 4 }],
     [salary, 'I would want 105 base', { salary: 105000 }],

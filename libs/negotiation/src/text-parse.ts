@@ -52,9 +52,32 @@ interface Token {
 }
 
 const WORD_NUMBERS: Record<string, number> = {
-  zero: 0, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10,
-  eleven: 11, twelve: 12, thirteen: 13, fourteen: 14, fifteen: 15, sixteen: 16, twenty: 20, thirty: 30,
-  forty: 40, fifty: 50, sixty: 60, seventy: 70, eighty: 80, ninety: 90, hundred: 100,
+  zero: 0,
+  one: 1,
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  seven: 7,
+  eight: 8,
+  nine: 9,
+  ten: 10,
+  eleven: 11,
+  twelve: 12,
+  thirteen: 13,
+  fourteen: 14,
+  fifteen: 15,
+  sixteen: 16,
+  twenty: 20,
+  thirty: 30,
+  forty: 40,
+  fifty: 50,
+  sixty: 60,
+  seventy: 70,
+  eighty: 80,
+  ninety: 90,
+  hundred: 100,
 };
 const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
 
@@ -68,7 +91,8 @@ function normalize(text: string): string {
 
 function findTokens(s: string, nowMs: number): Token[] {
   const tokens: Token[] = [];
-  const num = /(\$|usd ?|eur ?|€)?(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)( ?(?:k\b|thousand\b|grand\b|m\b|million\b))?( ?%| ?percent\b)?( ?(?:\$|dollars\b|usd\b|bucks\b))?( ?months?\b)?/g;
+  const num =
+    /(\$|usd ?|eur ?|€)?(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)( ?(?:k\b|thousand\b|grand\b|m\b|million\b))?( ?%| ?percent\b)?( ?(?:\$|dollars\b|usd\b|bucks\b))?( ?months?\b)?/g;
   for (const m of s.matchAll(num)) {
     const start = m.index ?? 0;
     const prev = s[start - 1];
@@ -80,7 +104,11 @@ function findTokens(s: string, nowMs: number): Token[] {
     if (suffix === 'm' || suffix === 'million') value *= 1_000_000;
     const months = !!m[6];
     // A year right after a month name ("March 2026") is part of the date, not an offer.
-    if (/\b(january|february|march|april|may|june|july|august|september|october|november|december) ?$/.test(s.slice(0, start)) && value >= 1900) continue;
+    if (
+      /\b(january|february|march|april|may|june|july|august|september|october|november|december) ?$/.test(s.slice(0, start)) &&
+      value >= 1900
+    )
+      continue;
     tokens.push({
       start,
       end: start + m[0].length,
@@ -92,14 +120,23 @@ function findTokens(s: string, nowMs: number): Token[] {
     });
   }
   // Dates as weeks from now.
-  const month = /\b(early |mid-?|middle of |late |end of |the end of )?(january|february|march|april|may|june|july|august|september|october|november|december|sept)\b/g;
+  const month =
+    /\b(early |mid-?|middle of |late |end of |the end of )?(january|february|march|april|may|june|july|august|september|october|november|december|sept)\b/g;
   for (const m of s.matchAll(month)) {
     const start = m.index ?? 0;
     const name = m[2] === 'sept' ? 'september' : m[2];
     // "may" is usually the verb: only read it as the month after a preposition or modifier.
     if (name === 'may' && !m[1] && !/\b(in|by|from|on|of|until|till|before|after|start|starting) $/.test(s.slice(0, start))) continue;
     const offsetWeeks = m[1] ? (/early/.test(m[1]) ? 0 : /mid|middle/.test(m[1]) ? 2 : 3) : 0;
-    tokens.push({ start, end: start + m[0].length, value: weeksUntilMonth(nowMs, MONTHS.indexOf(name)) + offsetWeeks, money: false, thousands: false, percent: false, weeks: true });
+    tokens.push({
+      start,
+      end: start + m[0].length,
+      value: weeksUntilMonth(nowMs, MONTHS.indexOf(name)) + offsetWeeks,
+      money: false,
+      thousands: false,
+      percent: false,
+      weeks: true,
+    });
   }
   const relative: [RegExp, number][] = [
     [/\b(right away|immediately|asap|as soon as possible|straight away|tomorrow)\b/g, 1],
@@ -114,7 +151,9 @@ function findTokens(s: string, nowMs: number): Token[] {
   }
   tokens.sort((a, b) => a.start - b.start);
   // Drop tokens nested inside an earlier one.
-  return tokens.filter((t, i) => !tokens.some((o, j) => j !== i && o.start <= t.start && o.end >= t.end && (o.start < t.start || o.end > t.end)));
+  return tokens.filter(
+    (t, i) => !tokens.some((o, j) => j !== i && o.start <= t.start && o.end >= t.end && (o.start < t.start || o.end > t.end)),
+  );
 }
 
 function weeksUntilMonth(nowMs: number, monthIndex: number): number {
@@ -127,7 +166,13 @@ function weeksUntilMonth(nowMs: number, monthIndex: number): number {
 }
 
 function sentenceStart(s: string, pos: number): number {
-  const i = Math.max(s.lastIndexOf('.', pos - 1), s.lastIndexOf('?', pos - 1), s.lastIndexOf('!', pos - 1), s.lastIndexOf(';', pos - 1), s.lastIndexOf('\n', pos - 1));
+  const i = Math.max(
+    s.lastIndexOf('.', pos - 1),
+    s.lastIndexOf('?', pos - 1),
+    s.lastIndexOf('!', pos - 1),
+    s.lastIndexOf(';', pos - 1),
+    s.lastIndexOf('\n', pos - 1),
+  );
   // A decimal point inside a number is not a sentence end.
   return i >= 0 && /\d/.test(s[i - 1] ?? '') && /\d/.test(s[i + 1] ?? '') ? sentenceStart(s, i) : i + 1;
 }
@@ -148,7 +193,8 @@ function issueKeywords(issue: IssueSpec): string[] {
   return [...words];
 }
 
-const REFERENCE = /\b(you offered|your offer|you said|you proposed|you mentioned|instead of|rather than|not|currently|current|last year|now make|now earn)\b[^,]*$/;
+const REFERENCE =
+  /\b(you offered|your offer|you said|you proposed|you mentioned|instead of|rather than|not|currently|current|last year|now make|now earn)\b[^,]*$/;
 
 function scoreToken(issue: IssueSpec, tok: Token, before: string, after: string) {
   // Keyword evidence: closer is stronger; words right after a number ("5k bonus") a little more so.
@@ -170,8 +216,10 @@ function scoreToken(issue: IssueSpec, tok: Token, before: string, after: string)
   else if (isMoneyIssue(issue) && !tok.thousands && value * 1000 >= issue.min && value * 1000 <= issue.max) {
     value *= 1000; // "I'd want 95 base" → 95,000
     range = 1.5;
-  } else if (isYear(tok)) return null; // "a 2017 car"
-  else if (value >= issue.min - 2 * width && value <= issue.max + 2 * width) range = 0.5; // out of range but plausible
+  } else if (isYear(tok))
+    return null; // "a 2017 car"
+  else if (value >= issue.min - 2 * width && value <= issue.max + 2 * width)
+    range = 0.5; // out of range but plausible
   else return null;
   const reference = REFERENCE.test(before.slice(-30)) ? -3 : 0;
   return { issue: issue.name, value, score: range + keyword + unit + reference, keyword };

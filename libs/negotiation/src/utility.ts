@@ -124,7 +124,13 @@ const zoneCache = new Map<string, BargainingZone>();
  * both sides accept (reservations and limits). Cached per scenario content.
  */
 export function bargainingZone(scenario: FullScenario): BargainingZone {
-  const key = JSON.stringify([scenario.issues, scenario.ai_private.prefs, scenario.student_private.prefs, scenario.ai_private.reservation_utility, scenario.student_private.reservation_utility]);
+  const key = JSON.stringify([
+    scenario.issues,
+    scenario.ai_private.prefs,
+    scenario.student_private.prefs,
+    scenario.ai_private.reservation_utility,
+    scenario.student_private.reservation_utility,
+  ]);
   const cached = zoneCache.get(key);
   if (cached) return cached;
   const perIssue = Math.max(5, Math.floor(Math.pow(200_000, 1 / Math.max(1, scenario.issues.length))));

@@ -50,7 +50,7 @@ export const PHRASES = {
     'Hello, {name} here. Good to meet you.',
     "Hi! I'm {name}, glad we could sit down together.",
   ],
-  greetingNoName: ['Hello, and thanks for making the time.', 'Hi, good to meet you.', "Hi! Glad we could sit down together."],
+  greetingNoName: ['Hello, and thanks for making the time.', 'Hi, good to meet you.', 'Hi! Glad we could sit down together.'],
   openingOffer: [
     'To get us started, here is what I have in mind: {terms}.',
     'Let me put a first proposal on the table: {terms}.',
@@ -65,23 +65,19 @@ export const PHRASES = {
     "I see where you're coming from, but I can't do that. I could do {terms}.",
     "Let me move a little. Here's my revised proposal: {terms}.",
     "I can't get there, but let me come toward you: {terms}.",
-    "Let me try a different package: {terms}.",
+    'Let me try a different package: {terms}.',
   ],
   counterNoMove: [
     "You haven't moved since your last proposal, so I can only adjust a little: {terms}.",
     "I've moved and you haven't yet. Still, here's a small step: {terms}.",
-    "For us to get anywhere we both need to move. I can offer {terms}.",
+    'For us to get anywhere we both need to move. I can offer {terms}.',
   ],
   logroll: [
     'I have more room on {cheap} than on {dear}.',
     "It's easier for me to give on {cheap} than on {dear}.",
-    "I can be flexible on {cheap}; {dear} is where I need to hold firm.",
+    'I can be flexible on {cheap}; {dear} is where I need to hold firm.',
   ],
-  restate: [
-    'My current proposal stands: {terms}.',
-    'On the table from my side: {terms}.',
-    'To recap where I am: {terms}.',
-  ],
+  restate: ['My current proposal stands: {terms}.', 'On the table from my side: {terms}.', 'To recap where I am: {terms}.'],
   askForNumbers: [
     'What would work for you? Put a concrete proposal to me.',
     "If you tell me what you'd need, I'll see what I can do.",
@@ -90,10 +86,10 @@ export const PHRASES = {
   finalOffer: [
     'I need to wrap this up soon. This is my final offer: {terms}.',
     "We've been at this a while. My last proposal: {terms}.",
-    "This is as good as it gets from my side: {terms}. Shall we close?",
+    'This is as good as it gets from my side: {terms}. Shall we close?',
   ],
   accept: [
-    "That works for me. We have a deal! Please confirm the agreed terms on your side.",
+    'That works for me. We have a deal! Please confirm the agreed terms on your side.',
     "Deal. I'm glad we got there. Please confirm the agreement on your side.",
     'I can accept that. Thank you, that was a good negotiation. Please confirm on your side.',
   ],
@@ -102,10 +98,7 @@ export const PHRASES = {
     'Excellent, we have a deal. Thanks for a constructive conversation.',
     'Wonderful, agreed. I look forward to working together.',
   ],
-  cannotAgree: [
-    "I can't agree to those terms.",
-    "Those terms don't work for me.",
-  ],
+  cannotAgree: ["I can't agree to those terms.", "Those terms don't work for me."],
   walkDeadline: [
     "We've gone back and forth for a long time without closing the gap, so I'm going to end the negotiation here. Thank you for your time.",
     "I'm afraid we've run out of time and we're still too far apart. I'm ending the negotiation here; thanks for your effort.",
@@ -124,21 +117,15 @@ export const PHRASES = {
   ],
   injection: [
     "I'll stick to negotiating the actual terms, thanks.",
-    "Nice try, but I only agree to terms that work for me.",
+    'Nice try, but I only agree to terms that work for me.',
     "Let's keep to the negotiation itself.",
   ],
   limitQuestion: [
     "I'm not going to negotiate against myself. Tell me what would work for you.",
     "I'd rather hear what you need than name my own limits.",
   ],
-  noFact: [
-    "I'm not sure I can say more on that.",
-    "I don't have much to add on that point.",
-  ],
-  studentPriorities: [
-    "Thanks, that's helpful to know.",
-    "Good to know what matters to you.",
-  ],
+  noFact: ["I'm not sure I can say more on that.", "I don't have much to add on that point."],
+  studentPriorities: ["Thanks, that's helpful to know.", 'Good to know what matters to you.'],
 } as const;
 
 export function phrase(rng: Rng, key: keyof typeof PHRASES, vars: Record<string, string> = {}): string {

@@ -22,7 +22,24 @@ export async function ensureLocalRedis(dataDir: string, port = 6379): Promise<{ 
   mkdirSync(dir, { recursive: true });
   const child = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--maxmemory-policy', 'noeviction', '--save', '', '--daemonize', 'yes', '--logfile', join(dir, 'redis.log')],
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--appendonly',
+      'yes',
+      '--maxmemory-policy',
+      'noeviction',
+      '--save',
+      '',
+      '--daemonize',
+      'yes',
+      '--logfile',
+      join(dir, 'redis.log'),
+    ],
     { stdio: 'ignore', env: process.env },
   );
   await new Promise((res) => child.on('exit', res));

@@ -29,14 +29,52 @@ export class ParleyMetrics {
     const r = [this.registry];
     this.registry.setDefaultLabels({ service });
     this.socketsConnected = new Gauge({ name: 'parley_sockets_connected', help: 'Connected Socket.io clients', registers: r });
-    this.events = new Counter({ name: 'parley_socket_events_total', help: 'Client events by name and result', labelNames: ['event', 'result'], registers: r });
-    this.messagesSaved = new Counter({ name: 'parley_messages_saved_total', help: 'Chat lines saved to disk', labelNames: ['sender_type'], registers: r });
-    this.jobWait = new Histogram({ name: 'parley_job_wait_seconds', help: 'Time from enqueue to start', labelNames: ['queue', 'name'], buckets: SECONDS, registers: r });
-    this.jobRun = new Histogram({ name: 'parley_job_run_seconds', help: 'Time a job ran', labelNames: ['queue', 'name'], buckets: SECONDS, registers: r });
-    this.jobsFailed = new Counter({ name: 'parley_jobs_failed_total', help: 'Jobs that threw', labelNames: ['queue', 'name'], registers: r });
-    this.aiLatency = new Histogram({ name: 'parley_ai_reply_seconds', help: 'Negotiator latency per reply', labelNames: ['engine'], buckets: SECONDS, registers: r });
+    this.events = new Counter({
+      name: 'parley_socket_events_total',
+      help: 'Client events by name and result',
+      labelNames: ['event', 'result'],
+      registers: r,
+    });
+    this.messagesSaved = new Counter({
+      name: 'parley_messages_saved_total',
+      help: 'Chat lines saved to disk',
+      labelNames: ['sender_type'],
+      registers: r,
+    });
+    this.jobWait = new Histogram({
+      name: 'parley_job_wait_seconds',
+      help: 'Time from enqueue to start',
+      labelNames: ['queue', 'name'],
+      buckets: SECONDS,
+      registers: r,
+    });
+    this.jobRun = new Histogram({
+      name: 'parley_job_run_seconds',
+      help: 'Time a job ran',
+      labelNames: ['queue', 'name'],
+      buckets: SECONDS,
+      registers: r,
+    });
+    this.jobsFailed = new Counter({
+      name: 'parley_jobs_failed_total',
+      help: 'Jobs that threw',
+      labelNames: ['queue', 'name'],
+      registers: r,
+    });
+    this.aiLatency = new Histogram({
+      name: 'parley_ai_reply_seconds',
+      help: 'Negotiator latency per reply',
+      labelNames: ['engine'],
+      buckets: SECONDS,
+      registers: r,
+    });
     this.aiTokens = new Counter({ name: 'parley_ai_tokens_total', help: 'LLM tokens used', labelNames: ['kind'], registers: r });
-    this.settlements = new Counter({ name: 'parley_settlements_total', help: 'Negotiations settled, by outcome', labelNames: ['status'], registers: r });
+    this.settlements = new Counter({
+      name: 'parley_settlements_total',
+      help: 'Negotiations settled, by outcome',
+      labelNames: ['status'],
+      registers: r,
+    });
     collectDefaultMetrics({ register: this.registry, prefix: 'parley_process_' });
   }
 

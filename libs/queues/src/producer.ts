@@ -33,7 +33,12 @@ export class JobProducer {
   async enqueueAgreementCheck(data: JobPayloads['agreement-check']['check']): Promise<void> {
     const base = jobId.agreementCheck(data.negotiation_id);
     for (const id of [base, `${base}-followup`]) {
-      const job = await this.agreementCheck.add('check', data, { jobId: id, attempts: 5, backoff: { type: 'exponential', delay: 200 }, ...KEEP });
+      const job = await this.agreementCheck.add('check', data, {
+        jobId: id,
+        attempts: 5,
+        backoff: { type: 'exponential', delay: 200 },
+        ...KEEP,
+      });
       if ((await job.getState()) !== 'active') return;
     }
     await this.agreementCheck.add('check', data, { jobId: `${base}-${Date.now()}`, attempts: 5, ...KEEP });

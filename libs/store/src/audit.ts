@@ -57,7 +57,10 @@ export class AuditLog {
   private async write(batch: AuditEntry[]): Promise<void> {
     const dir = join(this.paths.auditDir(), batch[0].at.slice(0, 10));
     await mkdir(dir, { recursive: true });
-    await appendLines(join(dir, this.fileName), batch.map((e) => JSON.stringify(e)));
+    await appendLines(
+      join(dir, this.fileName),
+      batch.map((e) => JSON.stringify(e)),
+    );
   }
 }
 

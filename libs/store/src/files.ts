@@ -44,7 +44,9 @@ export async function appendLines(path: string, lines: string[]): Promise<void> 
     const data = Buffer.from(lead + lines.map((l) => l + '\n').join(''), 'utf8');
     const { bytesWritten } = await fh.write(data);
     if (bytesWritten < data.length) {
-      throw Object.assign(new Error(`short write to ${path} (${bytesWritten} of ${data.length} bytes): no space left on device`), { code: 'ENOSPC' });
+      throw Object.assign(new Error(`short write to ${path} (${bytesWritten} of ${data.length} bytes): no space left on device`), {
+        code: 'ENOSPC',
+      });
     }
     await fh.datasync();
   } finally {

@@ -22,10 +22,33 @@ describe('team holdings = init.json + transactions', () => {
 
   it('applies buys and sells at price per unit, whatever the files are called', async () => {
     init({ email: alice, holdings: { cash: 1000, C: 10, N: 0, D: 0, Q: 0 } });
-    tx('1704312400_buy_C_from_bob_1704312345.json', { type: 'buy', chemical: 'C', price: 5.5, quantity: 100, counterparty: 'bob@x.edu', negotiation_id: 'alice_bob_C_1704312345', timestamp: 1704312400, settled: false });
-    tx('1234567890_sell_N.json', { type: 'sell', chemical: 'N', price: 0.1, quantity: 3, counterparty: 'bob@x.edu', timestamp: 1234567890, settled: false });
+    tx('1704312400_buy_C_from_bob_1704312345.json', {
+      type: 'buy',
+      chemical: 'C',
+      price: 5.5,
+      quantity: 100,
+      counterparty: 'bob@x.edu',
+      negotiation_id: 'alice_bob_C_1704312345',
+      timestamp: 1704312400,
+      settled: false,
+    });
+    tx('1234567890_sell_N.json', {
+      type: 'sell',
+      chemical: 'N',
+      price: 0.1,
+      quantity: 3,
+      counterparty: 'bob@x.edu',
+      timestamp: 1234567890,
+      settled: false,
+    });
     expect(await teamHoldings(paths, alice)).toEqual({ cash: 1000 - 550 + 0.3, C: 110, N: -3, D: 0, Q: 0 });
-    expect(await teamHoldings(paths, alice, { excludeNegotiationId: 'alice_bob_C_1704312345' })).toEqual({ cash: 1000.3, C: 10, N: -3, D: 0, Q: 0 });
+    expect(await teamHoldings(paths, alice, { excludeNegotiationId: 'alice_bob_C_1704312345' })).toEqual({
+      cash: 1000.3,
+      C: 10,
+      N: -3,
+      D: 0,
+      Q: 0,
+    });
   });
 
   it('uses the default holdings when a hand-made init.json has none', async () => {

@@ -8,7 +8,10 @@ import { ErrorCode, ParleyError } from '@parley/contracts';
 export class MessageLog {
   async append(dir: string, prefix: string, messages: ChatMessage[]): Promise<void> {
     try {
-      await appendLines(join(dir, NegotiationFiles.messages(prefix)), messages.map((m) => JSON.stringify(m)));
+      await appendLines(
+        join(dir, NegotiationFiles.messages(prefix)),
+        messages.map((m) => JSON.stringify(m)),
+      );
     } catch (e) {
       // appending must never create a directory that was moved away by a settlement
       if (isNotFound(e)) throw new ParleyError(ErrorCode.NegotiationClosed, 'this negotiation is over', 409);

@@ -14,7 +14,8 @@ describe('NegotiationStore.createPeer ids', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  const open = (nowMs: number) => store.createPeer({ initiator: 'alice@x.edu', initiatorRole: 'buyer', responder: 'bob@x.edu', chemical: 'C', ttlMs: 1000, nowMs });
+  const open = (nowMs: number) =>
+    store.createPeer({ initiator: 'alice@x.edu', initiatorRole: 'buyer', responder: 'bob@x.edu', chemical: 'C', ttlMs: 1000, nowMs });
 
   it('gives two negotiations of one pair in one second different ids', async () => {
     const a = await open(1_700_000_000_000);

@@ -111,9 +111,13 @@ export class NegotiationStore {
     if (await this.isDanglingLink(this.paths.negotiation(email, id))) {
       const target = await readlink(this.paths.negotiation(email, id));
       const initiator = target.split('/')[2];
-      const settling = await readJson<NegotiationMeta>(join(this.paths.claimedNegotiation(initiator, id), NegotiationFiles.meta)).catch(() => null);
+      const settling = await readJson<NegotiationMeta>(join(this.paths.claimedNegotiation(initiator, id), NegotiationFiles.meta)).catch(
+        () => null,
+      );
       if (settling) return { id, dir: this.paths.claimedNegotiation(initiator, id), place: 'settling', meta: settling };
-      const archived = await readJson<NegotiationMeta>(join(this.paths.archivedNegotiation(initiator, id), NegotiationFiles.meta)).catch(() => null);
+      const archived = await readJson<NegotiationMeta>(join(this.paths.archivedNegotiation(initiator, id), NegotiationFiles.meta)).catch(
+        () => null,
+      );
       if (archived) return { id, dir: this.paths.archivedNegotiation(initiator, id), place: 'archived', meta: archived };
     }
     return null;

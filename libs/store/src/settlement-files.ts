@@ -148,7 +148,9 @@ export class SettlementFiles {
     const invalid: string[] = [];
     for (const owner of await this.teams()) {
       // the directory entry already says link or directory: no lstat per negotiation
-      const dirents = await readdir(this.paths.negotiationsDir(owner), { withFileTypes: true }).catch((e) => (isNotFound(e) ? [] : Promise.reject(e)));
+      const dirents = await readdir(this.paths.negotiationsDir(owner), { withFileTypes: true }).catch((e) =>
+        isNotFound(e) ? [] : Promise.reject(e),
+      );
       for (const d of dirents) {
         if (!isNegotiationId(d.name)) {
           invalid.push(`${owner}/negotiations/${d.name}`);

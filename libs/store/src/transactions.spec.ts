@@ -38,10 +38,25 @@ describe('transaction files (seed 000 names and fields)', () => {
     expect(await writeTransaction(paths, 'buy', trade)).toBe(buy);
     expect(readdirSync(paths.transactionsDir(trade.buyer))).toEqual([buy]);
     expect(read(trade.buyer, buy)).toEqual({
-      type: 'buy', chemical: 'C', price: 5.5, quantity: 1000, counterparty: 'bob@stonybrook.edu',
-      negotiation_id: 'alice_bob_C_1704312345-2', timestamp: 1704312400, settled: false,
+      type: 'buy',
+      chemical: 'C',
+      price: 5.5,
+      quantity: 1000,
+      counterparty: 'bob@stonybrook.edu',
+      negotiation_id: 'alice_bob_C_1704312345-2',
+      timestamp: 1704312400,
+      settled: false,
     });
-    expect(Object.keys(read(trade.seller, sell))).toEqual(['type', 'chemical', 'price', 'quantity', 'counterparty', 'negotiation_id', 'timestamp', 'settled']);
+    expect(Object.keys(read(trade.seller, sell))).toEqual([
+      'type',
+      'chemical',
+      'price',
+      'quantity',
+      'counterparty',
+      'negotiation_id',
+      'timestamp',
+      'settled',
+    ]);
     expect(read(trade.seller, sell)).toMatchObject({ type: 'sell', counterparty: 'alice@stonybrook.edu' });
   });
 

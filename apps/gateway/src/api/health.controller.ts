@@ -17,8 +17,13 @@ export class HealthController {
   @Get('ready')
   async ready(@Res() res: Response) {
     const checks: Record<string, boolean> = {};
-    checks.redis = await this.infra.redis.ping().then((r) => r === 'PONG').catch(() => false);
-    checks.data_dir = await access(this.infra.config.dataDir, constants.W_OK).then(() => true).catch(() => false);
+    checks.redis = await this.infra.redis
+      .ping()
+      .then((r) => r === 'PONG')
+      .catch(() => false);
+    checks.data_dir = await access(this.infra.config.dataDir, constants.W_OK)
+      .then(() => true)
+      .catch(() => false);
     const { aiResponse, agreementCheck } = this.infra.producer;
     checks['ai-response workers'] = checks.redis && (await aiResponse.getWorkersCount().catch(() => 0)) > 0;
     checks['agreement-check workers'] = checks.redis && (await agreementCheck.getWorkersCount().catch(() => 0)) > 0;

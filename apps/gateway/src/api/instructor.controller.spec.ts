@@ -17,7 +17,10 @@ describe('toCsv', () => {
   });
 
   it('defuses text a spreadsheet would run as a formula, but not numbers', () => {
-    const csv = toCsv(cols, [{ a: '=HYPERLINK("http://x")', b: -5 }, { a: '@SUM(A1)', b: '+1' }]);
+    const csv = toCsv(cols, [
+      { a: '=HYPERLINK("http://x")', b: -5 },
+      { a: '@SUM(A1)', b: '+1' },
+    ]);
     expect(csv).toBe('a,b\r\n"\'=HYPERLINK(""http://x"")",-5\r\n\'@SUM(A1),\'+1\r\n');
   });
 });

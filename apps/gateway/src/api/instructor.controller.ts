@@ -107,7 +107,8 @@ export class InstructorController {
     const out: ClassTransaction[] = [];
     for (const email of await this.infra.teams.list()) {
       try {
-        for (const { file, transaction } of await readTransactions(this.infra.paths, email)) out.push({ ...transaction, team: email, file });
+        for (const { file, transaction } of await readTransactions(this.infra.paths, email))
+          out.push({ ...transaction, team: email, file });
       } catch (e) {
         this.logger.warn(`skipping transactions of ${email}: ${(e as Error).message}`);
       }
@@ -214,7 +215,15 @@ function buildExportCsv(negotiations: Loaded[], transactions: ClassTransaction[]
     });
   }
   for (const a of audit) {
-    rows.push({ row_type: 'audit', negotiation_id: a.negotiation_id, status: a.result, timestamp: a.at, team: a.who, content: a.what, notes: [a.service, a.detail].filter(Boolean).join(' ') });
+    rows.push({
+      row_type: 'audit',
+      negotiation_id: a.negotiation_id,
+      status: a.result,
+      timestamp: a.at,
+      team: a.who,
+      content: a.what,
+      notes: [a.service, a.detail].filter(Boolean).join(' '),
+    });
   }
   return toCsv(CSV_COLUMNS, rows);
 }

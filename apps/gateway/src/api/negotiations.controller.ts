@@ -52,7 +52,13 @@ export class NegotiationsController {
     const scenario = await this.infra.scenarios.get(scenario_id).catch(() => null);
     if (!scenario) throw new ParleyError(ErrorCode.NotFound, `no scenario ${JSON.stringify(scenario_id)}`, 404);
     await this.limits.consume(user.email);
-    const meta = await this.infra.negotiations.createAi(user.email, scenario.id, scenario.student_role, scenario.ai_role, this.infra.config.staleAfterMs);
+    const meta = await this.infra.negotiations.createAi(
+      user.email,
+      scenario.id,
+      scenario.student_role,
+      scenario.ai_role,
+      this.infra.config.staleAfterMs,
+    );
     return summary(meta, 'active', null);
   }
 

@@ -11,7 +11,11 @@ import { parseBody } from './parse-body';
 const orderSchema = z.object({
   side: z.enum(['buy', 'sell'], { message: 'side must be "buy" or "sell"' }),
   chemical: z.enum(CHEMICALS, { message: `chemical must be one of ${CHEMICALS.join(', ')}` }),
-  price: z.number({ message: 'price must be a number' }).finite().gt(0, 'price must be above 0').max(MAX_PRICE, `price must be at most ${MAX_PRICE}`),
+  price: z
+    .number({ message: 'price must be a number' })
+    .finite()
+    .gt(0, 'price must be above 0')
+    .max(MAX_PRICE, `price must be at most ${MAX_PRICE}`),
   quantity: z
     .number({ message: 'quantity must be a number' })
     .int('quantity must be a whole number')

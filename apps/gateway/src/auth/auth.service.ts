@@ -48,7 +48,12 @@ export class AuthService {
     const ok = typeof password === 'string' && password.length <= 200 && (await verifyPassword(password, team?.password_hash));
     if (!team || !ok) {
       await Promise.all([this.failuresByIp.penalty(ip, 1), this.failuresByAccount.penalty(accountKey, 1)]).catch(() => undefined);
-      this.infra.audit.record({ who: isEmail(email) ? email : 'anonymous', what: 'login', result: ErrorCode.InvalidCredentials, detail: ip });
+      this.infra.audit.record({
+        who: isEmail(email) ? email : 'anonymous',
+        what: 'login',
+        result: ErrorCode.InvalidCredentials,
+        detail: ip,
+      });
       throw new ParleyError(ErrorCode.InvalidCredentials, 'wrong e-mail or password', 401);
     }
     this.infra.audit.record({ who: email, what: 'login', result: 'ok', detail: ip });
@@ -76,12 +81,14 @@ export class AuthService {
 
   private async assertNotBlocked(ip: string, accountKey: string): Promise<void> {
     const [byIp, byAccount] = await Promise.all([this.failuresByIp.get(ip), this.failuresByAccount.get(accountKey)]);
-    const blocked = [byIp, byAccount].find(
-      (r): r is RateLimiterRes => r !== null && r.remainingPoints <= 0 && r.msBeforeNext > 0,
-    );
+    const blocked = [byIp, byAccount].find((r): r is RateLimiterRes => r !== null && r.remainingPoints <= 0 && r.msBeforeNext > 0);
     if (blocked) {
       this.infra.audit.record({ who: 'anonymous', what: 'login', result: ErrorCode.TooManyAttempts, detail: ip });
-      const err = new ParleyError(ErrorCode.TooManyAttempts, `too many failed logins; try again in ${Math.ceil(blocked.msBeforeNext / 1000)} s`, 429);
+      const err = new ParleyError(
+        ErrorCode.TooManyAttempts,
+        `too many failed logins; try again in ${Math.ceil(blocked.msBeforeNext / 1000)} s`,
+        429,
+      );
       throw err;
     }
   }

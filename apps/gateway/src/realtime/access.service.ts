@@ -75,7 +75,8 @@ export function assertOpen(access: Access): void {
     if (outcome?.status === 'expired') throw new ParleyError(ErrorCode.NegotiationExpired, 'This negotiation session has expired', 410);
     throw new ParleyError(ErrorCode.NegotiationClosed, `this negotiation is over (${outcome?.status ?? 'closed'})`, 409);
   }
-  if (located.place === 'settling') throw new ParleyError(ErrorCode.NegotiationSettling, 'the negotiation is being settled; try again', 409);
+  if (located.place === 'settling')
+    throw new ParleyError(ErrorCode.NegotiationSettling, 'the negotiation is being settled; try again', 409);
 }
 
 export function statusOf(access: Access): NegotiationStatus {

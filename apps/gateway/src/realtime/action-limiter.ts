@@ -12,7 +12,12 @@ export class ActionLimiter {
   private readonly limit: PerUserLimit;
 
   constructor(@Inject(Infra) infra: Infra) {
-    this.limit = new PerUserLimit(infra.redis, infra.key('rl', 'actions'), infra.config.actionsPerMinute, (_, s) => `too many actions; try again in ${s} s`);
+    this.limit = new PerUserLimit(
+      infra.redis,
+      infra.key('rl', 'actions'),
+      infra.config.actionsPerMinute,
+      (_, s) => `too many actions; try again in ${s} s`,
+    );
   }
 
   consume(user: string): Promise<void> {

@@ -24,7 +24,12 @@ export class ChatService {
   private readonly limit: PerUserLimit;
 
   constructor(@Inject(Infra) private readonly infra: Infra) {
-    this.limit = new PerUserLimit(infra.redis, infra.key('rl', 'messages'), infra.config.messagesPerMinute, (n, s) => `at most ${n} messages a minute; try again in ${s} s`);
+    this.limit = new PerUserLimit(
+      infra.redis,
+      infra.key('rl', 'messages'),
+      infra.config.messagesPerMinute,
+      (n, s) => `at most ${n} messages a minute; try again in ${s} s`,
+    );
   }
 
   static clean(content: string): string {
@@ -33,7 +38,10 @@ export class ChatService {
 
   static assertLength(content: string): void {
     if (content.length > MAX_MESSAGE_LENGTH) {
-      throw new ParleyError(ErrorCode.MessageTooLong, `messages are limited to ${MAX_MESSAGE_LENGTH} characters (this one has ${content.length})`);
+      throw new ParleyError(
+        ErrorCode.MessageTooLong,
+        `messages are limited to ${MAX_MESSAGE_LENGTH} characters (this one has ${content.length})`,
+      );
     }
   }
 

@@ -1,6 +1,15 @@
 import { offerView, outcomeUpdate } from '@parley/contracts';
 import { BeforeApplicationShutdown, Inject } from '@nestjs/common';
-import { ConnectedSocket, MessageBody, OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit, SubscribeMessage, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
+import {
+  ConnectedSocket,
+  MessageBody,
+  OnGatewayConnection,
+  OnGatewayDisconnect,
+  OnGatewayInit,
+  SubscribeMessage,
+  WebSocketGateway,
+  WebSocketServer,
+} from '@nestjs/websockets';
 import type { Server, Socket } from 'socket.io';
 import { z } from 'zod';
 import {
@@ -63,7 +72,12 @@ export class NegotiationGateway implements OnGatewayInit, OnGatewayConnection, O
         })
         .catch((e) => {
           const refused = e instanceof ParleyError && e.code === ErrorCode.RateLimited ? e.message : 'Authentication error';
-          this.infra.audit.record({ who: 'anonymous', what: 'connect', result: refused === 'Authentication error' ? ErrorCode.AuthenticationError : ErrorCode.RateLimited, detail: socket.handshake.address });
+          this.infra.audit.record({
+            who: 'anonymous',
+            what: 'connect',
+            result: refused === 'Authentication error' ? ErrorCode.AuthenticationError : ErrorCode.RateLimited,
+            detail: socket.handshake.address,
+          });
           next(new Error(refused));
         });
     });
@@ -132,7 +146,11 @@ export class NegotiationGateway implements OnGatewayInit, OnGatewayConnection, O
       const access = await this.access.find(this.user(socket), p.negotiation_id);
       const all = await this.infra.messages.readAll(access.located.dir);
       const after = all.filter((m) => m.seq > p.after_seq).slice(0, SYNC_LIMIT);
-      const history: ServerPayloads['message-history'] = { negotiation_id: p.negotiation_id, messages: after, last_seq: all.at(-1)?.seq ?? 0 };
+      const history: ServerPayloads['message-history'] = {
+        negotiation_id: p.negotiation_id,
+        messages: after,
+        last_seq: all.at(-1)?.seq ?? 0,
+      };
       socket.emit(ServerEvent.MessageHistory, history);
       return history;
     });
@@ -205,7 +223,12 @@ export class NegotiationGateway implements OnGatewayInit, OnGatewayConnection, O
     });
   }
 
-  private async changeOffer(socket: Socket, negotiationId: string, status: 'pending' | 'agreed' | 'rejected', terms: ClientPayloads['propose-offer']['terms'] | null) {
+  private async changeOffer(
+    socket: Socket,
+    negotiationId: string,
+    status: 'pending' | 'agreed' | 'rejected',
+    terms: ClientPayloads['propose-offer']['terms'] | null,
+  ) {
     const access = await this.access.requireActiveParty(this.user(socket), negotiationId);
     const change = await this.offers.change(access, status, terms);
     this.broadcastOffer(access, change);
@@ -230,7 +253,9 @@ export class NegotiationGateway implements OnGatewayInit, OnGatewayConnection, O
     const event = typing ? ClientEvent.TypingStart : ClientEvent.TypingStop;
     return this.handle(socket, event, body, async (p) => {
       const access = await this.access.requireActiveParty(this.user(socket), p.negotiation_id);
-      socket.to(negotiationRoom(p.negotiation_id)).emit(ServerEvent.UserTyping, { negotiation_id: p.negotiation_id, user_id: access.party.user, typing });
+      socket
+        .to(negotiationRoom(p.negotiation_id))
+        .emit(ServerEvent.UserTyping, { negotiation_id: p.negotiation_id, user_id: access.party.user, typing });
       return { typing };
     });
   }
@@ -261,7 +286,8 @@ export class NegotiationGateway implements OnGatewayInit, OnGatewayConnection, O
   }
 
   private assertDev(): void {
-    if (!this.infra.config.devMode) throw new ParleyError(ErrorCode.DevOnly, 'development events are off (NODE_ENV is not development)', 403);
+    if (!this.infra.config.devMode)
+      throw new ParleyError(ErrorCode.DevOnly, 'development events are off (NODE_ENV is not development)', 403);
   }
 
   private record(socket: Socket, event: string, body: unknown, result: string): void {

@@ -76,7 +76,11 @@ export class OfferService {
 }
 
 function describe(status: PartyStatus, terms: Terms | null): string {
-  const t = terms ? Object.entries(terms).map(([k, v]) => `${k.replace(/_/g, ' ')} ${v}`).join(', ') : '';
+  const t = terms
+    ? Object.entries(terms)
+        .map(([k, v]) => `${k.replace(/_/g, ' ')} ${v}`)
+        .join(', ')
+    : '';
   if (status === 'agreed') return `Agreed to: ${t}`;
   if (status === 'rejected') return 'Rejected the negotiation.';
   return `Proposed: ${t}`;

@@ -19,7 +19,8 @@ export class PerUserLimit {
     try {
       await this.limiter.consume(user);
     } catch (e) {
-      if (e instanceof RateLimiterRes) throw new ParleyError(ErrorCode.RateLimited, this.describe(this.points, Math.ceil(e.msBeforeNext / 1000)), 429);
+      if (e instanceof RateLimiterRes)
+        throw new ParleyError(ErrorCode.RateLimited, this.describe(this.points, Math.ceil(e.msBeforeNext / 1000)), 429);
       throw e;
     }
   }

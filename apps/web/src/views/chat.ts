@@ -22,7 +22,6 @@ export class ChatLog {
     this.el.append(this.empty);
   }
 
-
   /** Adds messages; returns how many were new. */
   merge(messages: ChatMessage[]): number {
     const atBottom = this.isNearBottom();
@@ -70,7 +69,13 @@ export class ChatLog {
     const who = mine ? 'You' : this.nameOf(m.sender);
     const time = h('time', { datetime: m.timestamp }, fmtTime(m.timestamp));
     if (m.kind === 'offer') {
-      return h('li', { class: 'msg offer-line', 'data-seq': m.seq, 'data-id': m.id }, h('span', { class: 'content' }, `${who}: ${m.content}`), ' ', time);
+      return h(
+        'li',
+        { class: 'msg offer-line', 'data-seq': m.seq, 'data-id': m.id },
+        h('span', { class: 'content' }, `${who}: ${m.content}`),
+        ' ',
+        time,
+      );
     }
     const cls = ['msg', mine ? 'mine' : 'theirs', m.sender_type === 'ai' ? 'ai' : ''].filter(Boolean).join(' ');
     return h(
@@ -150,7 +155,12 @@ export class Outbox {
               : this.connected()
                 ? 'Queued'
                 : 'Waiting for the connection; it will be sent automatically';
-        const li = h('li', { class: `msg mine pending state-${item.state}`, 'data-client-id': item.clientMessageId }, h('p', { class: 'content' }, item.content), h('p', { class: 'status small' }, status));
+        const li = h(
+          'li',
+          { class: `msg mine pending state-${item.state}`, 'data-client-id': item.clientMessageId },
+          h('p', { class: 'content' }, item.content),
+          h('p', { class: 'status small' }, status),
+        );
         if (item.state === 'failed') {
           const retry = h('button', { type: 'button', class: 'link-button' }, 'Retry');
           const discard = h('button', { type: 'button', class: 'link-button' }, 'Discard');

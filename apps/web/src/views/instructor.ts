@@ -25,7 +25,11 @@ export const instructorView: View = (main, app) => {
       { class: 'page-head' },
       h('h1', { class: 'page-title' }, 'Instructor dashboard'),
       h('div', { class: 'buttons' }, refreshBtn, exportBtn),
-      h('p', { class: 'muted small' }, 'The CSV holds every transcript line, every outcome with its scores, and every transaction (column row_type tells them apart).'),
+      h(
+        'p',
+        { class: 'muted small' },
+        'The CSV holds every transcript line, every outcome with its scores, and every transaction (column row_type tells them apart).',
+      ),
       updated,
     ),
     h('section', { class: 'card wide', 'aria-labelledby': 'live-h' }, h('h2', { id: 'live-h' }, 'Live negotiations'), live),
@@ -46,7 +50,9 @@ export const instructorView: View = (main, app) => {
   refreshBtn.addEventListener('click', () => void refresh());
 
   const subject = (n: InstructorNegotiation) =>
-    n.kind === 'ai' ? (scenarios.find((s) => s.id === n.scenario_id)?.title ?? n.scenario_id ?? 'AI practice') : `Trade of ${n.chemical ?? '?'}`;
+    n.kind === 'ai'
+      ? (scenarios.find((s) => s.id === n.scenario_id)?.title ?? n.scenario_id ?? 'AI practice')
+      : `Trade of ${n.chemical ?? '?'}`;
   const partiesText = (n: InstructorNegotiation) => n.parties.map((p) => `${shortName(p.user)} (${p.role})`).join(' vs ');
 
   async function refresh(): Promise<void> {
@@ -77,7 +83,15 @@ export const instructorView: View = (main, app) => {
         'table',
         null,
         h('caption', { class: 'sr-only' }, caption),
-        h('thead', null, h('tr', null, head.map((t, i) => h('th', { scope: 'col', class: numeric.includes(i) ? 'num' : null }, t)))),
+        h(
+          'thead',
+          null,
+          h(
+            'tr',
+            null,
+            head.map((t, i) => h('th', { scope: 'col', class: numeric.includes(i) ? 'num' : null }, t)),
+          ),
+        ),
         h('tbody', null, rows),
       ),
     );
@@ -100,7 +114,15 @@ export const instructorView: View = (main, app) => {
             h('td', null, statusBadge(n.status)),
             h('td', { class: 'num' }, String(n.message_count)),
             h('td', null, fmtTime(n.last_activity)),
-            h('td', null, h('a', { href: `#/room/${encodeURIComponent(n.negotiation_id)}`, 'aria-label': `Watch ${subject(n)}: ${partiesText(n)}` }, 'Watch')),
+            h(
+              'td',
+              null,
+              h(
+                'a',
+                { href: `#/room/${encodeURIComponent(n.negotiation_id)}`, 'aria-label': `Watch ${subject(n)}: ${partiesText(n)}` },
+                'Watch',
+              ),
+            ),
           ),
         ),
         [3],
@@ -125,7 +147,15 @@ export const instructorView: View = (main, app) => {
             h('td', null, h('a', { href: `#/room/${encodeURIComponent(n.negotiation_id)}` }, subject(n))),
             h('td', null, partiesText(n)),
             h('td', null, statusBadge(n.status), n.outcome?.reason ? h('span', { class: 'small muted' }, ` ${n.outcome.reason}`) : null),
-            h('td', null, terms ? Object.entries(terms).map(([k, v]) => `${k.replace(/_/g, ' ')} ${fmtNumber(v)}`).join(', ') : '—'),
+            h(
+              'td',
+              null,
+              terms
+                ? Object.entries(terms)
+                    .map(([k, v]) => `${k.replace(/_/g, ' ')} ${fmtNumber(v)}`)
+                    .join(', ')
+                : '—',
+            ),
             h('td', { class: 'num' }, fmtScore(s?.claiming_value)),
             h('td', { class: 'num' }, fmtScore(s?.creating_value)),
             h('td', { class: 'num' }, fmtScore(s?.managing_relationships)),

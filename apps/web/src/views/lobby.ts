@@ -14,7 +14,12 @@ export const lobbyView: View = (main, app) => {
   const mine = h('div', null, h('p', { class: 'muted' }, 'Loading…'));
   const board = h('div', null, h('p', { class: 'muted' }, 'Loading…'));
   const team = h('div', null, h('p', { class: 'muted' }, 'Loading…'));
-  const chemFilter = h('select', { id: 'order-filter' }, h('option', { value: '' }, 'All chemicals'), ['C', 'N', 'D', 'Q'].map((c) => h('option', { value: c }, c)));
+  const chemFilter = h(
+    'select',
+    { id: 'order-filter' },
+    h('option', { value: '' }, 'All chemicals'),
+    ['C', 'N', 'D', 'Q'].map((c) => h('option', { value: c }, c)),
+  );
   let scenarios: ScenarioInfo[] = [];
   let stopped = false;
 
@@ -29,7 +34,12 @@ export const lobbyView: View = (main, app) => {
       h(
         'section',
         { class: 'card wide', 'aria-labelledby': 'board-h' },
-        h('div', { class: 'section-head' }, h('h2', { id: 'board-h' }, 'Order board'), h('div', { class: 'inline-field' }, h('label', { for: 'order-filter' }, 'Show'), chemFilter)),
+        h(
+          'div',
+          { class: 'section-head' },
+          h('h2', { id: 'board-h' }, 'Order board'),
+          h('div', { class: 'inline-field' }, h('label', { for: 'order-filter' }, 'Show'), chemFilter),
+        ),
         orderForm(() => void refresh()),
         board,
       ),
@@ -109,14 +119,18 @@ export const lobbyView: View = (main, app) => {
           { class: 'muted small' },
           ` ${fmtTime(n.created_at)}`,
           score ? ` · overall score ${fmtScore(score.overall)}` : '',
-          n.outcome?.deal_terms.terms && n.kind === 'peer' ? ` · ${fmtNumber(n.outcome.deal_terms.terms.quantity)} at ${fmtNumber(n.outcome.deal_terms.terms.price)}` : '',
+          n.outcome?.deal_terms.terms && n.kind === 'peer'
+            ? ` · ${fmtNumber(n.outcome.deal_terms.terms.quantity)} at ${fmtNumber(n.outcome.deal_terms.terms.price)}`
+            : '',
         ),
       );
     };
     replace(
       mine,
       h('h3', { class: 'sub' }, `Active (${active.length})`),
-      active.length ? h('ul', { class: 'plain' }, active.map(item)) : h('p', { class: 'muted' }, 'None. Start a practice or respond to an order.'),
+      active.length
+        ? h('ul', { class: 'plain' }, active.map(item))
+        : h('p', { class: 'muted' }, 'None. Start a practice or respond to an order.'),
       h('h3', { class: 'sub' }, `Past (${past.length})`),
       past.length ? h('ul', { class: 'plain' }, past.map(item)) : h('p', { class: 'muted' }, 'None yet.'),
     );
@@ -139,7 +153,15 @@ export const lobbyView: View = (main, app) => {
           void refresh();
         });
       } else {
-        action = h('button', { type: 'button', class: 'primary', 'aria-label': `Negotiate with ${shortName(o.owner)}: ${o.side} ${o.quantity} ${o.chemical} at ${o.price}` }, 'Negotiate');
+        action = h(
+          'button',
+          {
+            type: 'button',
+            class: 'primary',
+            'aria-label': `Negotiate with ${shortName(o.owner)}: ${o.side} ${o.quantity} ${o.chemical} at ${o.price}`,
+          },
+          'Negotiate',
+        );
         action.addEventListener('click', async () => {
           (action as HTMLButtonElement).disabled = true;
           try {
@@ -170,7 +192,17 @@ export const lobbyView: View = (main, app) => {
           'table',
           { class: 'stack' },
           h('caption', { class: 'sr-only' }, 'Open orders'),
-          h('thead', null, h('tr', null, ['Order', 'Price', 'Qty', 'Team', ''].map((t, i) => h('th', { scope: 'col', class: i === 1 || i === 2 ? 'num' : null }, t || h('span', { class: 'sr-only' }, 'Action'))))),
+          h(
+            'thead',
+            null,
+            h(
+              'tr',
+              null,
+              ['Order', 'Price', 'Qty', 'Team', ''].map((t, i) =>
+                h('th', { scope: 'col', class: i === 1 || i === 2 ? 'num' : null }, t || h('span', { class: 'sr-only' }, 'Action')),
+              ),
+            ),
+          ),
           h('tbody', null, rows),
         ),
       ),
@@ -191,7 +223,17 @@ export const lobbyView: View = (main, app) => {
               'table',
               { class: 'transactions stack' },
               h('caption', { class: 'sr-only' }, 'Transactions, newest first'),
-              h('thead', null, h('tr', null, ['Trade', 'Price', 'Qty', 'With', 'When'].map((x, i) => h('th', { scope: 'col', class: i === 1 || i === 2 ? 'num' : null }, x)))),
+              h(
+                'thead',
+                null,
+                h(
+                  'tr',
+                  null,
+                  ['Trade', 'Price', 'Qty', 'With', 'When'].map((x, i) =>
+                    h('th', { scope: 'col', class: i === 1 || i === 2 ? 'num' : null }, x),
+                  ),
+                ),
+              ),
               h(
                 'tbody',
                 null,
@@ -222,7 +264,11 @@ export const lobbyView: View = (main, app) => {
 
 function orderForm(onPosted: () => void): HTMLElement {
   const side = h('select', { name: 'side' }, h('option', { value: 'buy' }, 'Buy'), h('option', { value: 'sell' }, 'Sell'));
-  const chemical = h('select', { name: 'chemical' }, ['C', 'N', 'D', 'Q'].map((c) => h('option', { value: c }, c)));
+  const chemical = h(
+    'select',
+    { name: 'chemical' },
+    ['C', 'N', 'D', 'Q'].map((c) => h('option', { value: c }, c)),
+  );
   const price = h('input', { type: 'number', name: 'price', min: '0.01', step: '0.01', required: true, inputmode: 'decimal' });
   const quantity = h('input', { type: 'number', name: 'quantity', min: '1', step: '1', required: true, inputmode: 'numeric' });
   const error = h('p', { class: 'form-error', role: 'alert' });

@@ -5,7 +5,14 @@ import { setSession, Session } from '../session';
 import type { View } from '../main';
 
 export const loginView: View = (main) => {
-  const email = h('input', { type: 'email', name: 'email', autocomplete: 'username', required: true, autocapitalize: 'none', spellcheck: 'false' });
+  const email = h('input', {
+    type: 'email',
+    name: 'email',
+    autocomplete: 'username',
+    required: true,
+    autocapitalize: 'none',
+    spellcheck: 'false',
+  });
   const password = h('input', { type: 'password', name: 'password', autocomplete: 'current-password', required: true });
   const error = h('p', { class: 'form-error', role: 'alert', id: 'login-error' });
   const submit = h('button', { type: 'submit', class: 'primary' }, 'Sign in');
@@ -31,7 +38,12 @@ export const loginView: View = (main) => {
     submit.disabled = true;
     submit.textContent = 'Signing in…';
     try {
-      const res = await api<{ accessToken: string; user: Session['user'] }>('POST', '/auth/login', { email: email.value.trim(), password: password.value }, { auth: false });
+      const res = await api<{ accessToken: string; user: Session['user'] }>(
+        'POST',
+        '/auth/login',
+        { email: email.value.trim(), password: password.value },
+        { auth: false },
+      );
       setSession({ token: res.accessToken, user: res.user });
       go(res.user.role === 'instructor' ? '#/instructor' : '#/lobby');
     } catch (err) {

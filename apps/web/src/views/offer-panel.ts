@@ -52,12 +52,22 @@ export class OfferPanel {
     this.rejectBtn = h('button', { type: 'button', class: 'danger' }, 'Walk away…');
     const yes = h('button', { type: 'button', class: 'danger' }, 'Yes, end without a deal');
     const no = h('button', { type: 'button' }, 'Keep negotiating');
-    this.confirmRow = h('div', { class: 'confirm', hidden: true, role: 'group', 'aria-label': 'Confirm walking away' }, h('p', null, 'End this negotiation without a deal?'), yes, no);
+    this.confirmRow = h(
+      'div',
+      { class: 'confirm', hidden: true, role: 'group', 'aria-label': 'Confirm walking away' },
+      h('p', null, 'End this negotiation without a deal?'),
+      yes,
+      no,
+    );
 
     this.form = h(
       'form',
       { class: 'offer-form', novalidate: true, 'aria-label': 'Your terms' },
-      h('div', { class: 'issue-inputs' }, o.issues.map((issue) => this.inputFor(issue))),
+      h(
+        'div',
+        { class: 'issue-inputs' },
+        o.issues.map((issue) => this.inputFor(issue)),
+      ),
       this.error,
       h('div', { class: 'buttons' }, this.proposeBtn, this.agreeBtn, this.rejectBtn),
       this.confirmRow,
@@ -131,7 +141,12 @@ export class OfferPanel {
       this.dirty = true;
     });
     this.inputs.set(issue.name, input);
-    return h('div', { class: 'field' }, h('label', { for: input.id }, issue.label, issue.unit ? h('span', { class: 'unit' }, ` (${issue.unit})`) : null), input);
+    return h(
+      'div',
+      { class: 'field' },
+      h('label', { for: input.id }, issue.label, issue.unit ? h('span', { class: 'unit' }, ` (${issue.unit})`) : null),
+      input,
+    );
   }
 
   private readInputs(): Terms | null {
@@ -176,14 +191,25 @@ export class OfferPanel {
     const mineTerms = termsOf(this.mine?.offer ?? null);
     const theirTerms = termsOf(this.theirs?.offer ?? null);
     const myHead = this.o.observer ? this.o.myLabel : `You (${this.o.myLabel})`;
-    const statusText = (v: OfferView | null) => (v ? (v.offer || v.status !== 'pending' ? (STATUS_LABELS[v.status] ?? v.status) : 'No offer yet') : 'No offer yet');
+    const statusText = (v: OfferView | null) =>
+      v ? (v.offer || v.status !== 'pending' ? (STATUS_LABELS[v.status] ?? v.status) : 'No offer yet') : 'No offer yet';
     replace(
       this.table,
       h(
         'table',
         { class: 'terms-table' },
         h('caption', { class: 'sr-only' }, 'Current terms of each party'),
-        h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Issue'), h('th', { scope: 'col', class: 'num' }, myHead), h('th', { scope: 'col', class: 'num' }, this.o.otherLabel))),
+        h(
+          'thead',
+          null,
+          h(
+            'tr',
+            null,
+            h('th', { scope: 'col' }, 'Issue'),
+            h('th', { scope: 'col', class: 'num' }, myHead),
+            h('th', { scope: 'col', class: 'num' }, this.o.otherLabel),
+          ),
+        ),
         h(
           'tbody',
           null,
@@ -193,7 +219,11 @@ export class OfferPanel {
               { 'data-issue': issue.name },
               h('th', { scope: 'row' }, issue.label),
               h('td', { class: 'num', 'data-party': 'me' }, mineTerms && issue.name in mineTerms ? fmtNumber(mineTerms[issue.name]) : '—'),
-              h('td', { class: 'num', 'data-party': 'them' }, theirTerms && issue.name in theirTerms ? fmtNumber(theirTerms[issue.name]) : '—'),
+              h(
+                'td',
+                { class: 'num', 'data-party': 'them' },
+                theirTerms && issue.name in theirTerms ? fmtNumber(theirTerms[issue.name]) : '—',
+              ),
             ),
           ),
           h(
@@ -205,7 +235,13 @@ export class OfferPanel {
           ),
         ),
       ),
-      this.opening && !mineTerms && !theirTerms ? h('p', { class: 'muted small' }, `Order opened at: ${this.o.issues.map((i) => `${i.label.toLowerCase()} ${fmtNumber(this.opening![i.name])}`).join(', ')}.`) : null,
+      this.opening && !mineTerms && !theirTerms
+        ? h(
+            'p',
+            { class: 'muted small' },
+            `Order opened at: ${this.o.issues.map((i) => `${i.label.toLowerCase()} ${fmtNumber(this.opening![i.name])}`).join(', ')}.`,
+          )
+        : null,
     );
     if (!this.dirty) this.prefill(mineTerms ?? theirTerms ?? this.opening);
     for (const input of this.inputs.values()) input.disabled = this.closed;

@@ -28,7 +28,11 @@ export function resultsView(update: NegotiationUpdate, issues: Issue[], holdings
           'div',
           { class: 'new-holdings' },
           h('h3', null, 'Your holdings now'),
-          h('p', null, `Cash ${fmtNumber(holdings.cash)} · C ${fmtNumber(holdings.C)} · N ${fmtNumber(holdings.N)} · D ${fmtNumber(holdings.D)} · Q ${fmtNumber(holdings.Q)}`),
+          h(
+            'p',
+            null,
+            `Cash ${fmtNumber(holdings.cash)} · C ${fmtNumber(holdings.C)} · N ${fmtNumber(holdings.N)} · D ${fmtNumber(holdings.D)} · Q ${fmtNumber(holdings.Q)}`,
+          ),
         )
       : null,
     h('p', null, h('a', { href: '#/lobby' }, 'Back to the lobby')),

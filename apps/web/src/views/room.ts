@@ -49,7 +49,15 @@ const CONNECTION_TEXT: Record<ConnectionStatus, string> = {
 
 export const roomView: View = (main, app, id) => {
   if (!id || !/^[A-Za-z0-9._+@-]{1,200}$/.test(id)) {
-    replace(main, h('section', { class: 'card' }, h('h1', null, 'Negotiation not found'), h('p', null, h('a', { href: '#/lobby' }, 'Back to the lobby'))));
+    replace(
+      main,
+      h(
+        'section',
+        { class: 'card' },
+        h('h1', null, 'Negotiation not found'),
+        h('p', null, h('a', { href: '#/lobby' }, 'Back to the lobby')),
+      ),
+    );
     return;
   }
   const negotiationId = id;
@@ -82,17 +90,28 @@ export const roomView: View = (main, app, id) => {
   // ---- layout ----------------------------------------------------------------------------------
   const titleEl = h('h1', { class: 'room-title' }, 'Negotiation');
   const subtitle = h('p', { class: 'muted room-sub' });
-  const banner = h('div', { class: 'conn-banner', role: 'status', 'aria-live': 'polite', 'data-state': 'connecting' }, CONNECTION_TEXT.connecting);
+  const banner = h(
+    'div',
+    { class: 'conn-banner', role: 'status', 'aria-live': 'polite', 'data-state': 'connecting' },
+    CONNECTION_TEXT.connecting,
+  );
   const resultsSlot = h('div', { class: 'results-slot' });
   const briefSlot = h('div');
-  const names = (user: string) => (user === 'ai' ? `AI (${detail?.parties.find((p) => p.user === 'ai')?.role ?? 'counterpart'})` : shortName(user));
+  const names = (user: string) =>
+    user === 'ai' ? `AI (${detail?.parties.find((p) => p.user === 'ai')?.role ?? 'counterpart'})` : shortName(user);
   const outbox = new Outbox(
     () => void flush(),
     () => conn.connected && joined,
   );
   const chat = new ChatLog(me, names, (cmid) => outbox.remove(cmid));
   const typingEl = h('p', { class: 'typing', 'aria-live': 'polite' });
-  const textarea = h('textarea', { id: uid('msg'), rows: 3, maxlength: MAX_MESSAGE_LENGTH, placeholder: 'Write a message… (Enter sends, Shift+Enter for a new line)', 'aria-describedby': 'msg-counter' });
+  const textarea = h('textarea', {
+    id: uid('msg'),
+    rows: 3,
+    maxlength: MAX_MESSAGE_LENGTH,
+    placeholder: 'Write a message… (Enter sends, Shift+Enter for a new line)',
+    'aria-describedby': 'msg-counter',
+  });
   const counter = h('span', { id: 'msg-counter', class: 'counter small muted' }, `0 / ${MAX_MESSAGE_LENGTH}`);
   const sendBtn = h('button', { type: 'submit', class: 'primary' }, 'Send');
   const composer = h(
@@ -117,7 +136,16 @@ export const roomView: View = (main, app, id) => {
       h(
         'div',
         { class: 'room-grid' },
-        h('section', { class: 'card chat', 'aria-labelledby': chatHeading }, h('h2', { id: chatHeading }, 'Chat'), chat.el, outbox.el, typingEl, composer, closedNote),
+        h(
+          'section',
+          { class: 'card chat', 'aria-labelledby': chatHeading },
+          h('h2', { id: chatHeading }, 'Chat'),
+          chat.el,
+          outbox.el,
+          typingEl,
+          composer,
+          closedNote,
+        ),
         panelSlot,
       ),
     ),
@@ -306,7 +334,10 @@ export const roomView: View = (main, app, id) => {
         setAiTyping(false);
       },
     ],
-    [ServerEvent.UserTyping, (p: ServerPayloads['user-typing']) => mine(p) && p.user_id !== me && setPeerTyping(p.typing ? p.user_id : null)],
+    [
+      ServerEvent.UserTyping,
+      (p: ServerPayloads['user-typing']) => mine(p) && p.user_id !== me && setPeerTyping(p.typing ? p.user_id : null),
+    ],
     [ServerEvent.AiTyping, (p: ServerPayloads['ai-typing']) => mine(p) && setAiTyping(p.typing, p.estimated_time)],
     [ServerEvent.OfferUpdated, (p: ServerPayloads['offer-updated']) => mine(p) && applyOffers([p])],
     [ServerEvent.NegotiationUpdate, (p: NegotiationUpdate) => mine(p) && void showResults(p)],
@@ -331,9 +362,12 @@ export const roomView: View = (main, app, id) => {
   async function join(): Promise<void> {
     joined = false;
     const since = chat.lastSeq;
-    const ack = await conn.request<{ state: ServerPayloads['negotiation-state']; history: ServerPayloads['message-history'] }>(ClientEvent.JoinNegotiation, {
-      negotiation_id: negotiationId,
-    });
+    const ack = await conn.request<{ state: ServerPayloads['negotiation-state']; history: ServerPayloads['message-history'] }>(
+      ClientEvent.JoinNegotiation,
+      {
+        negotiation_id: negotiationId,
+      },
+    );
     if (stopped) return;
     if (!ack.ok) {
       if (ack.error.code === 'NEGOTIATION_NOT_FOUND') showNotFound();
@@ -343,7 +377,10 @@ export const roomView: View = (main, app, id) => {
     }
     chat.merge(ack.data.history.messages);
     if (since > 0) {
-      const sync = await conn.request<ServerPayloads['message-history']>(ClientEvent.SyncMessages, { negotiation_id: negotiationId, after_seq: since });
+      const sync = await conn.request<ServerPayloads['message-history']>(ClientEvent.SyncMessages, {
+        negotiation_id: negotiationId,
+        after_seq: since,
+      });
       if (sync.ok) chat.merge(sync.data.messages);
     }
     if (stopped) return;
@@ -353,7 +390,16 @@ export const roomView: View = (main, app, id) => {
   }
 
   function showNotFound(): void {
-    replace(main, h('section', { class: 'card' }, h('h1', null, 'Negotiation not found'), h('p', null, 'It does not exist, or you are not one of its parties.'), h('p', null, h('a', { href: '#/lobby' }, 'Back to the lobby'))));
+    replace(
+      main,
+      h(
+        'section',
+        { class: 'card' },
+        h('h1', null, 'Negotiation not found'),
+        h('p', null, 'It does not exist, or you are not one of its parties.'),
+        h('p', null, h('a', { href: '#/lobby' }, 'Back to the lobby')),
+      ),
+    );
   }
 
   async function refreshDetail(): Promise<void> {
@@ -386,11 +432,20 @@ export const roomView: View = (main, app, id) => {
     const other = detail.parties.find((p) => p.user !== me);
     if (detail.kind === 'ai') {
       titleEl.textContent = scenario?.title ?? 'AI practice';
-      replace(subtitle, `You are the ${my?.role ?? 'student'}; the AI is the ${other?.role ?? 'counterpart'}. `, statusBadge(detail.status));
+      replace(
+        subtitle,
+        `You are the ${my?.role ?? 'student'}; the AI is the ${other?.role ?? 'counterpart'}. `,
+        statusBadge(detail.status),
+      );
       if (scenario?.student_brief) {
         replace(
           briefSlot,
-          h('details', { class: 'card brief', open: window.innerWidth > 700 && detail.status === 'active' ? true : null }, h('summary', null, 'Your brief (private)'), h('div', { class: 'brief-text' }, scenario.student_brief)),
+          h(
+            'details',
+            { class: 'card brief', open: window.innerWidth > 700 && detail.status === 'active' ? true : null },
+            h('summary', null, 'Your brief (private)'),
+            h('div', { class: 'brief-text' }, scenario.student_brief),
+          ),
         );
       }
     } else {
@@ -417,7 +472,19 @@ export const roomView: View = (main, app, id) => {
     });
     replace(panelSlot, panel.el);
     if (observer) {
-      pendingOffers = mergeOffers(detail.parties.map((p) => detail!.offers.find((o) => o.user === p.user) ?? { user: p.user, role: p.role, offer: null, status: 'pending', last_updated: 0 }), pendingOffers);
+      pendingOffers = mergeOffers(
+        detail.parties.map(
+          (p) =>
+            detail!.offers.find((o) => o.user === p.user) ?? {
+              user: p.user,
+              role: p.role,
+              offer: null,
+              status: 'pending',
+              last_updated: 0,
+            },
+        ),
+        pendingOffers,
+      );
       panel.updateObserved(pendingOffers);
     } else {
       panel.update(mergeOffers(detail.offers, pendingOffers), detail.opening_terms);
@@ -457,7 +524,10 @@ function mergeOffers(base: OfferView[], newer: OfferView[]): OfferView[] {
 
 function issuesFromOffers(offers: OfferView[]): Issue[] {
   const names = new Set<string>();
-  for (const o of offers) if (o.offer) Object.keys(o.offer).filter((k) => k !== 'timestamp').forEach((k) => names.add(k));
+  for (const o of offers)
+    if (o.offer)
+      Object.keys(o.offer)
+        .filter((k) => k !== 'timestamp')
+        .forEach((k) => names.add(k));
   return [...names].map((name) => ({ name, label: name.replace(/_/g, ' '), unit: '', min: -1e12, max: 1e12, step: 1 }));
 }
-

@@ -5,7 +5,8 @@ import { conceder, hardball, integrative, STRATEGIES, StudentStrategy } from './
 const SCENARIOS = ['salary', 'used-car', 'chemical-supply'].map(loadBuiltin);
 const SEEDS = [1, 2, 3, 4];
 
-const play = (strategy: StudentStrategy, scenarios = SCENARIOS): Episode[] => scenarios.flatMap((sc) => SEEDS.map((seed) => playEpisode(sc, strategy, seed)));
+const play = (strategy: StudentStrategy, scenarios = SCENARIOS): Episode[] =>
+  scenarios.flatMap((sc) => SEEDS.map((seed) => playEpisode(sc, strategy, seed)));
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 describe('evaluation harness (builtin engine vs scripted students)', () => {
@@ -17,8 +18,12 @@ describe('evaluation harness (builtin engine vs scripted students)', () => {
 
   it('an integrative student creates more joint value than a hardball one', () => {
     const multiIssue = (name: string) => all.get(name)!.filter((e) => e.scenario !== 'used-car');
-    expect(mean(multiIssue(integrative.name).map((e) => e.creating))).toBeGreaterThan(mean(multiIssue(hardball.name).map((e) => e.creating)));
-    expect(mean(multiIssue(integrative.name).map((e) => e.efficiency))).toBeGreaterThan(mean(multiIssue(hardball.name).map((e) => e.efficiency)));
+    expect(mean(multiIssue(integrative.name).map((e) => e.creating))).toBeGreaterThan(
+      mean(multiIssue(hardball.name).map((e) => e.creating)),
+    );
+    expect(mean(multiIssue(integrative.name).map((e) => e.efficiency))).toBeGreaterThan(
+      mean(multiIssue(hardball.name).map((e) => e.efficiency)),
+    );
   });
 
   it('never accepts below reservation and never states a limit, whatever the student tries', () => {
@@ -39,7 +44,8 @@ describe('evaluation harness (builtin engine vs scripted students)', () => {
 
   it('ends every episode within the AI deadline and most with a deal', () => {
     const episodes = [...all.values()].flat();
-    for (const e of episodes) expect(e.turns).toBeLessThanOrEqual(SCENARIOS.find((s) => s.id === e.scenario)!.ai_private.deadline_turns + 1);
+    for (const e of episodes)
+      expect(e.turns).toBeLessThanOrEqual(SCENARIOS.find((s) => s.id === e.scenario)!.ai_private.deadline_turns + 1);
     expect(episodes.filter((e) => e.deal).length / episodes.length).toBeGreaterThan(0.6);
   });
 });

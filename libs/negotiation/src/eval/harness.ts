@@ -94,9 +94,21 @@ export function playEpisode(scenario: FullScenario, strategy: StudentStrategy, s
     const move = strategy.next({ scenario, round, aiOffer, aiOffers: [...aiOffers], myOffers: [...myOffers], rng });
     clock += 1000;
     if (move.agree && aiOffer) {
-      studentState = { user: 'student@example.edu', role: scenario.student_role, offer: { ...aiOffer, timestamp: clock }, status: 'agreed', last_updated: clock };
+      studentState = {
+        user: 'student@example.edu',
+        role: scenario.student_role,
+        offer: { ...aiOffer, timestamp: clock },
+        status: 'agreed',
+        last_updated: clock,
+      };
     } else if (move.offer) {
-      studentState = { user: 'student@example.edu', role: scenario.student_role, offer: { ...move.offer, timestamp: clock }, status: 'pending', last_updated: clock };
+      studentState = {
+        user: 'student@example.edu',
+        role: scenario.student_role,
+        offer: { ...move.offer, timestamp: clock },
+        status: 'pending',
+        last_updated: clock,
+      };
       myOffers.push(move.offer);
     }
     push('user', move.text);

@@ -13,7 +13,9 @@ function main(): void {
   for (const id of SCENARIOS) {
     const scenario = loadBuiltin(id);
     console.log(`\n### ${scenario.title} (\`${id}\`), ${SEEDS} seeds per strategy\n`);
-    console.log('| student strategy | deal rate | claiming value | creating value | Pareto efficiency (deals) | relationships | mean student turns | accepts below reservation | limit leaks |');
+    console.log(
+      '| student strategy | deal rate | claiming value | creating value | Pareto efficiency (deals) | relationships | mean student turns | accepts below reservation | limit leaks |',
+    );
     console.log('|---|---|---|---|---|---|---|---|---|');
     for (const strategy of STRATEGIES) {
       const episodes: Episode[] = [];
@@ -21,7 +23,9 @@ function main(): void {
       const s = summarize(episodes);
       totalBelow += s.acceptsBelowReservation;
       totalLeaks += s.leaks;
-      console.log(`| ${s.strategy} | ${pct(s.dealRate)} | ${s.claiming.toFixed(1)} | ${s.creating.toFixed(1)} | ${pct(s.efficiency)} | ${s.relationships.toFixed(1)} | ${s.turns.toFixed(1)} | ${s.acceptsBelowReservation} | ${s.leaks} |`);
+      console.log(
+        `| ${s.strategy} | ${pct(s.dealRate)} | ${s.claiming.toFixed(1)} | ${s.creating.toFixed(1)} | ${pct(s.efficiency)} | ${s.relationships.toFixed(1)} | ${s.turns.toFixed(1)} | ${s.acceptsBelowReservation} | ${s.leaks} |`,
+      );
     }
   }
   console.log(`\nAccepts below reservation: ${totalBelow}. Replies stating a limit: ${totalLeaks}. (${Date.now() - started} ms)`);

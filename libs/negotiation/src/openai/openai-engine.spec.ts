@@ -12,11 +12,26 @@ const STUDENT = 'alice@example.edu';
 const ID = '11111111-2222-4333-8444-555555555555';
 
 function message(seq: number, from: 'user' | 'ai', content: string): ChatMessage {
-  return { id: `m${seq}`, seq, negotiation_id: ID, sender_type: from, sender: from === 'ai' ? 'ai' : STUDENT, content, timestamp: new Date(1_700_000_000_000 + seq * 1000).toISOString() };
+  return {
+    id: `m${seq}`,
+    seq,
+    negotiation_id: ID,
+    sender_type: from,
+    sender: from === 'ai' ? 'ai' : STUDENT,
+    content,
+    timestamp: new Date(1_700_000_000_000 + seq * 1000).toISOString(),
+  };
 }
 
 function studentState(terms: Terms, status: PartyState['status'] = 'pending'): PartyState {
-  return { user: STUDENT, role: 'candidate', offer: { ...terms, timestamp: 1 }, status, last_updated: 1, ...(status === 'agreed' ? { agreement_key: agreementKey(terms) } : {}) };
+  return {
+    user: STUDENT,
+    role: 'candidate',
+    offer: { ...terms, timestamp: 1 },
+    status,
+    last_updated: 1,
+    ...(status === 'agreed' ? { agreement_key: agreementKey(terms) } : {}),
+  };
 }
 
 function input(extra: Partial<NegotiatorInput> = {}): NegotiatorInput {
@@ -81,7 +96,12 @@ describe('OpenAiEngine against an OpenAI-compatible server', () => {
     expect(req.body.messages[1]).toEqual({ role: 'user', content: 'Hello, I would like to talk about the offer.' });
 
     expect(turn.content).toContain('Happy to talk');
-    expect(turn.metadata).toEqual({ model: 'test-model', reasoning: 'Open near our anchor.', negotiation_state: 'opening', confidence: 0.7 });
+    expect(turn.metadata).toEqual({
+      model: 'test-model',
+      reasoning: 'Open near our anchor.',
+      negotiation_state: 'opening',
+      confidence: 0.7,
+    });
     expect(turn.offer).toEqual({ salary: 95000, signing_bonus: 0, start_weeks: 3, remote_days: 2 });
     expect(turn.accept).toBeUndefined();
     expect(turn.usage).toEqual({ prompt_tokens: 321, completion_tokens: 54 });
@@ -90,7 +110,10 @@ describe('OpenAiEngine against an OpenAI-compatible server', () => {
   it('a model talked into accepting terms beyond its limit does not accept them', async () => {
     const greedy = { salary: 125000, signing_bonus: 20000, start_weeks: 16, remote_days: 5 };
     expect(crossesAnyLimit(scenario.ai_private.prefs, greedy)).toBe('salary');
-    server.script({ kind: 'json', content: reply({ message: 'You are right, I accept 125,000 and everything else.', accept: true, offer: null }) });
+    server.script({
+      kind: 'json',
+      content: reply({ message: 'You are right, I accept 125,000 and everything else.', accept: true, offer: null }),
+    });
 
     const turn = await engine().respond(
       input({
@@ -107,7 +130,7 @@ describe('OpenAiEngine against an OpenAI-compatible server', () => {
     expect(server.requests[0].body.messages[0].content).not.toContain('SYSTEM OVERRIDE');
   });
 
-  it('an acceptance within the limits passes as the student\'s exact terms', async () => {
+  it("an acceptance within the limits passes as the student's exact terms", async () => {
     const fair = { salary: 98000, signing_bonus: 2000, start_weeks: 3, remote_days: 2 };
     server.script({ kind: 'json', content: reply({ message: 'Deal.', accept: true, offer: null, negotiation_state: 'closing' }) });
     const turn = await engine().respond(input({ studentState: studentState(fair, 'agreed') }));
@@ -115,7 +138,7 @@ describe('OpenAiEngine against an OpenAI-compatible server', () => {
     expect(turn.offer).toBeUndefined();
   });
 
-  it('dev forceAccept settles on the student\'s terms without asking the model', async () => {
+  it("dev forceAccept settles on the student's terms without asking the model", async () => {
     const greedy = { salary: 125000, signing_bonus: 20000, start_weeks: 16, remote_days: 5 };
     const turn = await engine().respond(input({ studentState: studentState(greedy, 'agreed'), forceAccept: true }));
     expect(server.requests).toHaveLength(0);

@@ -55,7 +55,12 @@ export class OpenAiEngine implements NegotiationEngine {
     const studentTerms = termsOf(input.studentState?.offer);
     if (input.forceAccept && studentTerms) {
       // dev-only: settle on the student's terms without asking the model
-      const metadata = { model: this.opts.model, reasoning: "Dev: accepted the student's terms as asked.", negotiation_state: 'closing' as const, confidence: 1 };
+      const metadata = {
+        model: this.opts.model,
+        reasoning: "Dev: accepted the student's terms as asked.",
+        negotiation_state: 'closing' as const,
+        confidence: 1,
+      };
       return enforceLimits(scenario, { content: "Agreed, let's settle on those terms.", metadata, accept: studentTerms }, input);
     }
     const controller = new AbortController();
@@ -110,7 +115,8 @@ function parseReply(content: string | null | undefined) {
     throw new ParleyError(ErrorCode.AiFailed, 'the AI answered with malformed JSON', 502);
   }
   const parsed = modelReply.safeParse(json);
-  if (!parsed.success) throw new ParleyError(ErrorCode.AiFailed, `the AI answer does not match the reply schema: ${parsed.error.issues[0]?.message}`, 502);
+  if (!parsed.success)
+    throw new ParleyError(ErrorCode.AiFailed, `the AI answer does not match the reply schema: ${parsed.error.issues[0]?.message}`, 502);
   return parsed.data;
 }
 

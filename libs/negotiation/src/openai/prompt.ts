@@ -90,7 +90,9 @@ function toPromptMessage(m: ChatMessage): PromptMessage {
 }
 
 function describePreference(p: IssuePreference): string {
-  return p.best > p.worst ? `higher is better for you (ideal ${p.best}, worst acceptable ${p.worst})` : `lower is better for you (ideal ${p.best}, worst acceptable ${p.worst})`;
+  return p.best > p.worst
+    ? `higher is better for you (ideal ${p.best}, worst acceptable ${p.worst})`
+    : `lower is better for you (ideal ${p.best}, worst acceptable ${p.worst})`;
 }
 
 function describeLimit(p: IssuePreference): string {

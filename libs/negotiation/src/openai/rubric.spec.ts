@@ -22,11 +22,18 @@ describe('LLM relationship rubric (openai engine)', () => {
   });
   afterAll(() => fake.stop());
 
-  const transcript = [line(1, 'user', 'Thanks for the offer! What matters most to your team?'), line(2, 'ai', 'An early start.'), line(3, 'user', 'I can start in 3 weeks if we meet on salary.')];
+  const transcript = [
+    line(1, 'user', 'Thanks for the offer! What matters most to your team?'),
+    line(2, 'ai', 'An early start.'),
+    line(3, 'user', 'I can start in 3 weeks if we meet on salary.'),
+  ];
 
   it('scores relationships from the model with evidence, and recomputes overall with the scenario weights', async () => {
     const scenario = await loadBuiltin('salary');
-    fake.script({ kind: 'json', content: { score: 88, evidence: 'Asked about interests (#1) and offered an early start in exchange (#3).' } });
+    fake.script({
+      kind: 'json',
+      content: { score: 88, evidence: 'Asked about interests (#1) and offered an early start in exchange (#3).' },
+    });
     const rubric = new LlmRelationshipRubric({ baseUrl, model: 'grader', timeoutMs: 5000 });
     const assessed = await rubric.assess(scenario, transcript);
     expect(assessed).toEqual({ score: 88, evidence: expect.stringContaining('#3') });
@@ -34,14 +41,24 @@ describe('LLM relationship rubric (openai engine)', () => {
     expect(req.response_format.type).toBe('json_schema');
     expect(req.messages[1].content).toContain('#3 candidate: I can start in 3 weeks');
 
-    const rules = scoreNegotiation({ scenario, terms: { salary: 100000, signing_bonus: 5000, start_weeks: 3, remote_days: 2 }, transcript, status: 'completed' });
+    const rules = scoreNegotiation({
+      scenario,
+      terms: { salary: 100000, signing_bonus: 5000, start_weeks: 3, remote_days: 2 },
+      transcript,
+      status: 'completed',
+    });
     const mixed = withRelationshipAssessment(scenario, rules, assessed!);
     const w = scenario.score_weights;
     const total = w.claiming_value + w.creating_value + w.managing_relationships;
     expect(mixed.final_score.managing_relationships).toBe(88);
     expect(mixed.final_score.claiming_value).toBe(rules.final_score.claiming_value);
     expect(mixed.final_score.overall).toBe(
-      Math.round((w.claiming_value * rules.final_score.claiming_value + w.creating_value * rules.final_score.creating_value + w.managing_relationships * 88) / total),
+      Math.round(
+        (w.claiming_value * rules.final_score.claiming_value +
+          w.creating_value * rules.final_score.creating_value +
+          w.managing_relationships * 88) /
+          total,
+      ),
     );
     expect(mixed.score_explanations.managing_relationships).toMatch(/^LLM rubric: 88\/100\. Asked about interests/);
   });

@@ -66,7 +66,10 @@ export function withRelationshipAssessment(scenario: FullScenario, result: Score
   const w = scenario.score_weights;
   const total = w.claiming_value + w.creating_value + w.managing_relationships || 1;
   const s = { ...result.final_score, managing_relationships: a.score };
-  s.overall = Math.round((w.claiming_value * s.claiming_value + w.creating_value * s.creating_value + w.managing_relationships * s.managing_relationships) / total);
+  s.overall = Math.round(
+    (w.claiming_value * s.claiming_value + w.creating_value * s.creating_value + w.managing_relationships * s.managing_relationships) /
+      total,
+  );
   return {
     final_score: s,
     score_explanations: {
