@@ -14,3 +14,4 @@ export * from './limits';
 export * from './builtin-engine';
 export * from './scoring';
 export * from './openai/rubric';
+export * from './money';
