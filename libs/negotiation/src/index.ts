@@ -15,3 +15,4 @@ export * from './builtin-engine';
 export * from './scoring';
 export * from './openai/rubric';
 export * from './money';
+export * from './market';
