@@ -208,7 +208,7 @@ function checkDesign(data: DesignJsonParsed): DesignResult {
  * the cash to pay its whole value schedule at its values, everything else is 0.
  */
 function resolveHoldings(given: DesignJsonParsed['teams'][number]['holdings'], schedules: Schedule[]): TeamHoldings {
-  const goods = Object.fromEntries(CHEMICALS.map((c) => [c, 0])) as Record<Chemical, number>;
+  const goods: Record<Chemical, number> = { C: 0, N: 0, D: 0, Q: 0 };
   for (const s of schedules) if (s.side === 'sell') goods[s.chemical] = scheduleUnits(s);
   for (const c of CHEMICALS) if (given?.[c] !== undefined) goods[c] = given[c]!;
   return { cash_cents: given?.cash ?? buyBudget(schedules), goods };

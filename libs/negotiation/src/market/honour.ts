@@ -1,4 +1,4 @@
-import { CHEMICALS, Chemical } from '@parley/contracts';
+import { Chemical } from '@parley/contracts';
 import { Cents, MIN_PRICE_CENTS, formatCents, multiplyCents } from '../money';
 import { MarketSide, TeamDesign, scheduleUnits } from './design';
 import { MarketTrade } from './profit';
@@ -79,18 +79,19 @@ export function canHonour(position: TeamPosition, open: Commitment[], candidate:
 
 /** Cash and goods held back by open commitments; one promise (id) reserves its largest member. */
 export function reservations(open: Commitment[]): { cash: Cents; goods: Record<Chemical, number> } {
-  const byId = new Map<string, { cash: Cents; goods: Record<Chemical, number> }>();
-  for (const c of open) {
-    const r = byId.get(c.id) ?? { cash: 0, goods: zeroes() };
-    if (c.side === 'buy') r.cash = Math.max(r.cash, multiplyCents(c.price_cents, c.quantity));
-    else r.goods[c.chemical] = Math.max(r.goods[c.chemical], c.quantity);
-    byId.set(c.id, r);
-  }
   const total = { cash: 0, goods: zeroes() };
-  for (const r of byId.values()) {
-    total.cash += r.cash;
-    for (const ch of CHEMICALS) total.goods[ch] += r.goods[ch];
-  }
+  open.forEach((c, i) => {
+    if (open.findIndex((o) => o.id === c.id) !== i) return; // the promise was counted at its first member
+    let cash = 0;
+    let units = 0;
+    for (const o of open) {
+      if (o.id !== c.id) continue;
+      if (o.side === 'buy') cash = Math.max(cash, multiplyCents(o.price_cents, o.quantity));
+      else units = Math.max(units, o.quantity);
+    }
+    total.cash += cash;
+    if (c.side === 'sell') total.goods[c.chemical] += units;
+  });
   return total;
 }
 
@@ -115,4 +116,4 @@ export function marketPosition(team: TeamDesign, trades: MarketTrade[]): TeamPos
   return { cash_cents: cash, goods, sell_limit: sellLimit };
 }
 
-const zeroes = () => Object.fromEntries(CHEMICALS.map((c) => [c, 0])) as Record<Chemical, number>;
+const zeroes = (): Record<Chemical, number> => ({ C: 0, N: 0, D: 0, Q: 0 });

@@ -4,3 +4,6 @@ export * from './builtin-designs';
 export * from './equilibrium';
 export * from './profit';
 export * from './honour';
+export * from './zi-trader';
+export * from './simulated-markets';
+export * from './simulate';

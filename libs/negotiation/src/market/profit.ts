@@ -60,9 +60,9 @@ export function marketResults(design: MarketDesign, trades: MarketTrade[]): Mark
   for (const t of design.teams) teamOf(t.team);
   const chemicals = designChemicals(design);
   for (const tr of trades) if (!chemicals.includes(tr.chemical)) chemicals.push(tr.chemical);
-  const surplus = Object.fromEntries(CHEMICALS.map((c) => [c, 0])) as Record<Chemical, Cents>;
+  const surplus = zeroes();
   const volume = zeroes();
-  const turnover = Object.fromEntries(CHEMICALS.map((c) => [c, 0])) as Record<Chemical, Cents>;
+  const turnover = zeroes();
 
   for (const tr of trades) {
     if (tr.buyer === tr.seller) throw new MarketRuleError(`${tr.buyer} cannot trade with itself`);
@@ -131,4 +131,4 @@ export function unitsWorth(schedule: Schedule | undefined, side: 'buy' | 'sell',
   return total;
 }
 
-const zeroes = () => Object.fromEntries(CHEMICALS.map((c) => [c, 0])) as Record<Chemical, number>;
+const zeroes = (): Record<Chemical, number> => ({ C: 0, N: 0, D: 0, Q: 0 });
