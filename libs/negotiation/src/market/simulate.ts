@@ -1,6 +1,6 @@
 import { Chemical } from '@parley/contracts';
 import { seededRandom } from '../rng';
-import { Cents } from '../money';
+import { Cents, multiplyCents, sumCents } from '../money';
 import { MarketDesign, designChemicals } from './design';
 import { Equilibrium, designEquilibria } from './equilibrium';
 import { marketResults } from './profit';
@@ -45,7 +45,7 @@ export interface CompareOptions {
 export function compareMarkets(design: MarketDesign, options: CompareOptions): MarketComparison {
   const ticks = options.ticksPerLot ?? DEFAULT_TICKS_PER_LOT;
   const run = (name: string, round: typeof doubleAuctionRound) =>
-    summarise(
+    summariseRounds(
       design,
       Array.from({ length: options.rounds }, (_, r) => round(design, seededRandom(`${options.seed}:${name}:${r}`), ticks)),
     );
@@ -60,7 +60,7 @@ export function compareMarkets(design: MarketDesign, options: CompareOptions): M
   };
 }
 
-export function summarise(design: MarketDesign, rounds: RoundResult[]): MechanismSummary {
+export function summariseRounds(design: MarketDesign, rounds: RoundResult[]): MechanismSummary {
   const results = rounds.map((r) => marketResults(design, r.trades));
   const chemicals = designChemicals(design).map((chemical): ChemicalSummary => {
     const per = results.map((r) => r.chemicals.find((c) => c.chemical === chemical)!);
@@ -68,7 +68,7 @@ export function summarise(design: MarketDesign, rounds: RoundResult[]): Mechanis
     const max = per.reduce((n, c) => n + c.max_surplus_cents, 0);
     const trades = rounds.flatMap((r, round) => r.trades.filter((t) => t.chemical === chemical).map((t) => ({ round, t })));
     const volume = trades.reduce((n, x) => n + x.t.quantity, 0);
-    const turnover = trades.reduce((n, x) => n + x.t.price_cents * x.t.quantity, 0);
+    const turnover = sumCents(trades.map((x) => multiplyCents(x.t.price_cents, x.t.quantity)));
     return {
       chemical,
       efficiency: max > 0 ? realised / max : null,

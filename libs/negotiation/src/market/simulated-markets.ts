@@ -2,7 +2,7 @@ import { pick } from '../rng';
 import { Cents } from '../money';
 import { MarketDesign } from './design';
 import { MarketTrade } from './profit';
-import { Ledger, ZiMarket, ZiTrader, acceptable, nextLotPrice, ziMarket, ziPrice } from './zi-trader';
+import { MarketLedger, ZiMarket, ZiTrader, acceptable, nextLotPrice, ziMarket, ziPrice } from './zi-trader';
 import { TeamPosition } from './honour';
 
 export interface RoundResult {
@@ -33,7 +33,7 @@ interface BookOrder {
  */
 export function doubleAuctionRound(design: MarketDesign, rng: () => number, ticksPerLot = DEFAULT_TICKS_PER_LOT): RoundResult {
   const market = ziMarket(design);
-  const ledger = new Ledger(design);
+  const ledger = new MarketLedger(design);
   const books = new Books<BookOrder>();
   const active = new ActiveTraders(market.traders);
   let seq = 0;
@@ -90,7 +90,7 @@ interface PostedOrder extends BookOrder {
  */
 export function bilateralRound(design: MarketDesign, rng: () => number, ticksPerLot = DEFAULT_TICKS_PER_LOT): RoundResult {
   const market = ziMarket(design);
-  const ledger = new Ledger(design);
+  const ledger = new MarketLedger(design);
   const board = new Books<PostedOrder>();
   const active = new ActiveTraders(market.traders);
   let seq = 0;

@@ -83,7 +83,7 @@ export function acceptable(trader: ZiTrader, price: Cents): boolean {
  * The simulations' book-keeping: every team's cash and goods, its open commitments, and the trades. A
  * trade settles only if both sides can honour it (the same rule as Parley's), and moves exact cents.
  */
-export class Ledger {
+export class MarketLedger {
   readonly trades: MarketTrade[] = [];
   private readonly positions = new Map<string, TeamPosition>();
   private readonly open = new Map<string, Commitment[]>();
