@@ -6,7 +6,7 @@ import { build } from 'esbuild';
 import { Queue as BullQueue } from 'bullmq';
 import type IORedis from 'ioredis';
 import type { Outcome, Transaction } from '../libs/contracts/src';
-import { sweepOnce } from '../libs/negotiation/src/settlement';
+import { sweepOnce } from '@parley/settlement';
 import { JobProducer, Queue, bullPrefix, createRedis, jobId } from '../libs/queues/src';
 import { DataPaths, teamHoldings } from '../libs/store/src';
 import { testConfig } from './support/env';

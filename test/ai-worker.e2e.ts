@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { buildSync } from 'esbuild';
 import { Queue as BullQueue } from 'bullmq';
 import { Queue, bullPrefix } from '../libs/queues/src';
-import { agreementKey, aiUsageKey, NegotiationEngine } from '../libs/negotiation/src';
+import { agreementKey, NegotiationEngine } from '@parley/negotiation';
+import { aiUsageKey } from '@parley/ai-reply';
 import { createAiWorker, RunningAiWorker } from '../apps/ai-worker/src/ai-worker';
 import { AiWorkerHarness as Harness, forId, waitUntil } from './support/ai-worker-harness';
 

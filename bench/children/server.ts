@@ -199,7 +199,7 @@ async function startFakeModel(args: { delayMs: number; slots: number }): Promise
 /** Parley's safety-net sweep (the agreement worker's `sweep` job) over DATA_DIR: time and fs calls. */
 async function sweep(args: { dataDir: string }) {
   installFsCounter();
-  const { sweepOnce } = loadApp<typeof import('../../libs/negotiation/src/settlement')>('libs/negotiation/src/settlement');
+  const { sweepOnce } = loadApp<typeof import('../../libs/settlement/src')>('libs/settlement/src');
   resetFsCounts();
   const t0 = performance.now();
   const results = await sweepOnce(new DataPaths(args.dataDir));

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { CHEMICALS, Chemical, Holdings, PartyState, Terms, Transaction } from '../../libs/contracts/src';
 import { DataPaths, NegotiationStore, TeamStore, teamHoldings, writeJsonAtomic } from '../../libs/store/src';
 import { agreementKey } from '../../libs/negotiation/src/agreement-key';
-import { Settlement } from '../../libs/negotiation/src/settlement';
+import { Settlement } from '@parley/settlement';
 import { BadInputRow, recordSuite, reliabilityMode } from './report';
 
 /**

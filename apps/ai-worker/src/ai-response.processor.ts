@@ -4,7 +4,7 @@ import { Job, UnrecoverableError } from 'bullmq';
 import type { Logger } from 'pino';
 import { ErrorCode, ParleyError } from '@parley/contracts';
 import { JobRegistry, ParleyMetrics, Queue, WorkerTuning, workerOptions } from '@parley/queues';
-import { AiReplyService } from '@parley/negotiation';
+import { AiReplyService } from '@parley/ai-reply';
 
 export const AI_WORKER_LOGGER = 'AI_WORKER_LOGGER';
 

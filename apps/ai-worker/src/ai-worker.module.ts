@@ -3,7 +3,7 @@ import { BullModule } from '@nestjs/bullmq';
 import type { Logger } from 'pino';
 import type { ParleyConfig } from '@parley/config';
 import { ParleyMetrics, Queue, bullRootOptions, onShutdownProvider } from '@parley/queues';
-import { AiReplyService } from '@parley/negotiation';
+import { AiReplyService } from '@parley/ai-reply';
 import { AI_WORKER_LOGGER, AiResponseWorkerOptions, aiResponseProcessor } from './ai-response.processor';
 
 /** An application context without HTTP: the ai-response consumer and what it needs. */
