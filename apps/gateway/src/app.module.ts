@@ -1,7 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import type { Logger } from 'pino';
 import type { ParleyConfig } from '@parley/config';
-import { Infra } from './infra';
+import { ProvidersModule } from '@parley/providers';
 import { AuthService } from './auth/auth.service';
 import { AuthController } from './auth/auth.controller';
 import { HttpAuthGuard } from './auth/http-auth.guard';
@@ -21,9 +22,10 @@ import { ActionLimiter } from './realtime/action-limiter';
 
 @Module({})
 export class GatewayModule {
-  static register(config: ParleyConfig, infra: Infra): DynamicModule {
+  static register(config: ParleyConfig, logger: Logger): DynamicModule {
     return {
       module: GatewayModule,
+      imports: [ProvidersModule.forRoot({ config, service: 'gateway', logger })],
       controllers: [
         AuthController,
         HealthController,
@@ -34,7 +36,6 @@ export class GatewayModule {
         InstructorController,
       ],
       providers: [
-        { provide: Infra, useValue: infra },
         { provide: APP_FILTER, useClass: HttpErrorsFilter },
         AuthService,
         HttpAuthGuard,

@@ -27,7 +27,10 @@ import {
   userRoom,
 } from '@parley/contracts';
 import { termsOf } from '@parley/negotiation';
-import { Infra } from '../infra';
+import type { Logger } from 'pino';
+import { CONFIG, LOGGER, ParleyConfig } from '@parley/config';
+import { AuditLog, MessageLog, NegotiationStore } from '@parley/store';
+import { JobProducer, ParleyMetrics } from '@parley/queues';
 import { AuthService, AuthUser } from '../auth/auth.service';
 import { AccessService, statusOf, Access } from './access.service';
 import { ChatService } from './chat.service';
@@ -51,7 +54,13 @@ export class NegotiationGateway implements OnGatewayInit, OnGatewayConnection, O
   private readonly expiryTimers = new Map<string, NodeJS.Timeout>();
 
   constructor(
-    @Inject(Infra) private readonly infra: Infra,
+    @Inject(CONFIG) private readonly config: ParleyConfig,
+    @Inject(MessageLog) private readonly messages: MessageLog,
+    @Inject(NegotiationStore) private readonly negotiations: NegotiationStore,
+    @Inject(JobProducer) private readonly producer: JobProducer,
+    @Inject(ParleyMetrics) private readonly metrics: ParleyMetrics,
+    @Inject(AuditLog) private readonly audit: AuditLog,
+    @Inject(LOGGER) private readonly log: Logger,
     @Inject(AuthService) private readonly auth: AuthService,
     @Inject(AccessService) private readonly access: AccessService,
     @Inject(ChatService) private readonly chat: ChatService,
@@ -72,7 +81,7 @@ export class NegotiationGateway implements OnGatewayInit, OnGatewayConnection, O
         })
         .catch((e) => {
           const refused = e instanceof ParleyError && e.code === ErrorCode.RateLimited ? e.message : 'Authentication error';
-          this.infra.audit.record({
+          this.audit.record({
             who: 'anonymous',
             what: 'connect',
             result: refused === 'Authentication error' ? ErrorCode.AuthenticationError : ErrorCode.RateLimited,
@@ -86,13 +95,13 @@ export class NegotiationGateway implements OnGatewayInit, OnGatewayConnection, O
   handleConnection(socket: Socket): void {
     const user = socket.data.user as AuthUser | undefined;
     if (user) void socket.join(userRoom(user.email));
-    this.infra.metrics.socketsConnected.inc();
+    this.metrics.socketsConnected.inc();
   }
 
   handleDisconnect(socket: Socket): void {
     clearTimeout(this.expiryTimers.get(socket.id));
     this.expiryTimers.delete(socket.id);
-    this.infra.metrics.socketsConnected.dec();
+    this.metrics.socketsConnected.dec();
     void this.connections.release(socket);
   }
 
@@ -118,7 +127,7 @@ export class NegotiationGateway implements OnGatewayInit, OnGatewayConnection, O
     return this.handle(socket, ClientEvent.JoinNegotiation, body, async (p) => {
       const access = await this.access.find(this.user(socket), p.negotiation_id);
       await socket.join(negotiationRoom(p.negotiation_id));
-      const messages = await this.infra.messages.readAll(access.located.dir);
+      const messages = await this.messages.readAll(access.located.dir);
       const state = await this.stateOf(access, this.user(socket), messages.at(-1)?.seq ?? 0);
       socket.emit(ServerEvent.NegotiationState, state);
       const history: ServerPayloads['message-history'] = {
@@ -144,7 +153,7 @@ export class NegotiationGateway implements OnGatewayInit, OnGatewayConnection, O
   sync(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
     return this.handle(socket, ClientEvent.SyncMessages, body, async (p) => {
       const access = await this.access.find(this.user(socket), p.negotiation_id);
-      const all = await this.infra.messages.readAll(access.located.dir);
+      const all = await this.messages.readAll(access.located.dir);
       const after = all.filter((m) => m.seq > p.after_seq).slice(0, SYNC_LIMIT);
       const history: ServerPayloads['message-history'] = {
         negotiation_id: p.negotiation_id,
@@ -200,7 +209,7 @@ export class NegotiationGateway implements OnGatewayInit, OnGatewayConnection, O
     return this.handle(socket, ClientEvent.DevTriggerAi, body, async (p) => {
       this.assertDev();
       const access = await this.aiNegotiation(socket, p.negotiation_id);
-      const lastSeq = await this.infra.messages.maxSeq(access.located.dir);
+      const lastSeq = await this.messages.maxSeq(access.located.dir);
       await this.askAi(access, lastSeq, 'message');
       return { negotiation_id: p.negotiation_id, trigger_seq: lastSeq };
     });
@@ -213,7 +222,7 @@ export class NegotiationGateway implements OnGatewayInit, OnGatewayConnection, O
       this.assertDev();
       const access = await this.aiNegotiation(socket, p.negotiation_id);
       if (p.outcome === 'failure') return this.changeOffer(socket, p.negotiation_id, 'rejected', null);
-      const ai = (await this.infra.negotiations.readStates(access.located.dir)).find((s) => s.user === 'ai');
+      const ai = (await this.negotiations.readStates(access.located.dir)).find((s) => s.user === 'ai');
       const terms = termsOf(ai?.offer);
       if (!terms) throw new ParleyError(ErrorCode.InvalidOffer, 'the AI has not proposed terms yet');
       const change = await this.offers.change(access, 'agreed', terms);
@@ -232,7 +241,7 @@ export class NegotiationGateway implements OnGatewayInit, OnGatewayConnection, O
     const access = await this.access.requireActiveParty(this.user(socket), negotiationId);
     const change = await this.offers.change(access, status, terms);
     this.broadcastOffer(access, change);
-    await this.infra.producer.enqueueAgreementCheck({ negotiation_id: negotiationId, owner: access.located.meta.initiator });
+    await this.producer.enqueueAgreementCheck({ negotiation_id: negotiationId, owner: access.located.meta.initiator });
     if (access.located.meta.kind === 'ai' && status !== 'rejected') await this.askAi(access, change.line.seq, 'offer');
     return change.view;
   }
@@ -246,7 +255,7 @@ export class NegotiationGateway implements OnGatewayInit, OnGatewayConnection, O
   private async askAi(access: Access, triggerSeq: number, reason: 'message' | 'offer' | 'dev'): Promise<void> {
     const { id, meta } = access.located;
     this.server.to(negotiationRoom(id)).emit(ServerEvent.AiTyping, { negotiation_id: id, typing: true, estimated_time: 3000 });
-    await this.infra.producer.enqueueAiReply({ negotiation_id: id, owner: meta.initiator, trigger_seq: triggerSeq, reason });
+    await this.producer.enqueueAiReply({ negotiation_id: id, owner: meta.initiator, trigger_seq: triggerSeq, reason });
   }
 
   private typing(socket: Socket, body: unknown, typing: boolean) {
@@ -268,7 +277,7 @@ export class NegotiationGateway implements OnGatewayInit, OnGatewayConnection, O
 
   private async stateOf(access: Access, user: AuthUser, lastSeq: number): Promise<ServerPayloads['negotiation-state']> {
     const { located, party, outcome } = access;
-    const states = await this.infra.negotiations.readStates(located.dir);
+    const states = await this.negotiations.readStates(located.dir);
     const sockets = await this.server.in(negotiationRoom(located.id)).fetchSockets();
     return {
       negotiation_id: located.id,
@@ -286,14 +295,13 @@ export class NegotiationGateway implements OnGatewayInit, OnGatewayConnection, O
   }
 
   private assertDev(): void {
-    if (!this.infra.config.devMode)
-      throw new ParleyError(ErrorCode.DevOnly, 'development events are off (NODE_ENV is not development)', 403);
+    if (!this.config.devMode) throw new ParleyError(ErrorCode.DevOnly, 'development events are off (NODE_ENV is not development)', 403);
   }
 
   private record(socket: Socket, event: string, body: unknown, result: string): void {
-    this.infra.metrics.events.inc({ event, result });
+    this.metrics.events.inc({ event, result });
     if (event === ClientEvent.TypingStart || event === ClientEvent.TypingStop) return;
-    this.infra.audit.record({ who: this.user(socket)?.email ?? 'anonymous', what: event, negotiation_id: idOf(body), result });
+    this.audit.record({ who: this.user(socket)?.email ?? 'anonymous', what: event, negotiation_id: idOf(body), result });
   }
 
   private user(socket: Socket): AuthUser {
@@ -320,7 +328,7 @@ export class NegotiationGateway implements OnGatewayInit, OnGatewayConnection, O
     } catch (e) {
       if (e instanceof ParleyError && CLOSED_CODES.has(e.code) && idOf(body)) this.access.forget(this.user(socket), idOf(body)!);
       const err = e instanceof ParleyError ? e : (storageFailure(e) ?? new ParleyError(ErrorCode.Internal, 'internal error'));
-      if (!(e instanceof ParleyError)) this.infra.log.error({ event, err: e }, 'event handler failed');
+      if (!(e instanceof ParleyError)) this.log.error({ event, err: e }, 'event handler failed');
       this.record(socket, event, body, err.code);
       const negotiationId = idOf(body);
       const payload: ErrorPayload = {

@@ -1,8 +1,8 @@
 import { offerView } from '@parley/contracts';
 import { Inject, Injectable } from '@nestjs/common';
 import { ChatMessage, ErrorCode, OfferView, ParleyError, PartyRef, PartyState, PartyStatus, Terms } from '@parley/contracts';
-import { agreementKey, termsOf, validateTerms } from '@parley/negotiation';
-import { Infra } from '../infra';
+import { NegotiationStore } from '@parley/store';
+import { ScenarioCatalog, agreementKey, termsOf, validateTerms } from '@parley/negotiation';
 import type { Access } from './access.service';
 import { ChatService } from './chat.service';
 
@@ -32,13 +32,14 @@ export interface OfferChange {
 @Injectable()
 export class OfferService {
   constructor(
-    @Inject(Infra) private readonly infra: Infra,
+    @Inject(NegotiationStore) private readonly negotiations: NegotiationStore,
+    @Inject(ScenarioCatalog) private readonly scenarios: ScenarioCatalog,
     @Inject(ChatService) private readonly chat: ChatService,
   ) {}
 
   async change(access: Access & { party: PartyRef }, status: PartyStatus, terms: Terms | null): Promise<OfferChange> {
     const { located, party } = access;
-    const previous = (await this.infra.negotiations.readStates(located.dir)).find((s) => s.user === party.user) ?? null;
+    const previous = (await this.negotiations.readStates(located.dir)).find((s) => s.user === party.user) ?? null;
     const offerTerms = terms ?? termsOf(previous?.offer);
     if (terms) await this.assertValid(access, terms);
     const now = Date.now();
@@ -51,7 +52,7 @@ export class OfferService {
       ...(status === 'agreed' && offerTerms ? { agreement_key: agreementKey(offerTerms) } : {}),
       last_updated: Math.floor(now / 1000),
     };
-    await this.infra.negotiations.writeState(located, party.prefix, state);
+    await this.negotiations.writeState(located, party.prefix, state);
     const line = await this.chat.append(located, party, {
       kind: 'offer',
       content: describe(status, offerTerms),
@@ -68,7 +69,7 @@ export class OfferService {
     if (meta.kind === 'peer') {
       problem = validateTradeTerms(terms);
     } else {
-      const scenario = meta.scenario_id ? await this.infra.scenarios.get(meta.scenario_id) : null;
+      const scenario = meta.scenario_id ? await this.scenarios.get(meta.scenario_id) : null;
       problem = scenario ? validateTerms(scenario, terms) : 'the scenario of this negotiation is no longer available';
     }
     if (problem) throw new ParleyError(ErrorCode.InvalidOffer, problem);
