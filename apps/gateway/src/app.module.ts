@@ -17,6 +17,8 @@ import { AccessService } from './realtime/access.service';
 import { ChatService } from './realtime/chat.service';
 import { OfferService } from './realtime/offer.service';
 import { NegotiationGateway } from './realtime/negotiation.gateway';
+import { NegotiationService } from './realtime/negotiation.service';
+import { Rooms } from './realtime/rooms';
 import { ConnectionLimiter } from './realtime/connection-limiter';
 import { ActionLimiter } from './realtime/action-limiter';
 
@@ -44,6 +46,8 @@ export class GatewayModule {
         OfferService,
         ConnectionLimiter,
         ActionLimiter,
+        Rooms,
+        NegotiationService,
         NegotiationGateway,
       ],
     };

@@ -2,7 +2,7 @@ import { offerView } from '@parley/contracts';
 import { randomUUID } from 'node:crypto';
 import { ChatMessage, ErrorCode, ErrorCodeName, ParleyError, PartyState, ServerEventName, ServerPayloads, Terms } from '@parley/contracts';
 import type { LocatedNegotiation, MessageLog, NegotiationStore } from '@parley/store';
-import type { JobData } from '@parley/queues';
+import { JobData, Queue, parseJob } from '@parley/queues';
 import { agreementKey, canonicalTerms, termsOf } from '@parley/negotiation';
 import type { AiTurn, FullScenario, NegotiationEngine, TokenUsage } from '@parley/negotiation';
 import { LocalLock, type WriteLock } from './write-lock';
@@ -278,12 +278,9 @@ function isClosed(e: unknown): boolean {
 }
 
 function assertJob(job: ReplyJob): void {
-  const ok =
-    job &&
-    typeof job.negotiation_id === 'string' &&
-    typeof job.owner === 'string' &&
-    Number.isInteger(job.trigger_seq) &&
-    job.trigger_seq >= 0 &&
-    ['message', 'offer', 'dev'].includes(job.reason);
-  if (!ok) throw new ParleyError(ErrorCode.InvalidPayload, `invalid ai reply job: ${JSON.stringify(job)?.slice(0, 200)}`);
+  try {
+    parseJob(Queue.AiResponse, 'reply', job);
+  } catch (e) {
+    throw new ParleyError(ErrorCode.InvalidPayload, `invalid ai reply job: ${(e as Error).message}: ${JSON.stringify(job)?.slice(0, 200)}`);
+  }
 }

@@ -1,4 +1,5 @@
 export * from './agreement-key';
+export * from './trade-rules';
 export * from './types';
 export * from './scenarios';
 export * from './openai/openai-engine';

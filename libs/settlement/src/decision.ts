@@ -1,6 +1,6 @@
 import { CHEMICALS, Chemical, NegotiationKind, PartyState, Terms } from '@parley/contracts';
 import { emailPrefix, isEmail, toMs, type NegotiationSnapshot } from '@parley/store';
-import { agreementKey, termsOf } from '@parley/negotiation';
+import { agreementKey, termsOf, validateTradeTerms } from '@parley/negotiation';
 
 /**
  * The pure half of settling: from what is on disk (a snapshot), who the parties are, which terms both
@@ -120,13 +120,12 @@ function safeKey(terms: Terms | null): string | null {
   }
 }
 
-/** Why the agreed peer trade cannot be made, or null when it can. */
+/** Why the agreed peer trade cannot be made (the trade rules the offer had to pass too), or null when it can. */
 export function tradeProblem(terms: Terms, chemical: Chemical | undefined): string | null {
   if (!chemical || !(CHEMICALS as readonly string[]).includes(chemical)) return 'the negotiation has no chemical';
   const { price, quantity } = terms;
   if (typeof price !== 'number' || typeof quantity !== 'number') return 'the agreed terms have no price and quantity';
-  if (!(price >= 0) || !(quantity > 0)) return `invalid terms: price ${price}, quantity ${quantity}`;
-  return null;
+  return validateTradeTerms(terms);
 }
 
 /** Deterministic, so a retry names its files the same way: the later of the two agreements (unix s). */

@@ -3,14 +3,16 @@ import { Controller, Get, Inject, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import type IORedis from 'ioredis';
 import { CONFIG, ParleyConfig } from '@parley/config';
-import { JobProducer, REDIS } from '@parley/queues';
+import { JobProducer, ParleyMetrics, REDIS } from '@parley/queues';
 
+/** The operator's endpoints: alive, ready, and the metrics of every process. */
 @Controller()
 export class HealthController {
   constructor(
     @Inject(CONFIG) private readonly config: ParleyConfig,
     @Inject(REDIS) private readonly redis: IORedis,
     @Inject(JobProducer) private readonly producer: JobProducer,
+    @Inject(ParleyMetrics) private readonly metrics: ParleyMetrics,
   ) {}
 
   /** Alive: the process answers. */
@@ -35,5 +37,13 @@ export class HealthController {
     checks['agreement-check workers'] = checks.redis && (await agreementCheck.getWorkersCount().catch(() => 0)) > 0;
     const ok = Object.values(checks).every(Boolean);
     res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'not ready', checks });
+  }
+
+  /** Prometheus text: this gateway plus every worker and gateway that published to Redis lately. */
+  @Get('metrics')
+  async metricsText(@Res() res: Response) {
+    const { contentType, body } = await this.metrics.renderAll(this.redis, this.config.redisPrefix);
+    res.setHeader('content-type', contentType);
+    res.send(body);
   }
 }

@@ -1,4 +1,4 @@
-import { offerView } from '@parley/contracts';
+import { negotiationStatus, offerView } from '@parley/contracts';
 import { Controller, Get, Header, Inject, Logger, UseGuards } from '@nestjs/common';
 import type { ChatMessage, NegotiationStatus, OfferView, Outcome, Transaction } from '@parley/contracts';
 import { AuditLog, DataPaths, MessageLog, NegotiationStore, TeamStore, readAudit, readTransactions, type AuditEntry } from '@parley/store';
@@ -94,7 +94,7 @@ export class InstructorController {
           ]);
           out.push({
             located,
-            status: located.place === 'archived' ? (outcome?.status ?? 'completed') : located.place === 'settling' ? 'settling' : 'active',
+            status: negotiationStatus(located.place, outcome),
             outcome,
             messages: msgs,
             offers: states.map(offerView),

@@ -5,7 +5,7 @@ import { CONFIG, ParleyConfig } from '@parley/config';
 import { NegotiationStore, OrderStore } from '@parley/store';
 import type { AuthUser } from '../auth/auth.service';
 import { CurrentUser, HttpAuthGuard } from '../auth/http-auth.guard';
-import { MAX_PRICE, MAX_QUANTITY } from '../realtime/offer.service';
+import { MAX_PRICE, MAX_QUANTITY } from '@parley/negotiation';
 import { ActionLimiter } from '../realtime/action-limiter';
 import { parseBody } from './parse-body';
 

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ErrorCode, NegotiationStatus, Outcome, ParleyError, PartyRef } from '@parley/contracts';
+import { ErrorCode, NegotiationStatus, Outcome, ParleyError, PartyRef, partyStatus } from '@parley/contracts';
 import { LocatedNegotiation, NegotiationStore, TeamStore, isNegotiationId } from '@parley/store';
 import type { AuthUser } from '../auth/auth.service';
 
@@ -82,6 +82,5 @@ export function assertOpen(access: Access): void {
 }
 
 export function statusOf(access: Access): NegotiationStatus {
-  if (access.located.place !== 'archived') return 'active';
-  return access.outcome?.status ?? 'completed';
+  return partyStatus(access.located.place, access.outcome);
 }
