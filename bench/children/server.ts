@@ -33,6 +33,7 @@ const running: Closable[] = [];
 
 /** apps that other helpers may still be writing are loaded at run time, so a missing one is reported, not a build error. */
 function loadApp<T>(relative: string): T {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded at run time on purpose (see above)
   return require(join(__dirname, '..', '..', relative)) as T;
 }
 

@@ -284,7 +284,7 @@ export function sandboxConfig(overrides: Record<string, string> = {}): Sandbox {
 }
 
 function walk(dir: string, visit: (p: string, st: import('node:fs').Stats) => boolean): void {
-  let names: string[] = [];
+  let names: string[];
   try {
     names = readdirSync(dir);
   } catch {
@@ -310,7 +310,7 @@ function findMarker(starts: string[], depth: number): string[] {
   const go = (dir: string, left: number) => {
     if (seen.has(dir)) return;
     seen.add(dir);
-    let names: string[] = [];
+    let names: string[];
     try {
       names = readdirSync(dir);
     } catch {

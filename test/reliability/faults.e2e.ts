@@ -9,7 +9,7 @@ import { RedisServer, ROOT, Service } from '../support/cluster';
 import { TrackedClient } from '../cluster/client';
 import { SendRecord, summarize, syncAll, undelivered, verifyAi, verifyChat } from '../cluster/checks';
 import { auditDisk, corruption, danglingLinks, missingResponderLinks, tradeProblems } from '../cluster/disk';
-import { PRACTICE_LINES, cmid } from '../cluster/world';
+import { PRACTICE_LINES } from '../cluster/world';
 import { FaultRow, recordSuite, reliabilityMode } from './report';
 import { QueueWatch, Rig, TradeRecord, agree, practiceLoop, row, sleep, tradeLoop, until } from './faults-support';
 

@@ -299,7 +299,7 @@ async function settleScenario(startHoldings: Holdings[], deals: Deal[], stats: R
 }
 
 function readTx(paths: DataPaths, email: string): Transaction[] {
-  let names: string[] = [];
+  let names: string[];
   try {
     names = readdirSync(paths.transactionsDir(email));
   } catch {

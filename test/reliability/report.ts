@@ -39,7 +39,7 @@ export function recordSuite(result: SuiteResult): void {
 }
 
 export function readSuites(): SuiteResult[] {
-  let names: string[] = [];
+  let names: string[];
   try {
     names = readdirSync(RESULTS_DIR).filter((n) => n.endsWith('.json'));
   } catch {

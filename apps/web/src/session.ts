@@ -35,7 +35,7 @@ function isExpired(token: string): boolean {
 
 /** The stored session, or null (an expired or unreadable one is dropped). */
 export function getSession(): Session | null {
-  let raw: string | null = null;
+  let raw: string | null;
   try {
     raw = localStorage.getItem(KEY);
   } catch {

@@ -198,7 +198,7 @@ describe('AiReplyService', () => {
 
   it('accepting sets agreed with the agreement key and asks the agreement worker to check', async () => {
     await studentState('agreed', { salary: 90000, bonus: 1000 });
-    const engine = new ScriptedEngine((input) => turn({ accept: { salary: 90000, bonus: 1000 } }));
+    const engine = new ScriptedEngine((_input) => turn({ accept: { salary: 90000, bonus: 1000 } }));
     await service(engine).handle(job(1, 'offer'));
 
     const state = await aiState();

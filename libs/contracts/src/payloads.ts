@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { MAX_MESSAGE_LENGTH } from './events';
 import type { AiMetadata, ChatMessage, FinalScore, NegotiationStatus, PartyStatus, ScoreExplanations, Terms } from './domain';
 import type { ErrorPayload } from './errors';
 

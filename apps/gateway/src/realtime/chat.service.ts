@@ -9,6 +9,7 @@ import { MessageSequence, ParleyMetrics, REDIS, redisKey } from '@parley/queues'
 import { PerUserLimit } from './per-user-limit';
 
 /** Control characters other than tab and newline never reach a file or another browser. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
 
 export interface SavedMessage {

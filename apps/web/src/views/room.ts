@@ -308,6 +308,7 @@ export const roomView: View = (main, app, id) => {
 
   // ---- server events ---------------------------------------------------------------------------
   const mine = (p: { negotiation_id?: string } | undefined) => p?.negotiation_id === negotiationId;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each listener names its own payload type
   const handlers: [string, (...args: any[]) => void][] = [
     [
       ServerEvent.NegotiationState,
