@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import type { Socket } from 'socket.io-client';
 import IORedis from 'ioredis';
-import { ErrorCode } from '../../libs/contracts/src';
-import { loadConfig, ParleyConfig } from '../../libs/config/src';
+import { ErrorCode } from '@parley/contracts';
+import { loadConfig, ParleyConfig } from '@parley/config';
 
 /** Shared tools of the attack suites (fuzz, authz, flood, hidden): hostile inputs, tallies, a file-system tripwire. */
 
