@@ -1,4 +1,4 @@
-import type { Holdings, Role } from '../../../libs/contracts/src/domain';
+import type { Holdings, Role } from '@parley/contracts/browser';
 
 /** What the sign-in answer gives us; kept in localStorage so a reload stays signed in. */
 export interface Session {

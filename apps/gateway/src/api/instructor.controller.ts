@@ -1,24 +1,11 @@
 import { negotiationStatus, offerView } from '@parley/contracts';
 import { Controller, Get, Header, Inject, Logger, UseGuards } from '@nestjs/common';
-import type { ChatMessage, NegotiationStatus, OfferView, Outcome, Transaction } from '@parley/contracts';
+import type { ChatMessage, ClassNegotiation, ClassTransaction, NegotiationStatus, OfferView, Outcome } from '@parley/contracts';
 import { AuditLog, DataPaths, MessageLog, NegotiationStore, TeamStore, readAudit, readTransactions, type AuditEntry } from '@parley/store';
 import type { LocatedNegotiation } from '@parley/store';
 import type { AuthUser } from '../auth/auth.service';
 import { CurrentUser, HttpAuthGuard, requireInstructor } from '../auth/http-auth.guard';
-import { NegotiationSummary, summary } from './negotiations.controller';
-
-export interface ClassNegotiation extends NegotiationSummary {
-  /** Milliseconds since the epoch: the latest message, offer change, settlement or creation. */
-  last_activity: number;
-  message_count: number;
-  offers: OfferView[];
-}
-
-export interface ClassTransaction extends Transaction {
-  /** The team whose file this is (the buyer for type 'buy', the seller for 'sell'). */
-  team: string;
-  file: string;
-}
+import { summary } from './negotiations.controller';
 
 interface Loaded {
   located: LocatedNegotiation;

@@ -1,7 +1,7 @@
 import { offerView } from '@parley/contracts';
 import { Body, Controller, Get, Inject, Param, Post, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
-import { ErrorCode, NegotiationMeta, Outcome, ParleyError } from '@parley/contracts';
+import { ErrorCode, NegotiationMeta, NegotiationSummary, Outcome, ParleyError } from '@parley/contracts';
 import { ScenarioCatalog } from '@parley/negotiation';
 import { CONFIG, ParleyConfig } from '@parley/config';
 import { NegotiationStore } from '@parley/store';
@@ -12,18 +12,6 @@ import { parseBody } from './parse-body';
 import { ActionLimiter } from '../realtime/action-limiter';
 
 const createSchema = z.object({ scenario_id: z.string().min(1).max(64) });
-
-export interface NegotiationSummary {
-  negotiation_id: string;
-  kind: NegotiationMeta['kind'];
-  status: string;
-  scenario_id?: string;
-  chemical?: string;
-  parties: { user: string; role: string }[];
-  created_at: number;
-  opening_terms?: NegotiationMeta['opening_terms'];
-  outcome?: Outcome;
-}
 
 @Controller('api')
 @UseGuards(HttpAuthGuard)
