@@ -23,22 +23,19 @@ export class RoomState {
   /** The details are loaded (or failed to): the room may be joined from now on. */
   loaded(): void {
     this.detailsLoaded = true;
-    if (this.phase === 'loading') this.set('joining');
+    this.move('loading', 'joining');
   }
 
-  joinStarted(): void {
+  /** Out of the socket room: a (re)join begins, or the connection was lost. */
+  outOfRoom(): void {
     this.member = false;
-    if (this.phase === 'joined') this.set('joining');
+    this.move('joined', 'joining');
   }
 
+  /** The join was acknowledged and the history merged. */
   joinDone(): void {
     this.member = true;
-    if (this.phase === 'joining') this.set('joined');
-  }
-
-  connectionLost(): void {
-    this.member = false;
-    if (this.phase === 'joined') this.set('joining');
+    this.move('joining', 'joined');
   }
 
   /** The negotiation is over; returns whether this is the first time the room hears it. */
@@ -69,6 +66,11 @@ export class RoomState {
   /** Messages and offers can be sent now. */
   get canSend(): boolean {
     return this.phase === 'joined' && this.member && !this.left;
+  }
+
+  /** A transition that applies only from `from` (joining twice, or a late answer after closing, changes nothing). */
+  private move(from: RoomPhase, to: RoomPhase): void {
+    if (this.phase === from) this.set(to);
   }
 
   private set(next: RoomPhase): void {

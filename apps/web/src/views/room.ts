@@ -138,7 +138,7 @@ export const roomView: View = (main, app, id) => {
     banner.dataset.state = status;
     banner.textContent = CONNECTION_TEXT[status];
     if (status !== 'connected') {
-      state.connectionLost();
+      state.outOfRoom();
       outbox.requeueSending();
     }
   });
@@ -337,7 +337,7 @@ export const roomView: View = (main, app, id) => {
   // ---- join / rejoin ---------------------------------------------------------------------------
   /** On every (re)connect: rejoin the room, then ask for everything after the last seq we saw. */
   async function join(): Promise<void> {
-    state.joinStarted();
+    state.outOfRoom();
     const since = chat.lastSeq;
     const ack = await conn.request<{ state: ServerPayloads['negotiation-state']; history: ServerPayloads['message-history'] }>(
       ClientEvent.JoinNegotiation,
