@@ -6,7 +6,7 @@ module.exports = {
   roots: ['<rootDir>/test/browser'],
   testMatch: ['**/*.e2e.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
-  globalSetup: '<rootDir>/test/browser/global-setup.ts',
+  globalSetup: '<rootDir>/test/support/browser-global-setup.ts',
   testTimeout: 90000,
   // one Chromium at a time: the machine has 2 cores
   maxWorkers: 1,

@@ -5,12 +5,12 @@ import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { Queue as BullQueue } from 'bullmq';
 import type IORedis from 'ioredis';
-import type { Outcome, Transaction } from '../libs/contracts/src';
-import { sweepOnce } from '../libs/negotiation/src/settlement';
-import { JobProducer, Queue, bullPrefix, createRedis, jobId } from '../libs/queues/src';
-import { DataPaths, teamHoldings } from '../libs/store/src';
+import type { Outcome, Transaction } from '@parley/contracts';
+import { sweepOnce } from '@parley/settlement';
+import { JobProducer, Queue, bullPrefix, createRedis, jobId } from '@parley/queues';
+import { DataPaths, teamHoldings } from '@parley/store';
 import { testConfig } from './support/env';
-import { addTeams, agreed, openPeer, until, writeState } from './agreement-worker-support';
+import { addTeams, agreed, openPeer, until, writeState } from './support/agreement-worker';
 
 const ROOT = resolve(__dirname, '..');
 
@@ -23,7 +23,7 @@ interface WorkerProcess {
 }
 
 /**
- * Agreement workers in their own processes (test/agreement-worker-child.ts bundled with esbuild),
+ * Agreement workers in their own processes (test/support/agreement-worker-child.ts bundled with esbuild),
  * all on one DATA_DIR and one Redis prefix, as `docker compose up --scale agreement-worker=2` runs them.
  */
 describe('agreement-worker processes side by side: no lost or doubled deal, no negative holdings, crash-safe', () => {
@@ -38,7 +38,7 @@ describe('agreement-worker processes side by side: no lost or doubled deal, no n
 
   beforeAll(async () => {
     await build({
-      entryPoints: [join(ROOT, 'test/agreement-worker-child.ts')],
+      entryPoints: [join(ROOT, 'test/support/agreement-worker-child.ts')],
       bundle: true,
       platform: 'node',
       target: 'node20',

@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import { Queue as BullQueue, QueueEvents } from 'bullmq';
 import type IORedis from 'ioredis';
 import { createAgreementWorker, RunningAgreementWorker } from '../apps/agreement-worker/src/agreement-worker';
-import { JobProducer, Queue, bullPrefix, createRedis } from '../libs/queues/src';
-import { DataPaths, NegotiationStore, teamHoldings } from '../libs/store/src';
+import { JobProducer, Queue, bullPrefix, createRedis } from '@parley/queues';
+import { DataPaths, NegotiationStore, teamHoldings } from '@parley/store';
 import { testConfig } from './support/env';
-import { addTeams, agreed, openPeer, pending, percentile, startRoomServer, until, writeState } from './agreement-worker-support';
+import { addTeams, agreed, openPeer, pending, percentile, startRoomServer, until, writeState } from './support/agreement-worker';
 
 const alice = 'alice@x.edu';
 const bob = 'bob@x.edu';

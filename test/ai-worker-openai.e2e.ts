@@ -1,4 +1,5 @@
-import { agreementKey, aiUsageKey } from '../libs/negotiation/src';
+import { agreementKey } from '@parley/negotiation';
+import { aiUsageKey } from '@parley/ai-reply';
 import { createAiWorker, RunningAiWorker } from '../apps/ai-worker/src/ai-worker';
 import { FakeOpenAi } from './support/fake-openai';
 import { AiWorkerHarness, forId, waitUntil } from './support/ai-worker-harness';

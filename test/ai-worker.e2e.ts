@@ -4,8 +4,9 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
 import { Queue as BullQueue } from 'bullmq';
-import { Queue, bullPrefix } from '../libs/queues/src';
-import { agreementKey, aiUsageKey, NegotiationEngine } from '../libs/negotiation/src';
+import { Queue, bullPrefix } from '@parley/queues';
+import { agreementKey, NegotiationEngine } from '@parley/negotiation';
+import { aiUsageKey } from '@parley/ai-reply';
 import { createAiWorker, RunningAiWorker } from '../apps/ai-worker/src/ai-worker';
 import { AiWorkerHarness as Harness, forId, waitUntil } from './support/ai-worker-harness';
 
@@ -277,13 +278,13 @@ describe('ai-worker', () => {
   });
 });
 
-/** Bundles test/ai-worker-crash-child.ts; under the repo, so it finds libs/negotiation/scenarios like the built app. */
+/** Bundles test/support/ai-worker-crash-child.ts; under the repo, so it finds libs/negotiation/scenarios like the built app. */
 function buildChild(): string {
   const outdir = join(ROOT, 'node_modules', '.cache', 'parley-ai-worker-test');
   mkdirSync(outdir, { recursive: true });
   const outfile = join(outdir, `child-${process.pid}-${randomUUID()}.js`);
   buildSync({
-    entryPoints: [join(__dirname, 'ai-worker-crash-child.ts')],
+    entryPoints: [join(__dirname, 'support', 'ai-worker-crash-child.ts')],
     bundle: true,
     platform: 'node',
     target: 'node20',

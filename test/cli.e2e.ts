@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import jwt from 'jsonwebtoken';
 import { runCli } from '../apps/cli/src/parley';
-import { verifyPassword } from '../libs/store/src';
+import { verifyPassword } from '@parley/store';
 
 /** The operator's CLI: users add, users import (all-or-nothing), token. */
 describe('parley CLI', () => {

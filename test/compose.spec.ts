@@ -11,8 +11,8 @@ import { join, posix, resolve } from 'node:path';
 import { Worker } from 'bullmq';
 import * as ts from 'typescript';
 import YAML from 'yaml';
-import { loadConfig, ParleyConfig } from '../libs/config/src';
-import { bullPrefix, createRedis, Queue } from '../libs/queues/src';
+import { loadConfig, ParleyConfig } from '@parley/config';
+import { bullPrefix, createRedis, Queue } from '@parley/queues';
 import { checkGateway, checkWorker, QUEUE_NAMES, runHealthcheck } from '../apps/cli/src/healthcheck';
 import { testConfig } from './support/env';
 

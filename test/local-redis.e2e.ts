@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRedis, ensureLocalRedis, redisAnswers, shutdownLocalRedis } from '../libs/queues/src';
+import { createRedis, ensureLocalRedis, redisAnswers, shutdownLocalRedis } from '@parley/queues';
 
 const freePort = () =>
   new Promise<number>((resolve) => {

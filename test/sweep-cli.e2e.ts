@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { sweepCommand } from '../apps/cli/src/sweep-command';
-import { DataPaths, teamHoldings } from '../libs/store/src';
+import { DataPaths, teamHoldings } from '@parley/store';
 
 const ROOT = resolve(__dirname, '..');
 const alice = 'alice@stonybrook.edu';

@@ -33,6 +33,7 @@ const running: Closable[] = [];
 
 /** apps that other helpers may still be writing are loaded at run time, so a missing one is reported, not a build error. */
 function loadApp<T>(relative: string): T {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded at run time on purpose (see above)
   return require(join(__dirname, '..', '..', relative)) as T;
 }
 
@@ -199,7 +200,7 @@ async function startFakeModel(args: { delayMs: number; slots: number }): Promise
 /** Parley's safety-net sweep (the agreement worker's `sweep` job) over DATA_DIR: time and fs calls. */
 async function sweep(args: { dataDir: string }) {
   installFsCounter();
-  const { sweepOnce } = loadApp<typeof import('../../libs/negotiation/src/settlement')>('libs/negotiation/src/settlement');
+  const { sweepOnce } = loadApp<typeof import('../../libs/settlement/src')>('libs/settlement/src');
   resetFsCounts();
   const t0 = performance.now();
   const results = await sweepOnce(new DataPaths(args.dataDir));

@@ -50,7 +50,7 @@ export async function chatSuite(ctx: Ctx): Promise<Section> {
   const maxInFlight = 4;
 
   const results: TargetResult[] = targets.map((target) => ({ target, steps: [], best: 0, connectMs: 0 }));
-  let breakdown: Record<string, ReturnType<typeof summarize>> | null = null;
+  let breakdown: Record<string, ReturnType<typeof summarize>> | null;
   let profile: { rate: number; achieved: number; top: ProfileTop } | null = null;
   const cleanups: (() => Promise<void>)[] = [];
   const local: Ctx = { ...ctx, onCleanup: (fn) => cleanups.push(async () => void (await fn())) };

@@ -67,7 +67,7 @@ export async function sweepSuite(ctx: Ctx, tree: OpenTree): Promise<{ section: S
   const body = [
     `A tree of open peer negotiations in seed 000's layout, over ${tree.teams} teams: each the initiator's directory`,
     "with `negotiation.json` and both parties' pending `<prefix>_state.json`, plus the responder's relative symlink.",
-    "Parley: `sweepOnce(paths)` from libs/negotiation/src/settlement.ts (list every team's negotiations, skip or repair",
+    "Parley: `sweepOnce(paths)` from libs/settlement/src/sweep.ts (list every team's negotiations, skip or repair",
     "responder links, read each directory's states and decide, several negotiations at a time; finish stale claims). Seed 000: its `pollNegotiations()`",
     'ported line for line to synchronous Node (bench/lib/seed000-poll.ts). File-system calls are counted by wrapping',
     "Node's `fs` and `fs/promises` functions in the measuring process (one API call = one; bench/lib/fs-count.ts).",

@@ -1,9 +1,9 @@
 import type { Browser, Page } from 'playwright-core';
 import type { Socket } from 'socket.io-client';
 import { createGateway, RunningGateway } from '../../apps/gateway/src/gateway';
-import { DataPaths, MessageLog, NegotiationStore } from '../../libs/store/src';
+import { DataPaths, MessageLog, NegotiationStore } from '@parley/store';
 import { addTeam, connect, emitAck, http, login, sleep } from '../support/harness';
-import { launchBrowser, newPage, shot, signIn, Stack } from './support';
+import { launchBrowser, newPage, shot, signIn, Stack } from '../support/browser';
 
 /**
  * The page's gateway is stopped mid-negotiation and started again on the same port. The other team

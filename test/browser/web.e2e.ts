@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { Socket } from 'socket.io-client';
 import { addTeam, connect, emitAck, http, login } from '../support/harness';
-import { launchBrowser, newPage, shot, signIn, Stack } from './support';
+import { launchBrowser, newPage, shot, signIn, Stack } from '../support/browser';
 
 /**
  * The browser client against the real gateway, ai-worker and agreement-worker: what a student and an

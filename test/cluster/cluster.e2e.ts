@@ -1,10 +1,10 @@
 import { Cluster, Service, sleep, until } from '../support/cluster';
 import { http } from '../support/harness';
-import { recordSuite } from '../reliability/report';
-import { TrackedClient } from './client';
-import { SendRecord, summarize, syncAll, undelivered, verifyAi, verifyChat } from './checks';
-import { auditDisk, danglingLinks, holdingsFromFiles, tradeProblems } from './disk';
-import { PRACTICE_LINES, World, cmid } from './world';
+import { recordSuite } from '../support/reliability-report';
+import { TrackedClient } from '../support/cluster-client';
+import { SendRecord, summarize, syncAll, undelivered, verifyAi, verifyChat } from '../support/cluster-checks';
+import { auditDisk, danglingLinks, holdingsFromFiles, tradeProblems } from '../support/cluster-disk';
+import { PRACTICE_LINES, World, cmid } from '../support/cluster-world';
 
 /**
  * Parley scaled out: 2 gateways, 2 ai-workers and 2 agreement-workers as separate processes on one

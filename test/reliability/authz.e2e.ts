@@ -1,11 +1,11 @@
 import jwt from 'jsonwebtoken';
 import type { Socket } from 'socket.io-client';
 import { createGateway, RunningGateway } from '../../apps/gateway/src/gateway';
-import { ClientEvent } from '../../libs/contracts/src';
+import { ClientEvent } from '@parley/contracts';
 import { testConfig } from '../support/env';
 import { addTeam, connect, emitAck, http, login } from '../support/harness';
-import { BadInputRow, recordSuite, reliabilityMode } from './report';
-import { dropRedisPrefix, prototypeFingerprint } from './attack-support';
+import { BadInputRow, recordSuite, reliabilityMode } from '../support/reliability-report';
+import { dropRedisPrefix, prototypeFingerprint } from '../support/attack';
 
 /**
  * Who may do what: every socket event and HTTP route against every kind of caller, with the expected

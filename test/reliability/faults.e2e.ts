@@ -6,12 +6,12 @@ import IORedis from 'ioredis';
 import { FakeOpenAi } from '../support/fake-openai';
 import { http } from '../support/harness';
 import { RedisServer, ROOT, Service } from '../support/cluster';
-import { TrackedClient } from '../cluster/client';
-import { SendRecord, summarize, syncAll, undelivered, verifyAi, verifyChat } from '../cluster/checks';
-import { auditDisk, corruption, danglingLinks, missingResponderLinks, tradeProblems } from '../cluster/disk';
-import { PRACTICE_LINES, cmid } from '../cluster/world';
-import { FaultRow, recordSuite, reliabilityMode } from './report';
-import { QueueWatch, Rig, TradeRecord, agree, practiceLoop, row, sleep, tradeLoop, until } from './faults-support';
+import { TrackedClient } from '../support/cluster-client';
+import { SendRecord, summarize, syncAll, undelivered, verifyAi, verifyChat } from '../support/cluster-checks';
+import { auditDisk, corruption, danglingLinks, missingResponderLinks, tradeProblems } from '../support/cluster-disk';
+import { PRACTICE_LINES } from '../support/cluster-world';
+import { FaultRow, recordSuite, reliabilityMode } from '../support/reliability-report';
+import { QueueWatch, Rig, TradeRecord, agree, practiceLoop, row, sleep, tradeLoop, until } from '../support/faults';
 
 /**
  * Faults injected into real processes (test/support/cluster.ts) on loopback, each test with a bounded

@@ -2,8 +2,8 @@ import type { Socket } from 'socket.io-client';
 import { createGateway, RunningGateway } from '../../apps/gateway/src/gateway';
 import { testConfig } from '../support/env';
 import { addTeam, connect, emitAck, http, login, sleep } from '../support/harness';
-import { BadInputRow, recordSuite, reliabilityMode } from './report';
-import { Tally, dropRedisPrefix } from './attack-support';
+import { BadInputRow, recordSuite, reliabilityMode } from '../support/reliability-report';
+import { Tally, dropRedisPrefix } from '../support/attack';
 
 /**
  * Flooding through two gateways on one Redis: the per-user message limit, the per-IP connection

@@ -5,9 +5,9 @@ import jwt from 'jsonwebtoken';
 import fc from 'fast-check';
 import type { Socket } from 'socket.io-client';
 import { createGateway, RunningGateway } from '../../apps/gateway/src/gateway';
-import { ClientEvent } from '../../libs/contracts/src';
+import { ClientEvent } from '@parley/contracts';
 import { addTeam, connect, emitAck, http, login, waitFor } from '../support/harness';
-import { BadInputRow, recordSuite, reliabilityMode } from './report';
+import { BadInputRow, recordSuite, reliabilityMode } from '../support/reliability-report';
 import {
   CORE_STRINGS,
   ERROR_CODES,
@@ -27,7 +27,7 @@ import {
   rawHttp,
   sandboxConfig,
   toJson,
-} from './attack-support';
+} from '../support/attack';
 
 /**
  * Random and hostile payloads on every socket event and HTTP route. After each batch the gateway

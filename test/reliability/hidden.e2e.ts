@@ -4,11 +4,11 @@ import type { Socket } from 'socket.io-client';
 import { createGateway, RunningGateway } from '../../apps/gateway/src/gateway';
 import { createAiWorker, RunningAiWorker } from '../../apps/ai-worker/src/ai-worker';
 import { createAgreementWorker, RunningAgreementWorker } from '../../apps/agreement-worker/src/agreement-worker';
-import { findBuiltinScenariosDir } from '../../libs/negotiation/src/scenarios';
+import { findBuiltinScenariosDir } from '@parley/negotiation';
 import { testConfig } from '../support/env';
 import { addTeam, connect, emitAck, http, login, waitFor } from '../support/harness';
-import { BadInputRow, recordSuite, reliabilityMode } from './report';
-import { dropRedisPrefix } from './attack-support';
+import { BadInputRow, recordSuite, reliabilityMode } from '../support/reliability-report';
+import { dropRedisPrefix } from '../support/attack';
 
 /**
  * Hidden information stays hidden: the AI's reservation values and the private side of a scenario

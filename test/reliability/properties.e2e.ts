@@ -2,11 +2,11 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { CHEMICALS, Chemical, Holdings, PartyState, Terms, Transaction } from '../../libs/contracts/src';
-import { DataPaths, NegotiationStore, TeamStore, teamHoldings, writeJsonAtomic } from '../../libs/store/src';
-import { agreementKey } from '../../libs/negotiation/src/agreement-key';
-import { Settlement } from '../../libs/negotiation/src/settlement';
-import { BadInputRow, recordSuite, reliabilityMode } from './report';
+import { CHEMICALS, Chemical, Holdings, PartyState, Terms, Transaction } from '@parley/contracts';
+import { DataPaths, NegotiationStore, TeamStore, teamHoldings, writeJsonAtomic } from '@parley/store';
+import { agreementKey } from '@parley/negotiation';
+import { Settlement } from '@parley/settlement';
+import { BadInputRow, recordSuite, reliabilityMode } from '../support/reliability-report';
 
 /**
  * Properties that must hold for every input, not just the examples in the unit tests:
@@ -299,7 +299,7 @@ async function settleScenario(startHoldings: Holdings[], deals: Deal[], stats: R
 }
 
 function readTx(paths: DataPaths, email: string): Transaction[] {
-  let names: string[] = [];
+  let names: string[];
   try {
     names = readdirSync(paths.transactionsDir(email));
   } catch {

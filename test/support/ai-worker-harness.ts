@@ -5,10 +5,10 @@ import { Server } from 'socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { io as connect, Socket } from 'socket.io-client';
 import { randomUUID } from 'node:crypto';
-import type { ParleyConfig } from '../../libs/config/src';
-import { ChatMessage, negotiationRoom, PartyState } from '../../libs/contracts/src';
-import { DataPaths, LocatedNegotiation, MessageLog, NegotiationStore, TeamStore } from '../../libs/store/src';
-import { JobProducer, MessageSequence, createRedis, socketIoKey } from '../../libs/queues/src';
+import type { ParleyConfig } from '@parley/config';
+import { ChatMessage, negotiationRoom, PartyState } from '@parley/contracts';
+import { DataPaths, LocatedNegotiation, MessageLog, NegotiationStore, TeamStore } from '@parley/store';
+import { JobProducer, MessageSequence, createRedis, socketIoKey } from '@parley/queues';
 import { testConfig } from './env';
 
 export interface Received {

@@ -13,7 +13,7 @@ import IORedis from 'ioredis';
 
 export const ROOT = resolve(__dirname, '..', '..');
 const DIST = join(ROOT, 'dist');
-const WORKER_ENTRY = join(ROOT, 'test', 'cluster', 'worker-entry.js');
+const WORKER_ENTRY = join(ROOT, 'test', 'support', 'worker-entry.js');
 const LOG_LINES = 300;
 
 export type ServiceKind = 'gateway' | 'ai-worker' | 'agreement-worker';

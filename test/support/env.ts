@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, ParleyConfig } from '../../libs/config/src';
+import { loadConfig, ParleyConfig } from '@parley/config';
 
 /** A private DATA_DIR and Redis key prefix per test file, so tests never see each other's data. */
 export function testConfig(overrides: Record<string, string> = {}): ParleyConfig & { cleanup: () => void } {

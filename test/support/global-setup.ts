@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+// relative, not @parley/queues: jest loads global setup outside the test environment, without moduleNameMapper
 import { ensureLocalRedis } from '../../libs/queues/src/local-redis';
 import { redisAnswers } from '../../libs/queues/src/redis';
 

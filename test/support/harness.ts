@@ -1,7 +1,7 @@
 import { io, Socket } from 'socket.io-client';
-import { DataPaths, TeamStore, hashPassword } from '../../libs/store/src';
-import type { ParleyConfig } from '../../libs/config/src';
-import type { Holdings } from '../../libs/contracts/src';
+import { DataPaths, TeamStore, hashPassword } from '@parley/store';
+import type { ParleyConfig } from '@parley/config';
+import type { Holdings } from '@parley/contracts';
 
 /** Adds a team straight into DATA_DIR, as `parley users add` does. */
 export async function addTeam(

@@ -1,33 +1,62 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { BullModule } from '@nestjs/bullmq';
 import type { Logger } from 'pino';
 import type { ParleyConfig } from '@parley/config';
-import { ParleyMetrics, Queue, bullRootOptions, onShutdownProvider } from '@parley/queues';
-import { AGREEMENT_HANDLERS, AGREEMENT_LOGGER, AgreementHandlers, AgreementWorkerOptions, agreementProcessor } from './agreement.processor';
+import { AuditLog, DataPaths, MessageLog, OrderStore } from '@parley/store';
+import { ParleyMetrics, Queue, RoomEmitter, workerQueueImports } from '@parley/queues';
+import { createRelationshipRubric } from '@parley/negotiation';
+import { Settlement, SettlementDeps } from '@parley/settlement';
+import { ProvidersModule } from '@parley/providers';
+import { ServerEvent } from '@parley/contracts';
+import { AGREEMENT_HANDLERS, AgreementWorkerOptions, agreementProcessor } from './agreement.processor';
+import { agreementJobs } from './agreement-jobs';
+import { scenarioScorer } from './scorer';
 
-/** An application context without HTTP: the agreement-check consumer and its queue. */
+export interface AgreementWorkerModuleOptions {
+  /** Replaces the scenario scorer; null turns scoring off. */
+  scorer?: SettlementDeps['scorer'] | null;
+  hooks?: SettlementDeps['hooks'];
+  now?: SettlementDeps['now'];
+  locks?: SettlementDeps['locks'];
+  claimStaleMs: number;
+  worker?: Partial<AgreementWorkerOptions>;
+}
+
+/** An application context without HTTP: the agreement-check consumer, its queue and the settlement. */
 @Module({})
 export class AgreementWorkerModule {
-  static register(
-    config: ParleyConfig,
-    handlers: AgreementHandlers,
-    logger: Logger,
-    metrics: ParleyMetrics,
-    worker: Partial<AgreementWorkerOptions> = {},
-    onShutdown: () => Promise<void> = async () => undefined,
-  ): DynamicModule {
+  static register(config: ParleyConfig, logger: Logger, options: AgreementWorkerModuleOptions): DynamicModule {
     return {
       module: AgreementWorkerModule,
       imports: [
-        BullModule.forRoot(bullRootOptions(config.redisUrl, config.redisPrefix)),
-        BullModule.registerQueue({ name: Queue.AgreementCheck }),
+        ProvidersModule.forRoot({ config, service: 'agreement-worker', logger }),
+        ...workerQueueImports(config.redisUrl, config.redisPrefix, Queue.AgreementCheck),
       ],
       providers: [
-        { provide: AGREEMENT_HANDLERS, useValue: handlers },
-        { provide: AGREEMENT_LOGGER, useValue: logger },
-        { provide: ParleyMetrics, useValue: metrics },
-        onShutdownProvider(onShutdown),
-        agreementProcessor({ concurrency: config.agreementConcurrency, ...worker }),
+        {
+          provide: Settlement,
+          useFactory: (paths: DataPaths, room: RoomEmitter, orders: OrderStore, messages: MessageLog) =>
+            new Settlement({
+              paths,
+              events: { negotiationUpdate: (u) => room.toNegotiation(u.negotiation_id, ServerEvent.NegotiationUpdate, u) },
+              scorer:
+                options.scorer === undefined
+                  ? scenarioScorer(config.dataDir, createRelationshipRubric(config))
+                  : (options.scorer ?? undefined),
+              hooks: options.hooks,
+              now: options.now,
+              locks: options.locks,
+              orders,
+              messages,
+            }),
+          inject: [DataPaths, RoomEmitter, OrderStore, MessageLog],
+        },
+        {
+          provide: AGREEMENT_HANDLERS,
+          useFactory: (settlement: Settlement, metrics: ParleyMetrics, audit: AuditLog) =>
+            agreementJobs({ settlement, metrics, audit, logger, claimStaleMs: options.claimStaleMs, staleAfterMs: config.staleAfterMs }),
+          inject: [Settlement, ParleyMetrics, AuditLog],
+        },
+        agreementProcessor({ concurrency: config.agreementConcurrency, ...options.worker }),
       ],
     };
   }

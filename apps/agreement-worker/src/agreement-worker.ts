@@ -5,14 +5,12 @@ import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue as BullQueue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { ParleyConfig } from '@parley/config';
-import { ServerEvent } from '@parley/contracts';
-import { AuditLog, DataPaths, LockOptions } from '@parley/store';
-import { ParleyMetrics, Queue, RoomEmitter, createRedis } from '@parley/queues';
-import { Scorer, Settlement, SettlementHooks, SettlementResult, createRelationshipRubric } from '@parley/negotiation';
-import type { AgreementHandlers, AgreementWorkerOptions } from './agreement.processor';
+import type { LockOptions } from '@parley/store';
+import { Queue } from '@parley/queues';
+import { Scorer, Settlement, SettlementHooks } from '@parley/settlement';
+import type { AgreementWorkerOptions } from './agreement.processor';
 import { AgreementWorkerModule } from './agreement-worker.module';
 import { createLogger, PinoNestLogger } from '@parley/config';
-import { scenarioScorer } from './scorer';
 
 export interface AgreementWorkerRunOptions {
   /** The clock stale cleanup and outcome times use (tests move it forward). */
@@ -52,70 +50,22 @@ export async function createAgreementWorker(
   options: AgreementWorkerRunOptions = {},
 ): Promise<RunningAgreementWorker> {
   const logger = options.logger ?? createLogger(config.logLevel, 'agreement-worker');
-  const metrics = new ParleyMetrics('agreement-worker');
-  const redis = createRedis(config.redisUrl);
-  redis.on('error', (e) => logger.warn({ err: e.message }, 'redis connection error'));
-  const room = new RoomEmitter(redis, config.redisPrefix);
-  const paths = new DataPaths(config.dataDir);
-  const audit = new AuditLog(paths, 'agreement-worker');
-  const claimStaleMs = options.claimStaleMs ?? 30_000;
-  const settlement = new Settlement({
-    paths,
-    events: { negotiationUpdate: (u) => room.toNegotiation(u.negotiation_id, ServerEvent.NegotiationUpdate, u) },
-    scorer: options.scorer === undefined ? scenarioScorer(config.dataDir, createRelationshipRubric(config)) : (options.scorer ?? undefined),
-    hooks: options.hooks,
-    now: options.now,
-    locks: options.locks,
-  });
-  const report = (r: SettlementResult) => {
-    if (['untouched', 'busy', 'missing'].includes(r.action)) return;
-    if (r.action !== 'skipped') {
-      metrics.settlements.inc({ status: r.action });
-      audit.record({
-        who: 'system',
-        what: 'settle',
-        negotiation_id: r.negotiation_id,
-        result: r.action,
-        ...(r.reason ? { detail: r.reason } : {}),
-      });
-    }
-    const level = r.action === 'error' ? 'error' : r.action === 'skipped' ? 'warn' : 'info';
-    logger[level]({ negotiation_id: r.negotiation_id, owner: r.owner, action: r.action, reason: r.reason }, `negotiation ${r.action}`);
-  };
-  const summary = (results: SettlementResult[]) => {
-    // what a pass could not judge stays as it is; saying so every minute would only be noise
-    results.filter((r) => r.action !== 'skipped').forEach(report);
-    const counts: Record<string, number> = {};
-    for (const r of results) counts[r.action] = (counts[r.action] ?? 0) + 1;
-    return counts;
-  };
-  const handlers: AgreementHandlers = {
-    check: async ({ negotiation_id, owner }) => {
-      const r = await settlement.check(owner, negotiation_id);
-      report(r);
-      return { action: r.action, reason: r.reason };
+  const app = await NestFactory.createApplicationContext(
+    AgreementWorkerModule.register(config, logger, {
+      scorer: options.scorer,
+      hooks: options.hooks,
+      now: options.now,
+      locks: options.locks,
+      claimStaleMs: options.claimStaleMs ?? 30_000,
+      worker: options.worker,
+    }),
+    {
+      logger: config.logLevel === 'silent' ? false : new PinoNestLogger(logger),
+      abortOnError: false,
     },
-    sweep: async () => summary(await settlement.sweep({ claimStaleMs })),
-    'stale-cleanup': async () => summary(await settlement.staleCleanup(config.staleAfterMs)),
-  };
-
-  // after the worker has finished its jobs, on close() and on SIGTERM alike
-  const closeConnections = async () => {
-    metrics.stopPublishing();
-    await audit.flush();
-    await redis.quit().catch(() => redis.disconnect());
-    logger.info({}, 'agreement-worker stopped');
-  };
-  let app: INestApplicationContext;
-  try {
-    app = await NestFactory.createApplicationContext(
-      AgreementWorkerModule.register(config, handlers, logger, metrics, options.worker, closeConnections),
-      {
-        logger: config.logLevel === 'silent' ? false : new PinoNestLogger(logger),
-        abortOnError: false,
-      },
-    );
-    if (options.schedule !== false) {
+  );
+  if (options.schedule !== false) {
+    try {
       // upsert: N workers starting share one schedule instead of multiplying it
       const queue = app.get<BullQueue>(getQueueToken(Queue.AgreementCheck));
       await queue.upsertJobScheduler('sweep', { every: config.sweepIntervalMs }, { name: 'sweep', data: {}, opts: REPEAT_OPTS });
@@ -126,13 +76,12 @@ export async function createAgreementWorker(
       );
       // one pass now (checks lost while no worker ran); workers starting together share it
       await queue.add('sweep', {}, { jobId: 'sweep-on-start', removeOnComplete: true, removeOnFail: true });
+    } catch (e) {
+      await app.close();
+      throw e;
     }
-  } catch (e) {
-    redis.disconnect();
-    throw e;
   }
   if (options.handleSignals !== false) app.enableShutdownHooks();
-  metrics.startPublishing(redis, config.redisPrefix);
   logger.info(
     { concurrency: options.worker?.concurrency ?? config.agreementConcurrency, redis_prefix: config.redisPrefix },
     'agreement-worker started',
@@ -140,7 +89,7 @@ export async function createAgreementWorker(
   let closing: Promise<void> | null = null;
   return {
     app,
-    settlement,
+    settlement: app.get(Settlement),
     close() {
       closing ??= app.close();
       return closing;

@@ -1,4 +1,5 @@
-import { LlmRelationshipRubric, ScenarioCatalog, Scorer, scoreNegotiation, withRelationshipAssessment } from '@parley/negotiation';
+import { LlmRelationshipRubric, ScenarioCatalog, scoreNegotiation, withRelationshipAssessment } from '@parley/negotiation';
+import type { Scorer } from '@parley/settlement';
 
 /**
  * Scores AI practice negotiations against their scenario (built-in or the instructor's own). With a

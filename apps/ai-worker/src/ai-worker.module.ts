@@ -1,35 +1,80 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { BullModule } from '@nestjs/bullmq';
+import type IORedis from 'ioredis';
 import type { Logger } from 'pino';
 import type { ParleyConfig } from '@parley/config';
-import { ParleyMetrics, Queue, bullRootOptions, onShutdownProvider } from '@parley/queues';
-import { AiReplyService } from '@parley/negotiation';
-import { AI_WORKER_LOGGER, AiResponseWorkerOptions, aiResponseProcessor } from './ai-response.processor';
+import { MessageLog, NegotiationStore } from '@parley/store';
+import { JobHandlers, JobProducer, MessageSequence, ParleyMetrics, Queue, REDIS, RoomEmitter, workerQueueImports } from '@parley/queues';
+import { NegotiationEngine, ScenarioCatalog, createNegotiator } from '@parley/negotiation';
+import { AiReplyService, RedisAiUsage, RedisLock } from '@parley/ai-reply';
+import { ProvidersModule } from '@parley/providers';
+import { AI_RESPONSE_HANDLERS, AiResponseWorkerOptions, aiResponseProcessor } from './ai-response.processor';
+import { timedEngine } from './timed-engine';
+
+/** The injection token of the engine the AI answers with (timed into the metrics). */
+export const NEGOTIATION_ENGINE = 'NEGOTIATION_ENGINE';
+
+export interface AiWorkerModuleOptions {
+  /** Replaces the engine the config picks (tests, benchmarks). */
+  engine?: NegotiationEngine;
+  worker?: Partial<AiResponseWorkerOptions>;
+}
 
 /** An application context without HTTP: the ai-response consumer and what it needs. */
 @Module({})
 export class AiWorkerModule {
-  /** `onShutdown` runs after the worker has finished its jobs (Nest closes providers in that order). */
-  static register(
-    config: ParleyConfig,
-    replies: AiReplyService,
-    logger: Logger,
-    metrics: ParleyMetrics,
-    worker: Partial<AiResponseWorkerOptions> = {},
-    onShutdown: () => Promise<void> = async () => undefined,
-  ): DynamicModule {
+  static register(config: ParleyConfig, logger: Logger, options: AiWorkerModuleOptions = {}): DynamicModule {
     return {
       module: AiWorkerModule,
       imports: [
-        BullModule.forRoot(bullRootOptions(config.redisUrl, config.redisPrefix)),
-        BullModule.registerQueue({ name: Queue.AiResponse }),
+        ProvidersModule.forRoot({ config, service: 'ai-worker', logger }),
+        ...workerQueueImports(config.redisUrl, config.redisPrefix, Queue.AiResponse),
       ],
       providers: [
-        { provide: AiReplyService, useValue: replies },
-        { provide: AI_WORKER_LOGGER, useValue: logger },
-        { provide: ParleyMetrics, useValue: metrics },
-        onShutdownProvider(onShutdown),
-        aiResponseProcessor({ concurrency: config.aiConcurrency, ...worker }),
+        {
+          provide: NEGOTIATION_ENGINE,
+          useFactory: (metrics: ParleyMetrics) =>
+            timedEngine(
+              options.engine ??
+                createNegotiator(config, {
+                  onFallback: (e) => logger.warn({ err: e.message }, 'ai engine failed; the built-in engine answers this turn'),
+                }),
+              metrics,
+            ),
+          inject: [ParleyMetrics],
+        },
+        { provide: RedisAiUsage, useFactory: (redis: IORedis) => new RedisAiUsage(redis, config.redisPrefix), inject: [REDIS] },
+        { provide: RedisLock, useFactory: (redis: IORedis) => new RedisLock(redis, config.redisPrefix), inject: [REDIS] },
+        {
+          provide: AiReplyService,
+          useFactory: (
+            negotiations: NegotiationStore,
+            messages: MessageLog,
+            scenarios: ScenarioCatalog,
+            engine: NegotiationEngine,
+            sequence: MessageSequence,
+            room: RoomEmitter,
+            agreementChecks: JobProducer,
+            usage: RedisAiUsage,
+            lock: RedisLock,
+          ) => new AiReplyService({ negotiations, messages, scenarios, engine, sequence, room, agreementChecks, usage, lock, log: logger }),
+          inject: [
+            NegotiationStore,
+            MessageLog,
+            ScenarioCatalog,
+            NEGOTIATION_ENGINE,
+            MessageSequence,
+            RoomEmitter,
+            JobProducer,
+            RedisAiUsage,
+            RedisLock,
+          ],
+        },
+        {
+          provide: AI_RESPONSE_HANDLERS,
+          useFactory: (replies: AiReplyService): JobHandlers<typeof Queue.AiResponse> => ({ reply: (data) => replies.handle(data) }),
+          inject: [AiReplyService],
+        },
+        aiResponseProcessor({ concurrency: config.aiConcurrency, ...options.worker }),
       ],
     };
   }

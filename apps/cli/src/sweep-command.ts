@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { DataPaths } from '@parley/store';
-import { SettlementResult, sweepOnce } from '@parley/negotiation';
+import { SettlementResult, sweepOnce } from '@parley/settlement';
 
 /**
  * `npm run parley -- sweep`: one agreement pass over DATA_DIR without Redis (nobody to tell, so no

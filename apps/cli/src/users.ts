@@ -58,7 +58,7 @@ export async function importUsers(dataDir: string, file: string): Promise<string
       bom: true,
     });
   } catch (e) {
-    throw new Error(`${file}: not a readable CSV (${(e as Error).message})`);
+    throw new Error(`${file}: not a readable CSV (${(e as Error).message})`, { cause: e });
   }
   const teams = new TeamStore(new DataPaths(dataDir));
   const existing = await teams.list();

@@ -1,7 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import type { Logger } from 'pino';
 import type { ParleyConfig } from '@parley/config';
-import { Infra } from './infra';
+import { ProvidersModule } from '@parley/providers';
 import { AuthService } from './auth/auth.service';
 import { AuthController } from './auth/auth.controller';
 import { HttpAuthGuard } from './auth/http-auth.guard';
@@ -16,14 +17,17 @@ import { AccessService } from './realtime/access.service';
 import { ChatService } from './realtime/chat.service';
 import { OfferService } from './realtime/offer.service';
 import { NegotiationGateway } from './realtime/negotiation.gateway';
+import { NegotiationService } from './realtime/negotiation.service';
+import { Rooms } from './realtime/rooms';
 import { ConnectionLimiter } from './realtime/connection-limiter';
 import { ActionLimiter } from './realtime/action-limiter';
 
 @Module({})
 export class GatewayModule {
-  static register(config: ParleyConfig, infra: Infra): DynamicModule {
+  static register(config: ParleyConfig, logger: Logger): DynamicModule {
     return {
       module: GatewayModule,
+      imports: [ProvidersModule.forRoot({ config, service: 'gateway', logger })],
       controllers: [
         AuthController,
         HealthController,
@@ -34,7 +38,6 @@ export class GatewayModule {
         InstructorController,
       ],
       providers: [
-        { provide: Infra, useValue: infra },
         { provide: APP_FILTER, useClass: HttpErrorsFilter },
         AuthService,
         HttpAuthGuard,
@@ -43,6 +46,8 @@ export class GatewayModule {
         OfferService,
         ConnectionLimiter,
         ActionLimiter,
+        Rooms,
+        NegotiationService,
         NegotiationGateway,
       ],
     };

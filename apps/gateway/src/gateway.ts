@@ -4,27 +4,25 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { ParleyConfig } from '@parley/config';
 import { GatewayModule } from './app.module';
-import { Infra } from './infra';
 import { RedisIoAdapter } from './redis-io.adapter';
 import { mountQueueDashboard } from './queue-dashboard';
-import { PinoNestLogger } from '@parley/config';
+import { createLogger, PinoNestLogger } from '@parley/config';
 
 export interface RunningGateway {
   app: NestExpressApplication;
   port: number;
   url: string;
-  infra: Infra;
   close(): Promise<void>;
 }
 
 /** Builds and starts one gateway: HTTP API, static web client and Socket.io on one port. */
 export async function createGateway(config: ParleyConfig): Promise<RunningGateway> {
-  const infra = new Infra(config);
-  const app = await NestFactory.create<NestExpressApplication>(GatewayModule.register(config, infra), {
-    logger: config.logLevel === 'silent' ? false : new PinoNestLogger(infra.log),
+  const logger = createLogger(config.logLevel, 'gateway');
+  const app = await NestFactory.create<NestExpressApplication>(GatewayModule.register(config, logger), {
+    logger: config.logLevel === 'silent' ? false : new PinoNestLogger(logger),
     bodyParser: true,
   });
-  mountQueueDashboard(app, infra);
+  mountQueueDashboard(app);
   app.useBodyParser('json', { limit: '32kb' });
   app.set(
     'trust proxy',
@@ -44,11 +42,9 @@ export async function createGateway(config: ParleyConfig): Promise<RunningGatewa
     app,
     port,
     url: `http://127.0.0.1:${port}`,
-    infra,
     async close() {
       await app.close();
       await adapter.closeRedis();
-      await infra.close();
     },
   };
 }

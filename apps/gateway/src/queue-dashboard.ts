@@ -3,7 +3,7 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { NextFunction, Request, Response } from 'express';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { Infra } from './infra';
+import { JobProducer } from '@parley/queues';
 import { AuthService } from './auth/auth.service';
 
 export const QUEUE_DASHBOARD_PATH = '/admin/queues';
@@ -13,11 +13,12 @@ const COOKIE = 'parley_admin';
  * bull-board for instructors. A browser opens /admin/queues?token=<instructor JWT> once; the token
  * is then kept in an HttpOnly cookie scoped to the dashboard path. Anyone else gets 401/403.
  */
-export function mountQueueDashboard(app: NestExpressApplication, infra: Infra): void {
+export function mountQueueDashboard(app: NestExpressApplication): void {
+  const producer = app.get(JobProducer);
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath(QUEUE_DASHBOARD_PATH);
   createBullBoard({
-    queues: [new BullMQAdapter(infra.producer.aiResponse), new BullMQAdapter(infra.producer.agreementCheck)],
+    queues: [new BullMQAdapter(producer.aiResponse), new BullMQAdapter(producer.agreementCheck)],
     serverAdapter,
   });
   const auth = app.get(AuthService);

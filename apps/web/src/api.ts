@@ -1,3 +1,4 @@
+import { ClientErrorCode } from './errors';
 import { clearSession, getSession } from './session';
 
 /** An HTTP error with the server's `{code, message}`. */
@@ -21,7 +22,7 @@ export async function api<T>(method: string, path: string, body?: unknown, opts:
   try {
     res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   } catch {
-    throw new ApiError(0, 'NETWORK', 'Cannot reach the server. Check your connection and try again.');
+    throw new ApiError(0, ClientErrorCode.Network, 'Cannot reach the server. Check your connection and try again.');
   }
   if (res.status === 204) return undefined as T;
   const text = await res.text();

@@ -1,6 +1,7 @@
 import { io, Socket } from 'socket.io-client';
-import { ServerEvent } from '../../../libs/contracts/src/events';
-import type { Ack } from '../../../libs/contracts/src/payloads';
+import { ServerEvent } from '@parley/contracts/browser';
+import type { Ack } from '@parley/contracts/browser';
+import { ClientErrorCode } from './errors';
 
 export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting' | 'offline';
 
@@ -64,11 +65,11 @@ export class Connection {
 
   /** Emits with an ack and a timeout; never buffers while disconnected (the caller queues instead). */
   async request<T>(event: string, payload: unknown, timeoutMs = 10_000): Promise<Ack<T>> {
-    if (!this.socket.connected) return { ok: false, error: { code: 'DISCONNECTED', message: 'not connected' } };
+    if (!this.socket.connected) return { ok: false, error: { code: ClientErrorCode.Disconnected, message: 'not connected' } };
     try {
       return (await this.socket.timeout(timeoutMs).emitWithAck(event, payload)) as Ack<T>;
     } catch {
-      return { ok: false, error: { code: 'NO_ANSWER', message: 'the server did not answer in time' } };
+      return { ok: false, error: { code: ClientErrorCode.NoAnswer, message: 'the server did not answer in time' } };
     }
   }
 

@@ -3,7 +3,8 @@
  * typed is shown as typed.
  */
 export type Child = Node | string | number | null | undefined | false | Child[];
-type Handler = (ev: any) => void;
+/** An event listener for an `on…` attribute; `never`, so a listener may name the event type it expects. */
+type Handler = (ev: never) => void;
 export type Attrs = Record<string, string | number | boolean | null | undefined | Handler>;
 
 export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs?: Attrs | null, ...children: Child[]): HTMLElementTagNameMap[K] {

@@ -1,4 +1,4 @@
-import type { FinalScore, Holdings } from '../../../libs/contracts/src/domain';
+import type { FinalScore, Holdings } from '@parley/contracts/browser';
 import { h } from './dom';
 
 const numberFmt = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });

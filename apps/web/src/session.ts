@@ -1,4 +1,4 @@
-import type { Holdings, Role } from '../../../libs/contracts/src/domain';
+import type { Holdings, Role } from '@parley/contracts/browser';
 
 /** What the sign-in answer gives us; kept in localStorage so a reload stays signed in. */
 export interface Session {
@@ -35,7 +35,7 @@ function isExpired(token: string): boolean {
 
 /** The stored session, or null (an expired or unreadable one is dropped). */
 export function getSession(): Session | null {
-  let raw: string | null = null;
+  let raw: string | null;
   try {
     raw = localStorage.getItem(KEY);
   } catch {

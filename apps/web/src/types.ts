@@ -1,6 +1,17 @@
-/** Shapes of the HTTP API answers the client reads (the gateway's controllers define them). */
-import type { Chemical, Holdings, NegotiationKind, Order, Outcome, Terms, Transaction } from '../../../libs/contracts/src/domain';
-import type { OfferView } from '../../../libs/contracts/src/payloads';
+/** Shapes of the HTTP API answers the client reads; the server's own are in libs/contracts (http.ts). */
+import type {
+  Chemical,
+  ClassNegotiation,
+  ClassTransaction,
+  Holdings,
+  NegotiationDetail,
+  NegotiationSummary,
+  Order,
+  Outcome,
+  Terms,
+  Transaction,
+  OfferView,
+} from '@parley/contracts/browser';
 
 export interface Issue {
   name: string;
@@ -21,23 +32,6 @@ export interface ScenarioInfo {
   issues: Issue[];
 }
 
-export interface NegotiationSummary {
-  negotiation_id: string;
-  kind: NegotiationKind;
-  status: string;
-  scenario_id?: string;
-  chemical?: Chemical;
-  parties: { user: string; role: string }[];
-  created_at: number;
-  opening_terms?: Terms;
-  outcome?: Outcome;
-}
-
-export interface NegotiationDetail extends NegotiationSummary {
-  my_role: string;
-  offers: OfferView[];
-}
-
 export interface TeamView {
   user: { email: string; name: string; role: string };
   holdings: Holdings;
@@ -46,15 +40,8 @@ export interface TeamView {
   negotiations: { active: string[]; archived: string[] };
 }
 
-export interface InstructorNegotiation extends NegotiationSummary {
-  last_activity: number | null;
-  message_count: number;
-  offers: OfferView[];
-}
-
-export interface InstructorTransaction extends Transaction {
-  team: string;
-  file: string;
-}
+/** The instructor's lists (the gateway's answers, typed in libs/contracts). */
+export type { ClassNegotiation as InstructorNegotiation, ClassTransaction as InstructorTransaction };
+export type { NegotiationDetail, NegotiationSummary };
 
 export type { Order, Holdings, Terms, Outcome, Transaction, Chemical, OfferView };

@@ -3,3 +3,4 @@ export * from './errors';
 export * from './payloads';
 export * from './domain';
 export * from './views';
+export * from './http';

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { MAX_MESSAGE_LENGTH } from './events';
 import type { AiMetadata, ChatMessage, FinalScore, NegotiationStatus, PartyStatus, ScoreExplanations, Terms } from './domain';
 import type { ErrorPayload } from './errors';
 
@@ -89,3 +88,9 @@ export interface NegotiationUpdate {
 
 /** What an acknowledged client event gets back through its Socket.io ack callback. */
 export type Ack<T = unknown> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
+
+/** Socket.io's event maps: the gateway's `Server`/`Socket` and the web client's socket are typed by the contract. */
+export type ClientToServerEvents = {
+  [E in keyof ClientPayloads]: (payload: ClientPayloads[E], ack?: (answer: Ack) => void) => void;
+};
+export type ServerToClientEvents = { [E in keyof ServerPayloads]: (payload: ServerPayloads[E]) => void };

@@ -1,4 +1,4 @@
-import type { Outcome, PartyState } from './domain';
+import type { NegotiationStatus, Outcome, PartyState, Terms } from './domain';
 import type { NegotiationUpdate, OfferView } from './payloads';
 
 /** What the room sees of a party's state file. */
@@ -18,4 +18,29 @@ export function outcomeUpdate(outcome: Outcome, nowMs = outcome.settled_at * 100
   if (outcome.score_explanations) update.score_explanations = outcome.score_explanations;
   if (outcome.reason) update.reason = outcome.reason;
   return update;
+}
+
+/** Terms without the offer timestamp. */
+export function termsOf(offer: (Terms & { timestamp?: number }) | null | undefined): Terms | null {
+  if (!offer) return null;
+  const { timestamp: _ts, ...terms } = offer;
+  return terms as Terms;
+}
+
+/**
+ * Where a negotiation's directory is. 'settling' is the agreement worker's claim on it
+ * (negotiations_settling/ on disk; a sweep that finds it there reports the action 'busy').
+ */
+export type NegotiationPlace = 'active' | 'settling' | 'archived';
+
+/** The status the instructor's screens show: the outcome's once archived, 'settling' while it is claimed. */
+export function negotiationStatus(place: NegotiationPlace, outcome: Pick<Outcome, 'status'> | null): NegotiationStatus | 'settling' {
+  if (place === 'archived') return outcome?.status ?? 'completed';
+  return place === 'settling' ? 'settling' : 'active';
+}
+
+/** The status a party sees (negotiation-state, their lists), which has no 'settling': open until it is archived. */
+export function partyStatus(place: NegotiationPlace, outcome: Pick<Outcome, 'status'> | null): NegotiationStatus {
+  const status = negotiationStatus(place, outcome);
+  return status === 'settling' ? 'active' : status;
 }

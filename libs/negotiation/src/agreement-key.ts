@@ -21,9 +21,5 @@ function formatNumber(n: number): string {
   return (Object.is(rounded, -0) ? 0 : rounded).toString();
 }
 
-/** Terms without the offer timestamp. */
-export function termsOf(offer: (Terms & { timestamp?: number }) | null | undefined): Terms | null {
-  if (!offer) return null;
-  const { timestamp: _ts, ...terms } = offer;
-  return terms as Terms;
-}
+/** Terms without the offer timestamp (a browser-safe view, kept here for the engines' imports). */
+export { termsOf } from '@parley/contracts';

@@ -7,3 +7,4 @@ export * from './sequence';
 export * from './producer';
 export * from './metrics';
 export * from './worker-options';
+export * from './processor';

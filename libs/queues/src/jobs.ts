@@ -1,3 +1,6 @@
+import { z } from 'zod';
+import { NEGOTIATION_ID_PATTERN } from '@parley/contracts';
+
 /** Queue names and the typed payload of every job name (one map, shared by producers and workers). */
 export const Queue = {
   AiResponse: 'ai-response',
@@ -5,17 +8,30 @@ export const Queue = {
 } as const;
 export type QueueName = (typeof Queue)[keyof typeof Queue];
 
-export interface JobPayloads {
+const negotiationId = z.string().regex(NEGOTIATION_ID_PATTERN, 'invalid negotiation id');
+/** The initiator's e-mail; libs/store checks it strictly before it becomes a path. */
+const owner = z.string().min(3, 'invalid owner e-mail').max(254, 'invalid owner e-mail');
+const none = z.object({}).strict();
+
+/** The payload schema of every job name, checked by the JobRegistry before a handler runs (as client events are). */
+export const JobSchema = {
   'ai-response': {
     /** Reply to the party's latest state and messages up to `trigger_seq`. */
-    reply: { negotiation_id: string; owner: string; trigger_seq: number; reason: 'message' | 'offer' | 'dev' };
-  };
+    reply: z.object({
+      negotiation_id: negotiationId,
+      owner,
+      trigger_seq: z.number().int().min(0),
+      reason: z.enum(['message', 'offer', 'dev']),
+    }),
+  },
   'agreement-check': {
-    check: { negotiation_id: string; owner: string };
-    sweep: Record<string, never>;
-    'stale-cleanup': Record<string, never>;
-  };
-}
+    check: z.object({ negotiation_id: negotiationId, owner }),
+    sweep: none,
+    'stale-cleanup': none,
+  },
+} as const;
+
+export type JobPayloads = { [Q in QueueName]: { [N in keyof (typeof JobSchema)[Q]]: z.infer<(typeof JobSchema)[Q][N]> } };
 
 export type JobName<Q extends QueueName> = keyof JobPayloads[Q] & string;
 export type JobData<Q extends QueueName, N extends JobName<Q>> = JobPayloads[Q][N];

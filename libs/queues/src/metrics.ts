@@ -26,55 +26,20 @@ export class ParleyMetrics {
   private timer: NodeJS.Timeout | null = null;
 
   constructor(readonly service: string) {
-    const r = [this.registry];
+    const registers = [this.registry];
+    const counter = (name: string, help: string, labelNames: string[] = []) => new Counter({ name, help, labelNames, registers });
+    const histogram = (name: string, help: string, labelNames: string[]) =>
+      new Histogram({ name, help, labelNames, buckets: SECONDS, registers });
     this.registry.setDefaultLabels({ service });
-    this.socketsConnected = new Gauge({ name: 'parley_sockets_connected', help: 'Connected Socket.io clients', registers: r });
-    this.events = new Counter({
-      name: 'parley_socket_events_total',
-      help: 'Client events by name and result',
-      labelNames: ['event', 'result'],
-      registers: r,
-    });
-    this.messagesSaved = new Counter({
-      name: 'parley_messages_saved_total',
-      help: 'Chat lines saved to disk',
-      labelNames: ['sender_type'],
-      registers: r,
-    });
-    this.jobWait = new Histogram({
-      name: 'parley_job_wait_seconds',
-      help: 'Time from enqueue to start',
-      labelNames: ['queue', 'name'],
-      buckets: SECONDS,
-      registers: r,
-    });
-    this.jobRun = new Histogram({
-      name: 'parley_job_run_seconds',
-      help: 'Time a job ran',
-      labelNames: ['queue', 'name'],
-      buckets: SECONDS,
-      registers: r,
-    });
-    this.jobsFailed = new Counter({
-      name: 'parley_jobs_failed_total',
-      help: 'Jobs that threw',
-      labelNames: ['queue', 'name'],
-      registers: r,
-    });
-    this.aiLatency = new Histogram({
-      name: 'parley_ai_reply_seconds',
-      help: 'Negotiator latency per reply',
-      labelNames: ['engine'],
-      buckets: SECONDS,
-      registers: r,
-    });
-    this.aiTokens = new Counter({ name: 'parley_ai_tokens_total', help: 'LLM tokens used', labelNames: ['kind'], registers: r });
-    this.settlements = new Counter({
-      name: 'parley_settlements_total',
-      help: 'Negotiations settled, by outcome',
-      labelNames: ['status'],
-      registers: r,
-    });
+    this.socketsConnected = new Gauge({ name: 'parley_sockets_connected', help: 'Connected Socket.io clients', registers });
+    this.events = counter('parley_socket_events_total', 'Client events by name and result', ['event', 'result']);
+    this.messagesSaved = counter('parley_messages_saved_total', 'Chat lines saved to disk', ['sender_type']);
+    this.jobWait = histogram('parley_job_wait_seconds', 'Time from enqueue to start', ['queue', 'name']);
+    this.jobRun = histogram('parley_job_run_seconds', 'Time a job ran', ['queue', 'name']);
+    this.jobsFailed = counter('parley_jobs_failed_total', 'Jobs that threw', ['queue', 'name']);
+    this.aiLatency = histogram('parley_ai_reply_seconds', 'Negotiator latency per reply', ['engine']);
+    this.aiTokens = counter('parley_ai_tokens_total', 'LLM tokens used', ['kind']);
+    this.settlements = counter('parley_settlements_total', 'Negotiations settled, by outcome', ['status']);
     collectDefaultMetrics({ register: this.registry, prefix: 'parley_process_' });
   }
 

@@ -14,6 +14,12 @@ export function createRedis(url: string, extra: RedisOptions = {}): IORedis {
   return new IORedis(url, redisOptions(extra));
 }
 
+/** Injection token of the process's shared Redis connection (queues, sequence numbers, limits, metrics). */
+export const REDIS = 'PARLEY_REDIS';
+
+/** A key under the deployment's prefix: `redisKey('parley', 'rl', 'messages')` is `parley:rl:messages`. */
+export const redisKey = (redisPrefix: string, ...parts: string[]) => [redisPrefix, ...parts].join(':');
+
 /** BullMQ key prefix for a deployment prefix (tests use their own so runs never meet). */
 export const bullPrefix = (redisPrefix: string) => `${redisPrefix}:bull`;
 /** Socket.io adapter/emitter channel prefix. */

@@ -1,11 +1,13 @@
 import { UnrecoverableError } from 'bullmq';
-import { JOB_NAMES, JobName, JobPayloads, QueueName } from './jobs';
+import type { z } from 'zod';
+import { ErrorCode, ParleyError } from '@parley/contracts';
+import { JOB_NAMES, JobName, JobPayloads, JobSchema, QueueName } from './jobs';
 
 export type JobHandlers<Q extends QueueName> = {
   [N in JobName<Q>]: (data: JobPayloads[Q][N]) => Promise<unknown>;
 };
 
-/** Checks at start-up that every job name of a queue has a handler; dispatches by name. */
+/** Checks at start-up that every job name of a queue has a handler; dispatches by name, the payload checked against its schema. */
 export class JobRegistry<Q extends QueueName> {
   constructor(
     readonly queue: Q,
@@ -21,6 +23,18 @@ export class JobRegistry<Q extends QueueName> {
       // another attempt would only fail the same way
       throw new UnrecoverableError(`Queue ${this.queue}: unknown job name ${name}`);
     }
-    return handler(data);
+    return handler(parseJob(this.queue, name as JobName<Q>, data));
   }
+}
+
+/** The job's data if it fits its schema; otherwise INVALID_PAYLOAD naming the field (another attempt would fail the same way). */
+export function parseJob<Q extends QueueName, N extends JobName<Q>>(queue: Q, name: N, data: unknown): JobPayloads[Q][N] {
+  const schema = (JobSchema[queue] as Record<string, z.ZodType>)[name];
+  const parsed = schema.safeParse(data);
+  if (parsed.success) return parsed.data as JobPayloads[Q][N];
+  const issue = parsed.error.issues[0];
+  throw new ParleyError(
+    ErrorCode.InvalidPayload,
+    `${issue.message} (${queue} job ${name}${issue.path.length ? `, ${issue.path.join('.')}` : ''})`,
+  );
 }

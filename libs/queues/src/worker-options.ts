@@ -1,3 +1,5 @@
+import { BullModule } from '@nestjs/bullmq';
+import type { QueueName } from './jobs';
 import { bullPrefix } from './redis';
 
 /**
@@ -29,10 +31,7 @@ export function bullRootOptions(redisUrl: string, redisPrefix: string) {
   return { connection: { url: redisUrl, maxRetriesPerRequest: null }, prefix: bullPrefix(redisPrefix) };
 }
 
-/**
- * A provider whose hook Nest runs after every worker has finished its jobs: where a worker closes its
- * own connections, so SIGTERM (Nest closing the app) and close() clean up the same way.
- */
-export function onShutdownProvider(onShutdown: () => Promise<void>) {
-  return { provide: 'WORKER_CONNECTIONS', useValue: { onApplicationShutdown: onShutdown } };
+/** What a worker module imports for its queue: BullMQ on the deployment's Redis and prefix, and the queue. */
+export function workerQueueImports(redisUrl: string, redisPrefix: string, queue: QueueName) {
+  return [BullModule.forRoot(bullRootOptions(redisUrl, redisPrefix)), BullModule.registerQueue({ name: queue })];
 }

@@ -2,11 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { lstat, mkdir, readlink, rmdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Chemical, ErrorCode, Terms, NegotiationMeta, Outcome, ParleyError, PartyRef, PartyState } from '@parley/contracts';
+import type { NegotiationPlace } from '@parley/contracts';
 import { isExists, isNotFound, listDir, readJson, writeJsonAtomic } from './files';
 import { DataPaths, NegotiationFiles } from './paths';
 import { emailPrefix, isNegotiationId } from './validate';
 
-export type NegotiationPlace = 'active' | 'settling' | 'archived';
+/** Where a negotiation's directory is (one name for it, in libs/contracts). */
+export type { NegotiationPlace };
 
 export interface LocatedNegotiation {
   id: string;

@@ -1,25 +1,11 @@
-import { offerView } from '@parley/contracts';
+import { negotiationStatus, offerView } from '@parley/contracts';
 import { Controller, Get, Header, Inject, Logger, UseGuards } from '@nestjs/common';
-import type { ChatMessage, NegotiationStatus, OfferView, Outcome, Transaction } from '@parley/contracts';
-import { readAudit, readTransactions, type AuditEntry } from '@parley/store';
+import type { ChatMessage, ClassNegotiation, ClassTransaction, NegotiationStatus, OfferView, Outcome } from '@parley/contracts';
+import { AuditLog, DataPaths, MessageLog, NegotiationStore, TeamStore, readAudit, readTransactions, type AuditEntry } from '@parley/store';
 import type { LocatedNegotiation } from '@parley/store';
-import { Infra } from '../infra';
 import type { AuthUser } from '../auth/auth.service';
 import { CurrentUser, HttpAuthGuard, requireInstructor } from '../auth/http-auth.guard';
-import { NegotiationSummary, summary } from './negotiations.controller';
-
-export interface ClassNegotiation extends NegotiationSummary {
-  /** Milliseconds since the epoch: the latest message, offer change, settlement or creation. */
-  last_activity: number;
-  message_count: number;
-  offers: OfferView[];
-}
-
-export interface ClassTransaction extends Transaction {
-  /** The team whose file this is (the buyer for type 'buy', the seller for 'sell'). */
-  team: string;
-  file: string;
-}
+import { summary } from './negotiations.controller';
 
 interface Loaded {
   located: LocatedNegotiation;
@@ -35,7 +21,13 @@ interface Loaded {
 export class InstructorController {
   private readonly logger = new Logger('instructor');
 
-  constructor(@Inject(Infra) private readonly infra: Infra) {}
+  constructor(
+    @Inject(DataPaths) private readonly paths: DataPaths,
+    @Inject(TeamStore) private readonly teams: TeamStore,
+    @Inject(NegotiationStore) private readonly store: NegotiationStore,
+    @Inject(MessageLog) private readonly messages: MessageLog,
+    @Inject(AuditLog) private readonly auditLog: AuditLog,
+  ) {}
 
   @Get('negotiations')
   async negotiations(@CurrentUser() user: AuthUser): Promise<{ negotiations: ClassNegotiation[] }> {
@@ -64,14 +56,14 @@ export class InstructorController {
   @Header('content-disposition', 'attachment; filename="parley-export.csv"')
   async exportCsv(@CurrentUser() user: AuthUser): Promise<string> {
     requireInstructor(user);
-    await this.infra.audit.flush();
-    const [negotiations, transactions, audit] = await Promise.all([this.loadAll(), this.loadTransactions(), readAudit(this.infra.paths)]);
+    await this.auditLog.flush();
+    const [negotiations, transactions, audit] = await Promise.all([this.loadAll(), this.loadTransactions(), readAudit(this.paths)]);
     return buildExportCsv(negotiations, transactions, audit);
   }
 
   /** Every negotiation once (a peer trade sits in two namespaces), oldest first. */
   private async loadAll(): Promise<Loaded[]> {
-    const { teams, negotiations, messages } = this.infra;
+    const { teams, store: negotiations, messages } = this;
     const seen = new Set<string>();
     const out: Loaded[] = [];
     for (const email of await teams.list()) {
@@ -89,7 +81,7 @@ export class InstructorController {
           ]);
           out.push({
             located,
-            status: located.place === 'archived' ? (outcome?.status ?? 'completed') : located.place === 'settling' ? 'settling' : 'active',
+            status: negotiationStatus(located.place, outcome),
             outcome,
             messages: msgs,
             offers: states.map(offerView),
@@ -105,10 +97,9 @@ export class InstructorController {
 
   private async loadTransactions(): Promise<ClassTransaction[]> {
     const out: ClassTransaction[] = [];
-    for (const email of await this.infra.teams.list()) {
+    for (const email of await this.teams.list()) {
       try {
-        for (const { file, transaction } of await readTransactions(this.infra.paths, email))
-          out.push({ ...transaction, team: email, file });
+        for (const { file, transaction } of await readTransactions(this.paths, email)) out.push({ ...transaction, team: email, file });
       } catch (e) {
         this.logger.warn(`skipping transactions of ${email}: ${(e as Error).message}`);
       }

@@ -1,9 +1,10 @@
 import { offerView } from '@parley/contracts';
 import { Body, Controller, Get, Inject, Param, Post, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
-import { ErrorCode, NegotiationMeta, Outcome, ParleyError } from '@parley/contracts';
+import { ErrorCode, NegotiationMeta, NegotiationSummary, Outcome, ParleyError } from '@parley/contracts';
 import { ScenarioCatalog } from '@parley/negotiation';
-import { Infra } from '../infra';
+import { CONFIG, ParleyConfig } from '@parley/config';
+import { NegotiationStore } from '@parley/store';
 import type { AuthUser } from '../auth/auth.service';
 import { CurrentUser, HttpAuthGuard } from '../auth/http-auth.guard';
 import { AccessService, statusOf } from '../realtime/access.service';
@@ -12,35 +13,25 @@ import { ActionLimiter } from '../realtime/action-limiter';
 
 const createSchema = z.object({ scenario_id: z.string().min(1).max(64) });
 
-export interface NegotiationSummary {
-  negotiation_id: string;
-  kind: NegotiationMeta['kind'];
-  status: string;
-  scenario_id?: string;
-  chemical?: string;
-  parties: { user: string; role: string }[];
-  created_at: number;
-  opening_terms?: NegotiationMeta['opening_terms'];
-  outcome?: Outcome;
-}
-
 @Controller('api')
 @UseGuards(HttpAuthGuard)
 export class NegotiationsController {
   constructor(
-    @Inject(Infra) private readonly infra: Infra,
+    @Inject(CONFIG) private readonly config: ParleyConfig,
+    @Inject(ScenarioCatalog) private readonly scenarioCatalog: ScenarioCatalog,
+    @Inject(NegotiationStore) private readonly negotiations: NegotiationStore,
     @Inject(AccessService) private readonly access: AccessService,
     @Inject(ActionLimiter) private readonly limits: ActionLimiter,
   ) {}
 
   @Get('scenarios')
   async scenarios() {
-    return { scenarios: await this.infra.scenarios.list() };
+    return { scenarios: await this.scenarioCatalog.list() };
   }
 
   @Get('scenarios/:id')
   async scenario(@Param('id') id: string) {
-    const s = await this.infra.scenarios.get(id).catch(() => null);
+    const s = await this.scenarioCatalog.get(id).catch(() => null);
     if (!s) throw new ParleyError(ErrorCode.NotFound, `no scenario ${JSON.stringify(id.slice(0, 64))}`, 404);
     return ScenarioCatalog.toPublic(s);
   }
@@ -49,22 +40,22 @@ export class NegotiationsController {
   @Post('negotiations')
   async create(@CurrentUser() user: AuthUser, @Body() body: unknown): Promise<NegotiationSummary> {
     const { scenario_id } = parseBody(createSchema, body);
-    const scenario = await this.infra.scenarios.get(scenario_id).catch(() => null);
+    const scenario = await this.scenarioCatalog.get(scenario_id).catch(() => null);
     if (!scenario) throw new ParleyError(ErrorCode.NotFound, `no scenario ${JSON.stringify(scenario_id)}`, 404);
     await this.limits.consume(user.email);
-    const meta = await this.infra.negotiations.createAi(
+    const meta = await this.negotiations.createAi(
       user.email,
       scenario.id,
       scenario.student_role,
       scenario.ai_role,
-      this.infra.config.staleAfterMs,
+      this.config.staleAfterMs,
     );
     return summary(meta, 'active', null);
   }
 
   @Get('negotiations')
   async list(@CurrentUser() user: AuthUser): Promise<{ negotiations: NegotiationSummary[] }> {
-    const { active, archived } = await this.infra.negotiations.listIds(user.email);
+    const { active, archived } = await this.negotiations.listIds(user.email);
     const out: NegotiationSummary[] = [];
     for (const id of [...active, ...archived]) {
       const found = await this.access.find(user, id).catch(() => null);
@@ -76,7 +67,7 @@ export class NegotiationsController {
   @Get('negotiations/:id')
   async one(@CurrentUser() user: AuthUser, @Param('id') id: string) {
     const found = await this.access.find(user, id);
-    const states = await this.infra.negotiations.readStates(found.located.dir);
+    const states = await this.negotiations.readStates(found.located.dir);
     return {
       ...summary(found.located.meta, statusOf(found), found.outcome),
       my_role: found.party?.role ?? 'observer',

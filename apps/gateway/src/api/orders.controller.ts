@@ -1,10 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
 import { CHEMICALS, ErrorCode, ParleyError } from '@parley/contracts';
-import { Infra } from '../infra';
+import { CONFIG, ParleyConfig } from '@parley/config';
+import { NegotiationStore, OrderStore } from '@parley/store';
 import type { AuthUser } from '../auth/auth.service';
 import { CurrentUser, HttpAuthGuard } from '../auth/http-auth.guard';
-import { MAX_PRICE, MAX_QUANTITY } from '../realtime/offer.service';
+import { MAX_PRICE, MAX_QUANTITY } from '@parley/negotiation';
 import { ActionLimiter } from '../realtime/action-limiter';
 import { parseBody } from './parse-body';
 
@@ -29,7 +30,9 @@ const filterSchema = z.object({ chemical: z.enum(CHEMICALS).optional() });
 @UseGuards(HttpAuthGuard)
 export class OrdersController {
   constructor(
-    @Inject(Infra) private readonly infra: Infra,
+    @Inject(CONFIG) private readonly config: ParleyConfig,
+    @Inject(OrderStore) private readonly orders: OrderStore,
+    @Inject(NegotiationStore) private readonly negotiations: NegotiationStore,
     @Inject(ActionLimiter) private readonly limits: ActionLimiter,
   ) {}
 
@@ -37,40 +40,40 @@ export class OrdersController {
   async create(@CurrentUser() user: AuthUser, @Body() body: unknown) {
     const order = parseBody(orderSchema, body);
     await this.limits.consume(user.email);
-    return this.infra.orders.create(user.email, order);
+    return this.orders.create(user.email, order);
   }
 
   @Get()
   async list(@Query() query: unknown) {
     const { chemical } = parseBody(filterSchema, query);
-    const orders = await this.infra.orders.listAll();
+    const orders = await this.orders.listAll();
     return { orders: chemical ? orders.filter((o) => o.chemical === chemical) : orders };
   }
 
   @Delete(':id')
   @HttpCode(204)
   async remove(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<void> {
-    const order = await this.infra.orders.find(id);
+    const order = await this.orders.find(id);
     if (!order) throw new ParleyError(ErrorCode.NotFound, 'no such order', 404);
     if (order.owner !== user.email) throw new ParleyError(ErrorCode.Forbidden, 'only the team that posted an order can cancel it', 403);
-    await this.infra.orders.remove(user.email, id);
+    await this.orders.remove(user.email, id);
   }
 
   /** Opens a peer negotiation: the order's owner is the initiator (seed 000), the responder is this team. */
   @Post(':id/respond')
   async respond(@CurrentUser() user: AuthUser, @Param('id') id: string) {
-    const order = await this.infra.orders.find(id);
+    const order = await this.orders.find(id);
     if (!order) throw new ParleyError(ErrorCode.NotFound, 'no such order', 404);
     if (order.owner === user.email) throw new ParleyError(ErrorCode.Conflict, 'you cannot respond to your own order', 409);
     await this.limits.consume(user.email);
-    const meta = await this.infra.negotiations.createPeer({
+    const meta = await this.negotiations.createPeer({
       initiator: order.owner,
       initiatorRole: order.side === 'buy' ? 'buyer' : 'seller',
       responder: user.email,
       chemical: order.chemical,
       orderId: order.id,
       openingTerms: { price: order.price, quantity: order.quantity },
-      ttlMs: this.infra.config.staleAfterMs,
+      ttlMs: this.config.staleAfterMs,
     });
     return { negotiation_id: meta.id, negotiation: meta };
   }

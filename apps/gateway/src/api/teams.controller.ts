@@ -1,6 +1,5 @@
 import { Controller, Get, Inject, UseGuards } from '@nestjs/common';
-import { readTransactions, teamHoldings } from '@parley/store';
-import { Infra } from '../infra';
+import { DataPaths, NegotiationStore, OrderStore, readTransactions, teamHoldings } from '@parley/store';
 import type { AuthUser } from '../auth/auth.service';
 import { CurrentUser, HttpAuthGuard } from '../auth/http-auth.guard';
 
@@ -8,11 +7,15 @@ import { CurrentUser, HttpAuthGuard } from '../auth/http-auth.guard';
 @Controller('api/teams')
 @UseGuards(HttpAuthGuard)
 export class TeamsController {
-  constructor(@Inject(Infra) private readonly infra: Infra) {}
+  constructor(
+    @Inject(DataPaths) private readonly paths: DataPaths,
+    @Inject(OrderStore) private readonly orders: OrderStore,
+    @Inject(NegotiationStore) private readonly negotiations: NegotiationStore,
+  ) {}
 
   @Get('me')
   async me(@CurrentUser() user: AuthUser) {
-    const { paths, orders, negotiations } = this.infra;
+    const { paths, orders, negotiations } = this;
     const [holdings, stored, open, ids] = await Promise.all([
       teamHoldings(paths, user.email),
       readTransactions(paths, user.email),

@@ -2,8 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { JwtPayload } from 'jsonwebtoken';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { ErrorCode, ParleyError, PublicUser, TeamInit } from '@parley/contracts';
-import { isEmail, normalizeEmail, verifyPassword } from '@parley/store';
-import { Infra } from '../infra';
+import type IORedis from 'ioredis';
+import { CONFIG, ParleyConfig } from '@parley/config';
+import { AuditLog, TeamStore, isEmail, normalizeEmail, verifyPassword } from '@parley/store';
+import { REDIS, redisKey } from '@parley/queues';
 import { signToken, verifyToken } from './token';
 
 export interface AuthUser {
@@ -22,18 +24,23 @@ export class AuthService {
   private readonly failuresByIp: RateLimiterRedis;
   private readonly failuresByAccount: RateLimiterRedis;
 
-  constructor(@Inject(Infra) private readonly infra: Infra) {
-    const { loginAttemptsPer15Min } = infra.config;
+  constructor(
+    @Inject(CONFIG) private readonly config: ParleyConfig,
+    @Inject(REDIS) redis: IORedis,
+    @Inject(TeamStore) private readonly teams: TeamStore,
+    @Inject(AuditLog) private readonly audit: AuditLog,
+  ) {
+    const { loginAttemptsPer15Min } = config;
     this.failuresByIp = new RateLimiterRedis({
-      storeClient: infra.redis,
-      keyPrefix: infra.key('rl', 'login-ip'),
+      storeClient: redis,
+      keyPrefix: redisKey(config.redisPrefix, 'rl', 'login-ip'),
       points: loginAttemptsPer15Min * 5,
       duration: 15 * 60,
       blockDuration: 15 * 60,
     });
     this.failuresByAccount = new RateLimiterRedis({
-      storeClient: infra.redis,
-      keyPrefix: infra.key('rl', 'login-account'),
+      storeClient: redis,
+      keyPrefix: redisKey(config.redisPrefix, 'rl', 'login-account'),
       points: loginAttemptsPer15Min,
       duration: 15 * 60,
       blockDuration: 15 * 60,
@@ -44,11 +51,11 @@ export class AuthService {
     const email = normalizeEmail(rawEmail);
     const accountKey = `${email.slice(0, 254)}`;
     await this.assertNotBlocked(ip, accountKey);
-    const team = isEmail(email) ? await this.infra.teams.read(email) : null;
+    const team = isEmail(email) ? await this.teams.read(email) : null;
     const ok = typeof password === 'string' && password.length <= 200 && (await verifyPassword(password, team?.password_hash));
     if (!team || !ok) {
       await Promise.all([this.failuresByIp.penalty(ip, 1), this.failuresByAccount.penalty(accountKey, 1)]).catch(() => undefined);
-      this.infra.audit.record({
+      this.audit.record({
         who: isEmail(email) ? email : 'anonymous',
         what: 'login',
         result: ErrorCode.InvalidCredentials,
@@ -56,13 +63,13 @@ export class AuthService {
       });
       throw new ParleyError(ErrorCode.InvalidCredentials, 'wrong e-mail or password', 401);
     }
-    this.infra.audit.record({ who: email, what: 'login', result: 'ok', detail: ip });
+    this.audit.record({ who: email, what: 'login', result: 'ok', detail: ip });
     await this.failuresByAccount.delete(accountKey).catch(() => undefined);
     return { accessToken: this.sign(team), user: publicUser(team) };
   }
 
   sign(team: Pick<TeamInit, 'email' | 'role' | 'name'>): string {
-    return signToken(this.infra.config.jwtSecret, this.infra.config.jwtTtlSeconds, team);
+    return signToken(this.config.jwtSecret, this.config.jwtTtlSeconds, team);
   }
 
   /** Verifies signature, algorithm and expiry, then that the team still exists. */
@@ -70,11 +77,11 @@ export class AuthService {
     if (typeof token !== 'string' || token.length > 4096) throw new ParleyError(ErrorCode.AuthenticationError, 'Authentication error', 401);
     let claims: JwtPayload;
     try {
-      claims = verifyToken(this.infra.config.jwtSecret, token);
+      claims = verifyToken(this.config.jwtSecret, token);
     } catch {
       throw new ParleyError(ErrorCode.AuthenticationError, 'Authentication error', 401);
     }
-    const team = typeof claims.sub === 'string' ? await this.infra.teams.read(claims.sub) : null;
+    const team = typeof claims.sub === 'string' ? await this.teams.read(claims.sub) : null;
     if (!team) throw new ParleyError(ErrorCode.AuthenticationError, 'Authentication error', 401);
     return { email: team.email, role: team.role, name: team.name, ...(typeof claims.exp === 'number' ? { exp: claims.exp } : {}) };
   }
@@ -83,7 +90,7 @@ export class AuthService {
     const [byIp, byAccount] = await Promise.all([this.failuresByIp.get(ip), this.failuresByAccount.get(accountKey)]);
     const blocked = [byIp, byAccount].find((r): r is RateLimiterRes => r !== null && r.remainingPoints <= 0 && r.msBeforeNext > 0);
     if (blocked) {
-      this.infra.audit.record({ who: 'anonymous', what: 'login', result: ErrorCode.TooManyAttempts, detail: ip });
+      this.audit.record({ who: 'anonymous', what: 'login', result: ErrorCode.TooManyAttempts, detail: ip });
       const err = new ParleyError(
         ErrorCode.TooManyAttempts,
         `too many failed logins; try again in ${Math.ceil(blocked.msBeforeNext / 1000)} s`,

@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ErrorCode, NegotiationStatus, Outcome, ParleyError, PartyRef } from '@parley/contracts';
-import { LocatedNegotiation, isNegotiationId } from '@parley/store';
-import { Infra } from '../infra';
+import { ErrorCode, NegotiationStatus, Outcome, ParleyError, PartyRef, partyStatus } from '@parley/contracts';
+import { LocatedNegotiation, NegotiationStore, TeamStore, isNegotiationId } from '@parley/store';
 import type { AuthUser } from '../auth/auth.service';
 
 export interface Access {
@@ -20,16 +19,19 @@ export interface Access {
 export class AccessService {
   private readonly recentlyOpen = new Map<string, { access: Access & { party: PartyRef }; until: number }>();
 
-  constructor(@Inject(Infra) private readonly infra: Infra) {}
+  constructor(
+    @Inject(NegotiationStore) private readonly negotiations: NegotiationStore,
+    @Inject(TeamStore) private readonly teams: TeamStore,
+  ) {}
 
   async find(user: AuthUser, id: unknown): Promise<Access> {
     if (!isNegotiationId(id)) throw notFound();
-    let located = await this.infra.negotiations.locate(user.email, id);
+    let located = await this.negotiations.locate(user.email, id);
     if (!located && user.role === 'instructor') located = await this.findAnywhere(id);
     if (!located) throw notFound();
     const party = located.meta.parties.find((p) => p.user === user.email) ?? null;
     if (!party && user.role !== 'instructor') throw notFound();
-    const outcome = located.place === 'archived' ? await this.infra.negotiations.readOutcome(located.dir) : null;
+    const outcome = located.place === 'archived' ? await this.negotiations.readOutcome(located.dir) : null;
     return { located, party, outcome };
   }
 
@@ -57,8 +59,8 @@ export class AccessService {
   }
 
   private async findAnywhere(id: string): Promise<LocatedNegotiation | null> {
-    for (const email of await this.infra.teams.list()) {
-      const located = await this.infra.negotiations.locate(email, id);
+    for (const email of await this.teams.list()) {
+      const located = await this.negotiations.locate(email, id);
       if (located) return located;
     }
     return null;
@@ -80,6 +82,5 @@ export function assertOpen(access: Access): void {
 }
 
 export function statusOf(access: Access): NegotiationStatus {
-  if (access.located.place !== 'archived') return 'active';
-  return access.outcome?.status ?? 'completed';
+  return partyStatus(access.located.place, access.outcome);
 }

@@ -1,5 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Infra } from '../infra';
+import type IORedis from 'ioredis';
+import { CONFIG, ParleyConfig } from '@parley/config';
+import { REDIS, redisKey } from '@parley/queues';
 import { PerUserLimit } from './per-user-limit';
 
 /**
@@ -11,11 +13,11 @@ import { PerUserLimit } from './per-user-limit';
 export class ActionLimiter {
   private readonly limit: PerUserLimit;
 
-  constructor(@Inject(Infra) infra: Infra) {
+  constructor(@Inject(CONFIG) config: ParleyConfig, @Inject(REDIS) redis: IORedis) {
     this.limit = new PerUserLimit(
-      infra.redis,
-      infra.key('rl', 'actions'),
-      infra.config.actionsPerMinute,
+      redis,
+      redisKey(config.redisPrefix, 'rl', 'actions'),
+      config.actionsPerMinute,
       (_, s) => `too many actions; try again in ${s} s`,
     );
   }

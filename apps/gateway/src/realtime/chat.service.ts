@@ -1,11 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { ChatMessage, ErrorCode, MAX_MESSAGE_LENGTH, ParleyError, PartyRef } from '@parley/contracts';
-import { closedError, type LocatedNegotiation } from '@parley/store';
-import { Infra } from '../infra';
+import type IORedis from 'ioredis';
+import type { Logger } from 'pino';
+import { CONFIG, LOGGER, ParleyConfig } from '@parley/config';
+import { MessageLog, NegotiationStore, closedError, type LocatedNegotiation } from '@parley/store';
+import { MessageSequence, ParleyMetrics, REDIS, redisKey } from '@parley/queues';
 import { PerUserLimit } from './per-user-limit';
 
 /** Control characters other than tab and newline never reach a file or another browser. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
 
 export interface SavedMessage {
@@ -23,11 +27,19 @@ export interface SavedMessage {
 export class ChatService {
   private readonly limit: PerUserLimit;
 
-  constructor(@Inject(Infra) private readonly infra: Infra) {
+  constructor(
+    @Inject(CONFIG) private readonly config: ParleyConfig,
+    @Inject(REDIS) private readonly redis: IORedis,
+    @Inject(MessageSequence) private readonly sequence: MessageSequence,
+    @Inject(MessageLog) private readonly messages: MessageLog,
+    @Inject(NegotiationStore) private readonly negotiations: NegotiationStore,
+    @Inject(ParleyMetrics) private readonly metrics: ParleyMetrics,
+    @Inject(LOGGER) private readonly log: Logger,
+  ) {
     this.limit = new PerUserLimit(
-      infra.redis,
-      infra.key('rl', 'messages'),
-      infra.config.messagesPerMinute,
+      redis,
+      redisKey(config.redisPrefix, 'rl', 'messages'),
+      config.messagesPerMinute,
       (n, s) => `at most ${n} messages a minute; try again in ${s} s`,
     );
   }
@@ -49,7 +61,7 @@ export class ChatService {
     // the caller checked the length; cleaning only removes characters
     const text = ChatService.clean(content);
     if (!text) throw new ParleyError(ErrorCode.InvalidPayload, 'empty message');
-    const dedupeKey = clientMessageId ? this.infra.key('cmid', located.id, party.prefix, clientMessageId) : null;
+    const dedupeKey = clientMessageId ? redisKey(this.config.redisPrefix, 'cmid', located.id, party.prefix, clientMessageId) : null;
     if (dedupeKey && clientMessageId) {
       const earlier = await this.earlier(dedupeKey, located, party, clientMessageId);
       if (earlier) return { message: earlier, duplicate: true };
@@ -57,17 +69,17 @@ export class ChatService {
     try {
       await this.limit.consume(party.user);
       const message = await this.append(located, party, { content: text, client_message_id: clientMessageId, kind: 'chat' });
-      if (dedupeKey) await this.infra.redis.set(dedupeKey, JSON.stringify(message), 'EX', 86400);
+      if (dedupeKey) await this.redis.set(dedupeKey, JSON.stringify(message), 'EX', 86400);
       return { message, duplicate: false };
     } catch (e) {
-      if (dedupeKey) await this.infra.redis.del(dedupeKey).catch(() => undefined);
+      if (dedupeKey) await this.redis.del(dedupeKey).catch(() => undefined);
       throw e;
     }
   }
 
   /** Appends one line (chat or offer record) to the party's own file; returns it once on disk. */
   async append(located: LocatedNegotiation, party: PartyRef, fields: Partial<ChatMessage> & { content: string }): Promise<ChatMessage> {
-    const seq = await this.infra.sequence.next(located.id, () => this.infra.messages.maxSeq(located.dir));
+    const seq = await this.sequence.next(located.id, () => this.messages.maxSeq(located.dir));
     const message: ChatMessage = {
       id: randomUUID(),
       seq,
@@ -79,16 +91,16 @@ export class ChatService {
       ...fields,
     };
     try {
-      await this.infra.messages.append(located.dir, party.prefix, [message]);
-      this.infra.metrics.messagesSaved.inc({ sender_type: 'user' });
+      await this.messages.append(located.dir, party.prefix, [message]);
+      this.metrics.messagesSaved.inc({ sender_type: 'user' });
     } catch (e) {
       if (e instanceof ParleyError && e.code === ErrorCode.NegotiationClosed && party.user !== 'ai') {
         // the directory moved under us: say whether it is being settled (retry) or over
-        const now = await this.infra.negotiations.locate(party.user, located.id);
+        const now = await this.negotiations.locate(party.user, located.id);
         if (now && now.place !== 'active') throw closedError(now.place);
       }
       if (e instanceof ParleyError) throw e;
-      this.infra.log.error({ err: e, negotiation_id: located.id }, 'message append failed');
+      this.log.error({ err: e, negotiation_id: located.id }, 'message append failed');
       throw new ParleyError(ErrorCode.StorageFailed, 'the message could not be saved; it was not sent', 503);
     }
     return message;
@@ -96,20 +108,20 @@ export class ChatService {
 
   /** The message saved earlier under this client id, from Redis or (after Redis lost it) from the file. */
   private async earlier(key: string, located: LocatedNegotiation, party: PartyRef, clientMessageId: string): Promise<ChatMessage | null> {
-    const [[, claimed], [, counted]] = (await this.infra.redis
+    const [[, claimed], [, counted]] = (await this.redis
       .multi()
       .set(key, 'pending', 'EX', 60, 'NX')
-      .exists(this.infra.sequence.key(located.id))
+      .exists(this.sequence.key(located.id))
       .exec()) as [[unknown, string | null], [unknown, number]];
     if (claimed === 'OK') {
       // while Redis holds the negotiation's counter it also holds every client id saved in the last
       // day; only a Redis that lost its data needs the file read
       if (counted) return null;
-      const onDisk = (await this.infra.messages.readParty(located.dir, party.prefix)).find((m) => m.client_message_id === clientMessageId);
-      if (onDisk) await this.infra.redis.set(key, JSON.stringify(onDisk), 'EX', 86400);
+      const onDisk = (await this.messages.readParty(located.dir, party.prefix)).find((m) => m.client_message_id === clientMessageId);
+      if (onDisk) await this.redis.set(key, JSON.stringify(onDisk), 'EX', 86400);
       return onDisk ?? null;
     }
-    const value = await this.infra.redis.get(key);
+    const value = await this.redis.get(key);
     if (value && value !== 'pending') return JSON.parse(value) as ChatMessage;
     throw new ParleyError(ErrorCode.DuplicateInFlight, 'this message is still being saved; wait for its acknowledgement');
   }

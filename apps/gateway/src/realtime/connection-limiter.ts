@@ -3,7 +3,9 @@ import proxyAddr from 'proxy-addr';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'socket.io';
 import { ErrorCode, ParleyError } from '@parley/contracts';
-import { Infra } from '../infra';
+import type IORedis from 'ioredis';
+import { CONFIG, ParleyConfig } from '@parley/config';
+import { REDIS, redisKey } from '@parley/queues';
 
 const COUNT_TTL_S = 3600;
 
@@ -12,8 +14,11 @@ const COUNT_TTL_S = 3600;
 export class ConnectionLimiter {
   private readonly trusted: (addr: string, i: number) => boolean;
 
-  constructor(@Inject(Infra) private readonly infra: Infra) {
-    this.trusted = proxyAddr.compile(infra.config.trustProxy.split(',').map((s) => s.trim()));
+  constructor(
+    @Inject(CONFIG) private readonly config: ParleyConfig,
+    @Inject(REDIS) private readonly redis: IORedis,
+  ) {
+    this.trusted = proxyAddr.compile(config.trustProxy.split(',').map((s) => s.trim()));
   }
 
   /** The client's address, believing X-Forwarded-For only from trusted proxies (TRUST_PROXY). */
@@ -26,15 +31,15 @@ export class ConnectionLimiter {
   }
 
   private key(socket: Socket) {
-    return this.infra.key('conn', this.clientAddress(socket));
+    return redisKey(this.config.redisPrefix, 'conn', this.clientAddress(socket));
   }
 
   async admit(socket: Socket): Promise<void> {
     const key = this.key(socket);
-    const [[, count]] = (await this.infra.redis.multi().incr(key).expire(key, COUNT_TTL_S).exec()) as [[unknown, number], unknown];
-    if (count > this.infra.config.connectionsPerIp) {
-      await this.infra.redis.decr(key);
-      throw new ParleyError(ErrorCode.RateLimited, `too many connections from this address (limit ${this.infra.config.connectionsPerIp})`);
+    const [[, count]] = (await this.redis.multi().incr(key).expire(key, COUNT_TTL_S).exec()) as [[unknown, number], unknown];
+    if (count > this.config.connectionsPerIp) {
+      await this.redis.decr(key);
+      throw new ParleyError(ErrorCode.RateLimited, `too many connections from this address (limit ${this.config.connectionsPerIp})`);
     }
     socket.data.counted = true;
   }
@@ -42,6 +47,6 @@ export class ConnectionLimiter {
   async release(socket: Socket): Promise<void> {
     if (!socket.data.counted) return;
     socket.data.counted = false;
-    await this.infra.redis.decr(this.key(socket)).catch(() => undefined);
+    await this.redis.decr(this.key(socket)).catch(() => undefined);
   }
 }

@@ -1,4 +1,3 @@
-import { offerView, outcomeUpdate } from '@parley/contracts';
 import { BeforeApplicationShutdown, Inject } from '@nestjs/common';
 import {
   ConnectedSocket,
@@ -10,7 +9,7 @@ import {
   WebSocketGateway,
   WebSocketServer,
 } from '@nestjs/websockets';
-import type { Server, Socket } from 'socket.io';
+import type { Logger } from 'pino';
 import { z } from 'zod';
 import {
   Ack,
@@ -19,48 +18,50 @@ import {
   ClientPayloads,
   ErrorCode,
   ErrorPayload,
-  HISTORY_ON_JOIN,
   ParleyError,
   ServerEvent,
-  ServerPayloads,
-  negotiationRoom,
   userRoom,
 } from '@parley/contracts';
-import { termsOf } from '@parley/negotiation';
-import { Infra } from '../infra';
+import { LOGGER } from '@parley/config';
+import { AuditLog } from '@parley/store';
+import { ParleyMetrics } from '@parley/queues';
 import { AuthService, AuthUser } from '../auth/auth.service';
-import { AccessService, statusOf, Access } from './access.service';
-import { ChatService } from './chat.service';
-import { OfferService } from './offer.service';
+import { AccessService } from './access.service';
 import { ConnectionLimiter } from './connection-limiter';
 import { ActionLimiter } from './action-limiter';
+import { NegotiationService } from './negotiation.service';
+import { Rooms } from './rooms';
+import type { ParleyServer, ParleySocket } from './socket-types';
 import { storageFailure } from '../storage-failure';
 
 type Payload<E extends keyof ClientPayloads> = ClientPayloads[E];
-const SYNC_LIMIT = 500;
 const CLOSED_CODES = new Set<string>([ErrorCode.NegotiationClosed, ErrorCode.NegotiationSettling, ErrorCode.NegotiationExpired]);
 
 /**
- * Socket.io events of seed 004 plus Parley's offer and history events. Authentication happens once,
- * at the handshake; every event is validated against its schema and the user's right to the
- * negotiation, and failures answer `error {code, message, timestamp}` (and the ack, if any).
+ * Socket.io events of seed 004 plus Parley's offer and history events. Transport only: authentication
+ * once, at the handshake; every event validated against its schema and counted against the user's
+ * ceiling, routed to the NegotiationService, and failures answered `error {code, message, timestamp}`
+ * (and the ack, if any).
  */
 @WebSocketGateway({ maxHttpBufferSize: 64 * 1024, pingInterval: 10000, pingTimeout: 8000 })
 export class NegotiationGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, BeforeApplicationShutdown {
-  @WebSocketServer() server!: Server;
+  @WebSocketServer() server!: ParleyServer;
   private readonly expiryTimers = new Map<string, NodeJS.Timeout>();
 
   constructor(
-    @Inject(Infra) private readonly infra: Infra,
+    @Inject(NegotiationService) private readonly negotiations: NegotiationService,
+    @Inject(Rooms) private readonly rooms: Rooms,
     @Inject(AuthService) private readonly auth: AuthService,
     @Inject(AccessService) private readonly access: AccessService,
-    @Inject(ChatService) private readonly chat: ChatService,
-    @Inject(OfferService) private readonly offers: OfferService,
     @Inject(ConnectionLimiter) private readonly connections: ConnectionLimiter,
     @Inject(ActionLimiter) private readonly actions: ActionLimiter,
+    @Inject(ParleyMetrics) private readonly metrics: ParleyMetrics,
+    @Inject(AuditLog) private readonly audit: AuditLog,
+    @Inject(LOGGER) private readonly log: Logger,
   ) {}
 
-  afterInit(server: Server): void {
+  afterInit(server: ParleyServer): void {
+    this.rooms.attach(server);
     server.use((socket, next) => {
       this.auth
         .verify(socket.handshake.auth?.token)
@@ -72,7 +73,7 @@ export class NegotiationGateway implements OnGatewayInit, OnGatewayConnection, O
         })
         .catch((e) => {
           const refused = e instanceof ParleyError && e.code === ErrorCode.RateLimited ? e.message : 'Authentication error';
-          this.infra.audit.record({
+          this.audit.record({
             who: 'anonymous',
             what: 'connect',
             result: refused === 'Authentication error' ? ErrorCode.AuthenticationError : ErrorCode.RateLimited,
@@ -83,21 +84,21 @@ export class NegotiationGateway implements OnGatewayInit, OnGatewayConnection, O
     });
   }
 
-  handleConnection(socket: Socket): void {
+  handleConnection(socket: ParleySocket): void {
     const user = socket.data.user as AuthUser | undefined;
     if (user) void socket.join(userRoom(user.email));
-    this.infra.metrics.socketsConnected.inc();
+    this.metrics.socketsConnected.inc();
   }
 
-  handleDisconnect(socket: Socket): void {
+  handleDisconnect(socket: ParleySocket): void {
     clearTimeout(this.expiryTimers.get(socket.id));
     this.expiryTimers.delete(socket.id);
-    this.infra.metrics.socketsConnected.dec();
+    this.metrics.socketsConnected.dec();
     void this.connections.release(socket);
   }
 
   /** A socket lives no longer than its token: at expiry it is closed, and a reconnect needs a new login. */
-  private endAtExpiry(socket: Socket, user: AuthUser): void {
+  private endAtExpiry(socket: ParleySocket, user: AuthUser): void {
     if (!user.exp) return;
     const ms = user.exp * 1000 - Date.now();
     const timer = setTimeout(() => socket.disconnect(true), Math.max(0, Math.min(ms, 2 ** 31 - 1)));
@@ -114,195 +115,79 @@ export class NegotiationGateway implements OnGatewayInit, OnGatewayConnection, O
   }
 
   @SubscribeMessage(ClientEvent.JoinNegotiation)
-  join(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
-    return this.handle(socket, ClientEvent.JoinNegotiation, body, async (p) => {
-      const access = await this.access.find(this.user(socket), p.negotiation_id);
-      await socket.join(negotiationRoom(p.negotiation_id));
-      const messages = await this.infra.messages.readAll(access.located.dir);
-      const state = await this.stateOf(access, this.user(socket), messages.at(-1)?.seq ?? 0);
-      socket.emit(ServerEvent.NegotiationState, state);
-      const history: ServerPayloads['message-history'] = {
-        negotiation_id: p.negotiation_id,
-        messages: messages.slice(-HISTORY_ON_JOIN),
-        last_seq: messages.at(-1)?.seq ?? 0,
-      };
-      socket.emit(ServerEvent.MessageHistory, history);
-      return { state, history };
-    });
+  join(@ConnectedSocket() socket: ParleySocket, @MessageBody() body: unknown) {
+    return this.handle(socket, ClientEvent.JoinNegotiation, body, (p) => this.negotiations.join(socket, this.user(socket), p));
   }
 
   @SubscribeMessage(ClientEvent.LeaveNegotiation)
-  leave(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
-    return this.handle(socket, ClientEvent.LeaveNegotiation, body, async (p) => {
-      await socket.leave(negotiationRoom(p.negotiation_id));
-      return { negotiation_id: p.negotiation_id };
-    });
+  leave(@ConnectedSocket() socket: ParleySocket, @MessageBody() body: unknown) {
+    return this.handle(socket, ClientEvent.LeaveNegotiation, body, (p) => this.negotiations.leave(socket, p));
   }
 
-  /** Everything after `after_seq`: how a client fills the gap after a reconnect. */
   @SubscribeMessage(ClientEvent.SyncMessages)
-  sync(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
-    return this.handle(socket, ClientEvent.SyncMessages, body, async (p) => {
-      const access = await this.access.find(this.user(socket), p.negotiation_id);
-      const all = await this.infra.messages.readAll(access.located.dir);
-      const after = all.filter((m) => m.seq > p.after_seq).slice(0, SYNC_LIMIT);
-      const history: ServerPayloads['message-history'] = {
-        negotiation_id: p.negotiation_id,
-        messages: after,
-        last_seq: all.at(-1)?.seq ?? 0,
-      };
-      socket.emit(ServerEvent.MessageHistory, history);
-      return history;
-    });
+  sync(@ConnectedSocket() socket: ParleySocket, @MessageBody() body: unknown) {
+    return this.handle(socket, ClientEvent.SyncMessages, body, (p) => this.negotiations.sync(socket, this.user(socket), p));
   }
 
   @SubscribeMessage(ClientEvent.SendMessage)
-  send(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
-    return this.handle(socket, ClientEvent.SendMessage, body, async (p) => {
-      ChatService.assertLength(p.content);
-      const access = await this.access.requireActiveParty(this.user(socket), p.negotiation_id);
-      const { message, duplicate } = await this.chat.save(access.located, access.party, p.content, p.client_message_id);
-      if (!duplicate) {
-        this.server.to(negotiationRoom(p.negotiation_id)).emit(ServerEvent.MessageReceived, message);
-        if (access.located.meta.kind === 'ai') await this.askAi(access, message.seq, 'message');
-      }
-      return message;
-    });
+  send(@ConnectedSocket() socket: ParleySocket, @MessageBody() body: unknown) {
+    return this.handle(socket, ClientEvent.SendMessage, body, (p) => this.negotiations.send(this.user(socket), p));
   }
 
   @SubscribeMessage(ClientEvent.TypingStart)
-  typingStart(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
-    return this.typing(socket, body, true);
+  typingStart(@ConnectedSocket() socket: ParleySocket, @MessageBody() body: unknown) {
+    return this.handle(socket, ClientEvent.TypingStart, body, (p) => this.negotiations.typing(socket, this.user(socket), p, true));
   }
 
   @SubscribeMessage(ClientEvent.TypingStop)
-  typingStop(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
-    return this.typing(socket, body, false);
+  typingStop(@ConnectedSocket() socket: ParleySocket, @MessageBody() body: unknown) {
+    return this.handle(socket, ClientEvent.TypingStop, body, (p) => this.negotiations.typing(socket, this.user(socket), p, false));
   }
 
   @SubscribeMessage(ClientEvent.ProposeOffer)
-  propose(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
-    return this.handle(socket, ClientEvent.ProposeOffer, body, (p) => this.changeOffer(socket, p.negotiation_id, 'pending', p.terms));
+  propose(@ConnectedSocket() socket: ParleySocket, @MessageBody() body: unknown) {
+    return this.handle(socket, ClientEvent.ProposeOffer, body, (p) =>
+      this.negotiations.changeOffer(this.user(socket), p.negotiation_id, 'pending', p.terms),
+    );
   }
 
   @SubscribeMessage(ClientEvent.AgreeOffer)
-  agree(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
-    return this.handle(socket, ClientEvent.AgreeOffer, body, (p) => this.changeOffer(socket, p.negotiation_id, 'agreed', p.terms));
+  agree(@ConnectedSocket() socket: ParleySocket, @MessageBody() body: unknown) {
+    return this.handle(socket, ClientEvent.AgreeOffer, body, (p) =>
+      this.negotiations.changeOffer(this.user(socket), p.negotiation_id, 'agreed', p.terms),
+    );
   }
 
   @SubscribeMessage(ClientEvent.RejectNegotiation)
-  reject(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
-    return this.handle(socket, ClientEvent.RejectNegotiation, body, (p) => this.changeOffer(socket, p.negotiation_id, 'rejected', null));
+  reject(@ConnectedSocket() socket: ParleySocket, @MessageBody() body: unknown) {
+    return this.handle(socket, ClientEvent.RejectNegotiation, body, (p) =>
+      this.negotiations.changeOffer(this.user(socket), p.negotiation_id, 'rejected', null),
+    );
   }
 
   @SubscribeMessage(ClientEvent.DevTriggerAi)
-  devTriggerAi(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
-    return this.handle(socket, ClientEvent.DevTriggerAi, body, async (p) => {
-      this.assertDev();
-      const access = await this.aiNegotiation(socket, p.negotiation_id);
-      const lastSeq = await this.infra.messages.maxSeq(access.located.dir);
-      await this.askAi(access, lastSeq, 'message');
-      return { negotiation_id: p.negotiation_id, trigger_seq: lastSeq };
-    });
+  devTriggerAi(@ConnectedSocket() socket: ParleySocket, @MessageBody() body: unknown) {
+    return this.handle(socket, ClientEvent.DevTriggerAi, body, (p) => this.negotiations.devTriggerAi(this.user(socket), p));
   }
 
-  /** Development only: the student agrees to the AI's current terms (or rejects) and the AI accepts. */
   @SubscribeMessage(ClientEvent.DevCompleteNegotiation)
-  devComplete(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
-    return this.handle(socket, ClientEvent.DevCompleteNegotiation, body, async (p) => {
-      this.assertDev();
-      const access = await this.aiNegotiation(socket, p.negotiation_id);
-      if (p.outcome === 'failure') return this.changeOffer(socket, p.negotiation_id, 'rejected', null);
-      const ai = (await this.infra.negotiations.readStates(access.located.dir)).find((s) => s.user === 'ai');
-      const terms = termsOf(ai?.offer);
-      if (!terms) throw new ParleyError(ErrorCode.InvalidOffer, 'the AI has not proposed terms yet');
-      const change = await this.offers.change(access, 'agreed', terms);
-      this.broadcastOffer(access, change);
-      await this.askAi(access, change.line.seq, 'dev');
-      return change.view;
-    });
+  devComplete(@ConnectedSocket() socket: ParleySocket, @MessageBody() body: unknown) {
+    return this.handle(socket, ClientEvent.DevCompleteNegotiation, body, (p) => this.negotiations.devComplete(this.user(socket), p));
   }
 
-  private async changeOffer(
-    socket: Socket,
-    negotiationId: string,
-    status: 'pending' | 'agreed' | 'rejected',
-    terms: ClientPayloads['propose-offer']['terms'] | null,
-  ) {
-    const access = await this.access.requireActiveParty(this.user(socket), negotiationId);
-    const change = await this.offers.change(access, status, terms);
-    this.broadcastOffer(access, change);
-    await this.infra.producer.enqueueAgreementCheck({ negotiation_id: negotiationId, owner: access.located.meta.initiator });
-    if (access.located.meta.kind === 'ai' && status !== 'rejected') await this.askAi(access, change.line.seq, 'offer');
-    return change.view;
-  }
-
-  private broadcastOffer(access: Access, change: Awaited<ReturnType<OfferService['change']>>): void {
-    const room = this.server.to(negotiationRoom(access.located.id));
-    room.emit(ServerEvent.MessageReceived, change.line);
-    room.emit(ServerEvent.OfferUpdated, { negotiation_id: access.located.id, ...change.view });
-  }
-
-  private async askAi(access: Access, triggerSeq: number, reason: 'message' | 'offer' | 'dev'): Promise<void> {
-    const { id, meta } = access.located;
-    this.server.to(negotiationRoom(id)).emit(ServerEvent.AiTyping, { negotiation_id: id, typing: true, estimated_time: 3000 });
-    await this.infra.producer.enqueueAiReply({ negotiation_id: id, owner: meta.initiator, trigger_seq: triggerSeq, reason });
-  }
-
-  private typing(socket: Socket, body: unknown, typing: boolean) {
-    const event = typing ? ClientEvent.TypingStart : ClientEvent.TypingStop;
-    return this.handle(socket, event, body, async (p) => {
-      const access = await this.access.requireActiveParty(this.user(socket), p.negotiation_id);
-      socket
-        .to(negotiationRoom(p.negotiation_id))
-        .emit(ServerEvent.UserTyping, { negotiation_id: p.negotiation_id, user_id: access.party.user, typing });
-      return { typing };
-    });
-  }
-
-  private async aiNegotiation(socket: Socket, negotiationId: string) {
-    const access = await this.access.requireActiveParty(this.user(socket), negotiationId);
-    if (access.located.meta.kind !== 'ai') throw new ParleyError(ErrorCode.InvalidPayload, 'not an AI negotiation');
-    return access;
-  }
-
-  private async stateOf(access: Access, user: AuthUser, lastSeq: number): Promise<ServerPayloads['negotiation-state']> {
-    const { located, party, outcome } = access;
-    const states = await this.infra.negotiations.readStates(located.dir);
-    const sockets = await this.server.in(negotiationRoom(located.id)).fetchSockets();
-    return {
-      negotiation_id: located.id,
-      kind: located.meta.kind,
-      status: statusOf(access),
-      participant_count: sockets.length,
-      ...(located.meta.scenario_id ? { scenario_id: located.meta.scenario_id } : {}),
-      ...(located.meta.chemical ? { chemical: located.meta.chemical } : {}),
-      my_role: party?.role ?? (user.role === 'instructor' ? 'observer' : 'none'),
-      parties: located.meta.parties.map((p) => ({ user: p.user, role: p.role })),
-      offers: states.map(offerView),
-      last_seq: lastSeq,
-      ...(outcome ? { outcome: outcomeUpdate(outcome) } : {}),
-    };
-  }
-
-  private assertDev(): void {
-    if (!this.infra.config.devMode)
-      throw new ParleyError(ErrorCode.DevOnly, 'development events are off (NODE_ENV is not development)', 403);
-  }
-
-  private record(socket: Socket, event: string, body: unknown, result: string): void {
-    this.infra.metrics.events.inc({ event, result });
+  private record(socket: ParleySocket, event: string, body: unknown, result: string): void {
+    this.metrics.events.inc({ event, result });
     if (event === ClientEvent.TypingStart || event === ClientEvent.TypingStop) return;
-    this.infra.audit.record({ who: this.user(socket)?.email ?? 'anonymous', what: event, negotiation_id: idOf(body), result });
+    this.audit.record({ who: this.user(socket)?.email ?? 'anonymous', what: event, negotiation_id: idOf(body), result });
   }
 
-  private user(socket: Socket): AuthUser {
-    return socket.data.user as AuthUser;
+  private user(socket: ParleySocket): AuthUser {
+    return socket.data.user;
   }
 
   /** Validates the payload, runs the handler, and turns any failure into an `error` event and ack. */
   private async handle<E extends keyof typeof ClientPayload, R>(
-    socket: Socket,
+    socket: ParleySocket,
     event: E,
     body: unknown,
     fn: (payload: Payload<E>) => Promise<R>,
@@ -320,7 +205,7 @@ export class NegotiationGateway implements OnGatewayInit, OnGatewayConnection, O
     } catch (e) {
       if (e instanceof ParleyError && CLOSED_CODES.has(e.code) && idOf(body)) this.access.forget(this.user(socket), idOf(body)!);
       const err = e instanceof ParleyError ? e : (storageFailure(e) ?? new ParleyError(ErrorCode.Internal, 'internal error'));
-      if (!(e instanceof ParleyError)) this.infra.log.error({ event, err: e }, 'event handler failed');
+      if (!(e instanceof ParleyError)) this.log.error({ event, err: e }, 'event handler failed');
       this.record(socket, event, body, err.code);
       const negotiationId = idOf(body);
       const payload: ErrorPayload = {

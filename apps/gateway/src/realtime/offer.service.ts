@@ -1,24 +1,10 @@
 import { offerView } from '@parley/contracts';
 import { Inject, Injectable } from '@nestjs/common';
 import { ChatMessage, ErrorCode, OfferView, ParleyError, PartyRef, PartyState, PartyStatus, Terms } from '@parley/contracts';
-import { agreementKey, termsOf, validateTerms } from '@parley/negotiation';
-import { Infra } from '../infra';
+import { NegotiationStore } from '@parley/store';
+import { ScenarioCatalog, agreementKey, termsOf, validateTerms, validateTradeTerms } from '@parley/negotiation';
 import type { Access } from './access.service';
 import { ChatService } from './chat.service';
-
-export const MAX_PRICE = 1_000_000;
-export const MAX_QUANTITY = 1_000_000_000;
-
-/** Terms of a trade: exactly a positive finite price per unit and a positive whole quantity. */
-export function validateTradeTerms(terms: Terms): string | null {
-  const keys = Object.keys(terms).sort().join(',');
-  if (keys !== 'price,quantity') return 'a trade offer has exactly a price and a quantity';
-  if (!(terms.price > 0 && terms.price <= MAX_PRICE)) return `price must be above 0 and at most ${MAX_PRICE}`;
-  if (!Number.isInteger(terms.quantity) || terms.quantity <= 0 || terms.quantity > MAX_QUANTITY) {
-    return `quantity must be a whole number from 1 to ${MAX_QUANTITY}`;
-  }
-  return null;
-}
 
 export interface OfferChange {
   view: OfferView;
@@ -32,13 +18,14 @@ export interface OfferChange {
 @Injectable()
 export class OfferService {
   constructor(
-    @Inject(Infra) private readonly infra: Infra,
+    @Inject(NegotiationStore) private readonly negotiations: NegotiationStore,
+    @Inject(ScenarioCatalog) private readonly scenarios: ScenarioCatalog,
     @Inject(ChatService) private readonly chat: ChatService,
   ) {}
 
   async change(access: Access & { party: PartyRef }, status: PartyStatus, terms: Terms | null): Promise<OfferChange> {
     const { located, party } = access;
-    const previous = (await this.infra.negotiations.readStates(located.dir)).find((s) => s.user === party.user) ?? null;
+    const previous = (await this.negotiations.readStates(located.dir)).find((s) => s.user === party.user) ?? null;
     const offerTerms = terms ?? termsOf(previous?.offer);
     if (terms) await this.assertValid(access, terms);
     const now = Date.now();
@@ -51,7 +38,7 @@ export class OfferService {
       ...(status === 'agreed' && offerTerms ? { agreement_key: agreementKey(offerTerms) } : {}),
       last_updated: Math.floor(now / 1000),
     };
-    await this.infra.negotiations.writeState(located, party.prefix, state);
+    await this.negotiations.writeState(located, party.prefix, state);
     const line = await this.chat.append(located, party, {
       kind: 'offer',
       content: describe(status, offerTerms),
@@ -68,7 +55,7 @@ export class OfferService {
     if (meta.kind === 'peer') {
       problem = validateTradeTerms(terms);
     } else {
-      const scenario = meta.scenario_id ? await this.infra.scenarios.get(meta.scenario_id) : null;
+      const scenario = meta.scenario_id ? await this.scenarios.get(meta.scenario_id) : null;
       problem = scenario ? validateTerms(scenario, terms) : 'the scenario of this negotiation is no longer available';
     }
     if (problem) throw new ParleyError(ErrorCode.InvalidOffer, problem);

@@ -1,4 +1,4 @@
-import type { ChatMessage } from '../../../../libs/contracts/src/domain';
+import type { ChatMessage } from '@parley/contracts/browser';
 import { h, replace } from '../dom';
 import { fmtTime } from '../format';
 

@@ -1,5 +1,5 @@
 import { api, ApiError } from '../api';
-import { App, go } from '../app';
+import { go } from '../app';
 import { field, h, replace, refreshWhileVisible } from '../dom';
 import { fmtNumber, fmtScore, fmtTime, holdingsList, shortName, statusBadge } from '../format';
 import { toast } from '../toast';

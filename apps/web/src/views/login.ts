@@ -1,3 +1,4 @@
+import { ErrorCode } from '@parley/contracts/browser';
 import { api, ApiError } from '../api';
 import { go } from '../app';
 import { field, h, replace } from '../dom';
@@ -49,9 +50,9 @@ export const loginView: View = (main) => {
     } catch (err) {
       const e2 = err as ApiError;
       const text =
-        e2.code === 'INVALID_CREDENTIALS'
+        e2.code === ErrorCode.InvalidCredentials
           ? 'Wrong e-mail or password. Check both and try again.'
-          : e2.code === 'TOO_MANY_ATTEMPTS'
+          : e2.code === ErrorCode.TooManyAttempts
             ? `Too many failed attempts. ${e2.message.replace(/^too many failed logins;\s*/i, '')}`
             : e2.message;
       replace(error, text);

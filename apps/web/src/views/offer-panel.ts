@@ -1,5 +1,4 @@
-import type { Terms } from '../../../../libs/contracts/src/domain';
-import type { OfferView } from '../../../../libs/contracts/src/payloads';
+import type { Terms, OfferView } from '@parley/contracts/browser';
 import { h, replace, uid } from '../dom';
 import { fmtNumber, STATUS_LABELS } from '../format';
 import type { Issue } from '../types';

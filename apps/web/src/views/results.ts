@@ -1,5 +1,4 @@
-import type { FinalScore, Terms } from '../../../../libs/contracts/src/domain';
-import type { NegotiationUpdate } from '../../../../libs/contracts/src/payloads';
+import type { FinalScore, Terms, NegotiationUpdate } from '@parley/contracts/browser';
 import { h, uid } from '../dom';
 import { fmtNumber, fmtScore, SCORE_KEYS, SCORE_LABELS } from '../format';
 import type { Holdings, Issue } from '../types';

@@ -1,45 +1,21 @@
-import { outcomeUpdate } from '../../../../libs/contracts/src/views';
-import { ClientEvent, MAX_MESSAGE_LENGTH, ServerEvent } from '../../../../libs/contracts/src/events';
-import type { ChatMessage, Terms } from '../../../../libs/contracts/src/domain';
-import type { ErrorPayload } from '../../../../libs/contracts/src/errors';
-import type { NegotiationUpdate, OfferView, ServerPayloads } from '../../../../libs/contracts/src/payloads';
+import { outcomeUpdate, ClientEvent, ErrorCode, MAX_MESSAGE_LENGTH, ServerEvent } from '@parley/contracts/browser';
+import type { ChatMessage, Terms, ErrorPayload, NegotiationUpdate, OfferView, ServerPayloads } from '@parley/contracts/browser';
 import { api, ApiError } from '../api';
 import type { ConnectionStatus } from '../connection';
 import { h, replace, uid } from '../dom';
 import { shortName, statusBadge } from '../format';
+import { ClientErrorCode, RETRYABLE, readableError } from '../errors';
 import { toast } from '../toast';
 import type { View } from '../main';
 import type { Issue, NegotiationDetail, ScenarioInfo, TeamView } from '../types';
 import { ChatLog, Outbox } from './chat';
 import { OfferPanel, TRADE_ISSUES } from './offer-panel';
 import { resultsView } from './results';
+import { RoomState } from './room-state';
 
 const TYPING_IDLE_MS = 2500;
 const PEER_TYPING_TIMEOUT_MS = 6000;
 const AI_TYPING_TIMEOUT_MS = 45_000;
-/** Codes after which the same message is simply sent again later (same client id, so no duplicate). */
-const RETRYABLE = new Set(['DISCONNECTED', 'NO_ANSWER', 'DUPLICATE_IN_FLIGHT', 'NEGOTIATION_SETTLING', 'STORAGE_FAILED', 'INTERNAL']);
-
-const ERROR_TITLES: Record<string, string> = {
-  RATE_LIMITED: 'You are sending messages too fast',
-  MESSAGE_TOO_LONG: 'That message is too long',
-  NEGOTIATION_EXPIRED: 'This negotiation has expired',
-  NEGOTIATION_CLOSED: 'This negotiation is over',
-  NEGOTIATION_SETTLING: 'The deal is being settled right now',
-  NEGOTIATION_NOT_FOUND: 'Negotiation not found',
-  NOT_A_PARTY: 'You are not a party to this negotiation',
-  INVALID_OFFER: 'Those terms cannot be offered',
-  INVALID_PAYLOAD: 'The server refused the request',
-  AI_TIMEOUT: 'The AI counterpart took too long',
-  AI_FAILED: 'The AI counterpart could not answer',
-  STORAGE_FAILED: 'The server could not save that',
-};
-
-export function readableError(e: { code: string; message: string }): string {
-  const title = ERROR_TITLES[e.code];
-  return title ? `${title}: ${e.message}` : e.message;
-}
-
 const CONNECTION_TEXT: Record<ConnectionStatus, string> = {
   connecting: 'Connecting…',
   connected: 'Connected',
@@ -71,11 +47,8 @@ export const roomView: View = (main, app, id) => {
   let scenario: ScenarioInfo | undefined;
   let panel: OfferPanel | null = null;
   let observer = false;
-  let closed = false;
-  let joined = false;
-  let stopped = false;
+  const state = new RoomState();
   let flushing = false;
-  let loaded = false;
   let pendingOffers: OfferView[] = [];
   const timers = new Set<ReturnType<typeof setTimeout>>();
   const later = (fn: () => void, ms: number) => {
@@ -101,7 +74,7 @@ export const roomView: View = (main, app, id) => {
     user === 'ai' ? `AI (${detail?.parties.find((p) => p.user === 'ai')?.role ?? 'counterpart'})` : shortName(user);
   const outbox = new Outbox(
     () => void flush(),
-    () => conn.connected && joined,
+    () => conn.connected && state.inRoom,
   );
   const chat = new ChatLog(me, names, (cmid) => outbox.remove(cmid));
   const typingEl = h('p', { class: 'typing', 'aria-live': 'polite' });
@@ -125,38 +98,47 @@ export const roomView: View = (main, app, id) => {
   const panelSlot = h('div', { class: 'panel-slot' });
   const chatHeading = uid('chat-h');
 
-  replace(
-    main,
+  const roomEl = h(
+    'div',
+    { class: 'room', 'data-phase': state.phase },
+    h('div', { class: 'room-head' }, h('p', { class: 'back' }, h('a', { href: '#/lobby' }, '← Lobby')), titleEl, subtitle, banner),
+    resultsSlot,
+    briefSlot,
     h(
       'div',
-      { class: 'room' },
-      h('div', { class: 'room-head' }, h('p', { class: 'back' }, h('a', { href: '#/lobby' }, '← Lobby')), titleEl, subtitle, banner),
-      resultsSlot,
-      briefSlot,
+      { class: 'room-grid' },
       h(
-        'div',
-        { class: 'room-grid' },
-        h(
-          'section',
-          { class: 'card chat', 'aria-labelledby': chatHeading },
-          h('h2', { id: chatHeading }, 'Chat'),
-          chat.el,
-          outbox.el,
-          typingEl,
-          composer,
-          closedNote,
-        ),
-        panelSlot,
+        'section',
+        { class: 'card chat', 'aria-labelledby': chatHeading },
+        h('h2', { id: chatHeading }, 'Chat'),
+        chat.el,
+        outbox.el,
+        typingEl,
+        composer,
+        closedNote,
       ),
+      panelSlot,
     ),
   );
+  replace(main, roomEl);
+
+  // ---- the room renders from its state --------------------------------------------------------
+  state.onChange((phase) => {
+    roomEl.dataset.phase = phase;
+    if (phase !== 'closed') return;
+    panel?.setClosed(true);
+    textarea.disabled = true;
+    sendBtn.disabled = true;
+    composer.hidden = true;
+    closedNote.hidden = false;
+  });
 
   // ---- connection banner -----------------------------------------------------------------------
   const offStatus = conn.onStatus((status) => {
     banner.dataset.state = status;
     banner.textContent = CONNECTION_TEXT[status];
     if (status !== 'connected') {
-      joined = false;
+      state.outOfRoom();
       outbox.requeueSending();
     }
   });
@@ -177,7 +159,7 @@ export const roomView: View = (main, app, id) => {
     renderTyping();
   }
   function setAiTyping(on: boolean, estimatedMs = 0): void {
-    aiTyping = on && !closed;
+    aiTyping = on && !state.closed;
     if (aiTimer) clearTimeout(aiTimer);
     if (aiTyping) aiTimer = later(() => setAiTyping(false), Math.max(AI_TYPING_TIMEOUT_MS, estimatedMs * 3));
     renderTyping();
@@ -187,13 +169,13 @@ export const roomView: View = (main, app, id) => {
   let typingTimer: ReturnType<typeof setTimeout> | undefined;
   function stopTyping(): void {
     if (typingTimer) clearTimeout(typingTimer);
-    if (typingSent && conn.connected && joined) socket.emit(ClientEvent.TypingStop, { negotiation_id: negotiationId });
+    if (typingSent && conn.connected && state.inRoom) socket.emit(ClientEvent.TypingStop, { negotiation_id: negotiationId });
     typingSent = false;
   }
   textarea.addEventListener('input', () => {
     counter.textContent = `${textarea.value.length} / ${MAX_MESSAGE_LENGTH}`;
     counter.classList.toggle('near-limit', textarea.value.length > MAX_MESSAGE_LENGTH * 0.9);
-    if (closed || observer || !conn.connected || !joined) return;
+    if (state.closed || observer || !conn.connected || !state.inRoom) return;
     if (!typingSent && textarea.value.length > 0) {
       typingSent = true;
       socket.emit(ClientEvent.TypingStart, { negotiation_id: negotiationId });
@@ -206,7 +188,7 @@ export const roomView: View = (main, app, id) => {
   composer.addEventListener('submit', (e) => {
     e.preventDefault();
     const content = textarea.value.trim();
-    if (!content || closed || observer) return;
+    if (!content || state.closed || observer) return;
     if (content.length > MAX_MESSAGE_LENGTH) {
       toast(`Messages are limited to ${MAX_MESSAGE_LENGTH} characters.`, 'error');
       return;
@@ -229,7 +211,7 @@ export const roomView: View = (main, app, id) => {
     if (flushing) return;
     flushing = true;
     try {
-      for (let item = outbox.next(); item && !stopped && joined && conn.connected && !closed; item = outbox.next()) {
+      for (let item = outbox.next(); item && state.inRoom && conn.connected && !state.closed; item = outbox.next()) {
         outbox.mark(item, 'sending');
         const ack = await conn.request<ChatMessage>(ClientEvent.SendMessage, {
           negotiation_id: negotiationId,
@@ -256,7 +238,7 @@ export const roomView: View = (main, app, id) => {
 
   // ---- offers ----------------------------------------------------------------------------------
   async function offerAction(event: string, payload: Record<string, unknown>): Promise<void> {
-    if (!conn.connected || !joined) throw new Error('Not connected. Wait for the connection to come back and try again.');
+    if (!conn.connected || !state.inRoom) throw new Error('Not connected. Wait for the connection to come back and try again.');
     const ack = await conn.request<OfferView>(event, { negotiation_id: negotiationId, ...payload });
     // a refusal also arrives as an `error` event (shown as a notice); the panel shows it too
     if (!ack.ok) throw new Error(readableError(ack.error));
@@ -277,15 +259,9 @@ export const roomView: View = (main, app, id) => {
   // ---- results ---------------------------------------------------------------------------------
   async function showResults(update: NegotiationUpdate): Promise<void> {
     if (update.status === 'active') return;
-    const firstTime = !closed;
-    closed = true;
+    const firstTime = state.over();
     setAiTyping(false);
     setPeerTyping(null);
-    panel?.setClosed(true);
-    textarea.disabled = true;
-    sendBtn.disabled = true;
-    composer.hidden = true;
-    closedNote.hidden = false;
     subtitleStatus(update.status);
     let holdings: TeamView['holdings'] | null = null;
     if (detail?.kind === 'peer' && !observer) {
@@ -293,7 +269,7 @@ export const roomView: View = (main, app, id) => {
         .then((t) => t.holdings)
         .catch(() => null);
     }
-    if (stopped) return;
+    if (state.left) return;
     replace(resultsSlot, resultsView(update, issues, holdings));
     if (firstTime) {
       resultsSlot.scrollIntoView({ block: 'start' });
@@ -308,6 +284,7 @@ export const roomView: View = (main, app, id) => {
 
   // ---- server events ---------------------------------------------------------------------------
   const mine = (p: { negotiation_id?: string } | undefined) => p?.negotiation_id === negotiationId;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each listener names its own payload type
   const handlers: [string, (...args: any[]) => void][] = [
     [
       ServerEvent.NegotiationState,
@@ -345,22 +322,22 @@ export const roomView: View = (main, app, id) => {
       ServerEvent.Error,
       (p: ErrorPayload) => {
         if (p?.negotiation_id && p.negotiation_id !== negotiationId) return;
-        if (p?.event === ClientEvent.SendMessage && p.code !== 'RATE_LIMITED' && p.code !== 'MESSAGE_TOO_LONG') return; // shown on the message itself
+        if (p?.event === ClientEvent.SendMessage && p.code !== ErrorCode.RateLimited && p.code !== ErrorCode.MessageTooLong) return; // shown on the message itself
         if (p?.event === ClientEvent.TypingStart || p?.event === ClientEvent.TypingStop) return;
-        if (p?.event === ClientEvent.JoinNegotiation && p.code === 'NEGOTIATION_NOT_FOUND') return; // the page says so
-        toast(readableError({ code: p?.code ?? 'ERROR', message: p?.message ?? 'Something went wrong.' }), 'error', 9000);
-        if (p?.code === 'AI_TIMEOUT' || p?.code === 'AI_FAILED') setAiTyping(false);
-        if (p?.code === 'NEGOTIATION_EXPIRED' || p?.code === 'NEGOTIATION_CLOSED') void refreshDetail();
+        if (p?.event === ClientEvent.JoinNegotiation && p.code === ErrorCode.NegotiationNotFound) return; // the page says so
+        toast(readableError({ code: p?.code ?? ClientErrorCode.Unknown, message: p?.message ?? 'Something went wrong.' }), 'error', 9000);
+        if (p?.code === ErrorCode.AiTimeout || p?.code === ErrorCode.AiFailed) setAiTyping(false);
+        if (p?.code === ErrorCode.NegotiationExpired || p?.code === ErrorCode.NegotiationClosed) void refreshDetail();
       },
     ],
-    ['connect', () => loaded && void join()],
+    ['connect', () => state.canJoin && void join()],
   ];
   for (const [event, fn] of handlers) socket.on(event, fn);
 
   // ---- join / rejoin ---------------------------------------------------------------------------
   /** On every (re)connect: rejoin the room, then ask for everything after the last seq we saw. */
   async function join(): Promise<void> {
-    joined = false;
+    state.outOfRoom();
     const since = chat.lastSeq;
     const ack = await conn.request<{ state: ServerPayloads['negotiation-state']; history: ServerPayloads['message-history'] }>(
       ClientEvent.JoinNegotiation,
@@ -368,9 +345,9 @@ export const roomView: View = (main, app, id) => {
         negotiation_id: negotiationId,
       },
     );
-    if (stopped) return;
+    if (state.left) return;
     if (!ack.ok) {
-      if (ack.error.code === 'NEGOTIATION_NOT_FOUND') showNotFound();
+      if (ack.error.code === ErrorCode.NegotiationNotFound) showNotFound();
       else if (!RETRYABLE.has(ack.error.code)) toast(readableError(ack.error), 'error');
       else if (conn.connected) later(() => void join(), 2000);
       return;
@@ -383,8 +360,8 @@ export const roomView: View = (main, app, id) => {
       });
       if (sync.ok) chat.merge(sync.data.messages);
     }
-    if (stopped) return;
-    joined = true;
+    if (state.left) return;
+    state.joinDone();
     outbox.render();
     void flush();
   }
@@ -416,7 +393,7 @@ export const roomView: View = (main, app, id) => {
       toast(`Could not load the negotiation: ${(e as Error).message}`, 'error');
       return;
     }
-    if (stopped) return;
+    if (state.left) return;
     observer = detail.my_role === 'observer';
     if (detail.kind === 'ai') {
       scenario = await app
@@ -427,7 +404,7 @@ export const roomView: View = (main, app, id) => {
     } else {
       issues = TRADE_ISSUES;
     }
-    if (stopped) return;
+    if (state.left) return;
     const my = detail.parties.find((p) => p.user === me);
     const other = detail.parties.find((p) => p.user !== me);
     if (detail.kind === 'ai') {
@@ -491,19 +468,20 @@ export const roomView: View = (main, app, id) => {
       pendingOffers = [];
     }
     if (detail.outcome) void showResults(outcomeUpdate(detail.outcome));
-    else if (closed) panel.setClosed(true);
+    else if (state.closed) panel.setClosed(true);
   }
 
   void load().then(() => {
-    loaded = true;
-    if (!stopped && conn.connected) void join();
+    state.loaded();
+    if (!state.left && conn.connected) void join();
   });
   // on phones the keyboard would cover the room: focus the composer on wide screens only
   if (window.matchMedia('(min-width: 700px)').matches) textarea.focus({ preventScroll: true });
 
   return () => {
-    stopped = true;
+    // typing-stop still goes out while the room is ours; after leave() nothing is sent
     stopTyping();
+    state.leave();
     offStatus();
     for (const [event, fn] of handlers) socket.off(event, fn);
     timers.forEach(clearTimeout);

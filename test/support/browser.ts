@@ -4,7 +4,7 @@ import { chromium, Browser, BrowserContext, Page } from 'playwright-core';
 import { createGateway, RunningGateway } from '../../apps/gateway/src/gateway';
 import { createAiWorker, RunningAiWorker } from '../../apps/ai-worker/src/ai-worker';
 import { createAgreementWorker, RunningAgreementWorker } from '../../apps/agreement-worker/src/agreement-worker';
-import { testConfig } from '../support/env';
+import { testConfig } from './env';
 
 export const ARTIFACTS = join(__dirname, '..', '..', 'test-artifacts');
 mkdirSync(ARTIFACTS, { recursive: true });

@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { Server } from 'socket.io';
 import { io as ioClient, Socket } from 'socket.io-client';
-import type { ParleyConfig } from '../libs/config/src';
-import type { NegotiationUpdate, PartyState, Terms } from '../libs/contracts/src';
-import { agreementKey } from '../libs/negotiation/src/agreement-key';
-import { createRedis, socketIoKey } from '../libs/queues/src';
-import { DataPaths, NegotiationStore, TeamStore, emailPrefix, writeJsonAtomic } from '../libs/store/src';
+import type { ParleyConfig } from '@parley/config';
+import type { NegotiationUpdate, PartyState, Terms } from '@parley/contracts';
+import { agreementKey } from '@parley/negotiation';
+import { createRedis, socketIoKey } from '@parley/queues';
+import { DataPaths, NegotiationStore, TeamStore, emailPrefix, writeJsonAtomic } from '@parley/store';
 
 /**
  * A stand-in for the gateway's Socket.io side: a real socket.io server on the Redis adapter (the

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import redisSetup from '../support/global-setup';
+import redisSetup from './global-setup';
 
 /** A real Redis (as for every test), then a fresh build of the web client the gateway serves. */
 export default async function globalSetup(): Promise<void> {

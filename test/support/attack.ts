@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import type { Socket } from 'socket.io-client';
 import IORedis from 'ioredis';
-import { ErrorCode } from '../../libs/contracts/src';
-import { loadConfig, ParleyConfig } from '../../libs/config/src';
+import { ErrorCode } from '@parley/contracts';
+import { loadConfig, ParleyConfig } from '@parley/config';
 
 /** Shared tools of the attack suites (fuzz, authz, flood, hidden): hostile inputs, tallies, a file-system tripwire. */
 
@@ -284,7 +284,7 @@ export function sandboxConfig(overrides: Record<string, string> = {}): Sandbox {
 }
 
 function walk(dir: string, visit: (p: string, st: import('node:fs').Stats) => boolean): void {
-  let names: string[] = [];
+  let names: string[];
   try {
     names = readdirSync(dir);
   } catch {
@@ -310,7 +310,7 @@ function findMarker(starts: string[], depth: number): string[] {
   const go = (dir: string, left: number) => {
     if (seen.has(dir)) return;
     seen.add(dir);
-    let names: string[] = [];
+    let names: string[];
     try {
       names = readdirSync(dir);
     } catch {

@@ -1,12 +1,12 @@
 import { Queue as BullQueue, QueueEvents } from 'bullmq';
 import IORedis from 'ioredis';
-import { Cluster, Service, ServiceKind, sleep, until } from '../support/cluster';
-import { http } from '../support/harness';
-import { TrackedClient } from '../cluster/client';
-import { SendRecord } from '../cluster/checks';
-import { auditDisk, holdingsFromFiles } from '../cluster/disk';
-import { PRACTICE_LINES, World, cmid } from '../cluster/world';
-import type { FaultRow } from './report';
+import { Cluster, Service, ServiceKind, sleep, until } from './cluster';
+import { http } from './harness';
+import { TrackedClient } from './cluster-client';
+import { SendRecord } from './cluster-checks';
+import { auditDisk, holdingsFromFiles } from './cluster-disk';
+import { PRACTICE_LINES, World, cmid } from './cluster-world';
+import type { FaultRow } from './reliability-report';
 
 /**
  * Shared parts of the fault suite: a rig (a World of teams and clients plus a Cluster of processes),

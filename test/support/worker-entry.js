@@ -5,7 +5,7 @@
  *    job of a worker killed with SIGKILL is taken over in seconds, not a minute;
  *  - it prints {"event":"started"} on stdout once it consumes jobs (the harness waits for that line).
  *
- *   node test/cluster/worker-entry.js ai|agreement
+ *   node test/support/worker-entry.js ai|agreement
  *   TEST_JOB_LOCK_MS (default 3000), TEST_STALLED_INTERVAL_MS (default 1000), TEST_CLAIM_STALE_MS (default 3000)
  */
 require('reflect-metadata');

@@ -1,6 +1,6 @@
-import type { ChatMessage } from '../../libs/contracts/src';
-import type { SendResult, TrackedClient } from './client';
-import { DiskAudit, aiReplies, corruption, duplicateMessages } from './disk';
+import type { ChatMessage } from '@parley/contracts';
+import type { SendResult, TrackedClient } from './cluster-client';
+import { DiskAudit, aiReplies, corruption, duplicateMessages } from './cluster-disk';
 
 /** One chat send as the test saw it. */
 export interface SendRecord {

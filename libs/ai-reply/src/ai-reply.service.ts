@@ -1,11 +1,11 @@
 import { offerView } from '@parley/contracts';
 import { randomUUID } from 'node:crypto';
-import type IORedis from 'ioredis';
 import { ChatMessage, ErrorCode, ErrorCodeName, ParleyError, PartyState, ServerEventName, ServerPayloads, Terms } from '@parley/contracts';
 import type { LocatedNegotiation, MessageLog, NegotiationStore } from '@parley/store';
-import type { JobData } from '@parley/queues';
-import { agreementKey, canonicalTerms, termsOf } from './agreement-key';
-import type { AiTurn, FullScenario, NegotiationEngine, TokenUsage } from './types';
+import { JobData, Queue, parseJob } from '@parley/queues';
+import { agreementKey, canonicalTerms, termsOf } from '@parley/negotiation';
+import type { AiTurn, FullScenario, NegotiationEngine, TokenUsage } from '@parley/negotiation';
+import { LocalLock, type WriteLock } from './write-lock';
 
 /** The data of an `ai-response` `reply` job. */
 export type ReplyJob = JobData<'ai-response', 'reply'>;
@@ -46,10 +46,6 @@ type AiChatMessage = ChatMessage & { ai_metadata: NonNullable<ChatMessage['ai_me
 
 type WriteResult =
   { kind: 'raced'; earlier: ChatMessage } | { kind: 'closed' } | { kind: 'written'; message: AiChatMessage; state: PartyState | null };
-
-export interface WriteLock {
-  withLock<T>(key: string, fn: () => Promise<T>): Promise<T>;
-}
 
 /**
  * One `reply` job: read the negotiation, ask the engine, write the AI's own files (message first,
@@ -282,82 +278,9 @@ function isClosed(e: unknown): boolean {
 }
 
 function assertJob(job: ReplyJob): void {
-  const ok =
-    job &&
-    typeof job.negotiation_id === 'string' &&
-    typeof job.owner === 'string' &&
-    Number.isInteger(job.trigger_seq) &&
-    job.trigger_seq >= 0 &&
-    ['message', 'offer', 'dev'].includes(job.reason);
-  if (!ok) throw new ParleyError(ErrorCode.InvalidPayload, `invalid ai reply job: ${JSON.stringify(job)?.slice(0, 200)}`);
-}
-
-/** Redis hash with a negotiation's model token usage: prompt_tokens, completion_tokens, calls. */
-export const aiUsageKey = (redisPrefix: string, negotiationId: string) => `${redisPrefix}:ai-usage:${negotiationId}`;
-
-export class RedisAiUsage {
-  constructor(
-    private readonly redis: IORedis,
-    private readonly redisPrefix: string,
-  ) {}
-
-  async record(negotiationId: string, usage: TokenUsage): Promise<void> {
-    const key = aiUsageKey(this.redisPrefix, negotiationId);
-    await this.redis
-      .multi()
-      .hincrby(key, 'prompt_tokens', Math.max(0, Math.round(usage.prompt_tokens)))
-      .hincrby(key, 'completion_tokens', Math.max(0, Math.round(usage.completion_tokens)))
-      .hincrby(key, 'calls', 1)
-      .exec();
-  }
-}
-
-/** One holder per key inside this process. */
-export class LocalLock implements WriteLock {
-  private readonly tails = new Map<string, Promise<unknown>>();
-
-  async withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const before = this.tails.get(key) ?? Promise.resolve();
-    const run = before.then(fn, fn);
-    const tail = run.catch(() => undefined);
-    this.tails.set(key, tail);
-    try {
-      return await run;
-    } finally {
-      if (this.tails.get(key) === tail) this.tails.delete(key);
-    }
-  }
-}
-
-const RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
-
-/**
- * One holder per key across every worker: SET NX PX with a token, released only by its holder. The
- * section it guards is a few file writes; a holder that died frees the key when `ttlMs` passes.
- */
-export class RedisLock implements WriteLock {
-  private readonly local = new LocalLock();
-
-  constructor(
-    private readonly redis: IORedis,
-    private readonly redisPrefix: string,
-    private readonly ttlMs = 10_000,
-  ) {}
-
-  withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    return this.local.withLock(key, async () => {
-      const redisKey = `${this.redisPrefix}:lock:${key}`;
-      const token = randomUUID();
-      const deadline = Date.now() + this.ttlMs * 2;
-      while ((await this.redis.set(redisKey, token, 'PX', this.ttlMs, 'NX')) !== 'OK') {
-        if (Date.now() > deadline) throw new Error(`lock ${key} is still held after ${this.ttlMs * 2} ms`);
-        await new Promise((r) => setTimeout(r, 25));
-      }
-      try {
-        return await fn();
-      } finally {
-        await this.redis.eval(RELEASE, 1, redisKey, token).catch(() => undefined);
-      }
-    });
+  try {
+    parseJob(Queue.AiResponse, 'reply', job);
+  } catch (e) {
+    throw new ParleyError(ErrorCode.InvalidPayload, `invalid ai reply job: ${(e as Error).message}: ${JSON.stringify(job)?.slice(0, 200)}`);
   }
 }

@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DataPaths, TeamStore, hashPassword } from '../../libs/store/src';
+import { DataPaths, TeamStore, hashPassword } from '@parley/store';
 import { signToken } from '../../apps/gateway/src/auth/token';
-import { http } from '../support/harness';
-import { TrackedClient } from './client';
+import { http } from './harness';
+import { TrackedClient } from './cluster-client';
 
 /** What a cluster or fault test shares: a private DATA_DIR and Redis prefix, teams, tokens, clients. */
 export class World {

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ErrorCode, NegotiationUpdate, Outcome, PartyState, Terms } from '@parley/contracts';
 import { DataPaths, MessageLog, NegotiationStore, TeamStore, teamHoldings, writeJsonAtomic } from '@parley/store';
-import { agreementKey } from './agreement-key';
-import { Scorer, Settlement, SettlementDeps } from './settlement';
+import { agreementKey } from '@parley/negotiation';
+import { Scorer, Settlement, SettlementDeps } from '.';
 
 const alice = 'alice@x.edu';
 const bob = 'bob@x.edu';

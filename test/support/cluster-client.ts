@@ -1,5 +1,5 @@
 import { io, Socket } from 'socket.io-client';
-import type { ChatMessage, NegotiationUpdate } from '../../libs/contracts/src';
+import type { ChatMessage, NegotiationUpdate } from '@parley/contracts';
 
 /**
  * A socket.io client that behaves like a careful browser tab, and counts what it got:

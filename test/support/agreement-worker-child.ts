@@ -10,7 +10,7 @@
  * Prints one JSON line per milestone on stdout: {"event":"started"}, {"event":"at-hook","negotiation_id":…}.
  */
 import { loadConfig } from '@parley/config';
-import { createAgreementWorker } from '../apps/agreement-worker/src/agreement-worker';
+import { createAgreementWorker } from '../../apps/agreement-worker/src/agreement-worker';
 
 const say = (event: string, extra: object = {}) => process.stdout.write(JSON.stringify({ event, ...extra }) + '\n');
 

@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
- * Reliability tests record what they did here; `compose-report.ts` turns every suite's rows into
+ * Reliability tests record what they did here; `reliability-compose-report.ts` turns every suite's rows into
  * docs/RELIABILITY.md. Rows are plain counts, so the report shows what was survived, not adjectives.
  */
 export const RESULTS_DIR = join(__dirname, '..', '..', 'test-artifacts', 'reliability');
@@ -39,7 +39,7 @@ export function recordSuite(result: SuiteResult): void {
 }
 
 export function readSuites(): SuiteResult[] {
-  let names: string[] = [];
+  let names: string[];
   try {
     names = readdirSync(RESULTS_DIR).filter((n) => n.endsWith('.json'));
   } catch {

@@ -1,6 +1,6 @@
 import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ChatMessage, NegotiationMeta, Outcome, PartyState, TeamInit, Transaction } from '../../libs/contracts/src';
+import type { ChatMessage, NegotiationMeta, Outcome, PartyState, TeamInit, Transaction } from '@parley/contracts';
 
 /**
  * Reads DATA_DIR the way an auditor would after a crash: every JSON file must parse, every JSONL line

@@ -12,7 +12,7 @@
 import pino from 'pino';
 import { loadConfig } from '@parley/config';
 import { BuiltinEngine, NegotiationEngine } from '@parley/negotiation';
-import { createAiWorker } from '../apps/ai-worker/src/ai-worker';
+import { createAiWorker } from '../../apps/ai-worker/src/ai-worker';
 
 const say = (event: string) => process.stdout.write(JSON.stringify({ event }) + '\n');
 

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ChatMessage, ErrorCode, ParleyError, PartyState, ServerPayloads } from '@parley/contracts';
 import { DataPaths, LocatedNegotiation, MessageLog, NegotiationStore } from '@parley/store';
-import { agreementKey } from './agreement-key';
-import { AiReplyDeps, AiReplyService, ReplyJob } from './ai-reply';
-import type { AiTurn, FullScenario, NegotiationEngine, NegotiatorInput } from './types';
+import { agreementKey } from '@parley/negotiation';
+import { AiReplyDeps, AiReplyService, ReplyJob } from './ai-reply.service';
+import type { AiTurn, FullScenario, NegotiationEngine, NegotiatorInput } from '@parley/negotiation';
 
 const SALARY_SCENARIO: FullScenario = {
   id: 'unit-salary',
@@ -198,7 +198,7 @@ describe('AiReplyService', () => {
 
   it('accepting sets agreed with the agreement key and asks the agreement worker to check', async () => {
     await studentState('agreed', { salary: 90000, bonus: 1000 });
-    const engine = new ScriptedEngine((input) => turn({ accept: { salary: 90000, bonus: 1000 } }));
+    const engine = new ScriptedEngine((_input) => turn({ accept: { salary: 90000, bonus: 1000 } }));
     await service(engine).handle(job(1, 'offer'));
 
     const state = await aiState();

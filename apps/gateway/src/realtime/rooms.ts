@@ -1,0 +1,28 @@
+import { Injectable } from '@nestjs/common';
+import { negotiationRoom } from '@parley/contracts';
+import type { ParleyServer } from './socket-types';
+
+/** The negotiation rooms of this gateway's Socket.io server (shared with the others through the Redis adapter). */
+@Injectable()
+export class Rooms {
+  private server?: ParleyServer;
+
+  /** Called by the gateway once Socket.io is up. */
+  attach(server: ParleyServer): void {
+    this.server = server;
+  }
+
+  to(negotiationId: string) {
+    return this.io().to(negotiationRoom(negotiationId));
+  }
+
+  /** Sockets in the room on every gateway. */
+  async count(negotiationId: string): Promise<number> {
+    return (await this.io().in(negotiationRoom(negotiationId)).fetchSockets()).length;
+  }
+
+  private io(): ParleyServer {
+    if (!this.server) throw new Error('Socket.io is not attached yet');
+    return this.server;
+  }
+}

@@ -1,0 +1,3 @@
+export * from './ai-reply.service';
+export * from './write-lock';
+export * from './usage';

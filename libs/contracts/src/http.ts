@@ -1,0 +1,36 @@
+import type { Chemical, NegotiationKind, Outcome, Terms, Transaction } from './domain';
+import type { OfferView } from './payloads';
+
+/** A negotiation in the HTTP answers (GET/POST /api/negotiations, the instructor's lists). */
+export interface NegotiationSummary {
+  negotiation_id: string;
+  kind: NegotiationKind;
+  status: string;
+  scenario_id?: string;
+  chemical?: Chemical;
+  parties: { user: string; role: string }[];
+  created_at: number;
+  opening_terms?: Terms;
+  outcome?: Outcome;
+}
+
+/** GET /api/negotiations/:id */
+export interface NegotiationDetail extends NegotiationSummary {
+  my_role: string;
+  offers: OfferView[];
+}
+
+/** GET /api/instructor/negotiations */
+export interface ClassNegotiation extends NegotiationSummary {
+  /** Milliseconds since the epoch: the latest message, offer change, settlement or creation. */
+  last_activity: number;
+  message_count: number;
+  offers: OfferView[];
+}
+
+/** GET /api/instructor/transactions */
+export interface ClassTransaction extends Transaction {
+  /** The team whose file this is (the buyer for type 'buy', the seller for 'sell'). */
+  team: string;
+  file: string;
+}

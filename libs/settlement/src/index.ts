@@ -1,0 +1,4 @@
+export * from './types';
+export * from './decision';
+export * from './settlement';
+export * from './sweep';

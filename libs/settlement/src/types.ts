@@ -1,0 +1,71 @@
+import type { ChatMessage, NegotiationMeta, NegotiationUpdate, Outcome, Terms } from '@parley/contracts';
+import type { DataPaths, LockOptions, MessageLog, OrderStore, Trade } from '@parley/store';
+import type { ScoreResult } from '@parley/negotiation';
+
+/** Where a settlement's result goes (the worker: the room, through the Socket.io Redis emitter). */
+export interface SettlementEvents {
+  negotiationUpdate(update: NegotiationUpdate): void | Promise<void>;
+}
+
+export interface ScoreInput {
+  meta: NegotiationMeta;
+  /** The agreed terms; null when there was no deal (walk-away, expiry). */
+  terms: Terms | null;
+  status: 'completed' | 'rejected' | 'expired';
+  transcript: ChatMessage[];
+}
+
+/** Scores an AI practice negotiation (the real one wraps scoreNegotiation + ScenarioCatalog). */
+export interface Scorer {
+  score(input: ScoreInput): Promise<ScoreResult | null>;
+}
+
+/** Test seams: called at the points where a crash or a race matters. */
+export interface SettlementHooks {
+  /** After the pre-read decided there is something to do, right before the claim rename. */
+  beforeClaim?(owner: string, id: string): Promise<void>;
+  /** Between the buyer's and the seller's transaction file. */
+  betweenTransactions?(trade: Trade): Promise<void>;
+}
+
+export interface SettlementDeps {
+  paths: DataPaths;
+  events?: SettlementEvents;
+  scorer?: Scorer;
+  hooks?: SettlementHooks;
+  now?: () => number;
+  locks?: LockOptions;
+  /** The order board a filled trade leaves (built from `paths` when not given). */
+  orders?: Pick<OrderStore, 'remove'>;
+  /** Transcripts for the scorer (a plain MessageLog when not given). */
+  messages?: Pick<MessageLog, 'readAll'>;
+}
+
+/**
+ * What happened to one negotiation. 'busy' is the settling place seen from outside: the negotiation is
+ * in negotiations_settling/ (claimed) by another process right now.
+ */
+export type SettlementAction =
+  /** transactions (peer) or a scored outcome (ai) written, archived as 'completed' */
+  | 'settled'
+  /** agreed, but a side could not afford it: archived as 'failed', no transactions */
+  | 'failed'
+  | 'rejected'
+  | 'expired'
+  /** nothing to do (no matching agreement); the negotiation is where it was */
+  | 'untouched'
+  /** another process holds the claim right now */
+  | 'busy'
+  /** no such active negotiation (already settled, or never there) */
+  | 'missing'
+  /** cannot be judged (e.g. a hand-made tree without roles); left alone */
+  | 'skipped'
+  | 'error';
+
+export interface SettlementResult {
+  negotiation_id: string;
+  owner: string;
+  action: SettlementAction;
+  reason?: string;
+  outcome?: Outcome;
+}
