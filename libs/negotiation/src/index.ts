@@ -14,3 +14,8 @@ export * from './limits';
 export * from './builtin-engine';
 export * from './scoring';
 export * from './openai/rubric';
+export * from './walk-away';
+export * from './relationships';
+export * from './coaching';
+export * from './moves';
+export * from './debrief';
