@@ -70,7 +70,7 @@ export function coach(sc: FullScenario, transcript: ChatMessage[], outcome: Coac
   const theirs = proposals.filter((p) => p.by === 'ai');
   const mine = transcript.filter((m) => m.sender_type === 'user' && m.kind !== 'offer');
   const item = (topic: FeedbackTopic, kind: FeedbackItem['kind'], text: string, line?: ChatMessage) =>
-    items.push({ topic, kind, text, ...(line ? { line: quoteOf(line) } : {}) });
+    items.push({ topic, kind, text, ...(line ? { line: quoteOf(line, 80, sc) } : {}) });
   const terms = (p: Proposal) => describeTerms(sc, p.terms);
 
   // walk-away

@@ -2,6 +2,7 @@ import type { ChatMessage, Terms } from '@parley/contracts';
 import { parseOfferFromText } from './text-parse';
 import { FullScenario } from './types';
 import { direction } from './utility';
+import { describeTerms } from './wording';
 
 /**
  * The negotiation as a sequence of proposals, read from the transcript as the scorer sees it: the
@@ -87,9 +88,11 @@ export function concessionsOf(proposals: Proposal[]): { concessions: Concession[
   return { concessions, own };
 }
 
-/** A line as evidence: its number and its first words. */
-export function quoteOf(m: ChatMessage, max = 80): { seq: number; quote: string } {
-  const text = m.content.replace(/\s+/g, ' ').trim();
+/** A line as evidence: its number and its first words (an offer made with the panel, in words with units). */
+export function quoteOf(m: ChatMessage, max = 80, sc?: FullScenario): { seq: number; quote: string } {
+  const offer = sc && m.kind === 'offer' && m.terms ? describeTerms(sc, m.terms) : null;
+  const said = offer ? `${m.status === 'agreed' ? 'Agreed to' : 'Proposed'} ${offer}` : m.content;
+  const text = said.replace(/\s+/g, ' ').trim();
   return { seq: m.seq, quote: text.length > max ? `${text.slice(0, max - 1)}…` : text };
 }
 

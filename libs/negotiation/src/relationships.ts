@@ -99,7 +99,7 @@ export function relationshipScore(sc: FullScenario, transcript: ChatMessage[]): 
     if (points === 0) return;
     d.points += points;
     notes.push(`${points > 0 ? '+' : '−'}${Math.abs(points)} ${note}`);
-    for (const m of evidence) if (d.evidence.length < 3 && !d.evidence.some((e) => e.seq === m.seq)) d.evidence.push(quoteOf(m));
+    for (const m of evidence) if (d.evidence.length < 3 && !d.evidence.some((e) => e.seq === m.seq)) d.evidence.push(quoteOf(m, 80, sc));
   };
   const short = (m: ChatMessage | undefined) => (m ? ` ("${m.content.slice(0, 40)}${m.content.length > 40 ? '…' : ''}")` : '');
   const matching = (re: RegExp) => lines.filter((m) => re.test(m.content));

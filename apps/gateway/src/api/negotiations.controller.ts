@@ -2,7 +2,7 @@ import { offerView } from '@parley/contracts';
 import { Body, Controller, Get, Inject, Param, Post, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
 import { ErrorCode, NegotiationMeta, Outcome, ParleyError } from '@parley/contracts';
-import { ScenarioCatalog } from '@parley/negotiation';
+import { buildDebrief, Debrief, ownSide, ScenarioCatalog } from '@parley/negotiation';
 import { Infra } from '../infra';
 import type { AuthUser } from '../auth/auth.service';
 import { CurrentUser, HttpAuthGuard } from '../auth/http-auth.guard';
@@ -77,11 +77,31 @@ export class NegotiationsController {
   async one(@CurrentUser() user: AuthUser, @Param('id') id: string) {
     const found = await this.access.find(user, id);
     const states = await this.infra.negotiations.readStates(found.located.dir);
+    const meta = found.located.meta;
+    // the student's own walk-away (never the other side's): the client asks before a worse agreement
+    const scenario =
+      meta.kind === 'ai' && meta.scenario_id && found.party && found.party.user !== 'ai'
+        ? await this.infra.scenarios.get(meta.scenario_id).catch(() => null)
+        : null;
     return {
-      ...summary(found.located.meta, statusOf(found), found.outcome),
+      ...summary(meta, statusOf(found), found.outcome),
       my_role: found.party?.role ?? 'observer',
       offers: states.map(offerView),
+      ...(scenario ? { own_side: ownSide(scenario, 'student') } : {}),
     };
+  }
+
+  /** After the end only: both briefs, the deal on a chart and the coaching feedback. */
+  @Get('negotiations/:id/debrief')
+  async debrief(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<Debrief> {
+    const found = await this.access.find(user, id);
+    const { meta, dir, place } = found.located;
+    if (place !== 'archived' || !found.outcome)
+      throw new ParleyError(ErrorCode.Conflict, 'the debrief opens once the negotiation is over', 409);
+    const scenario = meta.kind === 'ai' && meta.scenario_id ? await this.infra.scenarios.get(meta.scenario_id).catch(() => null) : null;
+    if (!scenario) throw new ParleyError(ErrorCode.NotFound, 'this negotiation has no scenario to debrief', 404);
+    const transcript = await this.infra.messages.readAll(dir);
+    return buildDebrief({ scenario, meta, outcome: found.outcome, transcript });
   }
 }
 

@@ -13,6 +13,7 @@ import type { Issue, NegotiationDetail, ScenarioInfo, TeamView } from '../types'
 import { ChatLog, Outbox } from './chat';
 import { OfferPanel, TRADE_ISSUES } from './offer-panel';
 import { resultsView } from './results';
+import type { OwnSide } from '../../../../libs/negotiation/src/walk-away';
 
 const TYPING_IDLE_MS = 2500;
 const PEER_TYPING_TIMEOUT_MS = 6000;
@@ -203,10 +204,11 @@ export const roomView: View = (main, app, id) => {
   });
 
   // ---- sending: queue first, then deliver in order with the same client id until acknowledged ----
-  composer.addEventListener('submit', (e) => {
+  composer.addEventListener('submit', async (e) => {
     e.preventDefault();
     const content = textarea.value.trim();
     if (!content || closed || observer) return;
+    if (panel && !(await panel.confirmTypedAcceptance(content))) return;
     if (content.length > MAX_MESSAGE_LENGTH) {
       toast(`Messages are limited to ${MAX_MESSAGE_LENGTH} characters.`, 'error');
       return;
@@ -466,6 +468,7 @@ export const roomView: View = (main, app, id) => {
       myLabel: observer ? `${detail.parties[0]?.role ?? 'party 1'}` : (my?.role ?? 'you'),
       otherLabel: observer ? `${detail.parties[1]?.role ?? 'party 2'}` : otherLabel,
       observer,
+      ownSide: (detail as NegotiationDetail & { own_side?: OwnSide }).own_side,
       propose: (terms: Terms) => offerAction(ClientEvent.ProposeOffer, { terms }),
       agree: (terms: Terms) => offerAction(ClientEvent.AgreeOffer, { terms }),
       reject: () => offerAction(ClientEvent.RejectNegotiation, {}),

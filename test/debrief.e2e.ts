@@ -1,0 +1,76 @@
+import type { Socket } from 'socket.io-client';
+import { createGateway, RunningGateway } from '../apps/gateway/src/gateway';
+import { createAiWorker, RunningAiWorker } from '../apps/ai-worker/src/ai-worker';
+import { createAgreementWorker, RunningAgreementWorker } from '../apps/agreement-worker/src/agreement-worker';
+import { testConfig } from './support/env';
+import { addTeam, connect, emitAck, http, login, waitFor } from './support/harness';
+
+/**
+ * The debrief reveals the other side's brief only after the end: while the negotiation is open the
+ * student sees their own walk-away (for the guard) and nothing of the AI's; once it is closed, the
+ * debrief shows both briefs, the zone and the feedback — to the student, and to nobody else.
+ */
+describe('debrief after the end (issue 13)', () => {
+  const config = testConfig();
+  let gw: RunningGateway;
+  let ai: RunningAiWorker;
+  let agreements: RunningAgreementWorker;
+  const sockets: Socket[] = [];
+  let sam = '';
+  let eve = '';
+
+  beforeAll(async () => {
+    await addTeam(config, 'sam@uni.edu');
+    await addTeam(config, 'eve@uni.edu');
+    gw = await createGateway(config);
+    ai = await createAiWorker(config, { handleSignals: false });
+    agreements = await createAgreementWorker(config, { handleSignals: false });
+    sam = await login(gw.url, 'sam@uni.edu');
+    eve = await login(gw.url, 'eve@uni.edu');
+  });
+  afterAll(async () => {
+    sockets.forEach((s) => s.close());
+    await Promise.all([gw?.close(), ai?.close(), agreements?.close()]);
+    config.cleanup();
+  });
+
+  it('hides the other side while open, then shows both briefs, the zone and the feedback', async () => {
+    const id = (await http(gw.url, 'POST', '/api/negotiations', { scenario_id: 'used-car' }, sam)).body.negotiation_id;
+    const early = await http(gw.url, 'GET', `/api/negotiations/${id}/debrief`, undefined, sam);
+    expect(early.status).toBe(409);
+    expect(JSON.stringify(early.body)).not.toMatch(/7,?800/);
+
+    const detail = await http(gw.url, 'GET', `/api/negotiations/${id}`, undefined, sam);
+    expect(detail.body.own_side).toMatchObject({ alternative: 0.4, issues: [{ name: 'price', walk_away: 9400 }] });
+    expect(JSON.stringify(detail.body)).not.toMatch(/7800|7,800|persona|private_facts/);
+
+    const s = await connect(gw.url, sam);
+    sockets.push(s);
+    await emitAck(s, 'join-negotiation', { negotiation_id: id });
+    const reply = waitFor(s, 'ai-message', () => true, 15_000);
+    expect((await emitAck(s, 'send-message', { negotiation_id: id, content: 'Hi! What matters most to you? I can pay $8,000.' })).ok).toBe(
+      true,
+    );
+    await reply;
+    const state = await emitAck(s, 'join-negotiation', { negotiation_id: id });
+    const { timestamp: _t, ...aiTerms } = state.data.state.offers.find((o: any) => o.user === 'ai').offer;
+    const done = waitFor(s, 'negotiation-update', (u) => u.status === 'completed', 15_000);
+    expect((await emitAck(s, 'agree-offer', { negotiation_id: id, terms: aiTerms })).ok).toBe(true);
+    const update = await done;
+    // the update itself reveals nothing of the other side's brief
+    expect(JSON.stringify(update)).not.toMatch(/7800|7,800/);
+
+    const after = await http(gw.url, 'GET', `/api/negotiations/${id}/debrief`, undefined, sam);
+    expect(after.status).toBe(200);
+    expect(after.body.them.walk_away).toEqual(['price at least $7,800']);
+    expect(after.body.you.walk_away).toEqual(['price at most $9,400']);
+    expect(after.body.chart).toMatchObject({ kind: 'zone', zone: [7800, 9400], deal: aiTerms.price });
+    expect(after.body.feedback.items.length).toBeGreaterThan(2);
+    expect(after.body.feedback.next_time).toEqual(expect.any(String));
+    // the AI's opening was above the student's walk-away of $9,400? then the debrief says so
+    if (aiTerms.price > 9400) expect(after.body.feedback.items[0]).toMatchObject({ topic: 'walk-away', kind: 'mistake' });
+
+    // another student cannot read it
+    expect((await http(gw.url, 'GET', `/api/negotiations/${id}/debrief`, undefined, eve)).status).toBe(404);
+  }, 60_000);
+});
