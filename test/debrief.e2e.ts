@@ -73,4 +73,33 @@ describe('debrief after the end (issue 13)', () => {
     // another student cannot read it
     expect((await http(gw.url, 'GET', `/api/negotiations/${id}/debrief`, undefined, eve)).status).toBe(404);
   }, 60_000);
+
+  it('through sockets: walked out on over insults scores below a good-faith student who refused a bad offer', async () => {
+    const play = async (lines: string[], walk: boolean) => {
+      const id = (await http(gw.url, 'POST', '/api/negotiations', { scenario_id: 'used-car' }, sam)).body.negotiation_id;
+      const s = await connect(gw.url, sam);
+      sockets.push(s);
+      await emitAck(s, 'join-negotiation', { negotiation_id: id });
+      const closed = waitFor(s, 'negotiation-update', (u) => u.status === 'rejected', 20_000);
+      for (const content of lines) {
+        const reply = waitFor(s, 'ai-message', () => true, 15_000);
+        expect((await emitAck(s, 'send-message', { negotiation_id: id, content })).ok).toBe(true);
+        await reply;
+      }
+      if (walk) expect((await emitAck(s, 'reject-negotiation', { negotiation_id: id })).ok).toBe(true);
+      const update = await closed;
+      const debrief = (await http(gw.url, 'GET', `/api/negotiations/${id}/debrief`, undefined, sam)).body;
+      return { update, debrief };
+    };
+    const insulted = await play(['You idiot, $5,000 for that wreck.'], false);
+    const fair = await play(['Hi Sam, what matters most to you? I could pay $8,000 because a dealer has one for less.'], true);
+    expect(insulted.update.score_explanations.claiming_value).toMatch(/walked out over how you negotiated/);
+    expect(insulted.update.final_score.overall).toBeLessThan(fair.update.final_score.overall);
+    expect(insulted.debrief.ended).toBe('The other side walked away.');
+    expect(fair.debrief.ended).toBe('You walked away.');
+    // the fair student refused an offer above their $9,400 alternative: that protected them
+    expect(fair.update.score_explanations.claiming_value).toMatch(/protected you/);
+    // plain words: the reason names no e-mail address in the debrief
+    expect(JSON.stringify(fair.debrief)).not.toContain('sam@uni.edu');
+  }, 60_000);
 });

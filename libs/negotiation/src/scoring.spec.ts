@@ -1,4 +1,4 @@
-import { scoreNegotiation } from './scoring';
+import { scoreNegotiation, scoreParties } from './scoring';
 import { NOT_APPLICABLE } from './walk-away';
 import { chat, loadBuiltin } from './test-helpers';
 
@@ -266,5 +266,31 @@ describe('scores anchored to the walk-away (issue 13, first list)', () => {
     expect(sellerBad.verdict).toBe('deal_worse_than_walk_away');
     // the seller's relationship score reads the seller's lines
     expect(sellerLow.final_score.managing_relationships).not.toBe(buyerLow.final_score.managing_relationships);
+  });
+
+  it('peer role-play: each student is scored from their own brief and their own lines', () => {
+    const lines = chat('s-peer', [
+      ['ai', 'placeholder'],
+      ['user', 'placeholder'],
+    ]);
+    const transcript = [
+      {
+        ...lines[0],
+        sender_type: 'user' as const,
+        sender: 'bea@uni.edu',
+        content: 'Hello! What matters most to you? I ask $10,500 for the car.',
+      },
+      { ...lines[1], sender_type: 'user' as const, sender: 'cal@uni.edu', content: '$9,800, take it or leave it.' },
+    ];
+    const parties = [
+      { user: 'bea@uni.edu', role: 'seller' },
+      { user: 'cal@uni.edu', role: 'buyer' },
+    ];
+    const scores = scoreParties({ scenario: car, terms: { price: 9800 }, transcript, status: 'completed' }, parties);
+    expect(scores['cal@uni.edu'].verdict).toBe('deal_worse_than_walk_away');
+    expect(scores['bea@uni.edu'].verdict).toBe('deal');
+    expect(scores['bea@uni.edu'].final_score.managing_relationships).toBeGreaterThan(
+      scores['cal@uni.edu'].final_score.managing_relationships,
+    );
   });
 });

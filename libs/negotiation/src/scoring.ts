@@ -299,3 +299,24 @@ function noDeal(sc: FullScenario, transcript: ChatMessage[], status: ScoreArgs['
     },
   };
 }
+
+/** Which brief of the scenario a role plays: the student's or the other one (the AI's, or a second student's). */
+export function partyForRole(sc: FullScenario, role: string): Party | null {
+  return role === sc.student_role ? 'student' : role === sc.ai_role ? 'ai' : null;
+}
+
+/**
+ * Every human party scored from its own brief (peer role-play: both seats are students; AI practice:
+ * one). A party's lines are those it sent.
+ */
+export function scoreParties(
+  args: Omit<ScoreArgs, 'party' | 'isOwnLine'>,
+  parties: { user: string; role: string }[],
+): Record<string, DetailedScore> {
+  const out: Record<string, DetailedScore> = {};
+  for (const p of parties) {
+    const party = p.user === 'ai' ? null : partyForRole(args.scenario, p.role);
+    if (party) out[p.user] = scoreNegotiation({ ...args, party, isOwnLine: (m) => m.sender === p.user });
+  }
+  return out;
+}
