@@ -149,7 +149,8 @@ export class OfferPanel {
    */
   async confirmTypedAcceptance(text: string): Promise<boolean> {
     const terms = termsOf(this.theirs?.offer ?? null);
-    if (!terms || this.closed || !acceptsInText(text)) return true;
+    // a line with numbers of its own is a counter-proposal, not an acceptance
+    if (!terms || this.closed || /\d/.test(text) || !acceptsInText(text)) return true;
     return this.confirmTerms(terms);
   }
 
