@@ -109,6 +109,11 @@ describe('results and debrief', () => {
     expect(await results.locator('.feedback-item[data-topic="questions"] .evidence').textContent()).toContain('What matters most to you');
     expect(await results.locator('.next-time').textContent()).toMatch(/^Try next time: .*walk-away \(price at most \$9,400\)/);
 
+    // relationships by dimension, each with its quoted lines
+    await results.locator('.relationship-dims summary').click();
+    expect(await results.locator('[data-dimension="interests"]').textContent()).toContain('What matters most to you');
+    expect(await results.locator('[data-dimension]').count()).toBe(5);
+
     // the other side's brief, revealed
     const them = results.locator('[data-brief="them"]');
     expect(await them.textContent()).toContain('Walk-away: price at least $7,800');

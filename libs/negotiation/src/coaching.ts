@@ -141,13 +141,15 @@ export function coach(sc: FullScenario, transcript: ChatMessage[], outcome: Coac
     const sizes = concessions.map((c) => c.size);
     const growing = sizes.length >= 2 && sizes[sizes.length - 1] > sizes[0];
     const answered = concessions.filter((c) => c.reciprocal).length;
+    // giving twice for nothing, or one big jump for nothing, teaches the other side to wait
+    const unanswered = concessions.length - answered >= 2 || concessions.some((c) => !c.reciprocal && c.size >= 30);
     item(
       'concessions',
-      growing || answered < concessions.length - 1 ? 'mistake' : 'good',
+      growing || unanswered ? 'mistake' : 'good',
       `You made ${concessions.length} concession(s) of ${sizes.join(', ')} points (of 100)${growing ? ', getting bigger — that invites more pushing' : sizes.length >= 2 ? ', getting smaller' : ''}; ${answered} answered a move of theirs.`,
       concessions[concessions.length - 1].to.line,
     );
-    if (answered < concessions.length - 1) mistakes.push('unanswered');
+    if (unanswered) mistakes.push('unanswered');
     if (growing) mistakes.push('growing');
   }
 

@@ -66,6 +66,28 @@ describe('coaching feedback', () => {
   });
 });
 
+describe('coaching on concessions', () => {
+  it('one big concession that nothing answered is a mistake; small answered steps are a good move', () => {
+    const jump = chat('d-3', [
+      ['user', 'I can pay $7,200 for the car.'],
+      ['ai', 'Price $10,900.'],
+      ['user', 'Fine, $10,500 then.'],
+    ]);
+    const steps = chat('d-4', [
+      ['user', 'I can pay $7,200 for the car.'],
+      ['ai', 'Price $10,900.'],
+      ['ai', 'Price $10,000.'],
+      ['user', 'Thanks, I can do $7,800.'],
+      ['ai', 'Price $9,300.'],
+      ['user', 'I can do $8,100.'],
+    ]);
+    const big = scoreNegotiation({ scenario: car, terms: null, transcript: jump, status: 'expired' });
+    const small = scoreNegotiation({ scenario: car, terms: null, transcript: steps, status: 'expired' });
+    expect(big.feedback.items.find((i) => i.topic === 'concessions')).toMatchObject({ kind: 'mistake', line: { seq: 3 } });
+    expect(small.feedback.items.find((i) => i.topic === 'concessions')).toMatchObject({ kind: 'good' });
+  });
+});
+
 describe('debrief', () => {
   it("reveals the other side's walk-away and priorities, and draws the bargaining zone for one issue", () => {
     const d = buildDebrief({ scenario: car, meta: meta('used-car'), outcome: outcome({ price: 8500 }), transcript: talk });
