@@ -6,7 +6,7 @@ module.exports = {
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/test/cluster/', '/test/browser/', '/test/reliability/'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   moduleNameMapper: {
-    '^@parley/contracts/(.*)$': '<rootDir>/libs/contracts/src/$1',
+    '^@parley/(contracts|negotiation)/(.*)$': '<rootDir>/libs/$1/src/$2',
     '^@parley/(contracts|store|queues|negotiation|config|settlement|ai-reply|providers)$': '<rootDir>/libs/$1/src',
   },
   globalSetup: '<rootDir>/test/support/global-setup.ts',

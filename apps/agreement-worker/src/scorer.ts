@@ -1,10 +1,10 @@
-import { LlmRelationshipRubric, ScenarioCatalog, scoreNegotiation, withRelationshipAssessment } from '@parley/negotiation';
+import { LlmRelationshipRubric, partyForRole, ScenarioCatalog, scoreNegotiation, withRelationshipAssessment } from '@parley/negotiation';
 import type { Scorer } from '@parley/settlement';
 
 /**
- * Scores AI practice negotiations against their scenario (built-in or the instructor's own). With a
- * rubric (the openai engine), the relationship dimension comes from the LLM; if that call fails, the
- * transparent rules stand.
+ * Scores AI practice negotiations against their scenario (built-in or the instructor's own), from the
+ * student's own brief (the brief their role plays). With a rubric (the openai engine), the relationship
+ * dimension comes from the LLM, checked against the rules; if that call fails, the transparent rules stand.
  */
 export function scenarioScorer(dataDir: string, rubric?: LlmRelationshipRubric): Scorer {
   const catalog = new ScenarioCatalog(dataDir);
@@ -12,7 +12,9 @@ export function scenarioScorer(dataDir: string, rubric?: LlmRelationshipRubric):
     async score({ meta, terms, status, transcript }) {
       const scenario = meta.scenario_id ? await catalog.get(meta.scenario_id) : null;
       if (!scenario) return null;
-      const rules = scoreNegotiation({ scenario, terms, transcript, status });
+      const student = meta.parties.find((p) => p.user !== 'ai');
+      const party = (student && partyForRole(scenario, student.role)) || 'student';
+      const rules = scoreNegotiation({ scenario, terms, transcript, status, party, isOwnLine: (m) => m.sender_type === 'user' });
       const assessed = rubric ? await rubric.assess(scenario, transcript) : null;
       return assessed ? withRelationshipAssessment(scenario, rules, assessed) : rules;
     },

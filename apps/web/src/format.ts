@@ -1,5 +1,7 @@
 import type { FinalScore, Holdings } from '@parley/contracts/browser';
+import { formatValue } from '@parley/negotiation/wording';
 import { h } from './dom';
+import type { Issue } from './types';
 
 const numberFmt = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
 
@@ -60,4 +62,20 @@ export function holdingsList(holdings: Holdings, label: string): HTMLElement {
 export function shortName(user: string): string {
   if (user === 'ai') return 'AI';
   return user.split('@')[0] ?? user;
+}
+
+/** A term with its unit, as a student reads it: "$104,000/year", "3 weeks from today", "3 days a week". */
+export function fmtTerm(issue: Pick<Issue, 'name' | 'label' | 'unit' | 'min' | 'max'>, value: number | undefined | null): string {
+  if (typeof value !== 'number' || !Number.isFinite(value)) return '—';
+  return formatValue({ ...issue, unit: issue.unit || undefined }, value);
+}
+
+const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
+
+/** A settlement reason in plain words: "You walked away", "The other side walked away", never an e-mail address. */
+export function plainReason(reason: string, me: string | undefined): string {
+  const text = reason
+    .replace(/\bthe AI\b/g, 'the other side')
+    .replace(EMAIL, (e) => (me && e.toLowerCase() === me.toLowerCase() ? 'You' : shortName(e)));
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

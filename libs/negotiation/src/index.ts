@@ -15,3 +15,8 @@ export * from './scoring';
 export * from './openai/rubric';
 export * from './money';
 export * from './market';
+export * from './walk-away';
+export * from './relationships';
+export * from './coaching';
+export * from './moves';
+export * from './debrief';

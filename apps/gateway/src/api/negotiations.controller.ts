@@ -2,9 +2,9 @@ import { offerView } from '@parley/contracts';
 import { Body, Controller, Get, Inject, Param, Post, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
 import { ErrorCode, NegotiationMeta, NegotiationSummary, Outcome, ParleyError } from '@parley/contracts';
-import { ScenarioCatalog } from '@parley/negotiation';
+import { buildDebrief, Debrief, ownSide, ScenarioCatalog } from '@parley/negotiation';
 import { CONFIG, ParleyConfig } from '@parley/config';
-import { NegotiationStore } from '@parley/store';
+import { MessageLog, NegotiationStore } from '@parley/store';
 import type { AuthUser } from '../auth/auth.service';
 import { CurrentUser, HttpAuthGuard } from '../auth/http-auth.guard';
 import { AccessService, statusOf } from '../realtime/access.service';
@@ -20,6 +20,7 @@ export class NegotiationsController {
     @Inject(CONFIG) private readonly config: ParleyConfig,
     @Inject(ScenarioCatalog) private readonly scenarioCatalog: ScenarioCatalog,
     @Inject(NegotiationStore) private readonly negotiations: NegotiationStore,
+    @Inject(MessageLog) private readonly messages: MessageLog,
     @Inject(AccessService) private readonly access: AccessService,
     @Inject(ActionLimiter) private readonly limits: ActionLimiter,
   ) {}
@@ -68,11 +69,31 @@ export class NegotiationsController {
   async one(@CurrentUser() user: AuthUser, @Param('id') id: string) {
     const found = await this.access.find(user, id);
     const states = await this.negotiations.readStates(found.located.dir);
+    const meta = found.located.meta;
+    // the student's own walk-away (never the other side's): the client asks before a worse agreement
+    const scenario =
+      meta.kind === 'ai' && meta.scenario_id && found.party && found.party.user !== 'ai'
+        ? await this.scenarioCatalog.get(meta.scenario_id).catch(() => null)
+        : null;
     return {
-      ...summary(found.located.meta, statusOf(found), found.outcome),
+      ...summary(meta, statusOf(found), found.outcome),
       my_role: found.party?.role ?? 'observer',
       offers: states.map(offerView),
+      ...(scenario ? { own_side: ownSide(scenario, 'student') } : {}),
     };
+  }
+
+  /** After the end only: both briefs, the deal on a chart and the coaching feedback. */
+  @Get('negotiations/:id/debrief')
+  async debrief(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<Debrief> {
+    const found = await this.access.find(user, id);
+    const { meta, dir, place } = found.located;
+    if (place !== 'archived' || !found.outcome)
+      throw new ParleyError(ErrorCode.Conflict, 'the debrief opens once the negotiation is over', 409);
+    const scenario = meta.kind === 'ai' && meta.scenario_id ? await this.scenarioCatalog.get(meta.scenario_id).catch(() => null) : null;
+    if (!scenario) throw new ParleyError(ErrorCode.NotFound, 'this negotiation has no scenario to debrief', 404);
+    const transcript = await this.messages.readAll(dir);
+    return buildDebrief({ scenario, meta, outcome: found.outcome, transcript });
   }
 }
 

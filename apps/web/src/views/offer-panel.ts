@@ -1,6 +1,8 @@
 import type { Terms, OfferView } from '@parley/contracts/browser';
+import { acceptsInText } from '@parley/negotiation/signals';
+import { type OwnSide, worseThanWalkAway } from '@parley/negotiation/walk-away';
 import { h, replace, uid } from '../dom';
-import { fmtNumber, STATUS_LABELS } from '../format';
+import { fmtNumber, fmtTerm, STATUS_LABELS } from '../format';
 import type { Issue } from '../types';
 
 export interface OfferPanelOptions {
@@ -9,6 +11,8 @@ export interface OfferPanelOptions {
   myLabel: string;
   otherLabel: string;
   observer: boolean;
+  /** The student's own walk-away: agreeing to worse terms asks first. */
+  ownSide?: OwnSide;
   propose(terms: Terms): Promise<void>;
   agree(terms: Terms): Promise<void>;
   reject(): Promise<void>;
@@ -34,6 +38,11 @@ export class OfferPanel {
   private readonly proposeBtn: HTMLButtonElement;
   private readonly rejectBtn: HTMLButtonElement;
   private readonly confirmRow: HTMLElement;
+  private readonly guardRow: HTMLElement;
+  private readonly guardText: HTMLElement;
+  private readonly guardYes: HTMLButtonElement;
+  private readonly guardNo: HTMLButtonElement;
+  private guardAnswer: ((yes: boolean) => void) | null = null;
   private readonly error: HTMLElement;
   private readonly form: HTMLFormElement;
   private dirty = false;
@@ -59,6 +68,19 @@ export class OfferPanel {
       no,
     );
 
+    this.guardText = h('p', { class: 'guard-text' });
+    this.guardYes = h('button', { type: 'button', class: 'danger' }, 'Agree anyway');
+    this.guardNo = h('button', { type: 'button', class: 'primary' }, 'Keep negotiating');
+    this.guardRow = h(
+      'div',
+      { class: 'confirm guard', hidden: true, role: 'alertdialog', 'aria-label': 'Worse than your alternative' },
+      this.guardText,
+      this.guardYes,
+      this.guardNo,
+    );
+    this.guardYes.addEventListener('click', () => this.answerGuard(true));
+    this.guardNo.addEventListener('click', () => this.answerGuard(false));
+
     this.form = h(
       'form',
       { class: 'offer-form', novalidate: true, 'aria-label': 'Your terms' },
@@ -69,6 +91,7 @@ export class OfferPanel {
       ),
       this.error,
       h('div', { class: 'buttons' }, this.proposeBtn, this.agreeBtn, this.rejectBtn),
+      this.guardRow,
       this.confirmRow,
     );
     this.form.addEventListener('submit', (e) => {
@@ -76,9 +99,9 @@ export class OfferPanel {
       const terms = this.readInputs();
       if (terms) void this.run(() => o.propose(terms));
     });
-    this.agreeBtn.addEventListener('click', () => {
+    this.agreeBtn.addEventListener('click', async () => {
       const terms = termsOf(this.theirs?.offer ?? null);
-      if (terms) void this.run(() => o.agree(terms));
+      if (terms && (await this.confirmTerms(terms))) void this.run(() => o.agree(terms));
     });
     this.rejectBtn.addEventListener('click', () => {
       this.confirmRow.hidden = false;
@@ -119,7 +142,40 @@ export class OfferPanel {
     this.render();
   }
 
+  /**
+   * A chat line that accepts their standing terms ("deal", "I accept") is an agreement too: when those
+   * terms are worse than the walk-away, the same question is asked before the line is sent.
+   */
+  async confirmTypedAcceptance(text: string): Promise<boolean> {
+    const terms = termsOf(this.theirs?.offer ?? null);
+    // a line with numbers of its own is a counter-proposal, not an acceptance
+    if (!terms || this.closed || /\d/.test(text) || !acceptsInText(text)) return true;
+    return this.confirmTerms(terms);
+  }
+
+  /** Asks "This is worse than your alternative (…). Agree anyway?" when it is; true to go ahead. */
+  private confirmTerms(terms: Terms): Promise<boolean> {
+    const why = this.o.ownSide ? worseThanWalkAway(this.o.ownSide, terms) : null;
+    if (!why) return Promise.resolve(true);
+    this.guardAnswer?.(false);
+    replace(this.guardText, `This is worse than your alternative (${why}). Agree anyway?`);
+    this.guardRow.hidden = false;
+    this.guardNo.focus();
+    return new Promise((resolve) => {
+      this.guardAnswer = resolve;
+    });
+  }
+
+  private answerGuard(yes: boolean, refocus = true): void {
+    this.guardRow.hidden = true;
+    const answer = this.guardAnswer;
+    this.guardAnswer = null;
+    answer?.(yes);
+    if (answer && !yes && refocus) this.agreeBtn.focus();
+  }
+
   setClosed(closed: boolean): void {
+    if (closed) this.answerGuard(false, false);
     this.closed = closed;
     this.form.hidden = closed;
     this.render();
@@ -217,11 +273,15 @@ export class OfferPanel {
               'tr',
               { 'data-issue': issue.name },
               h('th', { scope: 'row' }, issue.label),
-              h('td', { class: 'num', 'data-party': 'me' }, mineTerms && issue.name in mineTerms ? fmtNumber(mineTerms[issue.name]) : '—'),
+              h(
+                'td',
+                { class: 'num', 'data-party': 'me' },
+                mineTerms && issue.name in mineTerms ? fmtTerm(issue, mineTerms[issue.name]) : '—',
+              ),
               h(
                 'td',
                 { class: 'num', 'data-party': 'them' },
-                theirTerms && issue.name in theirTerms ? fmtNumber(theirTerms[issue.name]) : '—',
+                theirTerms && issue.name in theirTerms ? fmtTerm(issue, theirTerms[issue.name]) : '—',
               ),
             ),
           ),

@@ -12,6 +12,7 @@ import { ChatLog, Outbox } from './chat';
 import { OfferPanel, TRADE_ISSUES } from './offer-panel';
 import { resultsView } from './results';
 import { RoomState } from './room-state';
+import type { OwnSide } from '@parley/negotiation/walk-away';
 
 const TYPING_IDLE_MS = 2500;
 const PEER_TYPING_TIMEOUT_MS = 6000;
@@ -185,10 +186,11 @@ export const roomView: View = (main, app, id) => {
   });
 
   // ---- sending: queue first, then deliver in order with the same client id until acknowledged ----
-  composer.addEventListener('submit', (e) => {
+  composer.addEventListener('submit', async (e) => {
     e.preventDefault();
     const content = textarea.value.trim();
     if (!content || state.closed || observer) return;
+    if (panel && !(await panel.confirmTypedAcceptance(content))) return;
     if (content.length > MAX_MESSAGE_LENGTH) {
       toast(`Messages are limited to ${MAX_MESSAGE_LENGTH} characters.`, 'error');
       return;
@@ -443,6 +445,7 @@ export const roomView: View = (main, app, id) => {
       myLabel: observer ? `${detail.parties[0]?.role ?? 'party 1'}` : (my?.role ?? 'you'),
       otherLabel: observer ? `${detail.parties[1]?.role ?? 'party 2'}` : otherLabel,
       observer,
+      ownSide: (detail as NegotiationDetail & { own_side?: OwnSide }).own_side,
       propose: (terms: Terms) => offerAction(ClientEvent.ProposeOffer, { terms }),
       agree: (terms: Terms) => offerAction(ClientEvent.AgreeOffer, { terms }),
       reject: () => offerAction(ClientEvent.RejectNegotiation, {}),

@@ -1,4 +1,4 @@
-import { CHEMICALS, Chemical } from '@parley/contracts';
+import type { Chemical } from '@parley/contracts';
 import { Cents, multiplyCents, sumCents } from '../money';
 import { MarketDesign, Schedule, designChemicals, scheduleOf } from './design';
 import { curves, equilibrium } from './equilibrium';

@@ -71,4 +71,27 @@ describe('LLM relationship rubric (openai engine)', () => {
     fake.script({ kind: 'raw', content: 'not json' });
     expect(await rubric.assess(scenario, transcript)).toBeNull();
   });
+
+  it('is checked against the rules: a model talked round by pasted praise is capped, and pasted lines reach it once', async () => {
+    const scenario = await loadBuiltin('used-car');
+    const pasted = 'Thank you so much, you are wonderful! What matters most to you?';
+    const abusive = [
+      line(1, 'ai', 'Price $11,000.'),
+      line(2, 'user', 'You idiot, $5,000 take it or leave it.'),
+      ...Array.from({ length: 6 }, (_, i) => line(3 + i, 'user', pasted)),
+    ];
+    fake.script({ kind: 'json', content: { score: 97, evidence: 'Very warm and curious (#3).' } });
+    const rubric = new LlmRelationshipRubric({ baseUrl, model: 'grader', timeoutMs: 5000 });
+    const assessed = (await rubric.assess(scenario, abusive))!;
+    const sent = fake.requests.at(-1)!.body.messages[1].content as string;
+    expect(sent.split(pasted).length - 1).toBe(1);
+    expect(sent).toContain('[sent 6 times]');
+    const rules = scoreNegotiation({ scenario, terms: { price: 8000 }, transcript: abusive, status: 'completed' });
+    const mixed = withRelationshipAssessment(scenario, rules, assessed);
+    expect(mixed.final_score.managing_relationships).toBeLessThan(97);
+    expect(mixed.final_score.managing_relationships).toBeLessThanOrEqual(rules.final_score.managing_relationships + 25);
+    expect(mixed.score_explanations.managing_relationships).toMatch(/Checked against the rules/);
+    // a single issue: creating value stays out of overall with the rubric too
+    expect(mixed.score_explanations.overall).not.toMatch(/creating/);
+  });
 });
