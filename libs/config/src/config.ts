@@ -3,10 +3,11 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 
-const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
+const int = (def: number, min = 0) =>
+  z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(min, `must be at least ${min}`).default(def);
 
 const schema = z.object({
-  PORT: int(3000, 0).refine((p) => p <= 65535, 'must be a port number'),
+  PORT: int(3000, 0).refine((p) => p <= 65535, 'must be a port number from 0 to 65535'),
   HOST: z.string().min(1).default('0.0.0.0'),
   REDIS_URL: z
     .string()
@@ -39,6 +40,7 @@ const schema = z.object({
     .regex(/^[A-Za-z0-9.:/, ]{1,200}$/, 'a comma-separated list of addresses, subnets or loopback/linklocal/uniquelocal')
     .default('loopback'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
 });
 
 export type RawConfig = z.infer<typeof schema>;
@@ -70,6 +72,8 @@ export interface ParleyConfig {
   /** Which proxies' X-Forwarded-For to believe (express/proxy-addr syntax), for per-IP limits. */
   trustProxy: string;
   logLevel: RawConfig['LOG_LEVEL'];
+  /** `auto`: readable lines on a terminal, JSON when stdout is not one. */
+  logFormat: RawConfig['LOG_FORMAT'];
 }
 
 export class ConfigError extends Error {}
@@ -79,8 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ParleyConfig {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = schema.safeParse(cleaned);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new ConfigError(`Invalid configuration: ${issue.path.join('.')} ${issue.message}`);
+    throw new ConfigError(`Invalid configuration: ${describeIssue(parsed.error.issues[0], cleaned)}`);
   }
   const c = parsed.data;
   if (c.AI_ENGINE === 'openai' && !c.OPENAI_API_KEY && !c.OPENAI_BASE_URL) {
@@ -113,7 +116,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ParleyConfig {
     connectionsPerIp: c.CONNECTIONS_PER_IP,
     trustProxy: c.TRUST_PROXY,
     logLevel: c.LOG_LEVEL,
+    logFormat: c.LOG_FORMAT,
   };
+}
+
+/** `PORT="abc" must be a whole number (default 3000)`: the variable, what was given (never a secret), what is wanted. */
+function describeIssue(issue: z.core.$ZodIssue, env: Record<string, string | undefined>): string {
+  const name = issue.path.join('.');
+  const given = env[name];
+  const shown = given === undefined || /SECRET|KEY|PASSWORD/.test(name) ? '' : `=${JSON.stringify(given)}`;
+  const field = (schema.shape as Record<string, z.ZodType>)[name];
+  const fallback = field?.safeParse(undefined);
+  const hint = fallback?.success && fallback.data !== undefined ? ` (default ${String(fallback.data)})` : '';
+  return `${name}${shown} ${issue.message.replace(/^Invalid option: expected one of/, 'must be one of')}${hint}`;
 }
 
 /** A secret generated on first start and kept under DATA_DIR, so tokens survive restarts. */
