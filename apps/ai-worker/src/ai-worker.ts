@@ -10,6 +10,7 @@ import type { AiResponseWorkerOptions } from './ai-response.processor';
 import { AiWorkerModule } from './ai-worker.module';
 import { createLogger, PinoNestLogger } from '@parley/config';
 import { timedEngine } from './timed-engine';
+import { pacedEngine } from './paced-engine';
 
 export interface AiWorkerOptions {
   /** Replaces the engine the config picks (tests, benchmarks). */
@@ -39,12 +40,15 @@ export async function createAiWorker(config: ParleyConfig, options: AiWorkerOpti
   const redis = createRedis(config.redisUrl);
   redis.on('error', (e) => logger.warn({ err: e.message }, 'redis connection error'));
   const producer = new JobProducer(redis, config.redisPrefix);
-  const engine = timedEngine(
-    options.engine ??
-      createNegotiator(config, {
-        onFallback: (e) => logger.warn({ err: e.message }, 'ai engine failed; the built-in engine answers this turn'),
-      }),
-    metrics,
+  const engine = pacedEngine(
+    timedEngine(
+      options.engine ??
+        createNegotiator(config, {
+          onFallback: (e) => logger.warn({ err: e.message }, 'ai engine failed; the built-in engine answers this turn'),
+        }),
+      metrics,
+    ),
+    config.aiTypingDelayMs,
   );
   const paths = new DataPaths(config.dataDir);
   const service = new AiReplyService({

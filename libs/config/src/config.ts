@@ -25,6 +25,7 @@ const schema = z.object({
   AI_FALLBACK: z.enum(['none', 'builtin']).default('none'),
   AI_TIMEOUT_MS: int(30000, 100),
   AI_CONCURRENCY: int(4, 1),
+  AI_TYPING_DELAY_MS: int(2500, 0),
   OPENAI_API_KEY: z.string().optional(),
   OPENAI_MODEL: z.string().min(1).default('gpt-4o-mini'),
   OPENAI_BASE_URL: z.string().url().optional(),
@@ -60,6 +61,8 @@ export interface ParleyConfig {
   aiFallback: 'none' | 'builtin';
   aiTimeoutMs: number;
   aiConcurrency: number;
+  /** Longest pause before an AI reply appears, so it reads as typed (0: none). */
+  aiTypingDelayMs: number;
   openai: { apiKey?: string; model: string; baseUrl?: string };
   agreementConcurrency: number;
   sweepIntervalMs: number;
@@ -106,6 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ParleyConfig {
     aiFallback: c.AI_FALLBACK,
     aiTimeoutMs: c.AI_TIMEOUT_MS,
     aiConcurrency: c.AI_CONCURRENCY,
+    aiTypingDelayMs: c.AI_TYPING_DELAY_MS,
     openai: { apiKey: c.OPENAI_API_KEY, model: c.OPENAI_MODEL, baseUrl: c.OPENAI_BASE_URL },
     agreementConcurrency: c.AGREEMENT_CONCURRENCY,
     sweepIntervalMs: c.SWEEP_INTERVAL_MS,
