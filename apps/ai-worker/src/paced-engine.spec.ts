@@ -6,11 +6,20 @@ const engineTaking = (ms: number, content: string): NegotiationEngine => ({
   name: 'fake',
   respond: () => new Promise((r) => setTimeout(() => r(turn(content)), ms)),
 });
-const input = {} as Parameters<NegotiationEngine['respond']>[0];
+type Input = Parameters<NegotiationEngine['respond']>[0];
+const input = { transcript: [] } as unknown as Input;
+const sentMsAgo = (ms: number) =>
+  ({
+    transcript: [
+      { sender_type: 'user', timestamp: new Date(Date.now() - ms - 5000).toISOString() },
+      { sender_type: 'ai', timestamp: new Date(Date.now() - ms - 4000).toISOString() },
+      { sender_type: 'user', timestamp: new Date(Date.now() - ms).toISOString() },
+    ],
+  }) as unknown as Input;
 
-async function timed(engine: NegotiationEngine): Promise<{ ms: number; content: string }> {
+async function timed(engine: NegotiationEngine, given = input): Promise<{ ms: number; content: string }> {
   const started = Date.now();
-  const reply = await engine.respond(input);
+  const reply = await engine.respond(given);
   return { ms: Date.now() - started, content: reply.content };
 }
 
@@ -35,6 +44,14 @@ describe('AI replies paced so they read as typed', () => {
     const slow = await timed(pacedEngine(engineTaking(900, 'Fine.'), 2500));
     expect(slow.ms).toBeGreaterThanOrEqual(890);
     expect(slow.ms).toBeLessThan(1400);
+  });
+
+  it('counts the time since the student wrote (queue wait included): a reply that waited long enough comes at once', async () => {
+    const waited = await timed(pacedEngine(engineTaking(0, 'Fine.'), 2500), sentMsAgo(400));
+    expect(waited.ms).toBeGreaterThanOrEqual(150);
+    expect(waited.ms).toBeLessThan(450);
+    const queued = await timed(pacedEngine(engineTaking(0, 'Fine.'), 2500), sentMsAgo(3000));
+    expect(queued.ms).toBeLessThan(100);
   });
 
   it('leaves the engine as it is with a pause of 0 (tests, benchmarks)', () => {
