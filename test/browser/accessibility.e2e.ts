@@ -36,7 +36,8 @@ async function violations(page: Page, screen: string): Promise<string[]> {
 }
 
 describe('accessibility (axe-core, WCAG 2.1 AA)', () => {
-  const stack = new Stack();
+  // two chat messages a minute: the third a student sends is refused, and the notice must not cover anything
+  const stack = new Stack({ MESSAGES_PER_MINUTE: '2' });
   let browser: Browser;
   const contexts: BrowserContext[] = [];
 
@@ -84,7 +85,26 @@ describe('accessibility (axe-core, WCAG 2.1 AA)', () => {
       return b && !(b as HTMLButtonElement).disabled;
     });
     found.push(...(await violations(page, `room@${width}`)));
-    await shot(page, `a11y-room-${width}`);
+
+    // a refusal (here: too many messages) shows a notice, which covers none of the room's form controls
+    // (message box, Send, the offer panel); like a sticky header it may sit over content scrolled under it
+    for (const text of ['One more thing.', 'And another.']) {
+      await message.fill(text);
+      await message.press('Enter');
+    }
+    await page.locator('#toasts [role="alert"]', { hasText: 'too fast' }).waitFor({ timeout: 10000 });
+    await shot(page, `a11y-room-notice-${width}`, false);
+    const covered = await page.evaluate(() => {
+      const overlaps = (a: DOMRect, b: DOMRect) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+      const notices = Array.from(document.querySelectorAll('#toasts > *')).map((n) => n.getBoundingClientRect());
+      return Array.from(document.querySelectorAll('main :is(button, input, textarea, select)'))
+        .filter((c) => {
+          const r = c.getBoundingClientRect();
+          return r.width > 0 && r.height > 0 && notices.some((n) => overlaps(n, r));
+        })
+        .map((c) => c.outerHTML.slice(0, 100));
+    });
+    expect(covered).toEqual([]);
 
     await page.getByRole('button', { name: "Agree to AI's terms" }).click();
     await page.locator('section.results').getByRole('heading', { name: 'Deal reached' }).waitFor({ timeout: 20000 });
