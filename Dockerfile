@@ -38,9 +38,12 @@ RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --no-audit --no-fund 
 FROM ${NODE_IMAGE} AS runtime
 # tini as PID 1: forwards SIGTERM to node and reaps children, so `docker stop` and pod
 # termination shut down gracefully instead of waiting for SIGKILL.
+# The base image's package managers (npm, npx, corepack, yarn) are dev tools nothing runs here.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends tini \
- && rm -rf /var/lib/apt/lists/*
+ && rm -rf /var/lib/apt/lists/* \
+ && rm -rf /usr/local/lib/node_modules/npm /usr/local/lib/node_modules/corepack /opt/yarn-* \
+ && rm -f /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack /usr/local/bin/yarn /usr/local/bin/yarnpkg
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=3000 \

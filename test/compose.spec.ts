@@ -463,6 +463,17 @@ describe('Dockerfile: one multi-stage image', () => {
     }
   });
 
+  it('removes the package managers of the base image from the runtime image, and runs nothing through them', () => {
+    const runtimeText = runtime.lines.join('\n');
+    for (const tool of ['/usr/local/bin/npm', '/usr/local/bin/npx', '/usr/local/lib/node_modules/npm', '/usr/local/bin/yarn'])
+      expect({ tool, removed: runtimeText.includes(tool) && /\brm -(rf|f)\b/.test(runtimeText) }).toEqual({ tool, removed: true });
+    const commands = [
+      ...runtime.lines.filter((l) => /^(CMD|ENTRYPOINT)\s/i.test(l)),
+      ...Object.values<Dict>(services).flatMap((s) => [s.command, s.entrypoint, s.healthcheck?.test].map((c) => asArgv(c).join(' '))),
+    ];
+    expect(commands.filter((c) => /\b(npm|npx|yarn)\b/.test(c))).toEqual([]);
+  });
+
   it.each(['dist', 'libs/negotiation/scenarios', 'apps/web/dist'])('copies %s from the build stage into the runtime image', (path) => {
     const copy = runtime.lines.find((l) => {
       const m = l.match(/^COPY\s+(?:--\S+\s+)*--from=(\S+)\s+(?:--\S+\s+)*(\S+)\s+(\S+)$/);
