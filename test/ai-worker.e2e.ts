@@ -305,6 +305,7 @@ function childEnv(h: Harness, mode: string): NodeJS.ProcessEnv {
     DATA_DIR: h.config.dataDir,
     JWT_SECRET: 'test-secret-test-secret-test-secret',
     LOG_LEVEL: 'silent',
+    AI_TYPING_DELAY_MS: '0',
     CRASH_MODE: mode,
   };
 }

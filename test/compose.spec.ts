@@ -4,10 +4,13 @@
  * and one configuration, the workers can be scaled, every setting is documented, and the container
  * health probe really tells a live service from a dead one (real Redis, real BullMQ worker, real HTTP).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { join, posix, resolve } from 'node:path';
+import Ajv from 'ajv';
 import { Worker } from 'bullmq';
 import * as ts from 'typescript';
 import YAML from 'yaml';
@@ -295,6 +298,87 @@ describe('docker-compose.yml: one command runs a class', () => {
   });
 });
 
+// ---------------------------------------------------------------- the Compose Specification
+/**
+ * The Compose Specification's JSON schema (compose-spec/compose-spec, schema/compose-spec.json), as
+ * shipped in the dclint package (pinned in package.json), which refreshes it from that repository.
+ */
+const COMPOSE_SCHEMA = JSON.parse(read('node_modules/dclint/schemas/compose.schema.json'));
+// it is draft-07, Ajv's default; its $schema spells the draft's URL with https, which Ajv does not know
+const validateCompose = new Ajv({ allErrors: true, strict: false }).compile({ ...COMPOSE_SCHEMA, $schema: undefined });
+const schemaErrors = (doc: unknown) =>
+  validateCompose(doc) ? [] : (validateCompose.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`);
+
+describe('docker-compose.yml against the Compose Specification', () => {
+  it('is the Compose Specification schema, and it refuses what Compose refuses', () => {
+    expect(COMPOSE_SCHEMA.title).toBe('Compose Specification');
+    // the schema knows the long env_file syntax this file relies on (compose ≥ 2.24)
+    expect(schemaErrors({ services: { a: { image: 'x', env_file: [{ path: '.env', required: false }] } } })).toEqual([]);
+    expect(schemaErrors({ services: { a: { image: 'x', restart_policy: 'always' } } })).not.toEqual([]);
+    // a log option at the wrong level
+    expect(schemaErrors({ services: { a: { image: 'x', logging: { driver: 'json-file', 'max-size': '10m' } } } })).not.toEqual([]);
+    expect(schemaErrors({ services: { a: { image: 'x', deploy: { resources: { limits: { cpus: '1.0', memory: '768M' } } } } } })).toEqual(
+      [],
+    );
+    expect(schemaErrors({ services: { a: { image: 'x', deploy: { resources: { limit: { memory: '768M' } } } } } })).not.toEqual([]);
+  });
+
+  it('validates, anchors and merge keys resolved as Compose resolves them', () => {
+    expect(schemaErrors(compose)).toEqual([]);
+  });
+
+  it('states the Compose version it needs (2.24, for env_file required: false) in the file, the README and docs/DEPLOY.md', () => {
+    for (const file of ['docker-compose.yml', 'README.md', 'docs/DEPLOY.md'])
+      expect({ file, states: /Compose[^\n]{0,40}2\.24/i.test(read(file)) }).toEqual({ file, states: true });
+  });
+
+  it('rotates every container log and limits every container (CPU and memory)', () => {
+    const problems: string[] = [];
+    for (const [name, service] of Object.entries<Dict>(services)) {
+      const log = service.logging;
+      if (log?.driver !== 'json-file' || !/^\d+[km]$/.test(log.options?.['max-size'] ?? '') || !(Number(log.options?.['max-file']) > 1))
+        problems.push(`${name}: logging ${JSON.stringify(log)}`);
+      const limits = service.deploy?.resources?.limits;
+      if (!(Number(limits?.cpus) > 0) || !/^\d+[MG]$/.test(String(limits?.memory ?? '')))
+        problems.push(`${name}: limits ${JSON.stringify(limits)}`);
+    }
+    expect(problems).toEqual([]);
+  });
+});
+
+describe('profile "https": a class server with automatic HTTPS (Caddy)', () => {
+  const caddy: Dict = services.caddy ?? {};
+  const caddyfile = read('deploy/Caddyfile').replace(/#.*$/gm, '');
+
+  it('runs Caddy only with --profile https, on ports 80 and 443, after the gateway is healthy', () => {
+    expect(caddy.image).toMatch(/^caddy:2\.\d+/);
+    expect(caddy.profiles).toEqual(['https']);
+    expect(caddy.ports).toEqual(expect.arrayContaining(['80:80', '443:443']));
+    expect(caddy.depends_on?.gateway).toEqual({ condition: 'service_healthy' });
+    expect(caddy.restart).toBe('unless-stopped');
+  });
+
+  it('serves the hostname from .env and keeps its certificates on a named volume', () => {
+    expect(envOf(caddy).PARLEY_HOSTNAME).toMatch(/^\$\{PARLEY_HOSTNAME(:-[^}]*)?\}$/);
+    expect(caddyfile).toMatch(/^\{\$PARLEY_HOSTNAME(:[^}]*)?\}\s*\{/m);
+    expect(mountsOf(caddy)).toContainEqual({ source: './deploy/Caddyfile', target: '/etc/caddy/Caddyfile' });
+    const data = mountsOf(caddy).find((m) => m.target === '/data');
+    expect(data && data.source in (compose.volumes ?? {})).toBe(true);
+    expect(data!.source).not.toBe('parley-data');
+  });
+
+  it('proxies to the gateway on the port it listens on inside the network', () => {
+    const target = caddyfile.match(/reverse_proxy\s+(\S+)/)?.[1];
+    expect(target).toBe(`gateway:${envOf(services.gateway).PORT}`);
+  });
+
+  it('documents PARLEY_HOSTNAME and how to trust the proxy in .env.example', () => {
+    const env = read('.env.example');
+    expect(env).toMatch(/^# PARLEY_HOSTNAME=/m);
+    expect(env).toMatch(/`https` profile's Caddy/);
+  });
+});
+
 describe('deploy/nginx.conf: cluster load balancer', () => {
   const conf = read('deploy/nginx.conf').replace(/#.*$/gm, '');
   const upstream = conf.match(/upstream\s+(\S+)\s*\{([^}]*)\}/);
@@ -347,6 +431,47 @@ describe('Dockerfile: one multi-stage image', () => {
     const from = modules!.match(/--from=(\S+)/)![1];
     const prodStage = stages.find((s) => s.name === from);
     expect(prodStage?.lines.some((l) => /npm ci\b.*--omit=dev|npm prune\b.*--omit=dev/.test(l))).toBe(true);
+  });
+
+  it('prunes TypeScript, type declarations and source maps from the production node_modules', () => {
+    const modules = runtime.lines.find((l) => /^COPY\s.*--from=(\S+)\s.*node_modules/.test(l))!;
+    const prodStage = stages.find((s) => s.name === modules.match(/--from=(\S+)/)![1])!;
+    expect(prodStage.lines.some((l) => /npm ci\b.*--omit=dev.*&& sh scripts\/prune-production\.sh node_modules/.test(l))).toBe(true);
+    // what the script does, on a small tree shaped like npm's
+    const dir = mkdtempSync(join(tmpdir(), 'parley-prune-'));
+    try {
+      const file = (rel: string) => {
+        mkdirSync(join(dir, rel, '..'), { recursive: true });
+        writeFileSync(join(dir, rel), 'x');
+      };
+      const kept = ['zod/index.js', 'zod/package.json', 'zod/LICENSE', '@bull-board/ui/dist/static/app.css', '.bin/prettier-free'];
+      const pruned = [
+        'typescript/lib/typescript.js',
+        '@types/node/index.d.ts',
+        'zod/index.d.ts',
+        'zod/index.d.cts',
+        'zod/src/index.ts',
+        'zod/index.js.map',
+      ];
+      [...kept, ...pruned].forEach(file);
+      execFileSync('sh', [join(ROOT, 'scripts/prune-production.sh'), dir]);
+      expect(kept.filter((f) => !existsSync(join(dir, f)))).toEqual([]);
+      expect(pruned.filter((f) => existsSync(join(dir, f)))).toEqual([]);
+      expect(existsSync(join(dir, 'typescript'))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('removes the package managers of the base image from the runtime image, and runs nothing through them', () => {
+    const runtimeText = runtime.lines.join('\n');
+    for (const tool of ['/usr/local/bin/npm', '/usr/local/bin/npx', '/usr/local/lib/node_modules/npm', '/usr/local/bin/yarn'])
+      expect({ tool, removed: runtimeText.includes(tool) && /\brm -(rf|f)\b/.test(runtimeText) }).toEqual({ tool, removed: true });
+    const commands = [
+      ...runtime.lines.filter((l) => /^(CMD|ENTRYPOINT)\s/i.test(l)),
+      ...Object.values<Dict>(services).flatMap((s) => [s.command, s.entrypoint, s.healthcheck?.test].map((c) => asArgv(c).join(' '))),
+    ];
+    expect(commands.filter((c) => /\b(npm|npx|yarn)\b/.test(c))).toEqual([]);
   });
 
   it.each(['dist', 'libs/negotiation/scenarios', 'apps/web/dist'])('copies %s from the build stage into the runtime image', (path) => {

@@ -27,6 +27,7 @@ export function benchConfig(overrides: Record<string, string> = {}, opts: { keep
     JWT_SECRET: 'bench-secret-bench-secret-bench-secret',
     LOG_LEVEL: 'silent',
     NODE_ENV: 'test',
+    AI_TYPING_DELAY_MS: '0',
     MESSAGES_PER_MINUTE: '1000000000',
     ACTIONS_PER_MINUTE: '1000000000',
     CONNECTIONS_PER_IP: '1000000',

@@ -245,6 +245,7 @@ export function sandboxConfig(overrides: Record<string, string> = {}): Sandbox {
       JWT_SECRET: 'test-secret-test-secret-test-secret',
       LOG_LEVEL: 'silent',
       NODE_ENV: 'test',
+      AI_TYPING_DELAY_MS: '0',
       ...overrides,
       DATA_DIR: dataDir,
     }),

@@ -193,6 +193,7 @@ export class Cluster {
       JWT_SECRET: this.env.jwtSecret,
       LOG_LEVEL: 'warn',
       NODE_ENV: 'production',
+      AI_TYPING_DELAY_MS: '0',
       ...this.env.env,
       ...extra,
     };

@@ -16,6 +16,7 @@ export function testConfig(overrides: Record<string, string> = {}): ParleyConfig
     JWT_SECRET: 'test-secret-test-secret-test-secret',
     LOG_LEVEL: 'silent',
     NODE_ENV: 'test',
+    AI_TYPING_DELAY_MS: '0',
     ...overrides,
   });
   return { ...config, cleanup: () => rmSync(dataDir, { recursive: true, force: true }) };

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { ConfigError, loadConfig } from '@parley/config';
+import { ConfigError, exitOnStartupError, loadConfig } from '@parley/config';
 import { redisAnswers } from '@parley/queues';
 import { createAgreementWorker } from './agreement-worker';
 
@@ -11,7 +11,4 @@ async function main(): Promise<void> {
   await createAgreementWorker(config);
 }
 
-main().catch((e) => {
-  console.error(e instanceof Error ? `agreement-worker: ${e.message}` : e);
-  process.exit(1);
-});
+main().catch((e) => exitOnStartupError('agreement-worker', e));

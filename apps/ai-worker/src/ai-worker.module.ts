@@ -9,6 +9,7 @@ import { AiReplyService, RedisAiUsage, RedisLock } from '@parley/ai-reply';
 import { ProvidersModule } from '@parley/providers';
 import { AI_RESPONSE_HANDLERS, AiResponseWorkerOptions, aiResponseProcessor } from './ai-response.processor';
 import { timedEngine } from './timed-engine';
+import { pacedEngine } from './paced-engine';
 
 /** The injection token of the engine the AI answers with (timed into the metrics). */
 export const NEGOTIATION_ENGINE = 'NEGOTIATION_ENGINE';
@@ -33,12 +34,15 @@ export class AiWorkerModule {
         {
           provide: NEGOTIATION_ENGINE,
           useFactory: (metrics: ParleyMetrics) =>
-            timedEngine(
-              options.engine ??
-                createNegotiator(config, {
-                  onFallback: (e) => logger.warn({ err: e.message }, 'ai engine failed; the built-in engine answers this turn'),
-                }),
-              metrics,
+            pacedEngine(
+              timedEngine(
+                options.engine ??
+                  createNegotiator(config, {
+                    onFallback: (e) => logger.warn({ err: e.message }, 'ai engine failed; the built-in engine answers this turn'),
+                  }),
+                metrics,
+              ),
+              config.aiTypingDelayMs,
             ),
           inject: [ParleyMetrics],
         },

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { ConfigError, loadConfig } from '@parley/config';
+import { ConfigError, exitOnStartupError, LOGGER, loadConfig } from '@parley/config';
+import type { Logger } from 'pino';
 import { redisAnswers } from '@parley/queues';
 import { createGateway } from './gateway';
 
@@ -9,10 +10,7 @@ async function main(): Promise<void> {
     throw new ConfigError(`Redis does not answer at ${config.redisUrl}: start Redis or set REDIS_URL.`);
   }
   const gw = await createGateway(config);
-  console.log(JSON.stringify({ level: 'info', msg: `Parley gateway listening on ${config.host}:${gw.port}`, data_dir: config.dataDir }));
+  gw.app.get<Logger>(LOGGER).info({ data_dir: config.dataDir }, `listening on ${config.host}:${gw.port}`);
 }
 
-main().catch((e) => {
-  console.error(e instanceof ConfigError ? e.message : e);
-  process.exit(1);
-});
+main().catch((e) => exitOnStartupError('gateway', e, Number(process.env.PORT ?? 3000)));

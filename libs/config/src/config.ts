@@ -3,10 +3,11 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 
-const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
+const int = (def: number, min = 0) =>
+  z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(min, `must be at least ${min}`).default(def);
 
 const schema = z.object({
-  PORT: int(3000, 0).refine((p) => p <= 65535, 'must be a port number'),
+  PORT: int(3000, 0).refine((p) => p <= 65535, 'must be a port number from 0 to 65535'),
   HOST: z.string().min(1).default('0.0.0.0'),
   REDIS_URL: z
     .string()
@@ -24,13 +25,14 @@ const schema = z.object({
   AI_FALLBACK: z.enum(['none', 'builtin']).default('none'),
   AI_TIMEOUT_MS: int(30000, 100),
   AI_CONCURRENCY: int(4, 1),
+  AI_TYPING_DELAY_MS: int(2500, 0),
   OPENAI_API_KEY: z.string().optional(),
   OPENAI_MODEL: z.string().min(1).default('gpt-4o-mini'),
   OPENAI_BASE_URL: z.string().url().optional(),
   AGREEMENT_CONCURRENCY: int(4, 1),
   SWEEP_INTERVAL_MS: int(60000, 1000),
   STALE_AFTER_MS: int(24 * 3600 * 1000, 1000),
-  MESSAGES_PER_MINUTE: int(10, 1),
+  MESSAGES_PER_MINUTE: int(30, 1),
   ACTIONS_PER_MINUTE: int(600, 1),
   LOGIN_ATTEMPTS_PER_15_MIN: int(10, 1),
   CONNECTIONS_PER_IP: int(500, 1),
@@ -39,6 +41,7 @@ const schema = z.object({
     .regex(/^[A-Za-z0-9.:/, ]{1,200}$/, 'a comma-separated list of addresses, subnets or loopback/linklocal/uniquelocal')
     .default('loopback'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
 });
 
 export type RawConfig = z.infer<typeof schema>;
@@ -58,6 +61,8 @@ export interface ParleyConfig {
   aiFallback: 'none' | 'builtin';
   aiTimeoutMs: number;
   aiConcurrency: number;
+  /** Longest pause before an AI reply appears, so it reads as typed (0: none). */
+  aiTypingDelayMs: number;
   openai: { apiKey?: string; model: string; baseUrl?: string };
   agreementConcurrency: number;
   sweepIntervalMs: number;
@@ -70,6 +75,8 @@ export interface ParleyConfig {
   /** Which proxies' X-Forwarded-For to believe (express/proxy-addr syntax), for per-IP limits. */
   trustProxy: string;
   logLevel: RawConfig['LOG_LEVEL'];
+  /** `auto`: readable lines on a terminal, JSON when stdout is not one. */
+  logFormat: RawConfig['LOG_FORMAT'];
 }
 
 export class ConfigError extends Error {}
@@ -79,8 +86,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ParleyConfig {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = schema.safeParse(cleaned);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new ConfigError(`Invalid configuration: ${issue.path.join('.')} ${issue.message}`);
+    throw new ConfigError(`Invalid configuration: ${describeIssue(parsed.error.issues[0], cleaned)}`);
   }
   const c = parsed.data;
   if (c.AI_ENGINE === 'openai' && !c.OPENAI_API_KEY && !c.OPENAI_BASE_URL) {
@@ -103,6 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ParleyConfig {
     aiFallback: c.AI_FALLBACK,
     aiTimeoutMs: c.AI_TIMEOUT_MS,
     aiConcurrency: c.AI_CONCURRENCY,
+    aiTypingDelayMs: c.AI_TYPING_DELAY_MS,
     openai: { apiKey: c.OPENAI_API_KEY, model: c.OPENAI_MODEL, baseUrl: c.OPENAI_BASE_URL },
     agreementConcurrency: c.AGREEMENT_CONCURRENCY,
     sweepIntervalMs: c.SWEEP_INTERVAL_MS,
@@ -113,7 +120,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ParleyConfig {
     connectionsPerIp: c.CONNECTIONS_PER_IP,
     trustProxy: c.TRUST_PROXY,
     logLevel: c.LOG_LEVEL,
+    logFormat: c.LOG_FORMAT,
   };
+}
+
+/** `PORT="abc" must be a whole number (default 3000)`: the variable, what was given (never a secret), what is wanted. */
+function describeIssue(issue: z.core.$ZodIssue, env: Record<string, string | undefined>): string {
+  const name = issue.path.join('.');
+  const given = env[name];
+  const shown = given === undefined || /SECRET|KEY|PASSWORD/.test(name) ? '' : `=${JSON.stringify(given)}`;
+  const field = (schema.shape as Record<string, z.ZodType>)[name];
+  const fallback = field?.safeParse(undefined);
+  const hint = fallback?.success && fallback.data !== undefined ? ` (default ${String(fallback.data)})` : '';
+  return `${name}${shown} ${issue.message.replace(/^Invalid option: expected one of/, 'must be one of')}${hint}`;
 }
 
 /** A secret generated on first start and kept under DATA_DIR, so tokens survive restarts. */

@@ -17,7 +17,15 @@ export class ChatLog {
     private readonly nameOf: (user: string) => string,
     private readonly onMine: (clientMessageId: string) => void,
   ) {
-    this.el = h('ol', { class: 'chat-log', role: 'log', 'aria-live': 'polite', 'aria-label': 'Conversation', tabindex: '0' });
+    // a list (so a screen reader counts and steps through the messages) that announces new ones;
+    // role="log" would replace the list role and leave its items outside any list (WCAG 1.3.1)
+    this.el = h('ol', {
+      class: 'chat-log',
+      'aria-live': 'polite',
+      'aria-relevant': 'additions',
+      'aria-label': 'Conversation',
+      tabindex: '0',
+    });
     this.empty = h('li', { class: 'chat-empty muted' }, 'No messages yet. Say hello and make your case.');
     this.el.append(this.empty);
   }

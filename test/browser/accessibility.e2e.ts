@@ -1,0 +1,116 @@
+import { readFileSync } from 'node:fs';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { addTeam } from '../support/harness';
+import { launchBrowser, newPage, shot, signIn, Stack } from '../support/browser';
+
+/**
+ * WCAG 2.1 AA, checked by axe-core (the engine, pinned in package.json, injected from node_modules):
+ * no serious or critical violation on the sign-in page, the lobby, a negotiation room and the
+ * results, on a laptop (1280 wide) and a phone (390 wide).
+ */
+const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const WCAG_21_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: Array<{ target: unknown[]; failureSummary?: string }>;
+}
+
+/** Every serious or critical WCAG 2.1 A/AA violation on the page as it is now, one line each. */
+async function violations(page: Page, screen: string): Promise<string[]> {
+  // evaluated through the browser's devtools channel: the page's Content-Security-Policy
+  // (script-src 'self') rightly refuses an injected <script> tag (page.addScriptTag)
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
+  const found = (await page.evaluate(
+    (tags) =>
+      (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: unknown[] }> } }).axe
+        .run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] })
+        .then((r) => r.violations),
+    WCAG_21_AA,
+  )) as AxeViolation[];
+  return found
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${screen}: ${v.id} (${v.impact}) ${v.help} — ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`);
+}
+
+describe('accessibility (axe-core, WCAG 2.1 AA)', () => {
+  // two chat messages a minute: the third a student sends is refused, and the notice must not cover anything
+  const stack = new Stack({ MESSAGES_PER_MINUTE: '2' });
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    for (const u of ['ally', 'ana']) await addTeam(stack.config, `${u}@uni.edu`);
+    await stack.start();
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => undefined);
+    await browser?.close();
+    await stack.close();
+  });
+
+  it.each([
+    ['laptop', 1280, 800, 'ally@uni.edu'],
+    ['phone', 390, 844, 'ana@uni.edu'],
+  ])('sign-in, lobby, room and results on a %s (%i wide) have no serious or critical violation', async (device, width, height, email) => {
+    const context = await browser.newContext({
+      viewport: { width, height },
+      ...(device === 'phone' ? { isMobile: true, hasTouch: true } : {}),
+    });
+    contexts.push(context);
+    const { page, errors } = await newPage(context);
+    const found: string[] = [];
+
+    await page.goto(`${stack.url}/#/login`);
+    await page.getByLabel('E-mail').waitFor();
+    found.push(...(await violations(page, `sign-in@${width}`)));
+
+    await signIn(page, stack.url, email);
+    const start = page.getByRole('button', { name: /^Start practice: Job offer/ });
+    await start.waitFor();
+    found.push(...(await violations(page, `lobby@${width}`)));
+
+    await start.click();
+    await page.waitForURL(/#\/room\/[0-9a-f-]{36}$/);
+    await page.locator('.conn-banner', { hasText: 'Connected' }).waitFor();
+    const message = page.getByLabel('Message', { exact: true });
+    await message.fill('Hello Jordan, thanks for the offer. I am looking for a salary of 118000 and 4 remote days.');
+    await message.press('Enter');
+    await page.locator('.chat-log .msg.ai').first().waitFor({ timeout: 20000 });
+    await page.waitForFunction(() => {
+      const b = Array.from(document.querySelectorAll('button')).find((x) => x.textContent === "Agree to AI's terms");
+      return b && !(b as HTMLButtonElement).disabled;
+    });
+    found.push(...(await violations(page, `room@${width}`)));
+
+    // a refusal (here: too many messages) shows a notice, which covers none of the room's form controls
+    // (message box, Send, the offer panel); like a sticky header it may sit over content scrolled under it
+    for (const text of ['One more thing.', 'And another.']) {
+      await message.fill(text);
+      await message.press('Enter');
+    }
+    await page.locator('#toasts [role="alert"]', { hasText: 'too fast' }).waitFor({ timeout: 10000 });
+    await shot(page, `a11y-room-notice-${width}`, false);
+    const covered = await page.evaluate(() => {
+      const overlaps = (a: DOMRect, b: DOMRect) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+      const notices = Array.from(document.querySelectorAll('#toasts > *')).map((n) => n.getBoundingClientRect());
+      return Array.from(document.querySelectorAll('main :is(button, input, textarea, select)'))
+        .filter((c) => {
+          const r = c.getBoundingClientRect();
+          return r.width > 0 && r.height > 0 && notices.some((n) => overlaps(n, r));
+        })
+        .map((c) => c.outerHTML.slice(0, 100));
+    });
+    expect(covered).toEqual([]);
+
+    await page.getByRole('button', { name: "Agree to AI's terms" }).click();
+    await page.locator('section.results').getByRole('heading', { name: 'Deal reached' }).waitFor({ timeout: 20000 });
+    found.push(...(await violations(page, `results@${width}`)));
+
+    expect(found).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+});
