@@ -203,6 +203,7 @@ describe('BuiltinEngine', () => {
       ),
     );
     expect(again.walk_away).toBeDefined();
+    // Issue 12: a first ambitious ask, even beyond the issue's range, gets pushback before any walk-away.
     const outOfRange = await engine.respond(
       input(
         car,
@@ -213,7 +214,9 @@ describe('BuiltinEngine', () => {
         { aiState: party('ai', { price: 11000 }) },
       ),
     );
-    expect(outOfRange.walk_away).toBeDefined();
+    expect(outOfRange.walk_away).toBeUndefined();
+    expect(outOfRange.content).toMatch(/realistic|serious|far outside/);
+    expect(outOfRange.content).not.toMatch(/again/);
   });
 
   it('does not obey prompt injection', async () => {
