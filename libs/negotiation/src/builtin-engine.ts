@@ -319,9 +319,10 @@ function decide(sc: FullScenario, input: NegotiatorInput): AiTurn {
   } else {
     if (current || Object.keys(partial).length) {
       const theirs = describeTerms(sc, current ?? partial);
-      if (Object.keys(partial).length)
-        parts.push(Object.keys(acts.ranges).length ? voice.say('ackProposal', { theirs }) : voice.say('ackPartial', { theirs }));
-      else if (tactic.studentMove < -MOVE_EPS && bestComplete > 0) {
+      if (Object.keys(partial).length) {
+        const honoured = Object.entries(partial).every(([k, v]) => offer[k] === v);
+        parts.push(voice.say(Object.keys(acts.ranges).length ? 'ackProposal' : honoured ? 'ackPartial' : 'partialTooFar', { theirs }));
+      } else if (tactic.studentMove < -MOVE_EPS && bestComplete > 0) {
         const best = moves
           .filter((m) => m.complete)
           .reduce((b, m) => (utility(prefs, m.complete!) > utility(prefs, b) ? m.complete! : b), moves.find((m) => m.complete)!.complete!);
@@ -392,21 +393,31 @@ function reasonFor(sc: FullScenario, issue: string, rng: () => number): string |
   return list?.length ? list[Math.floor(rng() * list.length)] : null;
 }
 
-/** The best offer worth `target` that keeps the issues the student named at their values, if one exists. */
+/**
+ * An offer worth `target` built around the issues the student named: their values where my target allows,
+ * otherwise moved part of the way back toward my side (my least important issues stay closest to theirs).
+ */
 function withNamedIssues(sc: FullScenario, target: number, model: Record<string, CounterpartModel>, named: Partial<Terms>): Terms | null {
   const prefs = sc.ai_private.prefs;
-  const fixed: Terms = {};
-  for (const [k, v] of Object.entries(named)) {
-    const issue = sc.issues.find((i) => i.name === k);
-    if (!issue || typeof v !== 'number') continue;
-    fixed[k] = snapToStep(issue, v, direction(prefs[k]) === 1 ? 'up' : 'down');
-  }
-  const rest = sc.issues.filter((i) => !(i.name in fixed));
+  const rest = sc.issues.filter((i) => typeof named[i.name] !== 'number');
   if (!rest.length) return null;
-  const fixedValue = utility(prefs, fixed);
+  const namedIssues = sc.issues
+    .filter((i) => typeof named[i.name] === 'number')
+    .sort((a, b) => prefs[b.name].weight - prefs[a.name].weight);
+  const fixed: Terms = {};
+  for (const issue of namedIssues) fixed[issue.name] = named[issue.name] as number;
   const restMax = rest.reduce((t, i) => t + prefs[i.name].weight, 0);
-  if (fixedValue + restMax < target) return null;
-  const restOffer = offerAtUtility(rest, prefs, target - fixedValue, model);
+  // Move the named issues back toward my side together, in tenths, until my target is reachable.
+  for (let share = 0; share <= 1.0001; share += 0.1) {
+    for (const issue of namedIssues) {
+      const pref = prefs[issue.name];
+      const from = named[issue.name] as number;
+      fixed[issue.name] = snapToStep(issue, from + share * (pref.best - from), direction(pref) === 1 ? 'down' : 'up');
+    }
+    if (utility(prefs, fixed) + restMax >= target) break;
+  }
+  if (utility(prefs, fixed) + restMax < target) return null;
+  const restOffer = offerAtUtility(rest, prefs, target - utility(prefs, fixed), model);
   const offer = { ...restOffer, ...fixed };
   return utility(prefs, offer) >= target - 0.02 ? offer : null;
 }

@@ -77,7 +77,7 @@ export function normalizeNumbers(text: string): string {
     for (const piece of run.split(' and ')) {
       const words = piece.split(/[ -]+/);
       const prev = pieces[pieces.length - 1];
-      if (prev && prev.some((w) => w in SCALES) && !words.some((w) => w in SCALES && SCALES[w] >= 1000)) prev.push(...words);
+      if (prev && prev.some((w) => w in SCALES)) prev.push(...words);
       else pieces.push(words);
     }
     return pieces.map((words) => String(wordsToNumber(words) ?? words.join(' '))).join(' and ');
@@ -139,10 +139,10 @@ export function findNumberTokens(s: string, nowMs: number): NumberToken[] {
     // "and" joins a range only after "between"; "to"/"-" always.
     const joiner = m[0].slice(m[0].indexOf(m[3]) + m[3].length).match(/(-|to|and)/)?.[1];
     if (joiner === 'and' && !m[1]) continue;
-    const hiSuffix = m[10] ?? '';
+    const hiSuffix = m[8] ?? '';
     const loSuffix = m[4] ?? '';
     let lo = scale(Number(m[3].replace(/,/g, '')), loSuffix);
-    const hi = scale(Number(m[9].replace(/,/g, '')), hiSuffix);
+    const hi = scale(Number(m[7].replace(/,/g, '')), hiSuffix);
     // "90-95k": the suffix of the upper end applies to the lower end too.
     if (!loSuffix.trim() && hiSuffix.trim() && scale(lo, hiSuffix) <= hi) lo = scale(lo, hiSuffix);
     if (!(lo < hi) || hi > lo * 3) continue;
@@ -151,7 +151,7 @@ export function findNumberTokens(s: string, nowMs: number): NumberToken[] {
       end: start + m[0].length,
       value: lo,
       high: hi,
-      money: !!(m[2] || m[5] || m[8] || m[11]),
+      money: !!(m[2] || m[5] || m[6] || m[9]),
       thousands: !!(loSuffix.trim() || hiSuffix.trim()),
       percent: false,
       weeks: false,

@@ -142,6 +142,11 @@ export const PHRASES = {
     '{Theirs} is something we can build on.',
     'Taking {theirs} as a starting point,',
   ],
+  partialTooFar: [
+    "I can't make {theirs} work on its own, so let me put a whole package to you.",
+    '{Theirs} would need a lot from me; here is a full package instead.',
+    'With {theirs}, the numbers do not work for me yet, so let me propose the whole deal.',
+  ],
   askMissing: ['What are you thinking on {missing}?', 'Where do you stand on {missing}?', 'And what would you propose for {missing}?'],
   counter: [
     "I can't go that far, but I could do {terms}.",
