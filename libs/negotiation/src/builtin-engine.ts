@@ -98,6 +98,7 @@ function decide(sc: FullScenario, input: NegotiatorInput): AiTurn {
     floor,
     e: CONCESSION_EXPONENT[ai.strategy],
     previous,
+    reciprocity: RECIPROCITY[ai.strategy],
     studentLevels: levels,
     courtesyRounds: repliesToMoves - 1,
   });
@@ -140,7 +141,7 @@ function decide(sc: FullScenario, input: NegotiatorInput): AiTurn {
   // AC-next combined with the best offer seen: accept terms at least as good as my next proposal, never
   // below what the student already offered (a retraction is held to their best), and late in a
   // negotiation in which the student keeps moving, their best offer once it clears a late floor.
-  const lateFloor = floor + LATE_SHARE * (1 - floor);
+  const lateFloor = floor + LATE_SHARE[ai.strategy] * (1 - floor);
   const worthIt = (terms: Terms) => {
     if (validateTerms(sc, terms) || !acceptableTo(sc, 'ai', terms) || touchesLimit(sc, terms)) return false;
     const u = utility(prefs, terms);
@@ -237,7 +238,7 @@ function decide(sc: FullScenario, input: NegotiatorInput): AiTurn {
   const final = movedThisTurn && !finalSaid && levels.length >= 3 && t >= T - 1;
   const warnStall = movedThisTurn && !final && tactic.stalledRounds >= STALL_WARN;
   // A credible final offer: part of the way from my position toward the student's best, never the floor by default.
-  if (final) target = Math.max(floor, Math.min(target, bestLevel + FINAL_SHARE * (previous - bestLevel)));
+  if (final) target = Math.max(floor, Math.min(target, bestLevel + FINAL_SHARE[ai.strategy] * (previous - bestLevel)));
   if (finalSaid && aiLast) target = previous;
   let offer = offerAtUtility(sc.issues, prefs, target, model);
   const fixedKeys = Object.keys(partial).length ? Object.keys(partial) : [];
@@ -371,8 +372,11 @@ function decide(sc: FullScenario, input: NegotiatorInput): AiTurn {
   );
 }
 
-const LATE_SHARE = 0.2;
-const FINAL_SHARE = 0.5;
+/** How far above its floor the AI still asks late (late acceptance) and in its final offer, by persona strategy. */
+const LATE_SHARE = { boulware: 0.3, linear: 0.1, conceder: 0.1 } as const;
+/** Relative tit-for-tat: how much of the student's concession the AI gives back, by persona strategy. */
+const RECIPROCITY = { boulware: 0.45, linear: 0.7, conceder: 0.8 } as const;
+const FINAL_SHARE = { boulware: 0.6, linear: 0.45, conceder: 0.4 } as const;
 /** Rounds without movement before the AI warns, and before it walks away. */
 const STALL_WARN = 3;
 const STALL_WALK = 5;

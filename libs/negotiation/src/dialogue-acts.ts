@@ -72,8 +72,24 @@ const ASKS_PRIORITIES =
   /\b(what (matters|is important|'?s important|do you care|are your priorities)|which .{0,30}(matters|important|priority)|what do you (need|value|care about)|most important (to|for) you|your priorit)/i;
 const INFO_CUE = /\b(because|since|for me|for us|the reason|to be honest|frankly|i (need|have|am|'?m)|we (need|have|are|'?re))\b/i;
 
-/** Classifies one student message against a scenario's issues. */
+const memo = new Map<string, MessageActs>();
+const MEMO_SIZE = 2000;
+
+/** Classifies one student message against a scenario's issues (memoized: engines re-read the transcript every turn). */
 export function classifyMessage(scenario: ScenarioPublic, text: string, nowMs: number): MessageActs {
+  // Dates are read relative to now, so the day is part of the key.
+  const key = `${scenario.id}\u0000${Math.floor(nowMs / 86_400_000)}\u0000${text}`;
+  const hit = memo.get(key);
+  if (hit && memoScenario.get(scenario.id) === scenario.issues) return hit;
+  memoScenario.set(scenario.id, scenario.issues);
+  const acts = classify(scenario, text, nowMs);
+  if (memo.size >= MEMO_SIZE) memo.delete(memo.keys().next().value as string);
+  memo.set(key, acts);
+  return acts;
+}
+const memoScenario = new Map<string, unknown>();
+
+function classify(scenario: ScenarioPublic, text: string, nowMs: number): MessageActs {
   const acts = new Set<DialogueAct>();
   const proposalParts: string[] = [];
   const alternativeParts: string[] = [];

@@ -20,6 +20,8 @@ export interface TacticInput {
   previous: number;
   /** The student's position after each of their moves, in the AI's utility, oldest first. */
   studentLevels: number[];
+  /** Share of the student's concession (in the AI's utility) the AI gives back (relative tit-for-tat δ). */
+  reciprocity: number;
   /** The AI replies whose preceding student message moved terms (index into studentLevels → reply). */
   courtesyRounds: number;
 }
@@ -28,7 +30,6 @@ export interface TacticInput {
 export const MOVE_EPS = 0.008;
 const COURTESY_STEP = 0.05;
 const MAX_STEP = 0.12;
-const RECIPROCITY = 1;
 const RECIPROCITY_WINDOW = 3;
 /** Time alone brings the AI only this share of the way from its best to its floor. */
 const TIME_SHARE = 0.6;
@@ -62,7 +63,7 @@ export function nextTarget(x: TacticInput): TacticResult {
   const averaged = window > 0 ? (x.studentLevels[n - 1] - x.studentLevels[n - 1 - window]) / window : 0;
   const moved = Math.max(0, studentMove, averaged);
   const activity = n >= 2 ? Math.min(1, moved / (3 * MOVE_EPS)) : 0;
-  let step = RECIPROCITY * Math.min(moved, MAX_STEP) + activity * timeStep;
+  let step = x.reciprocity * Math.min(moved, MAX_STEP) + activity * timeStep;
   // A first proposal (or an early round) gets a small courtesy step, scaled by how reasonable it is.
   if (x.courtesyRounds < 2 && last !== null) step = Math.max(step, COURTESY_STEP * Math.min(1, 0.5 + last));
   step = Math.min(step, MAX_STEP);

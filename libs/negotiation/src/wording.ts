@@ -2,14 +2,14 @@ import { Terms } from '@parley/contracts';
 import { pick } from './rng';
 import { IssueSpec, ScenarioPublic } from './types';
 
+const PLAIN = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
+const CENTS = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
 /** How a value of an issue reads in a sentence: "$104,000/year", "$42.50/unit", "3 weeks from today". */
 export function formatValue(issue: IssueSpec, value: number): string {
   const unit = (issue.unit ?? '').trim();
   const money = /^(usd|\$)/i.test(unit);
-  const n = value.toLocaleString('en-US', {
-    minimumFractionDigits: money && !Number.isInteger(value) ? 2 : 0,
-    maximumFractionDigits: 2,
-  });
+  const n = (money && !Number.isInteger(value) ? CENTS : PLAIN).format(value);
   if (money) {
     const per = unit.replace(/^(usd|\$)\s*/i, '');
     return `$${n}${per ? (per.startsWith('/') ? per : ` ${per}`) : ''}`;
