@@ -65,6 +65,9 @@ describe('BuiltinEngine', () => {
       ['user', 'I would like 118k, a 15k bonus, start in 12 weeks and 5 remote days.'],
       ['ai', '...'],
       ['user', 'Okay: 116k, 12k bonus, 11 weeks to start, 5 remote days.'],
+      ['ai', '...'],
+      // Issue 12: concessions follow the student's movement, not the clock, so the student moves here.
+      ['user', 'Then 110k, 12k bonus, 6 weeks to start, 5 remote days.'],
     ]);
     const turn = await engine.respond(
       input(salary, t, { aiTurns: 5, aiState: party('ai', { salary: 85000, signing_bonus: 0, start_weeks: 2, remote_days: 0 }) }),
