@@ -126,7 +126,7 @@ function classify(scenario: ScenarioPublic, text: string, nowMs: number): Messag
       if (ASKS_PRIORITIES.test(s)) asksPriorities = true;
       for (const issue of scenario.issues) if (mentions(issue, s)) askedIssues.add(issue.name);
       if (numbers) {
-        // "Would you take 9,000?" proposes; "What price could you do for 800 units?" proposes the part it names.
+        // "Would you take 9,000?" proposes; "How much would 800 units cost?" proposes the part it names.
         acts.add(PROPOSAL_QUESTION.test(s) && !conditional ? 'proposal' : 'conditional');
         proposalParts.push(s);
         for (const issue of Object.keys(parseOfferDetails(scenario, s, nowMs).terms)) askedIssues.delete(issue);

@@ -1,7 +1,7 @@
 /**
  * Numbers as people write them in chat: digits with thousands separators or a decimal comma
  * ("95,000", "7,5k"), "k"/"K"/"grand"/"thousand"/"million", currency signs and words, spelled-out
- * numbers ("ninety-two thousand", "a hundred and five"), ranges ("90-95k", "between 8 and 9 thousand")
+ * numbers ("sixty-one thousand", "a hundred and five"), ranges ("90-95k", "between 8 and 9 thousand")
  * and durations in months.
  */
 
@@ -70,7 +70,7 @@ const WORD_RUN = new RegExp(`\\b(?:a (?=hundred|thousand|million))?${WORD}(?:(?:
 export function normalizeNumbers(text: string): string {
   let s = text.toLowerCase().replace(/[’‘]/g, "'").replace(/[–—]/g, '-').replace(/\s+/g, ' ');
   s = s.replace(/\ba couple( of)?\b/g, '2');
-  // Runs of number words: "ninety-two thousand", "a hundred and five", "eight thousand five hundred".
+  // Runs of number words: "sixty-one thousand", "a hundred and five", "eight thousand five hundred".
   s = s.replace(WORD_RUN, (run) => {
     // "and" joins parts of one number only after a scale word ("a hundred and five", not "two and three").
     const pieces: string[][] = [];

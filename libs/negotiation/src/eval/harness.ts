@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { ChatMessage, PartyState, Terms } from '@parley/contracts';
 import { BuiltinEngine } from '../builtin-engine';
 import { sameTerms, secretNumbers } from '../limits';
@@ -38,6 +39,8 @@ export interface Episode {
   dealOnQuestionOrStatement: boolean;
   /** AI sentences said more than once in this negotiation. */
   repeatedSentences: string[];
+  /** Milliseconds each engine reply took (act classification, tactics, wording and the limit guard). */
+  replyMs: number[];
 }
 
 const START = Date.UTC(2026, 0, 5, 9);
@@ -89,10 +92,13 @@ export function playEpisode(scenario: FullScenario, strategy: StudentStrategy, s
   const secrets = secretNumbers(scenario).values;
 
   let dealOnQuestionOrStatement = false;
+  const replyMs: number[] = [];
   let lastMove: StudentMove | null = null;
   const aiMove = () => {
     const input: NegotiatorInput = { scenario, transcript: [...transcript], studentState, aiState, aiTurns: aiTurns.length, nowMs: clock };
+    const started = performance.now();
     const turn = engine.reply(input);
+    replyMs.push(performance.now() - started);
     aiTurns.push(turn);
     push('ai', turn.content, turn);
     for (const text of [turn.content, turn.metadata.reasoning]) {
@@ -177,6 +183,7 @@ export function playEpisode(scenario: FullScenario, strategy: StudentStrategy, s
     zoneShare: deal ? zoneShareOf(scenario, deal) : 0,
     dealOnQuestionOrStatement,
     repeatedSentences: repeatedIn(aiTurns.map((t) => t.content)),
+    replyMs,
   };
 }
 

@@ -24,6 +24,13 @@ export interface EvalReport {
 const MAX_ZONE_SHARE = 0.65;
 const MIN_HONEST_DEAL_RATE = 0.8;
 const MIN_DISTINCT_PER_100 = 60;
+const MAX_P99_MS = 20;
+
+function percentile(xs: number[], q: number): number {
+  if (!xs.length) return 0;
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
 
 /** Plays every strategy against the builtin engine on every scenario and checks the targets of issue 12. */
 export function evaluate(scenarios: FullScenario[], seeds: number, only?: string[]): EvalReport {
@@ -123,6 +130,11 @@ function checkTargets(
     'sentences repeated within one negotiation',
     count((e) => e.repeatedSentences.length),
   );
+  const p99 = percentile(
+    episodes.flatMap((e) => e.replyMs),
+    0.99,
+  );
+  targets.push({ name: `engine reply time p99 below ${MAX_P99_MS} ms`, ok: p99 < MAX_P99_MS, detail: `${p99.toFixed(2)} ms` });
   targets.push({
     name: `at least ${MIN_DISTINCT_PER_100} distinct sentences per 100 replies`,
     ok: distinctPer100 >= MIN_DISTINCT_PER_100,
@@ -155,6 +167,14 @@ export function renderReport(r: EvalReport, ms: number): string {
     '| student | kind | behaviour |',
     '|---|---|---|',
     ...r.strategies.map((s) => `| ${s.name} | ${kind(s)} | ${s.describe} |`),
+    '',
+    '## Scenario fields the persona uses',
+    '',
+    'Besides `persona` and `private_facts`, `ai_private` may carry `answers` (topic words and the answer the persona gives',
+    'to a question about them), `reasons` (per issue, public reasons it gives with an offer) and `opens` (`ai`, the default:',
+    'the AI greets and opens a new negotiation; `student`: it waits). An issue may carry `phrases` (words that name a value,',
+    'e.g. "fully remote" = 5) and `complement` (words after a number that count it from the other end, e.g. "2 days in',
+    'office" = 3 remote days). All are validated by `scenario-schema.ts`.',
     '',
     '## Targets',
     '',
