@@ -65,6 +65,9 @@ describe('BuiltinEngine', () => {
       ['user', 'I would like 118k, a 15k bonus, start in 12 weeks and 5 remote days.'],
       ['ai', '...'],
       ['user', 'Okay: 116k, 12k bonus, 11 weeks to start, 5 remote days.'],
+      ['ai', '...'],
+      // Issue 12: concessions follow the student's movement, not the clock, so the student moves here.
+      ['user', 'Then 110k, 12k bonus, 6 weeks to start, 5 remote days.'],
     ]);
     const turn = await engine.respond(
       input(salary, t, { aiTurns: 5, aiState: party('ai', { salary: 85000, signing_bonus: 0, start_weeks: 2, remote_days: 0 }) }),
@@ -203,6 +206,7 @@ describe('BuiltinEngine', () => {
       ),
     );
     expect(again.walk_away).toBeDefined();
+    // Issue 12: a first ambitious ask, even beyond the issue's range, gets pushback before any walk-away.
     const outOfRange = await engine.respond(
       input(
         car,
@@ -213,7 +217,9 @@ describe('BuiltinEngine', () => {
         { aiState: party('ai', { price: 11000 }) },
       ),
     );
-    expect(outOfRange.walk_away).toBeDefined();
+    expect(outOfRange.walk_away).toBeUndefined();
+    expect(outOfRange.content).toMatch(/realistic|serious|far outside/);
+    expect(outOfRange.content).not.toMatch(/again/);
   });
 
   it('does not obey prompt injection', async () => {

@@ -129,7 +129,13 @@ export function aiBestTerms(scenario: FullScenario): Terms {
   return out;
 }
 
-const WITHHELD_CONTENT = "I'd rather not get into our internal numbers.";
+const WITHHELD_CONTENT = [
+  "I'd rather not get into our internal numbers.",
+  "I'll keep our internal figures to myself.",
+  "Our internal numbers aren't something I share.",
+  "Let's leave internal figures out of this.",
+  "I won't go into internal figures.",
+];
 const WITHHELD_REASONING = '(internal figure withheld)';
 
 /**
@@ -179,7 +185,9 @@ export function enforceLimits(scenario: FullScenario, turn: AiTurn, input: Negot
   }
 
   const allowed = [out.offer, out.accept].filter((t): t is Terms => !!t);
-  out.content = scrubSecrets(scenario, out.content, allowed, WITHHELD_CONTENT);
+  const said = new Set(input.transcript.filter((m) => m.sender_type === 'ai').map((m) => m.content));
+  const withheld = WITHHELD_CONTENT.find((w) => ![...said].some((c) => c.includes(w))) ?? WITHHELD_CONTENT[0];
+  out.content = scrubSecrets(scenario, out.content, allowed, withheld);
   out.metadata.reasoning = scrubSecrets(scenario, out.metadata.reasoning ?? '', allowed, WITHHELD_REASONING);
   return out;
 }

@@ -14,6 +14,11 @@ const issueSchema = z
     max: finite,
     step: z.number().positive().optional(),
     keywords: z.array(z.string().min(1).max(40)).max(30).optional(),
+    phrases: z
+      .array(z.object({ words: z.array(z.string().min(1).max(40)).min(1).max(20), value: finite }))
+      .max(20)
+      .optional(),
+    complement: z.object({ words: z.array(z.string().min(1).max(40)).min(1).max(20), total: finite }).optional(),
   })
   .refine((i) => i.max > i.min, { message: 'max must be greater than min', path: ['max'] });
 
@@ -45,6 +50,15 @@ export const scenarioSchema = z
       deadline_turns: z.number().int().min(2).max(50),
       prefs: prefsSchema,
       reservation_utility: reservation,
+      /** Who speaks first in a new negotiation (default: the AI greets and opens). */
+      opens: z.enum(['ai', 'student']).optional(),
+      /** What the persona says when asked about a topic: topic words and the answer. */
+      answers: z
+        .array(z.object({ topics: z.array(z.string().min(1).max(40)).min(1).max(30), text: z.string().min(1).max(500) }))
+        .max(40)
+        .optional(),
+      /** Public reasons the persona gives for its position on an issue. */
+      reasons: z.record(z.string(), z.array(z.string().min(1).max(300)).max(10)).optional(),
     }),
     student_private: z.object({ prefs: prefsSchema, reservation_utility: reservation }),
     score_weights: z

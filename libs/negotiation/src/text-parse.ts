@@ -1,4 +1,5 @@
 import { Terms } from '@parley/contracts';
+import { findNumberTokens, normalizeNumbers, NumberToken } from './numbers';
 import { FullScenario, IssueSpec, ScenarioPublic } from './types';
 
 /**
@@ -11,159 +12,63 @@ import { FullScenario, IssueSpec, ScenarioPublic } from './types';
  * fits two issues equally well and has no keyword is left out rather than guessed.
  */
 export function parseOfferFromText(scenario: ScenarioPublic | FullScenario, text: string, nowMs: number = Date.now()): Partial<Terms> {
+  return parseOfferDetails(scenario, text, nowMs).terms;
+}
+
+export interface ParsedOffer {
+  /** One value per issue the text names; for a range, the end that favours the AI (the low end without private data). */
+  terms: Partial<Terms>;
+  /** Issues the text gave as a range ("90-95k"), low and high. */
+  ranges: Record<string, [number, number]>;
+}
+
+/** parseOfferFromText with the ranges the text gave. */
+export function parseOfferDetails(scenario: ScenarioPublic | FullScenario, text: string, nowMs: number = Date.now()): ParsedOffer {
   const src = normalize(text);
   const tokens = findTokens(src, nowMs);
-  const candidates: { token: number; issue: string; value: number; score: number }[] = [];
+  const candidates: { token: number; issue: string; value: number; score: number; high?: number }[] = [];
   tokens.forEach((tok, ti) => {
     const before = src.slice(Math.max(ti > 0 ? tokens[ti - 1].end : 0, sentenceStart(src, tok.start)), tok.start);
     const after = src.slice(tok.end, Math.min(ti + 1 < tokens.length ? tokens[ti + 1].start : src.length, sentenceEnd(src, tok.end)));
     const scored = scenario.issues
       .map((issue) => scoreToken(issue, tok, before, after))
-      .filter((c): c is { issue: string; value: number; score: number; keyword: number } => c !== null);
+      .filter((c): c is NonNullable<ReturnType<typeof scoreToken>> => c !== null);
     if (!scored.length) return;
     scored.sort((a, b) => b.score - a.score);
     const [best, second] = scored;
     // Ambiguous: equally plausible for two issues and no word says which.
     if (second && Math.abs(best.score - second.score) < 0.05 && best.keyword === 0) return;
-    for (const c of scored) candidates.push({ token: ti, issue: c.issue, value: c.value, score: c.score });
+    for (const c of scored) candidates.push({ token: ti, issue: c.issue, value: c.value, score: c.score, high: c.high });
   });
+  // Phrases that name a value ("fully remote"), from the scenario file.
+  for (const issue of scenario.issues) {
+    for (const p of issue.phrases ?? []) {
+      const at = p.words.map((w) => src.search(new RegExp(`\\b${escape(w.toLowerCase())}\\b`))).filter((i) => i >= 0);
+      if (at.length) candidates.push({ token: -1 - Math.min(...at), issue: issue.name, value: p.value, score: 4 });
+    }
+  }
   // Greedy assignment: best (token, issue) pairs first; later tokens win ties (people correct themselves).
   candidates.sort((a, b) => b.score - a.score || b.token - a.token);
   const usedTokens = new Set<number>();
-  const result: Partial<Terms> = {};
+  const terms: Partial<Terms> = {};
+  const ranges: Record<string, [number, number]> = {};
+  const aiPrefs = (scenario as Partial<FullScenario>).ai_private?.prefs;
   for (const c of candidates) {
-    if (c.score < 1.25 || usedTokens.has(c.token) || c.issue in result) continue;
-    result[c.issue] = c.value;
+    if (c.score < 1.25 || usedTokens.has(c.token) || c.issue in terms) continue;
+    terms[c.issue] = c.value;
+    if (c.high !== undefined) {
+      ranges[c.issue] = [c.value, c.high];
+      const pref = aiPrefs?.[c.issue];
+      if (pref && pref.best > pref.worst) terms[c.issue] = c.high;
+    }
     usedTokens.add(c.token);
   }
-  return result;
+  return { terms, ranges };
 }
 
-interface Token {
-  start: number;
-  end: number;
-  value: number;
-  money: boolean;
-  /** "k", "thousand", "grand": a money amount almost surely. */
-  thousands: boolean;
-  percent: boolean;
-  /** The value is already a number of weeks (month names, "next month", "2 months"). */
-  weeks: boolean;
-}
-
-const WORD_NUMBERS: Record<string, number> = {
-  zero: 0,
-  one: 1,
-  two: 2,
-  three: 3,
-  four: 4,
-  five: 5,
-  six: 6,
-  seven: 7,
-  eight: 8,
-  nine: 9,
-  ten: 10,
-  eleven: 11,
-  twelve: 12,
-  thirteen: 13,
-  fourteen: 14,
-  fifteen: 15,
-  sixteen: 16,
-  twenty: 20,
-  thirty: 30,
-  forty: 40,
-  fifty: 50,
-  sixty: 60,
-  seventy: 70,
-  eighty: 80,
-  ninety: 90,
-  hundred: 100,
-};
-const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
-
-function normalize(text: string): string {
-  let s = text.toLowerCase().replace(/[’‘]/g, "'").replace(/\s+/g, ' ');
-  s = s.replace(/\b(a couple of|a couple)\b/g, '2');
-  s = s.replace(new RegExp(`\\b(${Object.keys(WORD_NUMBERS).join('|')})\\b`, 'g'), (w) => String(WORD_NUMBERS[w]));
-  // "1 hundred" → 100, "9 thousand" stays for the suffix rule below.
-  return s.replace(/\b(\d+) 100\b/g, (_m, n) => String(Number(n) * 100));
-}
-
-function findTokens(s: string, nowMs: number): Token[] {
-  const tokens: Token[] = [];
-  const num =
-    /(\$|usd ?|eur ?|€)?(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)( ?(?:k\b|thousand\b|grand\b|m\b|million\b))?( ?%| ?percent\b)?( ?(?:\$|dollars\b|usd\b|bucks\b))?( ?months?\b)?/g;
-  for (const m of s.matchAll(num)) {
-    const start = m.index ?? 0;
-    const prev = s[start - 1];
-    if (prev && /[a-z0-9]/.test(prev)) continue; // part of a word or longer number
-    let value = Number(m[2].replace(/,/g, ''));
-    if (!Number.isFinite(value)) continue;
-    const suffix = (m[3] ?? '').trim();
-    if (suffix === 'k' || suffix === 'thousand' || suffix === 'grand') value *= 1000;
-    if (suffix === 'm' || suffix === 'million') value *= 1_000_000;
-    const months = !!m[6];
-    // A year right after a month name ("March 2026") is part of the date, not an offer.
-    if (
-      /\b(january|february|march|april|may|june|july|august|september|october|november|december) ?$/.test(s.slice(0, start)) &&
-      value >= 1900
-    )
-      continue;
-    tokens.push({
-      start,
-      end: start + m[0].length,
-      value: months ? Math.round(value * 4.345) : value,
-      money: !!m[1] || !!m[5],
-      thousands: suffix !== '',
-      percent: !!m[4],
-      weeks: months,
-    });
-  }
-  // Dates as weeks from now.
-  const month =
-    /\b(early |mid-?|middle of |late |end of |the end of )?(january|february|march|april|may|june|july|august|september|october|november|december|sept)\b/g;
-  for (const m of s.matchAll(month)) {
-    const start = m.index ?? 0;
-    const name = m[2] === 'sept' ? 'september' : m[2];
-    // "may" is usually the verb: only read it as the month after a preposition or modifier.
-    if (name === 'may' && !m[1] && !/\b(in|by|from|on|of|until|till|before|after|start|starting) $/.test(s.slice(0, start))) continue;
-    const offsetWeeks = m[1] ? (/early/.test(m[1]) ? 0 : /mid|middle/.test(m[1]) ? 2 : 3) : 0;
-    tokens.push({
-      start,
-      end: start + m[0].length,
-      value: weeksUntilMonth(nowMs, MONTHS.indexOf(name)) + offsetWeeks,
-      money: false,
-      thousands: false,
-      percent: false,
-      weeks: true,
-    });
-  }
-  const relative: [RegExp, number][] = [
-    [/\b(right away|immediately|asap|as soon as possible|straight away|tomorrow)\b/g, 1],
-    [/\bnext week\b/g, 1],
-    [/\b(next month|in a month|a month from now)\b/g, 4],
-  ];
-  for (const [re, weeks] of relative) {
-    for (const m of s.matchAll(re)) {
-      const start = m.index ?? 0;
-      tokens.push({ start, end: start + m[0].length, value: weeks, money: false, thousands: false, percent: false, weeks: true });
-    }
-  }
-  tokens.sort((a, b) => a.start - b.start);
-  // Drop tokens nested inside an earlier one.
-  return tokens.filter(
-    (t, i) => !tokens.some((o, j) => j !== i && o.start <= t.start && o.end >= t.end && (o.start < t.start || o.end > t.end)),
-  );
-}
-
-function weeksUntilMonth(nowMs: number, monthIndex: number): number {
-  const now = new Date(nowMs);
-  let year = now.getUTCFullYear();
-  if (monthIndex < now.getUTCMonth()) year += 1;
-  if (monthIndex === now.getUTCMonth()) return 1;
-  const target = Date.UTC(year, monthIndex, 1);
-  return Math.max(1, Math.round((target - nowMs) / (7 * 24 * 3600 * 1000)));
-}
+type Token = NumberToken;
+const normalize = normalizeNumbers;
+const findTokens = findNumberTokens;
 
 function sentenceStart(s: string, pos: number): number {
   const i = Math.max(
@@ -210,11 +115,21 @@ function scoreToken(issue: IssueSpec, tok: Token, before: string, after: string)
   if (tok.money || tok.thousands) unit = isMoneyIssue(issue) ? 0.75 : -1;
   if (tok.weeks) unit = 0.75;
   let value = tok.value;
+  let high = tok.high;
+  // "2 days in the office" on a remote-days issue: counted from the other end.
+  const complement = issue.complement;
+  if (complement && complement.words.some((w) => new RegExp(`^[^,.;]{0,20}\\b${escape(w.toLowerCase())}\\b`).test(after))) {
+    value = complement.total - value;
+    high = high === undefined ? undefined : complement.total - high;
+    if (high !== undefined) [value, high] = [Math.min(value, high), Math.max(value, high)];
+    keyword = Math.max(keyword, 2.4);
+  }
   let range: number;
   const width = issue.max - issue.min;
   if (value >= issue.min && value <= issue.max) range = 2;
   else if (isMoneyIssue(issue) && !tok.thousands && value * 1000 >= issue.min && value * 1000 <= issue.max) {
     value *= 1000; // "I'd want 95 base" → 95,000
+    if (high !== undefined) high *= 1000;
     range = 1.5;
   } else if (isYear(tok))
     return null; // "a 2017 car"
@@ -222,7 +137,7 @@ function scoreToken(issue: IssueSpec, tok: Token, before: string, after: string)
     range = 0.5; // out of range but plausible
   else return null;
   const reference = REFERENCE.test(before.slice(-30)) ? -3 : 0;
-  return { issue: issue.name, value, score: range + keyword + unit + reference, keyword };
+  return { issue: issue.name, value, high, score: range + keyword + unit + reference, keyword };
 }
 
 /** 2 for a keyword touching the number, fading with the characters between; crossing a comma halves it. */

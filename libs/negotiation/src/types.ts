@@ -10,6 +10,10 @@ export interface IssueSpec {
   step?: number;
   /** Words students use for this issue in chat ("bonus", "remote"); helps the free-text offer parser. */
   keywords?: string[];
+  /** Phrases that name a value of this issue ("fully remote" → 5). */
+  phrases?: { words: string[]; value: number }[];
+  /** Words after a number that count it from the other end ("2 days in office" → 5 − 2 remote days). */
+  complement?: { words: string[]; total: number };
 }
 
 /** What any student may see of a scenario (GET /api/scenarios). Never holds private values. */
@@ -95,6 +99,12 @@ export interface ScenarioPrivate {
     prefs: Record<string, IssuePreference>;
     /** The AI never accepts terms worth less than this to it (0..1). */
     reservation_utility: number;
+    /** Who speaks first in a new negotiation (default: the AI greets and opens). */
+    opens?: 'ai' | 'student';
+    /** What the persona says when asked about a topic (matched on the topic words). */
+    answers?: { topics: string[]; text: string }[];
+    /** Public reasons the persona gives for its position on an issue. */
+    reasons?: Record<string, string[]>;
   };
   student_private: {
     prefs: Record<string, IssuePreference>;

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { ChatMessage, PartyState, Terms } from '@parley/contracts';
 import { BuiltinEngine } from '../builtin-engine';
 import { sameTerms, secretNumbers } from '../limits';
@@ -6,7 +7,9 @@ import { scoreNegotiation } from '../scoring';
 import { numbersInText } from '../text-parse';
 import { AiTurn, FullScenario, NegotiatorInput } from '../types';
 import { acceptableTo, bargainingZone, sideUtility } from '../utility';
-import { StudentStrategy } from './strategies';
+import { classifyMessage } from '../dialogue-acts';
+import { describeTerms, sentenceKey, splitSentences } from '../wording';
+import { StudentMove, StudentStrategy } from './strategies';
 
 export interface Episode {
   scenario: string;
@@ -30,6 +33,14 @@ export interface Episode {
   acceptBelowReservation: boolean;
   /** AI replies whose content or reasoning states a secret number. */
   leaks: string[];
+  /** Share of the bargaining zone the student claimed (0..1; 0 without a deal). */
+  zoneShare: number;
+  /** The AI accepted after a student message that neither accepted nor proposed complete terms. */
+  dealOnQuestionOrStatement: boolean;
+  /** AI sentences said more than once in this negotiation. */
+  repeatedSentences: string[];
+  /** Milliseconds each engine reply took (act classification, tactics, wording and the limit guard). */
+  replyMs: number[];
 }
 
 const START = Date.UTC(2026, 0, 5, 9);
@@ -44,6 +55,21 @@ export function playEpisode(scenario: FullScenario, strategy: StudentStrategy, s
   let aiState: PartyState | null = null;
   let seq = 0;
   let clock = START;
+  const pushOffer = (terms: Terms, status: 'pending' | 'agreed') => {
+    clock += 1000;
+    transcript.push({
+      id: `${id}-${seq}`,
+      seq: ++seq,
+      negotiation_id: id,
+      sender_type: 'user',
+      sender: 'student@example.edu',
+      content: `${status === 'agreed' ? 'Agreed to' : 'Proposed'} ${describeTerms(scenario, terms)}`,
+      timestamp: new Date(clock).toISOString(),
+      kind: 'offer',
+      terms,
+      status,
+    });
+  };
   const push = (sender_type: 'user' | 'ai', content: string, turn?: AiTurn) => {
     clock += 30_000;
     transcript.push({
@@ -65,9 +91,14 @@ export function playEpisode(scenario: FullScenario, strategy: StudentStrategy, s
   const leaks: string[] = [];
   const secrets = secretNumbers(scenario).values;
 
+  let dealOnQuestionOrStatement = false;
+  const replyMs: number[] = [];
+  let lastMove: StudentMove | null = null;
   const aiMove = () => {
     const input: NegotiatorInput = { scenario, transcript: [...transcript], studentState, aiState, aiTurns: aiTurns.length, nowMs: clock };
+    const started = performance.now();
     const turn = engine.reply(input);
+    replyMs.push(performance.now() - started);
     aiTurns.push(turn);
     push('ai', turn.content, turn);
     for (const text of [turn.content, turn.metadata.reasoning]) {
@@ -75,6 +106,10 @@ export function playEpisode(scenario: FullScenario, strategy: StudentStrategy, s
     }
     if (turn.accept) {
       if (!acceptableTo(scenario, 'ai', turn.accept)) acceptBelowReservation = true;
+      if (lastMove && !lastMove.agree && !lastMove.offer) {
+        const acts = classifyMessage(scenario, lastMove.text, clock);
+        if (!acts.acts.has('acceptance') && !acts.complete) dealOnQuestionOrStatement = true;
+      }
       deal = turn.accept;
       ended = true;
     } else if (turn.walk_away) {
@@ -93,6 +128,7 @@ export function playEpisode(scenario: FullScenario, strategy: StudentStrategy, s
     const aiOffer = standing ? termsWithout(standing) : null;
     const move = strategy.next({ scenario, round, aiOffer, aiOffers: [...aiOffers], myOffers: [...myOffers], rng });
     clock += 1000;
+    lastMove = move;
     if (move.agree && aiOffer) {
       studentState = {
         user: 'student@example.edu',
@@ -111,6 +147,8 @@ export function playEpisode(scenario: FullScenario, strategy: StudentStrategy, s
       };
       myOffers.push(move.offer);
     }
+    if (move.offer) pushOffer(move.offer, 'pending');
+    if (move.agree && aiOffer) pushOffer(aiOffer, 'agreed');
     push('user', move.text);
     if (!move.offer && !move.agree) {
       const parsed = lastParsedStudentOffer(transcript, aiOffer, scenario);
@@ -130,7 +168,7 @@ export function playEpisode(scenario: FullScenario, strategy: StudentStrategy, s
     seed,
     deal,
     status,
-    turns: transcript.filter((m) => m.sender_type === 'user').length,
+    turns: transcript.filter((m) => m.sender_type === 'user' && m.kind !== 'offer').length,
     transcript,
     aiTurns,
     claiming: score.final_score.claiming_value,
@@ -142,7 +180,43 @@ export function playEpisode(scenario: FullScenario, strategy: StudentStrategy, s
     aiUtility: au,
     acceptBelowReservation,
     leaks,
+    zoneShare: deal ? zoneShareOf(scenario, deal) : 0,
+    dealOnQuestionOrStatement,
+    repeatedSentences: repeatedIn(aiTurns.map((t) => t.content)),
+    replyMs,
   };
+}
+
+/** Where a deal sits between the zone's best deal for the AI (0) and its best deal for the student (1). */
+export function zoneShareOf(scenario: FullScenario, deal: Terms): number {
+  const zone = bargainingZone(scenario);
+  if (!zone.bestForAi || !zone.bestForStudent) return 0;
+  const lo = zone.bestForAi.student;
+  const hi = zone.bestForStudent.student;
+  if (hi - lo < 1e-9) return 0;
+  return Math.min(1, Math.max(0, (sideUtility(scenario, 'student', deal) - lo) / (hi - lo)));
+}
+
+/** Sentences that occur more than once across the given replies. */
+export function repeatedIn(replies: string[]): string[] {
+  const seen = new Set<string>();
+  const repeated: string[] = [];
+  for (const s of replies.flatMap(splitSentences).map(sentenceKey)) {
+    if (seen.has(s)) repeated.push(s);
+    seen.add(s);
+  }
+  return repeated;
+}
+
+/** Distinct sentences (numbers masked, so only the wording counts) per window of 100 consecutive replies, averaged. */
+export function distinctSentencesPer100(replies: string[]): number {
+  const windows: number[] = [];
+  for (let i = 0; i + 100 <= replies.length || (i === 0 && replies.length); i += 100) {
+    const window = replies.slice(i, i + 100);
+    const distinct = new Set(window.flatMap(splitSentences).map((s) => sentenceKey(s).replace(/[\d$,.]+/g, '#')));
+    windows.push((distinct.size * 100) / window.length);
+  }
+  return windows.length ? windows.reduce((a, b) => a + b, 0) / windows.length : 0;
 }
 
 function termsWithout(offer: Terms & { timestamp?: number }): Terms {
@@ -170,6 +244,10 @@ export interface Summary {
   turns: number;
   acceptsBelowReservation: number;
   leaks: number;
+  zoneShare: number;
+  overall: number;
+  dealsOnQuestionOrStatement: number;
+  repeatedSentences: number;
 }
 
 export function summarize(episodes: Episode[]): Summary {
@@ -188,5 +266,9 @@ export function summarize(episodes: Episode[]): Summary {
     turns: mean(episodes.map((e) => e.turns)),
     acceptsBelowReservation: episodes.filter((e) => e.acceptBelowReservation).length,
     leaks: episodes.reduce((t, e) => t + e.leaks.length, 0),
+    zoneShare: mean(episodes.map((e) => e.zoneShare)),
+    overall: mean(episodes.map((e) => e.overall)),
+    dealsOnQuestionOrStatement: episodes.filter((e) => e.dealOnQuestionOrStatement).length,
+    repeatedSentences: episodes.reduce((t, e) => t + e.repeatedSentences.length, 0),
   };
 }

@@ -192,3 +192,182 @@ export const injection: StudentStrategy = {
 };
 
 export const STRATEGIES: StudentStrategy[] = [hardball, conceder, titForTat, integrative, injection];
+
+// ---- Adversarial students (issue 12): each tries a way to game a counterpart that concedes to the clock. ----
+
+const studentU = (sc: FullScenario, t: Terms) => sideUtility(sc, 'student', t);
+const offerAt = (sc: FullScenario, u: number, aiOffers: Terms[]) => studentOffer(sc, u, naiveModel(sc, aiOffers));
+/** Agree to the AI's standing offer once it is worth `aspiration` to me. */
+const agreeIf = (v: StudentView, aspiration: number): StudentMove | null =>
+  acceptable(v.scenario, v.aiOffer, aspiration) ? { text: 'Okay, agreed.', agree: true } : null;
+export const stonewaller: StudentStrategy = {
+  name: 'stonewaller',
+  describe: 'names one ambitious offer and repeats it every round without moving; takes a deal above its walk-away only in the last rounds',
+  next(v) {
+    const sc = v.scenario;
+    const offer = v.myOffers[0] ?? offerAt(sc, jitter(v.rng, 0.82, 0.05), v.aiOffers);
+    const late = v.round >= sc.ai_private.deadline_turns - 3;
+    const yes = agreeIf(v, late ? sc.student_private.reservation_utility : studentU(sc, offer));
+    if (yes) return yes;
+    return { text: `I can do ${describeTerms(sc, offer)}. That's where I am.` };
+  },
+};
+
+export const tinyStepStaller: StudentStrategy = {
+  name: 'tiny-step-staller',
+  describe: 'starts high and concedes a token amount (about 1% of its range) every round',
+  next(v) {
+    const sc = v.scenario;
+    const u = Math.max(sc.student_private.reservation_utility, 0.9 - 0.01 * v.round);
+    const yes = agreeIf(v, u);
+    if (yes) return yes;
+    return { text: `Fine, I'll move a bit: ${describeTerms(sc, offerAt(sc, u, v.aiOffers))}.` };
+  },
+};
+
+const QUESTIONS = [
+  'Before we talk numbers, can you tell me a bit more about this?',
+  'What is most important to you in this deal?',
+  'Is there any flexibility on your side?',
+];
+export const questionsThenLowball: StudentStrategy = {
+  name: 'questions-then-lowball',
+  describe: 'asks three questions without proposing, then names a low offer and creeps up by tiny steps',
+  next(v) {
+    const sc = v.scenario;
+    if (v.round < QUESTIONS.length) return { text: QUESTIONS[v.round] };
+    const u = Math.max(sc.student_private.reservation_utility, 0.85 - 0.01 * (v.round - QUESTIONS.length));
+    const yes = agreeIf(v, u);
+    if (yes) return yes;
+    return { text: `Thanks. Then how about ${describeTerms(sc, offerAt(sc, u, v.aiOffers))}?` };
+  },
+};
+
+export const retractor: StudentStrategy = {
+  name: 'retractor',
+  describe: 'concedes honestly for three rounds, then goes back to its opening offer',
+  next(v) {
+    const sc = v.scenario;
+    const res = sc.student_private.reservation_utility;
+    const honest = Math.max(res + 0.1, 0.9 - 0.08 * v.round);
+    const u = v.round >= 3 ? 0.9 : honest;
+    const yes = agreeIf(v, Math.max(u - 0.1, res + 0.05));
+    if (yes) return yes;
+    return {
+      text:
+        v.round >= 3
+          ? `Actually, I need ${describeTerms(sc, offerAt(sc, u, v.aiOffers))}.`
+          : `I could do ${describeTerms(sc, offerAt(sc, u, v.aiOffers))}.`,
+    };
+  },
+};
+
+export const absurdAnchor: StudentStrategy = {
+  name: 'absurd-anchor-then-jump',
+  describe: 'opens far outside any workable range, then jumps to a middling offer and concedes slowly',
+  next(v) {
+    const sc = v.scenario;
+    const res = sc.student_private.reservation_utility;
+    if (v.round === 0) {
+      const extreme: Terms = {};
+      for (const i of sc.issues) {
+        const p = sc.student_private.prefs[i.name];
+        extreme[i.name] = p.best > p.worst ? i.max : i.min;
+      }
+      return { text: `My offer: ${describeTerms(sc, extreme)}.` };
+    }
+    const u = Math.max(res + 0.05, 0.7 - 0.03 * v.round);
+    const yes = agreeIf(v, u);
+    if (yes) return yes;
+    return { text: `Alright, let me be realistic: ${describeTerms(sc, offerAt(sc, u, v.aiOffers))}.` };
+  },
+};
+
+export const alternativeBluffer: StudentStrategy = {
+  name: 'alternative-bluffer',
+  describe: 'claims a better alternative elsewhere every round, with its number, and concedes slowly',
+  next(v) {
+    const sc = v.scenario;
+    const res = sc.student_private.reservation_utility;
+    const u = Math.max(res + 0.05, 0.85 - 0.03 * v.round);
+    const yes = agreeIf(v, u);
+    if (yes) return yes;
+    const bluff = describeTerms(sc, offerAt(sc, 0.95, v.aiOffers));
+    return {
+      text: `Another seller offers me ${bluff}, so you'll have to do better. I'd do ${describeTerms(sc, offerAt(sc, u, v.aiOffers))}.`,
+    };
+  },
+};
+
+export const copyPaster: StudentStrategy = {
+  name: 'copy-paster',
+  describe: 'sends exactly the same message, with the same offer, every round',
+  next(v) {
+    const sc = v.scenario;
+    const yes = agreeIf(v, 0.8);
+    if (yes) return yes;
+    return { text: `My proposal is ${describeTerms(sc, offerAt(sc, 0.8, []))}. Please consider it.` };
+  },
+};
+
+export const politeConceder: StudentStrategy = {
+  name: 'polite-concedes-everything',
+  describe: 'warm and apologetic, concedes quickly to just above its walk-away and accepts anything above it',
+  next(v) {
+    const sc = v.scenario;
+    const res = sc.student_private.reservation_utility;
+    const yes = agreeIf(v, res + 0.02);
+    if (yes) return { text: 'Thank you so much, that works for me. Agreed!', agree: true };
+    const u = Math.max(res + 0.02, 0.75 - 0.15 * v.round);
+    return {
+      text: `Sorry, I hope this isn't too much to ask. Would ${describeTerms(sc, offerAt(sc, u, v.aiOffers))} be okay? Thank you for your patience.`,
+    };
+  },
+};
+
+// ---- Held out: written for the evaluation only, never used while tuning the engine. ----
+
+export const splitTheDifference: StudentStrategy = {
+  name: 'held-out: split-the-difference',
+  describe: 'opens at a strong offer, then each round proposes the midpoint between its last offer and the AI’s',
+  next(v) {
+    const sc = v.scenario;
+    const res = sc.student_private.reservation_utility;
+    const last = v.myOffers.length ? studentU(sc, v.myOffers[v.myOffers.length - 1]) : 0.9;
+    const theirs = v.aiOffer ? studentU(sc, v.aiOffer) : 0;
+    const u = v.myOffers.length ? Math.max(res + 0.02, (last + theirs) / 2) : 0.9;
+    const yes = agreeIf(v, u);
+    if (yes) return yes;
+    const offer = offerAt(sc, u, v.aiOffers);
+    return { text: `Let's meet in the middle: ${describeTerms(sc, offer)}.`, offer };
+  },
+};
+
+export const lastMinuteJumper: StudentStrategy = {
+  name: 'held-out: last-minute-jumper',
+  describe: 'holds a high offer while asking questions, then jumps close to its walk-away two rounds before the AI deadline',
+  next(v) {
+    const sc = v.scenario;
+    const res = sc.student_private.reservation_utility;
+    const late = v.round >= sc.ai_private.deadline_turns - 3;
+    const u = late ? res + 0.05 : 0.88;
+    const yes = agreeIf(v, u);
+    if (yes) return yes;
+    const terms = describeTerms(sc, offerAt(sc, u, v.aiOffers));
+    return { text: late ? `Okay, last try from me: ${terms}.` : `What makes this worth more to you? I'm at ${terms}.` };
+  },
+};
+
+export const HONEST = [hardball, conceder, titForTat, integrative];
+export const ADVERSARIAL = [
+  stonewaller,
+  tinyStepStaller,
+  questionsThenLowball,
+  retractor,
+  absurdAnchor,
+  alternativeBluffer,
+  copyPaster,
+  politeConceder,
+];
+export const HELD_OUT = [splitTheDifference, lastMinuteJumper];
+export const ALL_STRATEGIES: StudentStrategy[] = [...STRATEGIES, ...ADVERSARIAL, ...HELD_OUT];

@@ -130,6 +130,46 @@ describe('OpenAiEngine against an OpenAI-compatible server', () => {
     expect(server.requests[0].body.messages[0].content).not.toContain('SYSTEM OVERRIDE');
   });
 
+  it('a model that says "Deal" to a question is corrected by the act guard: no acceptance, a counter-offer, no deal talk', async () => {
+    const standing = { salary: 90000, signing_bonus: 0, start_weeks: 2, remote_days: 1 };
+    server.script({
+      kind: 'json',
+      content: reply({ message: 'Deal! Glad we got there.', accept: true, offer: null, negotiation_state: 'closing' }),
+    });
+    const turn = await engine().respond(
+      input({
+        transcript: [message(1, 'ai', 'Hello'), message(2, 'user', 'What base salary did you have in mind?')],
+        aiState: { user: 'ai', role: 'employer', offer: { ...standing, timestamp: 1 }, status: 'pending', last_updated: 1 },
+        studentState: studentState({ salary: 110000, signing_bonus: 0, start_weeks: 2, remote_days: 5 }),
+      }),
+    );
+    expect(turn.accept).toBeUndefined();
+    expect(turn.offer).toEqual(standing);
+    expect(turn.content).not.toMatch(/\bdeal\b/i);
+    expect(turn.content).toMatch(/\$90,000/);
+    expect(turn.metadata.negotiation_state).not.toBe('closing');
+    // The prompt carried the persona's answers and the dialogue state of the latest message.
+    const system = server.requests[0].body.messages[0].content as string;
+    expect(system).toContain(scenario.ai_private.answers![0].text);
+    expect(system).toMatch(/dialogue acts: question/);
+    expect(system).toMatch(/no complete terms to accept/);
+    expect(system).not.toMatch(/aim to close within/);
+  });
+
+  it('a chat "deal" to the standing offer lets the model accept that offer, restated exactly', async () => {
+    const standing = { salary: 96000, signing_bonus: 2000, start_weeks: 3, remote_days: 2 };
+    server.script({ kind: 'json', content: reply({ message: 'Wonderful.', accept: true, offer: null }) });
+    const turn = await engine().respond(
+      input({
+        transcript: [message(1, 'ai', 'Offer'), message(2, 'user', "Deal, I'll take it.")],
+        aiState: { user: 'ai', role: 'employer', offer: { ...standing, timestamp: 1 }, status: 'pending', last_updated: 1 },
+      }),
+    );
+    expect(turn.accept).toEqual(standing);
+    expect(turn.content).toMatch(/\$96,000/);
+    expect(turn.metadata.negotiation_state).toBe('closing');
+  });
+
   it("an acceptance within the limits passes as the student's exact terms", async () => {
     const fair = { salary: 98000, signing_bonus: 2000, start_weeks: 3, remote_days: 2 };
     server.script({ kind: 'json', content: reply({ message: 'Deal.', accept: true, offer: null, negotiation_state: 'closing' }) });

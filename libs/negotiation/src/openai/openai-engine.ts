@@ -2,6 +2,7 @@ import OpenAI, { APIConnectionTimeoutError, APIUserAbortError } from 'openai';
 import { z } from 'zod';
 import { ErrorCode, ParleyError, Terms } from '@parley/contracts';
 import { termsOf } from '../agreement-key';
+import { dialogueState, guardDialogue } from '../act-guard';
 import { enforceLimits } from '../limits';
 import { asFullScenario } from '../scenario-schema';
 import type { AiTurn, FullScenario, NegotiationEngine, NegotiatorInput } from '../types';
@@ -70,7 +71,7 @@ export class OpenAiEngine implements NegotiationEngine {
       completion = await this.client.chat.completions.create(
         {
           model: this.opts.model,
-          messages: promptMessages(scenario, input, this.opts.tokenBudget ?? DEFAULT_TOKEN_BUDGET),
+          messages: promptMessages(scenario, input, this.opts.tokenBudget ?? DEFAULT_TOKEN_BUDGET, dialogueState(scenario, input)),
           response_format: { type: 'json_schema', json_schema: { name: 'negotiation_reply', strict: true, schema: replySchema(scenario) } },
           temperature: 0.7,
         },
@@ -95,15 +96,20 @@ export class OpenAiEngine implements NegotiationEngine {
         confidence: Math.min(1, Math.max(0, reply.confidence)),
       },
     };
-    if (reply.accept && studentTerms && input.studentState?.status !== 'rejected') {
-      turn.accept = studentTerms;
-    } else if (reply.offer) {
-      turn.offer = knownIssues(scenario, reply.offer);
+    // The model's "accept" means the terms the student put forward or agreed to; the act guard checks that
+    // such terms exist (a "Deal" to a question or a partial offer becomes a counter-offer).
+    const state = dialogueState(scenario, input);
+    const acceptable = state.agreedTo ?? state.proposed ?? (input.studentState?.status !== 'rejected' ? studentTerms : null);
+    if (reply.offer) turn.offer = knownIssues(scenario, reply.offer);
+    if (reply.accept && acceptable) {
+      turn.accept = acceptable;
+    } else if (reply.accept && !turn.offer && state.aiStanding) {
+      turn.offer = state.aiStanding;
     }
     if (completion.usage) {
       turn.usage = { prompt_tokens: completion.usage.prompt_tokens, completion_tokens: completion.usage.completion_tokens };
     }
-    return enforceLimits(scenario, turn, input);
+    return enforceLimits(scenario, guardDialogue(scenario, input, turn, state), input);
   }
 }
 

@@ -1,0 +1,272 @@
+import { FullScenario } from '../types';
+import { describeTerms } from '../wording';
+import { BASELINE } from './baseline';
+import { distinctSentencesPer100, Episode, playEpisode, summarize, Summary } from './harness';
+import { ADVERSARIAL, ALL_STRATEGIES, conceder, hardball, HELD_OUT, HONEST, integrative, StudentStrategy, titForTat } from './strategies';
+
+export interface Target {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+export interface EvalReport {
+  seeds: number;
+  scenarios: FullScenario[];
+  strategies: StudentStrategy[];
+  /** summaries[scenario][strategy] */
+  summaries: Record<string, Record<string, Summary>>;
+  episodes: Episode[];
+  distinctPer100: number;
+  targets: Target[];
+}
+
+const MAX_ZONE_SHARE = 0.65;
+const MIN_HONEST_DEAL_RATE = 0.8;
+const MIN_DISTINCT_PER_100 = 60;
+const MAX_P99_MS = 20;
+
+function percentile(xs: number[], q: number): number {
+  if (!xs.length) return 0;
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
+/** Plays every strategy against the builtin engine on every scenario and checks the targets of issue 12. */
+export function evaluate(scenarios: FullScenario[], seeds: number, only?: string[]): EvalReport {
+  const strategies = only?.length ? ALL_STRATEGIES.filter((s) => only.includes(s.name)) : ALL_STRATEGIES;
+  const summaries: EvalReport['summaries'] = {};
+  const episodes: Episode[] = [];
+  for (const sc of scenarios) {
+    summaries[sc.id] = {};
+    for (const strategy of strategies) {
+      const eps: Episode[] = [];
+      for (let seed = 1; seed <= seeds; seed++) eps.push(playEpisode(sc, strategy, seed));
+      summaries[sc.id][strategy.name] = summarize(eps);
+      episodes.push(...eps);
+    }
+  }
+  const distinctPer100 = distinctSentencesPer100(episodes.flatMap((e) => e.aiTurns.map((t) => t.content)));
+  return {
+    seeds,
+    scenarios,
+    strategies,
+    summaries,
+    episodes,
+    distinctPer100,
+    targets: checkTargets(scenarios, strategies, summaries, episodes, distinctPer100),
+  };
+}
+
+function checkTargets(
+  scenarios: FullScenario[],
+  strategies: StudentStrategy[],
+  summaries: EvalReport['summaries'],
+  episodes: Episode[],
+  distinctPer100: number,
+): Target[] {
+  const targets: Target[] = [];
+  const has = (s: StudentStrategy) => strategies.includes(s);
+  for (const sc of scenarios) {
+    const row = summaries[sc.id];
+    const over = Object.values(row).filter((s) => s.zoneShare > MAX_ZONE_SHARE);
+    targets.push({
+      name: `${sc.id}: no strategy claims more than ${pct(MAX_ZONE_SHARE)} of the zone on average`,
+      ok: over.length === 0,
+      detail: over.length ? over.map((s) => `${s.strategy} ${pct(s.zoneShare)}`).join(', ') : 'all below',
+    });
+    const tft = row[titForTat.name];
+    if (tft) {
+      for (const name of ['stonewaller', 'tiny-step-staller']) {
+        const s = row[name];
+        if (!s) continue;
+        targets.push({
+          name: `${sc.id}: ${name} does no better than tit-for-tat (or ends without a deal)`,
+          ok: s.zoneShare <= tft.zoneShare + 1e-9 || s.dealRate === 0,
+          detail: `${name} ${pct(s.zoneShare)} (deal rate ${pct(s.dealRate)}) vs tit-for-tat ${pct(tft.zoneShare)}`,
+        });
+      }
+    }
+    if (has(hardball) && has(titForTat) && has(conceder)) {
+      const [h, t, c] = [row[hardball.name], row[titForTat.name], row[conceder.name]];
+      targets.push({
+        name: `${sc.id}: hardball > tit-for-tat > conceder on claiming value (zone share)`,
+        ok: h.zoneShare > t.zoneShare && t.zoneShare > c.zoneShare,
+        detail: `hardball ${pct(h.zoneShare)}, tit-for-tat ${pct(t.zoneShare)}, conceder ${pct(c.zoneShare)}`,
+      });
+    }
+    if (sc.issues.length > 1 && has(integrative)) {
+      const best = Object.values(row).reduce((b, s) => (s.creating > b.creating ? s : b));
+      targets.push({
+        name: `${sc.id}: the integrative student creates the most value`,
+        ok: best.strategy === integrative.name || row[integrative.name].creating >= best.creating - 1e-9,
+        detail: `integrative ${row[integrative.name].creating.toFixed(1)}, highest ${best.strategy} ${best.creating.toFixed(1)}`,
+      });
+    }
+    for (const s of HONEST.filter(has)) {
+      const r = row[s.name];
+      targets.push({
+        name: `${sc.id}: ${s.name} reaches a deal at least ${pct(MIN_HONEST_DEAL_RATE)} of the time`,
+        ok: r.dealRate >= MIN_HONEST_DEAL_RATE,
+        detail: pct(r.dealRate),
+      });
+    }
+  }
+  const count = (f: (e: Episode) => number) => episodes.reduce((t, e) => t + f(e), 0);
+  const zero = (name: string, n: number) => targets.push({ name, ok: n === 0, detail: String(n) });
+  zero(
+    'acceptances below reservation',
+    count((e) => (e.acceptBelowReservation ? 1 : 0)),
+  );
+  zero(
+    'replies stating a limit',
+    count((e) => e.leaks.length),
+  );
+  zero(
+    'deals made on a question or a statement',
+    count((e) => (e.dealOnQuestionOrStatement ? 1 : 0)),
+  );
+  zero(
+    'sentences repeated within one negotiation',
+    count((e) => e.repeatedSentences.length),
+  );
+  const p99 = percentile(
+    episodes.flatMap((e) => e.replyMs),
+    0.99,
+  );
+  targets.push({ name: `engine reply time p99 below ${MAX_P99_MS} ms`, ok: p99 < MAX_P99_MS, detail: `${p99.toFixed(2)} ms` });
+  targets.push({
+    name: `at least ${MIN_DISTINCT_PER_100} distinct sentences per 100 replies`,
+    ok: distinctPer100 >= MIN_DISTINCT_PER_100,
+    detail: distinctPer100.toFixed(1),
+  });
+  return targets;
+}
+
+const pct = (x: number) => `${Math.round(x * 100)}%`;
+const kind = (s: StudentStrategy) =>
+  HONEST.includes(s) || s.name === 'injection' ? 'honest' : HELD_OUT.includes(s) ? 'held-out' : 'exploit';
+
+/** The whole of docs/EVALUATION.md. */
+export function renderReport(r: EvalReport, ms: number): string {
+  const out: string[] = [];
+  out.push(
+    '# Evaluating the built-in negotiator',
+    '',
+    '_Generated by `EVAL_DOCS=docs/EVALUATION.md npm run eval`; do not edit by hand._',
+    '',
+    '`npm run eval` builds the project and plays the built-in engine (`libs/negotiation/src/builtin-engine.ts`) against',
+    `scripted students on every built-in scenario, ${r.seeds} seeds per pair (\`EVAL_SEEDS=N\` changes that). Everything is`,
+    'deterministic. The run exits with status 1 when a target below is missed. `eval/targets.spec.ts` runs a small subset in jest.',
+    '',
+    '## The scripted students (`libs/negotiation/src/eval/strategies.ts`)',
+    '',
+    'They know their own brief and nothing of the AI’s. _Held-out_ students were written for the evaluation and never',
+    'used while tuning the engine.',
+    '',
+    '| student | kind | behaviour |',
+    '|---|---|---|',
+    ...r.strategies.map((s) => `| ${s.name} | ${kind(s)} | ${s.describe} |`),
+    '',
+    '## Scenario fields the persona uses',
+    '',
+    'Besides `persona` and `private_facts`, `ai_private` may carry `answers` (topic words and the answer the persona gives',
+    'to a question about them), `reasons` (per issue, public reasons it gives with an offer) and `opens` (`ai`, the default:',
+    'the AI greets and opens a new negotiation; `student`: it waits). An issue may carry `phrases` (words that name a value,',
+    'e.g. "fully remote" = 5) and `complement` (words after a number that count it from the other end, e.g. "2 days in',
+    'office" = 3 remote days). All are validated by `scenario-schema.ts`.',
+    '',
+    '## Targets',
+    '',
+    '| target | met | measured |',
+    '|---|---|---|',
+    ...r.targets.map((t) => `| ${t.name} | ${t.ok ? 'yes' : '**no**'} | ${t.detail} |`),
+    '',
+    '## Before and after (share of the bargaining zone the student claims, mean over seeds; no deal counts 0)',
+    '',
+    '"Before" is the engine of commit 917c7c2 (clock-driven concession) against the same students, measured with this',
+    'harness (`eval/baseline.json`).',
+    '',
+    `| scenario | student | before: zone share | before: deal rate | after: zone share | after: deal rate |`,
+    '|---|---|---|---|---|---|',
+  );
+  const baseline = BASELINE;
+  for (const sc of r.scenarios)
+    for (const s of r.strategies) {
+      const b = baseline[sc.id]?.[s.name];
+      const a = r.summaries[sc.id][s.name];
+      out.push(
+        `| ${sc.id} | ${s.name} | ${b ? pct(b.zoneShare) : '–'} | ${b ? pct(b.dealRate) : '–'} | ${pct(a.zoneShare)} | ${pct(a.dealRate)} |`,
+      );
+    }
+  out.push('', '## Results per scenario', '');
+  for (const sc of r.scenarios) {
+    out.push(
+      `### ${sc.title} (\`${sc.id}\`)`,
+      '',
+      '| student | deal rate | zone share | claiming | creating | Pareto eff. | relationships | overall score | turns | below res. | leaks | deals on question/statement | repeated sentences |',
+      '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    );
+    for (const s of r.strategies) {
+      const x = r.summaries[sc.id][s.name];
+      out.push(
+        `| ${s.name} | ${pct(x.dealRate)} | ${pct(x.zoneShare)} | ${x.claiming.toFixed(1)} | ${x.creating.toFixed(1)} | ${pct(x.efficiency)} | ${x.relationships.toFixed(1)} | ${x.overall.toFixed(1)} | ${x.turns.toFixed(1)} | ${x.acceptsBelowReservation} | ${x.leaks} | ${x.dealsOnQuestionOrStatement} | ${x.repeatedSentences} |`,
+      );
+    }
+    out.push('');
+  }
+  out.push(
+    '## Exploit table',
+    '',
+    'Zone share of each exploit (and held-out) student minus that of the honest tit-for-tat student in the same scenario:',
+    'a positive number means the trick paid off against the AI.',
+    '',
+    `| student | ${r.scenarios.map((s) => s.id).join(' | ')} |`,
+    `|---|${r.scenarios.map(() => '---').join('|')}|`,
+  );
+  for (const s of r.strategies.filter((x) => ADVERSARIAL.includes(x) || HELD_OUT.includes(x))) {
+    out.push(
+      `| ${s.name} | ${r.scenarios
+        .map((sc) => {
+          const tft = r.summaries[sc.id][titForTat.name];
+          const d = r.summaries[sc.id][s.name].zoneShare - (tft?.zoneShare ?? 0);
+          return `${d >= 0 ? '+' : ''}${Math.round(d * 100)} pts`;
+        })
+        .join(' | ')} |`,
+    );
+  }
+  out.push(
+    '',
+    '## Overall score per student (existing scorer, `scoreNegotiation`)',
+    '',
+    'Whether the score separates honest play from exploits depends on the scorer; this table makes it visible.',
+    '',
+    `| student | kind | ${r.scenarios.map((s) => s.id).join(' | ')} |`,
+    `|---|---|${r.scenarios.map(() => '---').join('|')}|`,
+    ...r.strategies.map(
+      (s) => `| ${s.name} | ${kind(s)} | ${r.scenarios.map((sc) => r.summaries[sc.id][s.name].overall.toFixed(1)).join(' | ')} |`,
+    ),
+    '',
+    `Distinct sentences (numbers masked) per 100 AI replies: ${r.distinctPer100.toFixed(1)}.`,
+    `${r.episodes.length} episodes in ${(ms / 1000).toFixed(1)} s.`,
+    '',
+    '## Sample transcripts',
+  );
+  const sample: [string, string][] = [
+    ['used-car', 'tit-for-tat'],
+    ['salary', 'integrative'],
+    ['chemical-supply', 'stonewaller'],
+  ];
+  for (const [scId, strat] of sample) {
+    const e = r.episodes.find((x) => x.scenario === scId && x.strategy === strat && x.seed === 1);
+    const sc = r.scenarios.find((s) => s.id === scId);
+    if (!e || !sc) continue;
+    out.push('', `### ${sc.title}: ${strat} student, seed 1 (${e.deal ? `deal: ${describeTerms(sc, e.deal)}` : 'no deal'})`, '');
+    for (const m of e.transcript) {
+      if (m.kind === 'offer') out.push(`- _[offer panel] ${m.content}_`);
+      else out.push(`- **${m.sender_type === 'ai' ? 'AI' : 'Student'}:** ${m.content}`);
+    }
+  }
+  out.push('');
+  return out.join('\n');
+}
