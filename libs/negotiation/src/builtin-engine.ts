@@ -437,7 +437,7 @@ function studentMoves(sc: FullScenario, input: NegotiatorInput, structuredNew: T
       if (m.kind !== 'offer') segment++;
       continue;
     }
-    let terms: Partial<Terms> = {};
+    let terms: Partial<Terms>;
     let complete: Terms | null = null;
     if (m.kind === 'offer') {
       if (!m.terms || m.status === 'rejected') continue;
