@@ -44,7 +44,7 @@ describe('authorization matrix', () => {
     tokens.algNone = jwt.sign({ sub: 'alice@uni.edu', role: 'student' }, '', { algorithm: 'none' });
     tokens.ghost = jwt.sign({ sub: 'ghost@uni.edu', role: 'instructor' }, config.jwtSecret, { algorithm: 'HS256' });
     // a correctly signed student token that claims the instructor role: the role comes from init.json
-    tokens.roleClaim = jwt.sign({ sub: 'carol@uni.edu', role: 'instructor' }, config.jwtSecret, { algorithm: 'HS256' });
+    tokens.roleClaim = jwt.sign({ sub: 'carol@uni.edu', role: 'instructor' }, config.jwtSecret, { algorithm: 'HS256', expiresIn: 3600 });
   });
 
   afterAll(async () => {

@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+
+/** HS256 keys shorter than this can be brute-forced offline from one token. */
+export const MIN_SECRET_CHARS = 32;
 
 const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
 
@@ -17,7 +20,7 @@ const schema = z.object({
     .regex(/^[A-Za-z0-9_-]{1,40}$/, 'letters, digits, _ or - only')
     .default('parley'),
   DATA_DIR: z.string().min(1).default('./data'),
-  JWT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  JWT_SECRET: z.string().min(MIN_SECRET_CHARS, `must be at least ${MIN_SECRET_CHARS} characters`).optional(),
   JWT_TTL_SECONDS: int(8 * 3600, 60),
   NODE_ENV: z.string().default('production'),
   AI_ENGINE: z.enum(['builtin', 'openai']).default('builtin'),
@@ -116,22 +119,60 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ParleyConfig {
   };
 }
 
-/** A secret generated on first start and kept under DATA_DIR, so tokens survive restarts. */
+/**
+ * The secret kept under DATA_DIR when JWT_SECRET is unset, so tokens survive restarts. It is created
+ * whole or not at all (written to a private temporary file, then hard-linked into place, which fails
+ * if another process got there first), mode 0600; an existing one that is too short stops the start.
+ */
 function persistedSecret(dataDir: string): string {
   const file = join(dataDir, '.jwt_secret');
+  const existing = readSecret(file);
+  if (existing !== null) return existing;
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  const fd = openSync(tmp, 'wx', 0o600);
   try {
-    const existing = readFileSync(file, 'utf8').trim();
-    if (existing.length >= 32) return existing;
-  } catch {
-    /* first start */
+    writeSync(fd, randomBytes(48).toString('hex'));
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
-  mkdirSync(dataDir, { recursive: true });
-  const secret = randomBytes(48).toString('hex');
   try {
-    writeFileSync(file, secret, { flag: 'wx', mode: 0o600 });
-    return secret;
-  } catch {
-    // another process created it first: use theirs
-    return readFileSync(file, 'utf8').trim();
+    linkSync(tmp, file);
+    syncDir(dataDir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    // another service created it first: everyone uses that one
+  } finally {
+    unlinkSync(tmp);
+  }
+  const secret = readSecret(file);
+  if (secret === null) throw new ConfigError(`Invalid configuration: ${file} could not be created`);
+  return secret;
+}
+
+function readSecret(file: string): string | null {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new ConfigError(`Invalid configuration: ${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  const secret = text.trim();
+  if (secret.length < MIN_SECRET_CHARS) {
+    throw new ConfigError(
+      `Invalid configuration: ${file} holds ${secret.length} characters, at least ${MIN_SECRET_CHARS} are needed; delete it to have a new one generated, or set JWT_SECRET`,
+    );
+  }
+  return secret;
+}
+
+function syncDir(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }
