@@ -6,7 +6,8 @@ import type { ParleyConfig } from '@parley/config';
 import { GatewayModule } from './app.module';
 import { Infra } from './infra';
 import { RedisIoAdapter } from './redis-io.adapter';
-import { mountQueueDashboard } from './queue-dashboard';
+import { QUEUE_DASHBOARD_PATH, mountQueueDashboard } from './queue-dashboard';
+import { dashboardSecurityHeaders, securityHeaders } from './security-headers';
 import { PinoNestLogger } from '@parley/config';
 
 export interface RunningGateway {
@@ -24,6 +25,8 @@ export async function createGateway(config: ParleyConfig): Promise<RunningGatewa
     logger: config.logLevel === 'silent' ? false : new PinoNestLogger(infra.log),
     bodyParser: true,
   });
+  app.use(securityHeaders);
+  app.use(QUEUE_DASHBOARD_PATH, dashboardSecurityHeaders);
   mountQueueDashboard(app, infra);
   app.useBodyParser('json', { limit: '32kb' });
   app.set(

@@ -37,6 +37,10 @@ const schema = z.object({
   ACTIONS_PER_MINUTE: int(600, 1),
   LOGIN_ATTEMPTS_PER_15_MIN: int(10, 1),
   CONNECTIONS_PER_IP: int(500, 1),
+  CONNECTIONS_PER_USER: int(20, 1),
+  MAX_LINES_PER_NEGOTIATION: int(1000, 10),
+  MAX_OPEN_ORDERS_PER_TEAM: int(50, 1),
+  MAX_OPEN_NEGOTIATIONS_PER_TEAM: int(100, 1),
   TRUST_PROXY: z
     .string()
     .regex(/^[A-Za-z0-9.:/, ]{1,200}$/, 'a comma-separated list of addresses, subnets or loopback/linklocal/uniquelocal')
@@ -70,6 +74,11 @@ export interface ParleyConfig {
   actionsPerMinute: number;
   loginAttemptsPer15Min: number;
   connectionsPerIp: number;
+  connectionsPerUser: number;
+  /** Chat and offer lines (both parties, the AI included) one negotiation may hold. */
+  maxLinesPerNegotiation: number;
+  maxOpenOrdersPerTeam: number;
+  maxOpenNegotiationsPerTeam: number;
   /** Which proxies' X-Forwarded-For to believe (express/proxy-addr syntax), for per-IP limits. */
   trustProxy: string;
   logLevel: RawConfig['LOG_LEVEL'];
@@ -114,6 +123,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ParleyConfig {
     actionsPerMinute: c.ACTIONS_PER_MINUTE,
     loginAttemptsPer15Min: c.LOGIN_ATTEMPTS_PER_15_MIN,
     connectionsPerIp: c.CONNECTIONS_PER_IP,
+    connectionsPerUser: c.CONNECTIONS_PER_USER,
+    maxLinesPerNegotiation: c.MAX_LINES_PER_NEGOTIATION,
+    maxOpenOrdersPerTeam: c.MAX_OPEN_ORDERS_PER_TEAM,
+    maxOpenNegotiationsPerTeam: c.MAX_OPEN_NEGOTIATIONS_PER_TEAM,
     trustProxy: c.TRUST_PROXY,
     logLevel: c.LOG_LEVEL,
   };

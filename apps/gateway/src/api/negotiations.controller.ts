@@ -9,6 +9,7 @@ import { CurrentUser, HttpAuthGuard } from '../auth/http-auth.guard';
 import { AccessService, statusOf } from '../realtime/access.service';
 import { parseBody } from './parse-body';
 import { ActionLimiter } from '../realtime/action-limiter';
+import { TeamCaps } from './team-caps';
 
 const createSchema = z.object({ scenario_id: z.string().min(1).max(64) });
 
@@ -27,11 +28,15 @@ export interface NegotiationSummary {
 @Controller('api')
 @UseGuards(HttpAuthGuard)
 export class NegotiationsController {
+  private readonly caps: TeamCaps;
+
   constructor(
     @Inject(Infra) private readonly infra: Infra,
     @Inject(AccessService) private readonly access: AccessService,
     @Inject(ActionLimiter) private readonly limits: ActionLimiter,
-  ) {}
+  ) {
+    this.caps = new TeamCaps(infra);
+  }
 
   @Get('scenarios')
   async scenarios() {
@@ -52,12 +57,8 @@ export class NegotiationsController {
     const scenario = await this.infra.scenarios.get(scenario_id).catch(() => null);
     if (!scenario) throw new ParleyError(ErrorCode.NotFound, `no scenario ${JSON.stringify(scenario_id)}`, 404);
     await this.limits.consume(user.email);
-    const meta = await this.infra.negotiations.createAi(
-      user.email,
-      scenario.id,
-      scenario.student_role,
-      scenario.ai_role,
-      this.infra.config.staleAfterMs,
+    const meta = await this.caps.openNegotiation(user.email, null, () =>
+      this.infra.negotiations.createAi(user.email, scenario.id, scenario.student_role, scenario.ai_role, this.infra.config.staleAfterMs),
     );
     return summary(meta, 'active', null);
   }

@@ -7,6 +7,8 @@ import { CurrentUser, HttpAuthGuard } from '../auth/http-auth.guard';
 import { MAX_PRICE, MAX_QUANTITY } from '../realtime/offer.service';
 import { ActionLimiter } from '../realtime/action-limiter';
 import { parseBody } from './parse-body';
+import { TeamCaps } from './team-caps';
+import { OrderBoard } from './order-board';
 
 const orderSchema = z.object({
   side: z.enum(['buy', 'sell'], { message: 'side must be "buy" or "sell"' }),
@@ -28,22 +30,28 @@ const filterSchema = z.object({ chemical: z.enum(CHEMICALS).optional() });
 @Controller('api/orders')
 @UseGuards(HttpAuthGuard)
 export class OrdersController {
+  private readonly caps: TeamCaps;
+  private readonly board: OrderBoard;
+
   constructor(
     @Inject(Infra) private readonly infra: Infra,
     @Inject(ActionLimiter) private readonly limits: ActionLimiter,
-  ) {}
+  ) {
+    this.caps = new TeamCaps(infra);
+    this.board = new OrderBoard(infra.paths);
+  }
 
   @Post()
   async create(@CurrentUser() user: AuthUser, @Body() body: unknown) {
     const order = parseBody(orderSchema, body);
     await this.limits.consume(user.email);
-    return this.infra.orders.create(user.email, order);
+    return this.caps.createOrder(user.email, () => this.infra.orders.create(user.email, order));
   }
 
   @Get()
   async list(@Query() query: unknown) {
     const { chemical } = parseBody(filterSchema, query);
-    const orders = await this.infra.orders.listAll();
+    const orders = await this.board.list();
     return { orders: chemical ? orders.filter((o) => o.chemical === chemical) : orders };
   }
 
@@ -63,15 +71,17 @@ export class OrdersController {
     if (!order) throw new ParleyError(ErrorCode.NotFound, 'no such order', 404);
     if (order.owner === user.email) throw new ParleyError(ErrorCode.Conflict, 'you cannot respond to your own order', 409);
     await this.limits.consume(user.email);
-    const meta = await this.infra.negotiations.createPeer({
-      initiator: order.owner,
-      initiatorRole: order.side === 'buy' ? 'buyer' : 'seller',
-      responder: user.email,
-      chemical: order.chemical,
-      orderId: order.id,
-      openingTerms: { price: order.price, quantity: order.quantity },
-      ttlMs: this.infra.config.staleAfterMs,
-    });
+    const meta = await this.caps.openNegotiation(user.email, order.id, () =>
+      this.infra.negotiations.createPeer({
+        initiator: order.owner,
+        initiatorRole: order.side === 'buy' ? 'buyer' : 'seller',
+        responder: user.email,
+        chemical: order.chemical,
+        orderId: order.id,
+        openingTerms: { price: order.price, quantity: order.quantity },
+        ttlMs: this.infra.config.staleAfterMs,
+      }),
+    );
     return { negotiation_id: meta.id, negotiation: meta };
   }
 }

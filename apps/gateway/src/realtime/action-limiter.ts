@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { ErrorCode, ParleyError } from '@parley/contracts';
 import { Infra } from '../infra';
 import { PerUserLimit } from './per-user-limit';
 
@@ -7,20 +8,52 @@ import { PerUserLimit } from './per-user-limit';
  * a ceiling far above what a person does (chat has its own, stricter limit), so a script cannot
  * flood the disk or the CPU with joins, syncs, typing or new negotiations.
  */
+const ENDING_MARGIN = 20;
+
 @Injectable()
 export class ActionLimiter {
   private readonly limit: PerUserLimit;
+  /** The chat budget (same Redis counter as ChatService's): an offer that makes the AI answer spends it too. */
+  private readonly messages: PerUserLimit;
 
-  constructor(@Inject(Infra) infra: Infra) {
+  constructor(@Inject(Infra) private readonly infra: Infra) {
     this.limit = new PerUserLimit(
       infra.redis,
       infra.key('rl', 'actions'),
       infra.config.actionsPerMinute,
       (_, s) => `too many actions; try again in ${s} s`,
     );
+    this.messages = new PerUserLimit(
+      infra.redis,
+      infra.key('rl', 'messages'),
+      infra.config.messagesPerMinute,
+      (n, s) => `at most ${n} messages or offers to the AI a minute; try again in ${s} s`,
+    );
   }
 
   consume(user: string): Promise<void> {
     return this.limit.consume(user);
+  }
+
+  /** One AI turn's worth of the user's chat budget. */
+  consumeAiTurn(user: string): Promise<void> {
+    return this.messages.consume(user);
+  }
+
+  /**
+   * Refuses a new line once a negotiation holds the maximum (its sequence counter is the number of
+   * lines written), so no transcript grows without bound. A counter Redis lost is rebuilt from the
+   * files by the next write, which is let through. Agreeing or rejecting has a small margin beyond
+   * it, so a full negotiation can still be ended.
+   */
+  async assertRoomForLine(negotiationId: string, ending = false): Promise<void> {
+    const last = Number((await this.infra.redis.get(this.infra.sequence.key(negotiationId))) ?? 0);
+    const max = this.infra.config.maxLinesPerNegotiation;
+    if (last >= max + (ending ? ENDING_MARGIN : 0))
+      throw new ParleyError(
+        ErrorCode.Conflict,
+        `this negotiation has reached its limit of ${max} lines; agree, reject or start a new one`,
+        409,
+      );
   }
 }

@@ -35,9 +35,11 @@ import { OfferService } from './offer.service';
 import { ConnectionLimiter } from './connection-limiter';
 import { ActionLimiter } from './action-limiter';
 import { storageFailure } from '../storage-failure';
+import { TranscriptCache } from './transcript-cache';
 
 type Payload<E extends keyof ClientPayloads> = ClientPayloads[E];
 const SYNC_LIMIT = 500;
+const OBSERVER_RECHECK_MS = 5000;
 const CLOSED_CODES = new Set<string>([ErrorCode.NegotiationClosed, ErrorCode.NegotiationSettling, ErrorCode.NegotiationExpired]);
 
 /**
@@ -49,6 +51,8 @@ const CLOSED_CODES = new Set<string>([ErrorCode.NegotiationClosed, ErrorCode.Neg
 export class NegotiationGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, BeforeApplicationShutdown {
   @WebSocketServer() server!: Server;
   private readonly expiryTimers = new Map<string, NodeJS.Timeout>();
+  private readonly transcripts = new TranscriptCache();
+  private observerCheck: NodeJS.Timeout | null = null;
 
   constructor(
     @Inject(Infra) private readonly infra: Infra,
@@ -61,12 +65,14 @@ export class NegotiationGateway implements OnGatewayInit, OnGatewayConnection, O
   ) {}
 
   afterInit(server: Server): void {
+    this.observerCheck = setInterval(() => void this.dropDemotedObservers(), OBSERVER_RECHECK_MS);
+    this.observerCheck.unref();
     server.use((socket, next) => {
       this.auth
         .verify(socket.handshake.auth?.token)
         .then(async (user) => {
           socket.data.user = user;
-          await this.connections.admit(socket);
+          await this.connections.admit(socket, user.email);
           this.endAtExpiry(socket, user);
           next();
         })
@@ -96,6 +102,15 @@ export class NegotiationGateway implements OnGatewayInit, OnGatewayConnection, O
     void this.connections.release(socket);
   }
 
+  /** A socket that joined rooms as an observer is closed once its user is no longer an instructor. */
+  private async dropDemotedObservers(): Promise<void> {
+    for (const socket of this.server.of('/').sockets.values()) {
+      if (!socket.data.observing) continue;
+      const still = await this.access.isInstructorNow(this.user(socket)).catch(() => true);
+      if (!still) socket.disconnect(true);
+    }
+  }
+
   /** A socket lives no longer than its token: at expiry it is closed, and a reconnect needs a new login. */
   private endAtExpiry(socket: Socket, user: AuthUser): void {
     if (!user.exp) return;
@@ -108,6 +123,7 @@ export class NegotiationGateway implements OnGatewayInit, OnGatewayConnection, O
 
   /** SIGTERM: tell every client here to reconnect (to another replica), then drop the transports. */
   beforeApplicationShutdown(): void {
+    if (this.observerCheck) clearInterval(this.observerCheck);
     if (!this.server) return;
     this.server.local.emit(ServerEvent.ServerShutdown, { reconnect_in_ms: 1000 });
     this.server.local.disconnectSockets(true);
@@ -117,8 +133,9 @@ export class NegotiationGateway implements OnGatewayInit, OnGatewayConnection, O
   join(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
     return this.handle(socket, ClientEvent.JoinNegotiation, body, async (p) => {
       const access = await this.access.find(this.user(socket), p.negotiation_id);
+      if (!access.party) socket.data.observing = true;
       await socket.join(negotiationRoom(p.negotiation_id));
-      const messages = await this.infra.messages.readAll(access.located.dir);
+      const messages = await this.transcripts.readAll(access.located.dir);
       const state = await this.stateOf(access, this.user(socket), messages.at(-1)?.seq ?? 0);
       socket.emit(ServerEvent.NegotiationState, state);
       const history: ServerPayloads['message-history'] = {
@@ -144,8 +161,8 @@ export class NegotiationGateway implements OnGatewayInit, OnGatewayConnection, O
   sync(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
     return this.handle(socket, ClientEvent.SyncMessages, body, async (p) => {
       const access = await this.access.find(this.user(socket), p.negotiation_id);
-      const all = await this.infra.messages.readAll(access.located.dir);
-      const after = all.filter((m) => m.seq > p.after_seq).slice(0, SYNC_LIMIT);
+      const all = await this.transcripts.readAll(access.located.dir);
+      const after = TranscriptCache.after(all, p.after_seq, SYNC_LIMIT);
       const history: ServerPayloads['message-history'] = {
         negotiation_id: p.negotiation_id,
         messages: after,
@@ -161,6 +178,7 @@ export class NegotiationGateway implements OnGatewayInit, OnGatewayConnection, O
     return this.handle(socket, ClientEvent.SendMessage, body, async (p) => {
       ChatService.assertLength(p.content);
       const access = await this.access.requireActiveParty(this.user(socket), p.negotiation_id);
+      await this.actions.assertRoomForLine(p.negotiation_id);
       const { message, duplicate } = await this.chat.save(access.located, access.party, p.content, p.client_message_id);
       if (!duplicate) {
         this.server.to(negotiationRoom(p.negotiation_id)).emit(ServerEvent.MessageReceived, message);
@@ -230,6 +248,9 @@ export class NegotiationGateway implements OnGatewayInit, OnGatewayConnection, O
     terms: ClientPayloads['propose-offer']['terms'] | null,
   ) {
     const access = await this.access.requireActiveParty(this.user(socket), negotiationId);
+    await this.actions.assertRoomForLine(negotiationId, status !== 'pending');
+    // each offer to the AI costs a model call: it spends the chat budget like a message
+    if (access.located.meta.kind === 'ai' && status !== 'rejected') await this.actions.consumeAiTurn(access.party.user);
     const change = await this.offers.change(access, status, terms);
     this.broadcastOffer(access, change);
     await this.infra.producer.enqueueAgreementCheck({ negotiation_id: negotiationId, owner: access.located.meta.initiator });
