@@ -113,6 +113,31 @@ describe('login limits: races and lock-outs', () => {
     });
   });
 
+  it('each further lockout of the same account and address lasts twice as long', async () => {
+    const from = '10.5.0.1';
+    const waits: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < LIMIT; i++) expect((await attempt('erin@uni.edu', `guess-${round}-${i}`, from)).status).toBe(401);
+      const locked = await attempt('erin@uni.edu', 'password1', from);
+      expect(locked.status).toBe(429);
+      expect(waitsAgree(locked)).toBe(true);
+      waits.push(Number(locked.retryAfter));
+      // the lockout running out, without waiting for it: its counter is dropped from Redis
+      await gw.infra.redis.del(`${config.redisPrefix}:rl:login-pair:erin@uni.edu ${from}`);
+    }
+    expect(waits[0]).toBeGreaterThanOrEqual(890);
+    expect(waits[1]).toBeGreaterThanOrEqual(2 * waits[0] - 10);
+    expect(waits[2]).toBeGreaterThanOrEqual(2 * waits[1] - 10);
+    expect((await attempt('erin@uni.edu', 'password1', '10.5.0.2')).status).toBe(200);
+    rows.push({
+      input: `login lockouts: ${LIMIT} wrong passwords then the right one, three times on one account from one address (each lockout let run out)`,
+      tried: 3 * (LIMIT + 1) + 1,
+      answered: `401 ×${3 * LIMIT}, then 429 with Retry-After ${waits.join(' s, ')} s (doubling); the owner elsewhere 200`,
+      server_stayed_up: true,
+      wrote_outside_data_dir: false,
+    });
+  });
+
   it('a right password refunds its point: someone who mistypes and then logs in, again and again, is never locked out', async () => {
     const from = '10.4.0.1';
     const statuses: number[] = [];
