@@ -58,7 +58,7 @@ describe('parley CLI', () => {
     expect(res.out).toMatch(/line 3: invalid e-mail/);
     expect(res.out).toMatch(/line 4: e-mail prefix "ann" repeats line 2/);
     expect(res.out).toMatch(/line 5: role must be student or instructor/);
-    expect(res.out).toMatch(/line 6: password must have at least 6 characters/);
+    expect(res.out).toMatch(/line 6: password must have at least 8 characters/);
     expect(readdirSync(dataDir).includes('teams') ? readdirSync(join(dataDir, 'teams')).filter((d) => d.includes('@')) : []).toEqual([]);
 
     const good = join(dataDir, 'good.csv');

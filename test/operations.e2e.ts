@@ -58,10 +58,16 @@ describe('operating a gateway', () => {
 
   it('opens the queue dashboard to instructors only', async () => {
     expect((await fetch(`${gw.url}/admin/queues`)).status).toBe(401);
-    expect((await fetch(`${gw.url}/admin/queues?token=${alice}`)).status).toBe(403);
-    const ok = await fetch(`${gw.url}/admin/queues?token=${prof}`);
+    // a session cookie from POST /admin/queues/session, never a token in the URL
+    expect((await fetch(`${gw.url}/admin/queues?token=${prof}`)).status).toBe(401);
+    const session = (token: string) =>
+      fetch(`${gw.url}/admin/queues/session`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    expect((await session(alice)).status).toBe(403);
+    const opened = await session(prof);
+    expect(opened.status).toBe(204);
+    expect(opened.headers.get('set-cookie')).toMatch(/parley_admin=.*HttpOnly/i);
+    const ok = await fetch(`${gw.url}/admin/queues`, { headers: { cookie: opened.headers.get('set-cookie')!.split(';')[0] } });
     expect(ok.status).toBe(200);
-    expect(ok.headers.get('set-cookie')).toMatch(/parley_admin=.*HttpOnly/i);
   });
 
   it('refuses connections past the per-IP limit and admits again when one closes', async () => {

@@ -57,9 +57,12 @@ describe('orders and peer negotiation namespaces', () => {
   });
 
   it('creates {initiator}_{responder}_{chemical}_{ts} under the initiator and a relative symlink for the responder, unique within a second', async () => {
-    const order = await http(gw.url, 'POST', '/api/orders', { side: 'sell', chemical: 'D', price: 3.25, quantity: 10 }, alice);
-    const ids: string[] = [];
+    // three orders (a team has at most one open negotiation per order), answered within a second
+    const orders = [];
     for (let i = 0; i < 3; i++)
+      orders.push(await http(gw.url, 'POST', '/api/orders', { side: 'sell', chemical: 'D', price: 3.25 + i, quantity: 10 }, alice));
+    const ids: string[] = [];
+    for (const order of orders)
       ids.push((await http(gw.url, 'POST', `/api/orders/${order.body.id}/respond`, undefined, bob)).body.negotiation_id);
     expect(new Set(ids).size).toBe(3);
     for (const id of ids) {

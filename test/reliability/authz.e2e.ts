@@ -44,7 +44,7 @@ describe('authorization matrix', () => {
     tokens.algNone = jwt.sign({ sub: 'alice@uni.edu', role: 'student' }, '', { algorithm: 'none' });
     tokens.ghost = jwt.sign({ sub: 'ghost@uni.edu', role: 'instructor' }, config.jwtSecret, { algorithm: 'HS256' });
     // a correctly signed student token that claims the instructor role: the role comes from init.json
-    tokens.roleClaim = jwt.sign({ sub: 'carol@uni.edu', role: 'instructor' }, config.jwtSecret, { algorithm: 'HS256' });
+    tokens.roleClaim = jwt.sign({ sub: 'carol@uni.edu', role: 'instructor' }, config.jwtSecret, { algorithm: 'HS256', expiresIn: 3600 });
   });
 
   afterAll(async () => {
@@ -430,10 +430,10 @@ describe('authorization matrix', () => {
     // the role claim in a signed token does not make a student an instructor
     expect((await http(gw.url, 'GET', '/api/admin/audit', undefined, tokens.roleClaim)).status).toBe(403);
     expect((await http(gw.url, 'GET', '/api/instructor/negotiations', undefined, tokens.roleClaim)).status).toBe(403);
-    // the dashboard's cookie and ?token= paths apply the same rule
-    expect((await http(gw.url, 'GET', `/admin/queues?token=${tokens.alice}`)).status).toBe(403);
+    // a token in the dashboard's URL is no longer accepted, not even an instructor's (session cookie instead)
+    expect((await http(gw.url, 'GET', `/admin/queues?token=${tokens.alice}`)).status).toBe(401);
     expect((await http(gw.url, 'GET', `/admin/queues?token=${tokens.algNone}`)).status).toBe(401);
-    expect((await http(gw.url, 'GET', `/admin/queues?token=${tokens.prof}`)).status).toBe(200);
+    expect((await http(gw.url, 'GET', `/admin/queues?token=${tokens.prof}`)).status).toBe(401);
     rows.push({
       input:
         'authz: foreign negotiation vs missing id (HTTP body compared byte for byte), lists of an outsider, role claim, dashboard ?token=',

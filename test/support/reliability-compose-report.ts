@@ -158,9 +158,6 @@ seconds instead of up to a minute.
 /** Problems these tests found that are not fixed in this change; remove an entry when it is fixed. */
 const KNOWN = `## Known issues found by these tests
 
-- **The per-IP connection count leaks when a gateway is killed.** Its sockets are never released in Redis, so
-  the count stays up for the key's 1 h TTL; a class behind one NAT address can hit \`CONNECTIONS_PER_IP\` after a
-  couple of gateway crashes (see the gateway-restart row).
 - **After Redis comes back empty the repeatable sweep is gone** until an agreement-worker restarts; agreed
   negotiations whose check job was lost wait for that restart or for \`parley sweep\`.
 - **On a read-only DATA_DIR, \`POST /api/orders\` answers 500 INTERNAL** instead of STORAGE_FAILED (Node's

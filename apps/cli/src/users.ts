@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse } from 'csv-parse/sync';
 import { Role } from '@parley/contracts';
-import { DataPaths, TeamStore, emailPrefix, hashPassword, isEmail, normalizeEmail } from '@parley/store';
+import { DataPaths, TeamStore, emailPrefix, hashPassword, isEmail, normalizeEmail, passwordProblem } from '@parley/store';
 
 export interface UserRow {
   email: string;
@@ -10,15 +10,14 @@ export interface UserRow {
   password: string;
 }
 
-const MIN_PASSWORD = 6;
-
 /** Checks one roster row; returns the problem in words, or null. */
 export function rowProblem(row: Partial<Record<string, string>>): string | null {
   const email = normalizeEmail(row.email);
   if (!isEmail(email)) return `invalid e-mail ${JSON.stringify(row.email ?? '')} (letters, digits, '.', '+', '-' before the @; no '_')`;
   const role = (row.role ?? 'student').trim() || 'student';
   if (role !== 'student' && role !== 'instructor') return `role must be student or instructor, not ${JSON.stringify(role)}`;
-  if (!row.password || row.password.length < MIN_PASSWORD) return `password must have at least ${MIN_PASSWORD} characters`;
+  const password = passwordProblem(row.password);
+  if (password) return password;
   if ((row.name ?? '').length > 100) return 'name is longer than 100 characters';
   return null;
 }

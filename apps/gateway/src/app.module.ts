@@ -21,6 +21,9 @@ import { NegotiationService } from './realtime/negotiation.service';
 import { Rooms } from './realtime/rooms';
 import { ConnectionLimiter } from './realtime/connection-limiter';
 import { ActionLimiter } from './realtime/action-limiter';
+import { TeamCaps } from './api/team-caps';
+import { OrderBoard } from './api/order-board';
+import { TranscriptCache } from './realtime/transcript-cache';
 
 @Module({})
 export class GatewayModule {
@@ -46,6 +49,9 @@ export class GatewayModule {
         OfferService,
         ConnectionLimiter,
         ActionLimiter,
+        TeamCaps,
+        OrderBoard,
+        TranscriptCache,
         Rooms,
         NegotiationService,
         NegotiationGateway,

@@ -5,7 +5,8 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { ParleyConfig } from '@parley/config';
 import { GatewayModule } from './app.module';
 import { RedisIoAdapter } from './redis-io.adapter';
-import { mountQueueDashboard } from './queue-dashboard';
+import { QUEUE_DASHBOARD_PATH, mountQueueDashboard } from './queue-dashboard';
+import { dashboardSecurityHeaders, securityHeaders } from './security-headers';
 import { createLogger, PinoNestLogger } from '@parley/config';
 
 export interface RunningGateway {
@@ -22,6 +23,8 @@ export async function createGateway(config: ParleyConfig): Promise<RunningGatewa
     logger: config.logLevel === 'silent' ? false : new PinoNestLogger(logger),
     bodyParser: true,
   });
+  app.use(securityHeaders);
+  app.use(QUEUE_DASHBOARD_PATH, dashboardSecurityHeaders);
   mountQueueDashboard(app);
   app.useBodyParser('json', { limit: '32kb' });
   app.set(

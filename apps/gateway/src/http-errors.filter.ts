@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import type { Response } from 'express';
 import { ErrorCode, ParleyError } from '@parley/contracts';
 import { storageFailure } from './storage-failure';
+import { RetryLaterError } from './retry-later';
 
 /** Every HTTP error body is `{code, message}`; unexpected errors are logged, never leaked. */
 @Catch()
@@ -11,7 +12,7 @@ export class HttpErrorsFilter implements ExceptionFilter {
   catch(err: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
     if (err instanceof ParleyError) {
-      if (err.httpStatus === 429) res.setHeader('Retry-After', '60');
+      if (err.httpStatus === 429) res.setHeader('Retry-After', String(err instanceof RetryLaterError ? err.retryAfterSeconds : 60));
       res.status(err.httpStatus).json({ code: err.code, message: err.message });
       return;
     }

@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+
+/** HS256 keys shorter than this can be brute-forced offline from one token. */
+export const MIN_SECRET_CHARS = 32;
 
 const int = (def: number, min = 0) =>
   z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(min, `must be at least ${min}`).default(def);
@@ -18,7 +21,7 @@ const schema = z.object({
     .regex(/^[A-Za-z0-9_-]{1,40}$/, 'letters, digits, _ or - only')
     .default('parley'),
   DATA_DIR: z.string().min(1).default('./data'),
-  JWT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  JWT_SECRET: z.string().min(MIN_SECRET_CHARS, `must be at least ${MIN_SECRET_CHARS} characters`).optional(),
   JWT_TTL_SECONDS: int(8 * 3600, 60),
   NODE_ENV: z.string().default('production'),
   AI_ENGINE: z.enum(['builtin', 'openai']).default('builtin'),
@@ -36,6 +39,10 @@ const schema = z.object({
   ACTIONS_PER_MINUTE: int(600, 1),
   LOGIN_ATTEMPTS_PER_15_MIN: int(10, 1),
   CONNECTIONS_PER_IP: int(500, 1),
+  CONNECTIONS_PER_USER: int(20, 1),
+  MAX_LINES_PER_NEGOTIATION: int(1000, 10),
+  MAX_OPEN_ORDERS_PER_TEAM: int(50, 1),
+  MAX_OPEN_NEGOTIATIONS_PER_TEAM: int(100, 1),
   TRUST_PROXY: z
     .string()
     .regex(/^[A-Za-z0-9.:/, ]{1,200}$/, 'a comma-separated list of addresses, subnets or loopback/linklocal/uniquelocal')
@@ -72,6 +79,11 @@ export interface ParleyConfig {
   actionsPerMinute: number;
   loginAttemptsPer15Min: number;
   connectionsPerIp: number;
+  connectionsPerUser: number;
+  /** Chat and offer lines (both parties, the AI included) one negotiation may hold. */
+  maxLinesPerNegotiation: number;
+  maxOpenOrdersPerTeam: number;
+  maxOpenNegotiationsPerTeam: number;
   /** Which proxies' X-Forwarded-For to believe (express/proxy-addr syntax), for per-IP limits. */
   trustProxy: string;
   logLevel: RawConfig['LOG_LEVEL'];
@@ -118,6 +130,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ParleyConfig {
     actionsPerMinute: c.ACTIONS_PER_MINUTE,
     loginAttemptsPer15Min: c.LOGIN_ATTEMPTS_PER_15_MIN,
     connectionsPerIp: c.CONNECTIONS_PER_IP,
+    connectionsPerUser: c.CONNECTIONS_PER_USER,
+    maxLinesPerNegotiation: c.MAX_LINES_PER_NEGOTIATION,
+    maxOpenOrdersPerTeam: c.MAX_OPEN_ORDERS_PER_TEAM,
+    maxOpenNegotiationsPerTeam: c.MAX_OPEN_NEGOTIATIONS_PER_TEAM,
     trustProxy: c.TRUST_PROXY,
     logLevel: c.LOG_LEVEL,
     logFormat: c.LOG_FORMAT,
@@ -135,22 +151,60 @@ function describeIssue(issue: z.core.$ZodIssue, env: Record<string, string | und
   return `${name}${shown} ${issue.message.replace(/^Invalid option: expected one of/, 'must be one of')}${hint}`;
 }
 
-/** A secret generated on first start and kept under DATA_DIR, so tokens survive restarts. */
+/**
+ * The secret kept under DATA_DIR when JWT_SECRET is unset, so tokens survive restarts. It is created
+ * whole or not at all (written to a private temporary file, then hard-linked into place, which fails
+ * if another process got there first), mode 0600; an existing one that is too short stops the start.
+ */
 function persistedSecret(dataDir: string): string {
   const file = join(dataDir, '.jwt_secret');
+  const existing = readSecret(file);
+  if (existing !== null) return existing;
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  const fd = openSync(tmp, 'wx', 0o600);
   try {
-    const existing = readFileSync(file, 'utf8').trim();
-    if (existing.length >= 32) return existing;
-  } catch {
-    /* first start */
+    writeSync(fd, randomBytes(48).toString('hex'));
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
-  mkdirSync(dataDir, { recursive: true });
-  const secret = randomBytes(48).toString('hex');
   try {
-    writeFileSync(file, secret, { flag: 'wx', mode: 0o600 });
-    return secret;
-  } catch {
-    // another process created it first: use theirs
-    return readFileSync(file, 'utf8').trim();
+    linkSync(tmp, file);
+    syncDir(dataDir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    // another service created it first: everyone uses that one
+  } finally {
+    unlinkSync(tmp);
+  }
+  const secret = readSecret(file);
+  if (secret === null) throw new ConfigError(`Invalid configuration: ${file} could not be created`);
+  return secret;
+}
+
+function readSecret(file: string): string | null {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new ConfigError(`Invalid configuration: ${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  const secret = text.trim();
+  if (secret.length < MIN_SECRET_CHARS) {
+    throw new ConfigError(
+      `Invalid configuration: ${file} holds ${secret.length} characters, at least ${MIN_SECRET_CHARS} are needed; delete it to have a new one generated, or set JWT_SECRET`,
+    );
+  }
+  return secret;
+}
+
+function syncDir(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }

@@ -6,6 +6,9 @@ import { emailPrefix, isEmail } from './validate';
 
 export const DEFAULT_HOLDINGS: Holdings = { cash: 50000, C: 2000, N: 2000, D: 2000, Q: 2000 };
 
+/** Prefixes the system's own parties use for their file names in a negotiation (ai_state.json, ...). */
+export const RESERVED_PREFIXES: readonly string[] = ['ai'];
+
 export interface NewTeam {
   email: string;
   name: string;
@@ -27,7 +30,7 @@ export class TeamStore {
     return (await listDir(this.paths.teamsDir())).filter(isEmail).sort();
   }
 
-  /** Refuses a second team with the same e-mail or the same prefix (file names depend on it). */
+  /** Refuses a second team with the same e-mail or the same prefix, or a reserved prefix (file names depend on it). */
   async create(team: NewTeam): Promise<TeamInit> {
     const existing = await this.list();
     this.assertNew(team.email, existing);
@@ -46,6 +49,13 @@ export class TeamStore {
   assertNew(email: string, existing: string[]): void {
     if (existing.includes(email)) throw new ParleyError(ErrorCode.Conflict, `team ${email} already exists`, 409);
     const prefix = emailPrefix(email);
+    if (RESERVED_PREFIXES.includes(prefix)) {
+      throw new ParleyError(
+        ErrorCode.Conflict,
+        `e-mail prefix "${prefix}" is reserved for Parley's own files; choose another address`,
+        409,
+      );
+    }
     const clash = existing.find((e) => emailPrefix(e) === prefix);
     if (clash) {
       throw new ParleyError(ErrorCode.Conflict, `e-mail prefix "${prefix}" is already used by ${clash}; prefixes must be unique`, 409);

@@ -10,6 +10,7 @@ import { CurrentUser, HttpAuthGuard } from '../auth/http-auth.guard';
 import { AccessService, statusOf } from '../realtime/access.service';
 import { parseBody } from './parse-body';
 import { ActionLimiter } from '../realtime/action-limiter';
+import { TeamCaps } from './team-caps';
 
 const createSchema = z.object({ scenario_id: z.string().min(1).max(64) });
 
@@ -23,6 +24,7 @@ export class NegotiationsController {
     @Inject(MessageLog) private readonly messages: MessageLog,
     @Inject(AccessService) private readonly access: AccessService,
     @Inject(ActionLimiter) private readonly limits: ActionLimiter,
+    @Inject(TeamCaps) private readonly caps: TeamCaps,
   ) {}
 
   @Get('scenarios')
@@ -44,12 +46,8 @@ export class NegotiationsController {
     const scenario = await this.scenarioCatalog.get(scenario_id).catch(() => null);
     if (!scenario) throw new ParleyError(ErrorCode.NotFound, `no scenario ${JSON.stringify(scenario_id)}`, 404);
     await this.limits.consume(user.email);
-    const meta = await this.negotiations.createAi(
-      user.email,
-      scenario.id,
-      scenario.student_role,
-      scenario.ai_role,
-      this.config.staleAfterMs,
+    const meta = await this.caps.openNegotiation(user.email, null, () =>
+      this.negotiations.createAi(user.email, scenario.id, scenario.student_role, scenario.ai_role, this.config.staleAfterMs),
     );
     return summary(meta, 'active', null);
   }

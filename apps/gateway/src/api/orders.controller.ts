@@ -8,6 +8,8 @@ import { CurrentUser, HttpAuthGuard } from '../auth/http-auth.guard';
 import { MAX_PRICE, MAX_QUANTITY } from '@parley/negotiation';
 import { ActionLimiter } from '../realtime/action-limiter';
 import { parseBody } from './parse-body';
+import { TeamCaps } from './team-caps';
+import { OrderBoard } from './order-board';
 
 const orderSchema = z.object({
   side: z.enum(['buy', 'sell'], { message: 'side must be "buy" or "sell"' }),
@@ -34,19 +36,21 @@ export class OrdersController {
     @Inject(OrderStore) private readonly orders: OrderStore,
     @Inject(NegotiationStore) private readonly negotiations: NegotiationStore,
     @Inject(ActionLimiter) private readonly limits: ActionLimiter,
+    @Inject(TeamCaps) private readonly caps: TeamCaps,
+    @Inject(OrderBoard) private readonly board: OrderBoard,
   ) {}
 
   @Post()
   async create(@CurrentUser() user: AuthUser, @Body() body: unknown) {
     const order = parseBody(orderSchema, body);
     await this.limits.consume(user.email);
-    return this.orders.create(user.email, order);
+    return this.caps.createOrder(user.email, () => this.orders.create(user.email, order));
   }
 
   @Get()
   async list(@Query() query: unknown) {
     const { chemical } = parseBody(filterSchema, query);
-    const orders = await this.orders.listAll();
+    const orders = await this.board.list();
     return { orders: chemical ? orders.filter((o) => o.chemical === chemical) : orders };
   }
 
@@ -66,15 +70,17 @@ export class OrdersController {
     if (!order) throw new ParleyError(ErrorCode.NotFound, 'no such order', 404);
     if (order.owner === user.email) throw new ParleyError(ErrorCode.Conflict, 'you cannot respond to your own order', 409);
     await this.limits.consume(user.email);
-    const meta = await this.negotiations.createPeer({
-      initiator: order.owner,
-      initiatorRole: order.side === 'buy' ? 'buyer' : 'seller',
-      responder: user.email,
-      chemical: order.chemical,
-      orderId: order.id,
-      openingTerms: { price: order.price, quantity: order.quantity },
-      ttlMs: this.config.staleAfterMs,
-    });
+    const meta = await this.caps.openNegotiation(user.email, order.id, () =>
+      this.negotiations.createPeer({
+        initiator: order.owner,
+        initiatorRole: order.side === 'buy' ? 'buyer' : 'seller',
+        responder: user.email,
+        chemical: order.chemical,
+        orderId: order.id,
+        openingTerms: { price: order.price, quantity: order.quantity },
+        ttlMs: this.config.staleAfterMs,
+      }),
+    );
     return { negotiation_id: meta.id, negotiation: meta };
   }
 }

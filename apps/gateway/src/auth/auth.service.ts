@@ -1,12 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { JwtPayload } from 'jsonwebtoken';
-import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { ErrorCode, ParleyError, PublicUser, TeamInit } from '@parley/contracts';
 import type IORedis from 'ioredis';
 import { CONFIG, ParleyConfig } from '@parley/config';
 import { AuditLog, TeamStore, isEmail, normalizeEmail, verifyPassword } from '@parley/store';
 import { REDIS, redisKey } from '@parley/queues';
 import { signToken, verifyToken } from './token';
+import { LoginLimits, LoginReservation } from './login-limits';
 
 export interface AuthUser {
   email: string;
@@ -18,11 +18,10 @@ export interface AuthUser {
 
 export const publicUser = ({ password_hash: _h, ...rest }: TeamInit): PublicUser => rest;
 
-/** Issues and verifies HS256 JWTs; slows down repeated login failures per IP and per account. */
+/** Issues and verifies HS256 JWTs; failed logins spend budgets reserved before bcrypt (LoginLimits). */
 @Injectable()
 export class AuthService {
-  private readonly failuresByIp: RateLimiterRedis;
-  private readonly failuresByAccount: RateLimiterRedis;
+  private readonly limits: LoginLimits;
 
   constructor(
     @Inject(CONFIG) private readonly config: ParleyConfig,
@@ -30,41 +29,27 @@ export class AuthService {
     @Inject(TeamStore) private readonly teams: TeamStore,
     @Inject(AuditLog) private readonly audit: AuditLog,
   ) {
-    const { loginAttemptsPer15Min } = config;
-    this.failuresByIp = new RateLimiterRedis({
-      storeClient: redis,
-      keyPrefix: redisKey(config.redisPrefix, 'rl', 'login-ip'),
-      points: loginAttemptsPer15Min * 5,
-      duration: 15 * 60,
-      blockDuration: 15 * 60,
-    });
-    this.failuresByAccount = new RateLimiterRedis({
-      storeClient: redis,
-      keyPrefix: redisKey(config.redisPrefix, 'rl', 'login-account'),
-      points: loginAttemptsPer15Min,
-      duration: 15 * 60,
-      blockDuration: 15 * 60,
-    });
+    this.limits = new LoginLimits(redis, (name) => redisKey(config.redisPrefix, 'rl', name), config.loginAttemptsPer15Min);
   }
 
   async login(rawEmail: unknown, password: unknown, ip: string): Promise<{ accessToken: string; user: PublicUser }> {
     const email = normalizeEmail(rawEmail);
-    const accountKey = `${email.slice(0, 254)}`;
-    await this.assertNotBlocked(ip, accountKey);
+    const who = isEmail(email) ? email : 'anonymous';
+    let reservation: LoginReservation;
+    try {
+      reservation = await this.limits.reserve(email, ip);
+    } catch (e) {
+      if (e instanceof ParleyError) this.audit.record({ who, what: 'login', result: e.code, detail: ip });
+      throw e;
+    }
     const team = isEmail(email) ? await this.teams.read(email) : null;
-    const ok = typeof password === 'string' && password.length <= 200 && (await verifyPassword(password, team?.password_hash));
+    const ok = typeof password === 'string' && (await verifyPassword(password, team?.password_hash));
     if (!team || !ok) {
-      await Promise.all([this.failuresByIp.penalty(ip, 1), this.failuresByAccount.penalty(accountKey, 1)]).catch(() => undefined);
-      this.audit.record({
-        who: isEmail(email) ? email : 'anonymous',
-        what: 'login',
-        result: ErrorCode.InvalidCredentials,
-        detail: ip,
-      });
+      this.audit.record({ who, what: 'login', result: ErrorCode.InvalidCredentials, detail: ip });
       throw new ParleyError(ErrorCode.InvalidCredentials, 'wrong e-mail or password', 401);
     }
+    await this.limits.succeeded(reservation);
     this.audit.record({ who: email, what: 'login', result: 'ok', detail: ip });
-    await this.failuresByAccount.delete(accountKey).catch(() => undefined);
     return { accessToken: this.sign(team), user: publicUser(team) };
   }
 
@@ -84,19 +69,5 @@ export class AuthService {
     const team = typeof claims.sub === 'string' ? await this.teams.read(claims.sub) : null;
     if (!team) throw new ParleyError(ErrorCode.AuthenticationError, 'Authentication error', 401);
     return { email: team.email, role: team.role, name: team.name, ...(typeof claims.exp === 'number' ? { exp: claims.exp } : {}) };
-  }
-
-  private async assertNotBlocked(ip: string, accountKey: string): Promise<void> {
-    const [byIp, byAccount] = await Promise.all([this.failuresByIp.get(ip), this.failuresByAccount.get(accountKey)]);
-    const blocked = [byIp, byAccount].find((r): r is RateLimiterRes => r !== null && r.remainingPoints <= 0 && r.msBeforeNext > 0);
-    if (blocked) {
-      this.audit.record({ who: 'anonymous', what: 'login', result: ErrorCode.TooManyAttempts, detail: ip });
-      const err = new ParleyError(
-        ErrorCode.TooManyAttempts,
-        `too many failed logins; try again in ${Math.ceil(blocked.msBeforeNext / 1000)} s`,
-        429,
-      );
-      throw err;
-    }
   }
 }

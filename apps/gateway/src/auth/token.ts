@@ -6,6 +6,9 @@ export function signToken(secret: string, ttlSeconds: number, team: Pick<TeamIni
   return jwt.sign({ sub: team.email, role: team.role, name: team.name }, secret, { algorithm: 'HS256', expiresIn: ttlSeconds });
 }
 
+/** A token without `exp` would never end: refused like a bad signature. */
 export function verifyToken(secret: string, token: string): jwt.JwtPayload {
-  return jwt.verify(token, secret, { algorithms: ['HS256'] }) as jwt.JwtPayload;
+  const claims = jwt.verify(token, secret, { algorithms: ['HS256'] });
+  if (typeof claims !== 'object' || typeof claims.exp !== 'number') throw new jwt.JsonWebTokenError('token has no exp');
+  return claims;
 }

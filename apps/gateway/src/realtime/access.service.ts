@@ -27,10 +27,13 @@ export class AccessService {
   async find(user: AuthUser, id: unknown): Promise<Access> {
     if (!isNegotiationId(id)) throw notFound();
     let located = await this.negotiations.locate(user.email, id);
-    if (!located && user.role === 'instructor') located = await this.findAnywhere(id);
+    const party = located?.meta.parties.find((p) => p.user === user.email) ?? null;
+    if (!party) {
+      // observing: the role is read again now, so a demoted instructor's token or socket loses it
+      if (!(await this.isInstructorNow(user))) throw notFound();
+      located ??= await this.findAnywhere(id);
+    }
     if (!located) throw notFound();
-    const party = located.meta.parties.find((p) => p.user === user.email) ?? null;
-    if (!party && user.role !== 'instructor') throw notFound();
     const outcome = located.place === 'archived' ? await this.negotiations.readOutcome(located.dir) : null;
     return { located, party, outcome };
   }
@@ -56,6 +59,10 @@ export class AccessService {
   /** Drops the remembered access (after a write found the negotiation closed). */
   forget(user: AuthUser, id: string): void {
     this.recentlyOpen.delete(`${user.email} ${id}`);
+  }
+
+  async isInstructorNow(user: AuthUser): Promise<boolean> {
+    return user.role === 'instructor' && (await this.teams.read(user.email))?.role === 'instructor';
   }
 
   private async findAnywhere(id: string): Promise<LocatedNegotiation | null> {

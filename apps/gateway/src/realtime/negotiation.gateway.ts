@@ -35,6 +35,7 @@ import type { ParleyServer, ParleySocket } from './socket-types';
 import { storageFailure } from '../storage-failure';
 
 type Payload<E extends keyof ClientPayloads> = ClientPayloads[E];
+const OBSERVER_RECHECK_MS = 5000;
 const CLOSED_CODES = new Set<string>([ErrorCode.NegotiationClosed, ErrorCode.NegotiationSettling, ErrorCode.NegotiationExpired]);
 
 /**
@@ -47,6 +48,7 @@ const CLOSED_CODES = new Set<string>([ErrorCode.NegotiationClosed, ErrorCode.Neg
 export class NegotiationGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, BeforeApplicationShutdown {
   @WebSocketServer() server!: ParleyServer;
   private readonly expiryTimers = new Map<string, NodeJS.Timeout>();
+  private observerCheck: NodeJS.Timeout | null = null;
 
   constructor(
     @Inject(NegotiationService) private readonly negotiations: NegotiationService,
@@ -62,12 +64,14 @@ export class NegotiationGateway implements OnGatewayInit, OnGatewayConnection, O
 
   afterInit(server: ParleyServer): void {
     this.rooms.attach(server);
+    this.observerCheck = setInterval(() => void this.dropDemotedObservers(), OBSERVER_RECHECK_MS);
+    this.observerCheck.unref();
     server.use((socket, next) => {
       this.auth
         .verify(socket.handshake.auth?.token)
         .then(async (user) => {
           socket.data.user = user;
-          await this.connections.admit(socket);
+          await this.connections.admit(socket, user.email);
           this.endAtExpiry(socket, user);
           next();
         })
@@ -97,6 +101,15 @@ export class NegotiationGateway implements OnGatewayInit, OnGatewayConnection, O
     void this.connections.release(socket);
   }
 
+  /** A socket that joined rooms as an observer is closed once its user is no longer an instructor. */
+  private async dropDemotedObservers(): Promise<void> {
+    for (const socket of this.server.of('/').sockets.values()) {
+      if (!socket.data.observing) continue;
+      const still = await this.access.isInstructorNow(this.user(socket)).catch(() => true);
+      if (!still) socket.disconnect(true);
+    }
+  }
+
   /** A socket lives no longer than its token: at expiry it is closed, and a reconnect needs a new login. */
   private endAtExpiry(socket: ParleySocket, user: AuthUser): void {
     if (!user.exp) return;
@@ -109,6 +122,7 @@ export class NegotiationGateway implements OnGatewayInit, OnGatewayConnection, O
 
   /** SIGTERM: tell every client here to reconnect (to another replica), then drop the transports. */
   beforeApplicationShutdown(): void {
+    if (this.observerCheck) clearInterval(this.observerCheck);
     if (!this.server) return;
     this.server.local.emit(ServerEvent.ServerShutdown, { reconnect_in_ms: 1000 });
     this.server.local.disconnectSockets(true);

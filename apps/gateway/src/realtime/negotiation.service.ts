@@ -19,6 +19,8 @@ import { AccessService, statusOf, Access } from './access.service';
 import { ChatService } from './chat.service';
 import { OfferChange, OfferService } from './offer.service';
 import { Rooms } from './rooms';
+import { TranscriptCache } from './transcript-cache';
+import { ActionLimiter } from './action-limiter';
 import type { ParleySocket } from './socket-types';
 
 const SYNC_LIMIT = 500;
@@ -38,12 +40,15 @@ export class NegotiationService {
     @Inject(ChatService) private readonly chat: ChatService,
     @Inject(OfferService) private readonly offers: OfferService,
     @Inject(Rooms) private readonly rooms: Rooms,
+    @Inject(TranscriptCache) private readonly transcripts: TranscriptCache,
+    @Inject(ActionLimiter) private readonly actions: ActionLimiter,
   ) {}
 
   async join(socket: ParleySocket, user: AuthUser, p: ClientPayloads['join-negotiation']) {
     const access = await this.access.find(user, p.negotiation_id);
+    if (!access.party) socket.data.observing = true;
     await socket.join(negotiationRoom(p.negotiation_id));
-    const messages = await this.messages.readAll(access.located.dir);
+    const messages = await this.transcripts.readAll(access.located.dir);
     const state = await this.stateOf(access, user, messages.at(-1)?.seq ?? 0);
     socket.emit(ServerEvent.NegotiationState, state);
     const history: ServerPayloads['message-history'] = {
@@ -63,8 +68,8 @@ export class NegotiationService {
   /** Everything after `after_seq`: how a client fills the gap after a reconnect. */
   async sync(socket: ParleySocket, user: AuthUser, p: ClientPayloads['sync-messages']) {
     const access = await this.access.find(user, p.negotiation_id);
-    const all = await this.messages.readAll(access.located.dir);
-    const after = all.filter((m) => m.seq > p.after_seq).slice(0, SYNC_LIMIT);
+    const all = await this.transcripts.readAll(access.located.dir);
+    const after = TranscriptCache.after(all, p.after_seq, SYNC_LIMIT);
     const history: ServerPayloads['message-history'] = {
       negotiation_id: p.negotiation_id,
       messages: after,
@@ -77,6 +82,7 @@ export class NegotiationService {
   async send(user: AuthUser, p: ClientPayloads['send-message']) {
     ChatService.assertLength(p.content);
     const access = await this.access.requireActiveParty(user, p.negotiation_id);
+    await this.actions.assertRoomForLine(p.negotiation_id);
     const { message, duplicate } = await this.chat.save(access.located, access.party, p.content, p.client_message_id);
     if (!duplicate) {
       this.rooms.to(p.negotiation_id).emit(ServerEvent.MessageReceived, message);
@@ -101,6 +107,9 @@ export class NegotiationService {
     terms: ClientPayloads['propose-offer']['terms'] | null,
   ) {
     const access = await this.access.requireActiveParty(user, negotiationId);
+    await this.actions.assertRoomForLine(negotiationId, status !== 'pending');
+    // each offer to the AI costs a model call: it spends the chat budget like a message
+    if (access.located.meta.kind === 'ai' && status !== 'rejected') await this.actions.consumeAiTurn(access.party.user);
     const change = await this.offers.change(access, status, terms);
     this.broadcastOffer(access, change);
     await this.producer.enqueueAgreementCheck({ negotiation_id: negotiationId, owner: access.located.meta.initiator });

@@ -1,6 +1,7 @@
 import type IORedis from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import { ErrorCode, ParleyError } from '@parley/contracts';
+import { ErrorCode } from '@parley/contracts';
+import { RetryLaterError } from '../retry-later';
 
 /** A per-user budget per minute, counted in Redis so it holds across gateway replicas. */
 export class PerUserLimit {
@@ -20,7 +21,7 @@ export class PerUserLimit {
       await this.limiter.consume(user);
     } catch (e) {
       if (e instanceof RateLimiterRes)
-        throw new ParleyError(ErrorCode.RateLimited, this.describe(this.points, Math.ceil(e.msBeforeNext / 1000)), 429);
+        throw new RetryLaterError(ErrorCode.RateLimited, (s) => this.describe(this.points, s), e.msBeforeNext);
       throw e;
     }
   }

@@ -5,8 +5,10 @@ import type { AuthUser } from '../auth/auth.service';
 /** What a socket carries (serialized to other gateways by fetchSockets, so plain data only). */
 export interface SocketData {
   user: AuthUser;
-  /** Counted against its address's connection limit. */
-  counted?: boolean;
+  /** The user it was counted for against the connection limits (address, user). */
+  counted?: string;
+  /** Joined a room as an observer (an instructor): dropped if the role is taken away. */
+  observing?: boolean;
 }
 
 /** Socket.io's Server and Socket, typed by the contract's event maps. */

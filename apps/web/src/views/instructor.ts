@@ -15,6 +15,7 @@ export const instructorView: View = (main, app) => {
   const updated = h('p', { class: 'muted small', 'aria-live': 'polite' });
   const exportBtn = h('button', { type: 'button', class: 'primary' }, 'Download CSV for grading');
   const refreshBtn = h('button', { type: 'button' }, 'Refresh');
+  const queuesBtn = h('button', { type: 'button' }, 'Job queues');
   let scenarios: ScenarioInfo[] = [];
   let stopped = false;
 
@@ -24,7 +25,7 @@ export const instructorView: View = (main, app) => {
       'div',
       { class: 'page-head' },
       h('h1', { class: 'page-title' }, 'Instructor dashboard'),
-      h('div', { class: 'buttons' }, refreshBtn, exportBtn),
+      h('div', { class: 'buttons' }, refreshBtn, queuesBtn, exportBtn),
       h(
         'p',
         { class: 'muted small' },
@@ -48,6 +49,17 @@ export const instructorView: View = (main, app) => {
     }
   });
   refreshBtn.addEventListener('click', () => void refresh());
+  // the dashboard takes a session cookie set here, so the token never goes into its URL
+  queuesBtn.addEventListener('click', async () => {
+    queuesBtn.disabled = true;
+    try {
+      await api('POST', '/admin/queues/session');
+      location.assign('/admin/queues');
+    } catch (e) {
+      toast(`Could not open the job queues: ${(e as Error).message}`, 'error');
+      queuesBtn.disabled = false;
+    }
+  });
 
   const subject = (n: InstructorNegotiation) =>
     n.kind === 'ai'
