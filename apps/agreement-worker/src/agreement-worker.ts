@@ -6,7 +6,7 @@ import type { Queue as BullQueue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { ParleyConfig } from '@parley/config';
 import { ServerEvent } from '@parley/contracts';
-import { AuditLog, DataPaths, LockOptions } from '@parley/store';
+import { AuditLog, DataPaths } from '@parley/store';
 import { ParleyMetrics, Queue, RoomEmitter, createRedis } from '@parley/queues';
 import { Scorer, Settlement, SettlementHooks, SettlementResult, createRelationshipRubric } from '@parley/negotiation';
 import type { AgreementHandlers, AgreementWorkerOptions } from './agreement.processor';
@@ -25,7 +25,6 @@ export interface AgreementWorkerRunOptions {
   claimStaleMs?: number;
   /** How often the `stale-cleanup` job runs (default 10 min). */
   staleCleanupEveryMs?: number;
-  locks?: LockOptions;
   logger?: Logger;
   worker?: Partial<AgreementWorkerOptions>;
   /** Register the repeatable `sweep` and `stale-cleanup` jobs (default true). */
@@ -65,7 +64,6 @@ export async function createAgreementWorker(
     scorer: options.scorer === undefined ? scenarioScorer(config.dataDir, createRelationshipRubric(config)) : (options.scorer ?? undefined),
     hooks: options.hooks,
     now: options.now,
-    locks: options.locks,
   });
   const report = (r: SettlementResult) => {
     if (['untouched', 'busy', 'missing'].includes(r.action)) return;

@@ -12,22 +12,20 @@ import {
 } from '@parley/contracts';
 import {
   DataPaths,
-  LockOptions,
   MessageLog,
   NegotiationSnapshot,
+  SettleTradeOptions,
   SettlementFiles,
-  TeamLocks,
   Trade,
   emailPrefix,
   isEmail,
   isUuid,
   OrderStore,
-  removeTransaction,
+  closeWithoutTrade,
+  readDecision,
+  settleTrade,
   startingHoldings,
-  teamHoldings,
   toMs,
-  tradeShortfall,
-  writeTransaction,
 } from '@parley/store';
 import { agreementKey, termsOf } from './agreement-key';
 import type { ScoreResult } from './types';
@@ -51,11 +49,9 @@ export interface Scorer {
 }
 
 /** Test seams: called at the points where a crash or a race matters. */
-export interface SettlementHooks {
+export interface SettlementHooks extends NonNullable<SettleTradeOptions['hooks']> {
   /** After the pre-read decided there is something to do, right before the claim rename. */
   beforeClaim?(owner: string, id: string): Promise<void>;
-  /** Between the buyer's and the seller's transaction file. */
-  betweenTransactions?(trade: Trade): Promise<void>;
 }
 
 export interface SettlementDeps {
@@ -64,7 +60,6 @@ export interface SettlementDeps {
   scorer?: Scorer;
   hooks?: SettlementHooks;
   now?: () => number;
-  locks?: LockOptions;
 }
 
 export type SettlementAction =
@@ -113,14 +108,12 @@ const SEED_ID = /^([a-z0-9][a-z0-9.+-]*)_([a-z0-9][a-z0-9.+-]*)_([CNDQ])_(\d{9,1
  */
 export class Settlement {
   readonly files: SettlementFiles;
-  private readonly locks: TeamLocks;
   private readonly messages = new MessageLog();
   private readonly now: () => number;
 
   constructor(private readonly deps: SettlementDeps) {
     this.files = new SettlementFiles(deps.paths);
     this.now = deps.now ?? Date.now;
-    this.locks = new TeamLocks(deps.paths, deps.locks);
   }
 
   /** The `check` job: settle, archive as rejected, or leave the negotiation untouched. */
@@ -210,14 +203,33 @@ export class Settlement {
    * negotiation claimed; the sweep finishes it later.
    */
   private async processClaimed(owner: string, id: string, expireAfterMs: number | null): Promise<SettlementResult> {
+    const progress = { decided: false };
+    try {
+      return await this.processClaimedOnce(owner, id, expireAfterMs, progress);
+    } catch (e) {
+      // an unreadable file fails this one negotiation; given back, it blocks nobody (a decided one is finished later)
+      if (!progress.decided) await this.files.unclaim(owner, id).catch(() => false);
+      throw e;
+    }
+  }
+
+  private async processClaimedOnce(
+    owner: string,
+    id: string,
+    expireAfterMs: number | null,
+    progress: { decided: boolean },
+  ): Promise<SettlementResult> {
     const base = { negotiation_id: id, owner };
     const snapshot = await this.files.read(owner, id, this.files.claimedDir(owner, id));
     if (!snapshot) return { ...base, action: 'missing' };
-    if (snapshot.outcome) return this.finish(snapshot, snapshot.outcome);
+    if (snapshot.outcome) {
+      progress.decided = true;
+      return this.finish(snapshot, snapshot.outcome);
+    }
     const decision = this.decide(snapshot);
     const parties = resolveParties(snapshot);
     if (decision.type === 'settle' && parties) {
-      return parties.kind === 'peer' ? this.settlePeer(snapshot, parties, decision) : this.settleAi(snapshot, decision.terms);
+      return parties.kind === 'peer' ? this.settlePeer(snapshot, parties, decision, progress) : this.settleAi(snapshot, decision.terms);
     }
     if (decision.type === 'reject' && parties) {
       return this.close(snapshot, 'rejected', null, `${decision.by === 'ai' ? 'the AI' : decision.by} walked away`);
@@ -262,6 +274,7 @@ export class Settlement {
     snapshot: NegotiationSnapshot,
     parties: Parties,
     decision: Extract<Decision, { type: 'settle' }>,
+    progress: { decided: boolean },
   ): Promise<SettlementResult> {
     const { owner, id } = snapshot;
     const buyer = parties.users.find((u, i) => parties.roleOf(u, decision.states[i]) === 'buyer')!;
@@ -282,26 +295,20 @@ export class Settlement {
       seller,
       timestamp: tradeTimestamp(decision.states, snapshot),
     };
-    const outcome = await this.locks.withTeams([buyer, seller], async () => {
-      // someone else may have finished this claim while we waited for the locks
-      const current = await this.files.read(owner, id, this.files.claimedDir(owner, id));
-      if (!current) return null;
-      if (current.outcome) return current.outcome;
-      // a retry must not count its own first attempt against itself
-      const b = await teamHoldings(this.deps.paths, buyer, { excludeNegotiationId: id });
-      const s = await teamHoldings(this.deps.paths, seller, { excludeNegotiationId: id });
-      const shortfall = tradeShortfall(trade, b, s);
-      if (shortfall) {
-        // an earlier attempt may have written one side before it died: never leave half a pair
-        await removeTransaction(this.deps.paths, 'buy', trade);
-        await removeTransaction(this.deps.paths, 'sell', trade);
-        return this.recordOutcome(snapshot, 'failed', decision.terms, shortfall);
-      }
-      await writeTransaction(this.deps.paths, 'buy', trade);
-      await this.deps.hooks?.betweenTransactions?.(trade);
-      await writeTransaction(this.deps.paths, 'sell', trade);
-      return this.recordOutcome(snapshot, 'completed', decision.terms);
+    const traded = await settleTrade(this.deps.paths, owner, trade, { hooks: this.deps.hooks, now: this.now }).catch(async (e) => {
+      // decided but not yet written: the claim stays, the sweep finishes it as decided
+      if (await readDecision(this.deps.paths, owner, id).catch(() => null)) progress.decided = true;
+      throw e;
     });
+    progress.decided = true;
+    // someone else may have finished this claim meanwhile
+    const current = await this.files.read(owner, id, this.files.claimedDir(owner, id));
+    const outcome = !current
+      ? null
+      : (current.outcome ??
+        (traded.status === 'completed' && traded.trade
+          ? await this.recordOutcome(snapshot, 'completed', tradeTerms(decision.terms, traded.trade))
+          : await this.recordOutcome(snapshot, 'failed', decision.terms, traded.reason)));
     if (!outcome) return { negotiation_id: id, owner, action: 'missing' };
     return this.finish(snapshot, outcome);
   }
@@ -317,6 +324,14 @@ export class Settlement {
     terms: Terms | null,
     reason?: string,
   ): Promise<SettlementResult> {
+    if ((snapshot.meta?.kind ?? 'peer') === 'peer' && status !== 'completed') {
+      // the negotiation's one decision: a paused settler can no longer complete a trade for it
+      const d = await closeWithoutTrade(this.deps.paths, snapshot.owner, snapshot.id, reason ?? status, this.now);
+      if (d.status === 'completed' && d.trade) {
+        await settleTrade(this.deps.paths, snapshot.owner, d.trade, { hooks: this.deps.hooks, now: this.now });
+        return this.finish(snapshot, await this.recordOutcome(snapshot, 'completed', tradeTerms(terms, d.trade)));
+      }
+    }
     const outcome = await this.recordOutcome(snapshot, status, terms, reason);
     return this.finish(snapshot, outcome);
   }
@@ -468,6 +483,12 @@ function tradeTimestamp(states: PartyState[], snapshot: NegotiationSnapshot): nu
   const latest = Math.max(...times.map(toMs));
   if (latest > 0) return Math.floor(latest / 1000);
   return snapshot.meta?.created_at ?? Number(SEED_ID.exec(snapshot.id)?.[4] ?? 0);
+}
+
+/** The terms a completed trade settled at (the decision's, which a resumed settler may not have seen agreed). */
+function tradeTerms(agreed: Terms | null, trade: Trade): Terms {
+  if (agreed && agreed.price === trade.price && agreed.quantity === trade.quantity) return agreed;
+  return { price: trade.price, quantity: trade.quantity };
 }
 
 const SWEEP_CONCURRENCY = 16;
