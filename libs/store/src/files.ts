@@ -18,15 +18,33 @@ export async function writeJsonAtomic(path: string, value: unknown): Promise<voi
 }
 
 /**
+ * mkdir -p with folders 0700. Node's recursive mkdir reports ENOENT when the file system refuses the
+ * write (read-only, failing): asked once more without recursion, the kernel gives the real reason
+ * (EROFS, EACCES, ENOSPC), so a storage fault is told apart from a missing parent.
+ */
+export async function ensureDir(path: string): Promise<void> {
+  try {
+    await mkdir(path, { recursive: true, mode: DIR_MODE });
+  } catch (e) {
+    if (!isNotFound(e)) throw e;
+    try {
+      await mkdir(path, { mode: DIR_MODE });
+    } catch (again) {
+      if (!isExists(again)) throw again;
+    }
+  }
+}
+
+/**
  * Creates `dir/name` holding `value` (JSON) unless that name exists: false when it does. The file is
  * complete and fsynced before its name appears (link() of a private temporary file), so a reader
  * never sees half of it, and of any number of writers on any number of hosts exactly one wins.
  */
 export async function createFileExclusive(dir: string, name: string, value: unknown): Promise<boolean> {
-  await mkdir(dir, { recursive: true, mode: DIR_MODE });
+  await ensureDir(dir);
   // staged beside dir, not in it: whoever lists dir sees only complete files
   const staging = join(dirname(dir), '.staging');
-  await mkdir(staging, { recursive: true, mode: DIR_MODE });
+  await ensureDir(staging);
   const tmp = join(staging, `${name}.${randomUUID()}.tmp`);
   await writeFileDurable(tmp, JSON.stringify(value, null, 2) + '\n');
   try {

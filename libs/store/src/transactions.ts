@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, unlink } from 'node:fs/promises';
 import { Chemical, ErrorCode, ParleyError, Transaction } from '@parley/contracts';
-import { DIR_MODE, createFileExclusive, isNotFound, readJson, syncDir } from './files';
+import { createFileExclusive, ensureDir, isNotFound, readJson, syncDir } from './files';
 import { holdingsOutsideLedger } from './holdings';
 import { LedgerHooks, TradeDecision, decideTrade } from './ledger';
 import { DataPaths } from './paths';
@@ -94,7 +94,7 @@ export async function settleTrade(paths: DataPaths, owner: string, trade: Trade,
  */
 export async function writeTransaction(paths: DataPaths, side: TradeSide, trade: Trade): Promise<string> {
   const email = teamOf(side, trade);
-  await mkdir(paths.transactionsDir(email), { recursive: true, mode: DIR_MODE });
+  await ensureDir(paths.transactionsDir(email));
   await syncDir(paths.teamDir(email));
   for (const variant of ['primary', 'fallback'] as const) {
     const name = transactionFileName(side, trade, variant);
