@@ -6,8 +6,8 @@ import type { Queue as BullQueue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { ParleyConfig } from '@parley/config';
 import { ServerEvent } from '@parley/contracts';
-import { AuditLog, DataPaths } from '@parley/store';
-import { ParleyMetrics, Queue, RoomEmitter, createRedis } from '@parley/queues';
+import { AuditLog, DataPaths, owedAiTurns } from '@parley/store';
+import { JobProducer, ParleyMetrics, Queue, RoomEmitter, createRedis } from '@parley/queues';
 import { Scorer, Settlement, SettlementHooks, SettlementResult, createRelationshipRubric } from '@parley/negotiation';
 import type { AgreementHandlers, AgreementWorkerOptions } from './agreement.processor';
 import { AgreementWorkerModule } from './agreement-worker.module';
@@ -44,6 +44,8 @@ export interface RunningAgreementWorker {
 }
 
 const REPEAT_OPTS = { removeOnComplete: true, removeOnFail: 50 };
+/** A student line this old with no AI line after it lost its reply job (e.g. Redis came back empty). */
+const OWED_AI_TURN_AFTER_MS = 5_000;
 
 /** Starts an agreement-worker in this process: consumes `agreement-check` jobs until close(). */
 export async function createAgreementWorker(
@@ -55,6 +57,7 @@ export async function createAgreementWorker(
   const redis = createRedis(config.redisUrl);
   redis.on('error', (e) => logger.warn({ err: e.message }, 'redis connection error'));
   const room = new RoomEmitter(redis, config.redisPrefix);
+  const producer = new JobProducer(redis, config.redisPrefix);
   const paths = new DataPaths(config.dataDir);
   const audit = new AuditLog(paths, 'agreement-worker');
   const claimStaleMs = options.claimStaleMs ?? 30_000;
@@ -93,13 +96,26 @@ export async function createAgreementWorker(
       report(r);
       return { action: r.action, reason: r.reason };
     },
-    sweep: async () => summary(await settlement.sweep({ claimStaleMs })),
+    sweep: async () => {
+      const counts = summary(await settlement.sweep({ claimStaleMs }));
+      // reply jobs are idempotent (one id per turn, and the AI skips a turn it answered): re-adding is safe
+      const owed = await owedAiTurns(paths, OWED_AI_TURN_AFTER_MS).catch((e) => {
+        logger.warn({ err: (e as Error).message }, 'could not look for unanswered AI turns');
+        return [];
+      });
+      for (const t of owed) await producer.enqueueAiReply({ ...t, reason: 'message' });
+      if (owed.length) logger.warn({ count: owed.length }, 'AI turns without a reply job re-queued');
+      return { ...counts, ai_turns_requeued: owed.length };
+    },
     'stale-cleanup': async () => summary(await settlement.staleCleanup(config.staleAfterMs)),
   };
 
   // after the worker has finished its jobs, on close() and on SIGTERM alike
+  let watchdog: NodeJS.Timeout | undefined;
   const closeConnections = async () => {
+    clearInterval(watchdog);
     metrics.stopPublishing();
+    await producer.close().catch(() => undefined);
     await audit.flush();
     await redis.quit().catch(() => redis.disconnect());
     logger.info({}, 'agreement-worker stopped');
@@ -114,16 +130,31 @@ export async function createAgreementWorker(
       },
     );
     if (options.schedule !== false) {
-      // upsert: N workers starting share one schedule instead of multiplying it
       const queue = app.get<BullQueue>(getQueueToken(Queue.AgreementCheck));
-      await queue.upsertJobScheduler('sweep', { every: config.sweepIntervalMs }, { name: 'sweep', data: {}, opts: REPEAT_OPTS });
-      await queue.upsertJobScheduler(
-        'stale-cleanup',
-        { every: options.staleCleanupEveryMs ?? 600_000 },
-        { name: 'stale-cleanup', data: {}, opts: REPEAT_OPTS },
+      // one pass now (checks lost while no worker ran, or while Redis was empty); workers share it
+      const sweepNow = () => queue.add('sweep', {}, { jobId: 'sweep-on-start', removeOnComplete: true, removeOnFail: true });
+      const ensureSchedules = async () => {
+        // upsert only what is missing: N workers share one schedule, and a Redis that came back
+        // empty gets it again without a worker restart
+        if (!(await queue.getJobScheduler('sweep'))) {
+          await queue.upsertJobScheduler('sweep', { every: config.sweepIntervalMs }, { name: 'sweep', data: {}, opts: REPEAT_OPTS });
+          await sweepNow();
+        }
+        if (!(await queue.getJobScheduler('stale-cleanup'))) {
+          await queue.upsertJobScheduler(
+            'stale-cleanup',
+            { every: options.staleCleanupEveryMs ?? 600_000 },
+            { name: 'stale-cleanup', data: {}, opts: REPEAT_OPTS },
+          );
+        }
+      };
+      await ensureSchedules();
+      await sweepNow();
+      watchdog = setInterval(
+        () => ensureSchedules().catch((e) => logger.warn({ err: (e as Error).message }, 'could not check the schedules')),
+        Math.max(1000, Math.min(config.sweepIntervalMs, 30_000)),
       );
-      // one pass now (checks lost while no worker ran); workers starting together share it
-      await queue.add('sweep', {}, { jobId: 'sweep-on-start', removeOnComplete: true, removeOnFail: true });
+      watchdog.unref();
     }
   } catch (e) {
     redis.disconnect();

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { link, mkdir, open, readFile, readdir, unlink } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { ErrorCode, ParleyError } from '@parley/contracts';
 import writeFileAtomic from 'write-file-atomic';
 
@@ -89,6 +89,20 @@ export async function syncDir(path: string): Promise<void> {
   }
 }
 
+/**
+ * A stored file that cannot be used (truncated, not JSON, wrong fields): STORAGE_FAILED (503) for the
+ * one request or trade that needs it. The message names the file from its team folder on; `file` is
+ * the full path, for the log.
+ */
+export class CorruptFileError extends ParleyError {
+  constructor(
+    readonly file: string,
+    problem: string,
+  ) {
+    super(ErrorCode.StorageFailed, `stored file ${file.split(sep).slice(-3).join('/')} ${problem}`, 503);
+  }
+}
+
 /** Reads a JSON file; null when it does not exist. A corrupt file is an error naming the file. */
 export async function readJson<T>(path: string): Promise<T | null> {
   let text: string;
@@ -101,7 +115,7 @@ export async function readJson<T>(path: string): Promise<T | null> {
   try {
     return JSON.parse(text) as T;
   } catch {
-    throw new ParleyError(ErrorCode.StorageFailed, `corrupt JSON file ${path}`, 503);
+    throw new CorruptFileError(path, 'is not valid JSON');
   }
 }
 

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CHEMICALS, Chemical, ErrorCode, Holdings, ParleyError, TeamInit, Transaction } from '@parley/contracts';
-import { listDir, readJson } from './files';
+import { CorruptFileError, listDir, readJson } from './files';
 import { LedgerView, applyLegs, ledgerEffects, readLedger } from './ledger';
 import { DataPaths } from './paths';
 import { DEFAULT_HOLDINGS } from './teams';
@@ -35,7 +35,7 @@ async function readTransaction(path: string, file: string): Promise<StoredTransa
   if (cached?.version === version) return { file, transaction: cached.transaction };
   const tx = await readJson<Transaction>(path);
   if (tx === null) return null;
-  assertTransaction(tx, file);
+  assertTransaction(tx, path);
   if (parsed.size >= MAX_CACHED) parsed.clear();
   parsed.set(path, { version, transaction: tx });
   return { file, transaction: tx };
@@ -108,7 +108,7 @@ function assertTransaction(tx: Transaction, file: string): void {
     (CHEMICALS as readonly string[]).includes(tx.chemical) &&
     Number.isFinite(tx.price) &&
     Number.isFinite(tx.quantity);
-  if (!ok) throw new ParleyError(ErrorCode.StorageFailed, `transaction file ${file} is not a valid transaction`, 503);
+  if (!ok) throw new CorruptFileError(file, 'is not a valid transaction');
 }
 
 const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);

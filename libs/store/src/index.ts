@@ -5,6 +5,7 @@ export * from './teams';
 export * from './passwords';
 export * from './negotiations';
 export * from './messages';
+export * from './owed-replies';
 export * from './fault-points';
 export * from './orders';
 export * from './holdings';

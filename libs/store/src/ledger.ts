@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { Chemical, ErrorCode, Holdings, ParleyError } from '@parley/contracts';
-import { createFileExclusive, listDir, readJson } from './files';
+import { CorruptFileError, createFileExclusive, listDir, readJson } from './files';
 import { DataPaths } from './paths';
 import type { Trade, TradeSide } from './transactions';
 
@@ -90,7 +90,7 @@ async function readLeg(path: string): Promise<LedgerLeg> {
   if (cached) return cached;
   const leg = await readJson<LedgerLeg>(path);
   if (!leg || typeof leg.negotiation_id !== 'string' || !Number.isFinite(leg.price) || !Number.isFinite(leg.quantity)) {
-    throw new ParleyError(ErrorCode.StorageFailed, `ledger file ${path} is not a valid ledger leg`, 503);
+    throw new CorruptFileError(path, 'is not a valid ledger leg');
   }
   if (legCache.size >= MAX_CACHED) legCache.clear();
   legCache.set(path, leg);
@@ -104,7 +104,7 @@ export async function readDecision(paths: DataPaths, owner: string, negotiationI
   const d = await readJson<TradeDecision>(path);
   if (!d) return null;
   if (d.status !== 'completed' && d.status !== 'failed') {
-    throw new ParleyError(ErrorCode.StorageFailed, `trade decision ${path} is not valid`, 503);
+    throw new CorruptFileError(path, 'is not a valid trade decision');
   }
   if (decisionCache.size >= MAX_CACHED) decisionCache.clear();
   decisionCache.set(path, d);
