@@ -112,7 +112,7 @@ describe('fencing: settlers stopped (SIGSTOP) past every timeout, on two workers
     });
     child.stderr!.on('data', (chunk: Buffer) => c.logs.push(chunk.toString()));
     children.push(c);
-    await until('worker started', () => c.events.some((e) => e.event === 'started'), 20_000, 20).catch((e) => {
+    await until('worker started', () => c.events.some((e) => e.event === 'started'), 60_000, 20).catch((e) => {
       throw new Error(`${e.message}; output: ${c.logs.join('\n')}`);
     });
     return c;
@@ -138,7 +138,7 @@ describe('fencing: settlers stopped (SIGSTOP) past every timeout, on two workers
     // worker 1 alone takes the first sale of every seller and is stopped at its point
     const paused = await startWorker({
       PAUSE_AT: sellers.map((s, i) => `${s}=${points[i]}`).join(','),
-      PAUSE_MS: '6000',
+      PAUSE_MS: '15000',
       SWEEP_INTERVAL_MS: '3600000',
     });
     await Promise.all(first.map((id, i) => producer.enqueueAgreementCheck({ negotiation_id: id, owner: sellers[i] })));
