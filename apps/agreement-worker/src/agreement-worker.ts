@@ -133,23 +133,27 @@ export async function createAgreementWorker(
       const queue = app.get<BullQueue>(getQueueToken(Queue.AgreementCheck));
       // one pass now (checks lost while no worker ran, or while Redis was empty); workers share it
       const sweepNow = () => queue.add('sweep', {}, { jobId: 'sweep-on-start', removeOnComplete: true, removeOnFail: true });
-      const ensureSchedules = async () => {
-        // upsert only what is missing: N workers share one schedule, and a Redis that came back
-        // empty gets it again without a worker restart
-        if (!(await queue.getJobScheduler('sweep'))) {
-          await queue.upsertJobScheduler('sweep', { every: config.sweepIntervalMs }, { name: 'sweep', data: {}, opts: REPEAT_OPTS });
-          await sweepNow();
-        }
-        if (!(await queue.getJobScheduler('stale-cleanup'))) {
-          await queue.upsertJobScheduler(
+      const schedule = {
+        sweep: () => queue.upsertJobScheduler('sweep', { every: config.sweepIntervalMs }, { name: 'sweep', data: {}, opts: REPEAT_OPTS }),
+        'stale-cleanup': () =>
+          queue.upsertJobScheduler(
             'stale-cleanup',
             { every: options.staleCleanupEveryMs ?? 600_000 },
             { name: 'stale-cleanup', data: {}, opts: REPEAT_OPTS },
-          );
+          ),
+      };
+      // at start: upsert, so N workers share one schedule (and the newest interval wins)
+      await schedule.sweep();
+      await schedule['stale-cleanup']();
+      await sweepNow();
+      // later only what is missing: a Redis that came back empty gets both again without a worker restart
+      const ensureSchedules = async () => {
+        for (const name of ['sweep', 'stale-cleanup'] as const) {
+          if (await queue.getJobScheduler(name)) continue;
+          await schedule[name]();
+          if (name === 'sweep') await sweepNow();
         }
       };
-      await ensureSchedules();
-      await sweepNow();
       watchdog = setInterval(
         () => ensureSchedules().catch((e) => logger.warn({ err: (e as Error).message }, 'could not check the schedules')),
         Math.max(1000, Math.min(config.sweepIntervalMs, 30_000)),
