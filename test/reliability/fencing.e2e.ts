@@ -133,7 +133,6 @@ describe('fencing: settlers stopped (SIGSTOP) past every timeout, on two workers
       return meta.id;
     };
     const first = await Promise.all(sellers.map((s, i) => deal(s, firstBuyers[i])));
-    const second = await Promise.all(sellers.map((s, i) => deal(s, secondBuyers[i])));
 
     // worker 1 alone takes the first sale of every seller and is stopped at its point
     const paused = await startWorker({
@@ -145,6 +144,8 @@ describe('fencing: settlers stopped (SIGSTOP) past every timeout, on two workers
     await until('worker 1 at all three points', () => paused.events.filter((e) => e.event === 'at-hook').length === 3, 20_000, 5);
     paused.child.kill('SIGSTOP');
     const stoppedAt = Date.now();
+    // the second sales are agreed while worker 1 is stopped (so only worker 2 and the CLI ever see them)
+    const second = await Promise.all(sellers.map((s, i) => deal(s, secondBuyers[i])));
 
     // worker 2 settles the second sales and, once the claims look stale, resumes the first ones
     const other = await startWorker({ CLAIM_STALE_MS: '1000', SWEEP_INTERVAL_MS: '1000' });
