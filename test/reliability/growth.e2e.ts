@@ -2,7 +2,7 @@ import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Socket } from 'socket.io-client';
 import { createGateway, RunningGateway } from '../../apps/gateway/src/gateway';
-import { DataPaths } from '../../libs/store/src';
+import { DataPaths } from '@parley/store';
 import { testConfig } from '../support/env';
 import { addTeam, connect, emitAck, http, login, sleep } from '../support/harness';
 import { BadInputRow, recordSuite, reliabilityMode } from '../support/reliability-report';

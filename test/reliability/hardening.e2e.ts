@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { Socket } from 'socket.io-client';
 import { createGateway, RunningGateway } from '../../apps/gateway/src/gateway';
 import { runCli } from '../../apps/cli/src/parley';
-import { DataPaths } from '../../libs/store/src';
+import { DataPaths } from '@parley/store';
 import { testConfig } from '../support/env';
 import { addTeam, connect, emitAck, http, login, sleep } from '../support/harness';
 import { Service, assertBuilt } from '../support/cluster';

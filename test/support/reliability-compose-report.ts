@@ -141,11 +141,11 @@ seconds instead of up to a minute.
 - **Redis comes back empty — what is recovered**: messages, offers, states, outcomes and transactions are files, so
   nothing acknowledged is lost; sequence numbers re-seed from the highest number on disk; a re-sent
   \`client_message_id\` is found in the party's file, so it is still not saved twice. Jobs that were waiting in Redis
-  are gone: agreed trades are settled by \`parley sweep\` or by the agreement-worker's sweep — but the repeatable sweep
-  schedule lived in Redis too, so it runs again only after an agreement-worker restarts (it re-creates the schedule and
-  sweeps once at start). An AI turn that was waiting is not answered; the student's next line is. These lost jobs are
-  counted in that row's notes, not as *lost*: no acknowledged write is missing, the work they stood for is redone as
-  described.
+  are gone: the agreement-worker notices its repeatable sweep and stale-cleanup are missing (it looks every
+  \`SWEEP_INTERVAL_MS\`, at most 30 s) and schedules them again with one sweep at once, without a restart; that sweep
+  settles the agreed trades and re-queues every AI turn a student is still waiting for (reply jobs are idempotent).
+  These lost jobs are counted in that row's notes, not as *lost*: no acknowledged write is missing, the work they
+  stood for is redone as described.
 - **Gateway restart with 200 clients**: one gateway restarted with SIGTERM (clients get \`server-shutdown\` first)
   and with SIGKILL while clients on the other gateway keep chatting; its clients reconnect to it.
 - **Connections cut**: every 2 s a third of the clients have their TCP connection destroyed under them.
@@ -153,15 +153,25 @@ seconds instead of up to a minute.
   filled to the last byte with a filler file, then remounted read-only; afterwards space and write access come back.
   Appends that still fit in a file's last page are saved; a write that fits only in part is refused and leaves a torn
   line that was never acknowledged (readers skip it; the next append starts on a new line).
+- **Paused settlers (fencing.e2e.ts)**: three sellers with 2,000 C and two agreed sales of 1,500 each. One
+  agreement-worker process stops (SIGSTOP, 35 s: past the claim staleness, BullMQ's job lock and any lock age) at one
+  point per seller — after its holdings check before writing its ledger leg, before the trade's decision, between the
+  two transaction files — while a second worker and \`parley sweep\` settle the same sellers; then it is resumed.
+  Settlement needs no lock or timeout: every trade leg takes the next slot of the team's ledger by exclusive creation,
+  and each peer negotiation has one exclusively created decision, so a resumed settler finds its slot or the decision
+  taken and follows it. *duplicated* counts oversold teams and trades both failed and written.
+- **Crash between append and dedupe (dedupe-crash.e2e.ts)**: a gateway with \`PARLEY_TEST_CRASH_AT=after-message-append\`
+  SIGKILLs itself right after the fsynced append, before Redis hears of the client message id; the client re-sends
+  to the other gateway at once (the id still "pending") and after the id is gone from Redis.
+- **Damaged files (corrupt-files.e2e.ts)**: a truncated transaction file and a truncated \`init.json\`; and a tmpfs
+  DATA_DIR remounted read-only for \`POST /api/orders\`.
+- **Redis empty, no restart (redis-empty.e2e.ts)**: workers frozen while a trade check and an AI turn wait in Redis,
+  Redis killed with its AOF deleted, workers resumed: nothing restarted, no \`parley sweep\`.
 `;
 
 /** Problems these tests found that are not fixed in this change; remove an entry when it is fixed. */
 const KNOWN = `## Known issues found by these tests
 
-- **After Redis comes back empty the repeatable sweep is gone** until an agreement-worker restarts; agreed
-  negotiations whose check job was lost wait for that restart or for \`parley sweep\`.
-- **On a read-only DATA_DIR, \`POST /api/orders\` answers 500 INTERNAL** instead of STORAGE_FAILED (Node's
-  recursive \`mkdir\` reports ENOENT there); the order is not saved.
 - **A settler killed between archiving a trade and moving the responder's link** leaves the responder unable to
   open that negotiation (NEGOTIATION_NOT_FOUND) until the next sweep repairs the link (\`SWEEP_INTERVAL_MS\`,
   60 s by default); the tests wait for that repair before they check delivery.

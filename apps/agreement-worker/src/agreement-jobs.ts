@@ -1,12 +1,15 @@
 import type { Logger } from 'pino';
-import type { AuditLog } from '@parley/store';
-import type { JobHandlers, ParleyMetrics, Queue } from '@parley/queues';
+import { owedAiTurns, type AuditLog, type DataPaths } from '@parley/store';
+import type { JobHandlers, JobProducer, ParleyMetrics, Queue } from '@parley/queues';
 import type { Settlement, SettlementResult } from '@parley/settlement';
 
 export type AgreementHandlers = JobHandlers<typeof Queue.AgreementCheck>;
 
 export interface AgreementJobsDeps {
   settlement: Settlement;
+  paths: DataPaths;
+  /** Re-queues AI turns whose reply job was lost (e.g. Redis came back empty). */
+  producer: Pick<JobProducer, 'enqueueAiReply'>;
   metrics: ParleyMetrics;
   audit: AuditLog;
   logger: Logger;
@@ -15,8 +18,12 @@ export interface AgreementJobsDeps {
   staleAfterMs: number;
 }
 
+/** A student line this old with no AI line after it lost its reply job. */
+const OWED_AI_TURN_AFTER_MS = 5_000;
+
 /** The `agreement-check` jobs (`check`, `sweep`, `stale-cleanup`) on the settlement, each result counted, audited and logged. */
-export function agreementJobs({ settlement, metrics, audit, logger, claimStaleMs, staleAfterMs }: AgreementJobsDeps): AgreementHandlers {
+export function agreementJobs(deps: AgreementJobsDeps): AgreementHandlers {
+  const { settlement, paths, producer, metrics, audit, logger, claimStaleMs, staleAfterMs } = deps;
   const report = (r: SettlementResult) => {
     if (['untouched', 'busy', 'missing'].includes(r.action)) return;
     if (r.action !== 'skipped') {
@@ -45,7 +52,17 @@ export function agreementJobs({ settlement, metrics, audit, logger, claimStaleMs
       report(r);
       return { action: r.action, reason: r.reason };
     },
-    sweep: async () => summary(await settlement.sweep({ claimStaleMs })),
+    sweep: async () => {
+      const counts = summary(await settlement.sweep({ claimStaleMs }));
+      // reply jobs are idempotent (one id per turn, and the AI skips a turn it answered): re-adding is safe
+      const owed = await owedAiTurns(paths, OWED_AI_TURN_AFTER_MS).catch((e) => {
+        logger.warn({ err: (e as Error).message }, 'could not look for unanswered AI turns');
+        return [];
+      });
+      for (const t of owed) await producer.enqueueAiReply({ ...t, reason: 'message' });
+      if (owed.length) logger.warn({ count: owed.length }, 'AI turns without a reply job re-queued');
+      return { ...counts, ai_turns_requeued: owed.length };
+    },
     'stale-cleanup': async () => summary(await settlement.staleCleanup(staleAfterMs)),
   };
 }

@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { ParleyConfig } from '@parley/config';
 import { AuditLog, DataPaths, MessageLog, OrderStore } from '@parley/store';
-import { ParleyMetrics, Queue, RoomEmitter, workerQueueImports } from '@parley/queues';
+import { JobProducer, ParleyMetrics, Queue, RoomEmitter, workerQueueImports } from '@parley/queues';
 import { createRelationshipRubric } from '@parley/negotiation';
 import { Settlement, SettlementDeps } from '@parley/settlement';
 import { ProvidersModule } from '@parley/providers';
@@ -16,7 +16,6 @@ export interface AgreementWorkerModuleOptions {
   scorer?: SettlementDeps['scorer'] | null;
   hooks?: SettlementDeps['hooks'];
   now?: SettlementDeps['now'];
-  locks?: SettlementDeps['locks'];
   claimStaleMs: number;
   worker?: Partial<AgreementWorkerOptions>;
 }
@@ -44,7 +43,6 @@ export class AgreementWorkerModule {
                   : (options.scorer ?? undefined),
               hooks: options.hooks,
               now: options.now,
-              locks: options.locks,
               orders,
               messages,
             }),
@@ -52,9 +50,18 @@ export class AgreementWorkerModule {
         },
         {
           provide: AGREEMENT_HANDLERS,
-          useFactory: (settlement: Settlement, metrics: ParleyMetrics, audit: AuditLog) =>
-            agreementJobs({ settlement, metrics, audit, logger, claimStaleMs: options.claimStaleMs, staleAfterMs: config.staleAfterMs }),
-          inject: [Settlement, ParleyMetrics, AuditLog],
+          useFactory: (settlement: Settlement, paths: DataPaths, producer: JobProducer, metrics: ParleyMetrics, audit: AuditLog) =>
+            agreementJobs({
+              settlement,
+              paths,
+              producer,
+              metrics,
+              audit,
+              logger,
+              claimStaleMs: options.claimStaleMs,
+              staleAfterMs: config.staleAfterMs,
+            }),
+          inject: [Settlement, DataPaths, JobProducer, ParleyMetrics, AuditLog],
         },
         agreementProcessor({ concurrency: config.agreementConcurrency, ...options.worker }),
       ],

@@ -5,7 +5,6 @@ import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue as BullQueue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { ParleyConfig } from '@parley/config';
-import type { LockOptions } from '@parley/store';
 import { Queue } from '@parley/queues';
 import { Scorer, Settlement, SettlementHooks } from '@parley/settlement';
 import type { AgreementWorkerOptions } from './agreement.processor';
@@ -23,7 +22,6 @@ export interface AgreementWorkerRunOptions {
   claimStaleMs?: number;
   /** How often the `stale-cleanup` job runs (default 10 min). */
   staleCleanupEveryMs?: number;
-  locks?: LockOptions;
   logger?: Logger;
   worker?: Partial<AgreementWorkerOptions>;
   /** Register the repeatable `sweep` and `stale-cleanup` jobs (default true). */
@@ -55,7 +53,6 @@ export async function createAgreementWorker(
       scorer: options.scorer,
       hooks: options.hooks,
       now: options.now,
-      locks: options.locks,
       claimStaleMs: options.claimStaleMs ?? 30_000,
       worker: options.worker,
     }),
@@ -64,18 +61,38 @@ export async function createAgreementWorker(
       abortOnError: false,
     },
   );
+  let watchdog: NodeJS.Timeout | undefined;
   if (options.schedule !== false) {
     try {
-      // upsert: N workers starting share one schedule instead of multiplying it
       const queue = app.get<BullQueue>(getQueueToken(Queue.AgreementCheck));
-      await queue.upsertJobScheduler('sweep', { every: config.sweepIntervalMs }, { name: 'sweep', data: {}, opts: REPEAT_OPTS });
-      await queue.upsertJobScheduler(
-        'stale-cleanup',
-        { every: options.staleCleanupEveryMs ?? 600_000 },
-        { name: 'stale-cleanup', data: {}, opts: REPEAT_OPTS },
+      // one pass now (checks lost while no worker ran, or while Redis was empty); workers share it
+      const sweepNow = () => queue.add('sweep', {}, { jobId: 'sweep-on-start', removeOnComplete: true, removeOnFail: true });
+      const schedule = {
+        sweep: () => queue.upsertJobScheduler('sweep', { every: config.sweepIntervalMs }, { name: 'sweep', data: {}, opts: REPEAT_OPTS }),
+        'stale-cleanup': () =>
+          queue.upsertJobScheduler(
+            'stale-cleanup',
+            { every: options.staleCleanupEveryMs ?? 600_000 },
+            { name: 'stale-cleanup', data: {}, opts: REPEAT_OPTS },
+          ),
+      };
+      // at start: upsert, so N workers share one schedule (and the newest interval wins)
+      await schedule.sweep();
+      await schedule['stale-cleanup']();
+      await sweepNow();
+      // later only what is missing: a Redis that came back empty gets both again without a worker restart
+      const ensureSchedules = async () => {
+        for (const name of ['sweep', 'stale-cleanup'] as const) {
+          if (await queue.getJobScheduler(name)) continue;
+          await schedule[name]();
+          if (name === 'sweep') await sweepNow();
+        }
+      };
+      watchdog = setInterval(
+        () => ensureSchedules().catch((e) => logger.warn({ err: (e as Error).message }, 'could not check the schedules')),
+        Math.max(1000, Math.min(config.sweepIntervalMs, 30_000)),
       );
-      // one pass now (checks lost while no worker ran); workers starting together share it
-      await queue.add('sweep', {}, { jobId: 'sweep-on-start', removeOnComplete: true, removeOnFail: true });
+      watchdog.unref();
     } catch (e) {
       await app.close();
       throw e;
@@ -91,6 +108,7 @@ export async function createAgreementWorker(
     app,
     settlement: app.get(Settlement),
     close() {
+      clearInterval(watchdog);
       closing ??= app.close();
       return closing;
     },

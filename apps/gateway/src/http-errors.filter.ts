@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { ErrorCode, ParleyError } from '@parley/contracts';
+import { CorruptFileError } from '@parley/store';
 import { storageFailure } from './storage-failure';
 import { RetryLaterError } from './retry-later';
 
@@ -12,6 +13,8 @@ export class HttpErrorsFilter implements ExceptionFilter {
   catch(err: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
     if (err instanceof ParleyError) {
+      // a damaged or unwritable file is the operator's to fix: name it in the log
+      if (err.httpStatus >= 500) this.logger.error(`${err.code}: ${err.message}${err instanceof CorruptFileError ? ` (${err.file})` : ''}`);
       if (err.httpStatus === 429) res.setHeader('Retry-After', String(err instanceof RetryLaterError ? err.retryAfterSeconds : 60));
       res.status(err.httpStatus).json({ code: err.code, message: err.message });
       return;

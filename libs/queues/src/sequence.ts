@@ -1,12 +1,18 @@
 import type IORedis from 'ioredis';
 
-/** Counts on only when the counter exists (one round trip); nil tells the caller to seed it first. */
-const INCR_IF_EXISTS = `if redis.call('exists', KEYS[1]) == 1 then return redis.call('incrby', KEYS[1], ARGV[1]) end return false`;
+/**
+ * Counts on from the larger of the counter and the highest number on disk (ARGV[2]), in one round
+ * trip: a counter lost (Redis restarted empty) or rolled back (a crash lost its last writes) never
+ * hands out a number that is already in a file.
+ */
+const RESERVE_ABOVE = `local v = tonumber(redis.call('get', KEYS[1]) or '0') or 0
+if v < tonumber(ARGV[2]) then redis.call('set', KEYS[1], ARGV[2]) end
+return redis.call('incrby', KEYS[1], ARGV[1])`;
 
 /**
- * Per-negotiation message sequence numbers, shared by every gateway and worker through Redis.
- * When Redis has lost the counter (restarted empty), it is re-seeded from the highest number
- * on disk before counting on, so numbers never repeat.
+ * Per-negotiation message sequence numbers, shared by every gateway and worker through Redis and
+ * checked against the highest number on disk each time (cheap: the message files are indexed
+ * incrementally), so numbers never repeat, whatever Redis forgot.
  */
 export class MessageSequence {
   constructor(
@@ -24,12 +30,8 @@ export class MessageSequence {
 
   /** Reserves `count` consecutive numbers; returns the first. */
   async reserve(negotiationId: string, count: number, maxOnDisk: () => Promise<number>): Promise<number> {
-    const key = this.key(negotiationId);
-    let last = (await this.redis.eval(INCR_IF_EXISTS, 1, key, count)) as number | null;
-    if (last === null) {
-      await this.redis.set(key, String(await maxOnDisk()), 'NX');
-      last = await this.redis.incrby(key, count);
-    }
+    const floor = await maxOnDisk();
+    const last = (await this.redis.eval(RESERVE_ABOVE, 1, this.key(negotiationId), count, floor)) as number;
     return last - count + 1;
   }
 }

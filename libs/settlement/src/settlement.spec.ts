@@ -193,26 +193,50 @@ describe('Settlement (claim, re-read, write, archive)', () => {
     expect(readlinkSync(paths.archivedNegotiation(alice, meta.id))).toContain(`${bob}/negotiations_archive/`);
   });
 
-  it('rolls back a half-written pair when the deal no longer fits on resume', async () => {
+  it('a settler that dies after the trade was decided is finished as decided; a later deal sees the sale', async () => {
     const meta = await peer(bob, alice, 'seller');
     await write(bob, meta.id, agreed(bob, 'seller', { price: 1, quantity: 80 }));
     await write(bob, meta.id, agreed(alice, 'buyer', { price: 1, quantity: 80 }));
     await expect(
       settlement({ hooks: { betweenTransactions: () => Promise.reject(new Error('killed')) } }).check(bob, meta.id),
     ).rejects.toThrow();
-    // meanwhile bob sells 50 of his 100 C to carol
+    // meanwhile bob tries to sell 50 of his 100 C to carol: 80 are already sold
     const other = await peer(bob, carol, 'seller');
     await write(bob, other.id, agreed(bob, 'seller', { price: 1, quantity: 50 }));
     await write(bob, other.id, agreed(carol, 'buyer', { price: 1, quantity: 50 }));
-    expect((await settlement().check(bob, other.id)).action).toBe('settled');
+    expect(await settlement().check(bob, other.id)).toMatchObject({
+      action: 'failed',
+      reason: expect.stringContaining('holds 20 C, needs 50'),
+    });
 
     const swept = await settlement().sweep({ claimStaleMs: 0 });
-    expect(swept.find((r) => r.negotiation_id === meta.id)).toMatchObject({
+    expect(swept.find((r) => r.negotiation_id === meta.id)).toMatchObject({ action: 'settled' });
+    expect(txFiles(alice)).toHaveLength(1);
+    expect(txFiles(bob)).toHaveLength(1);
+    expect((await teamHoldings(paths, bob)).C).toBe(20);
+  });
+
+  it('a settler that dies before deciding holds back only what it was about to sell: a resume decides it', async () => {
+    const meta = await peer(bob, alice, 'seller');
+    await write(bob, meta.id, agreed(bob, 'seller', { price: 1, quantity: 80 }));
+    await write(bob, meta.id, agreed(alice, 'buyer', { price: 1, quantity: 80 }));
+    await expect(
+      settlement({ hooks: { beforeDecision: () => Promise.reject(new Error('killed')) } }).check(bob, meta.id),
+    ).rejects.toThrow();
+    // undecided, so nothing moved yet and nothing is written, but the 80 C cannot be sold twice
+    expect(existsSync(paths.transactionsDir(bob)) ? txFiles(bob) : []).toEqual([]);
+    expect((await teamHoldings(paths, bob)).C).toBe(100);
+    const other = await peer(bob, carol, 'seller');
+    await write(bob, other.id, agreed(bob, 'seller', { price: 1, quantity: 50 }));
+    await write(bob, other.id, agreed(carol, 'buyer', { price: 1, quantity: 50 }));
+    expect(await settlement().check(bob, other.id)).toMatchObject({
       action: 'failed',
-      reason: expect.stringContaining('holds 50 C, needs 80'),
+      reason: expect.stringContaining('holds 20 C, needs 50'),
     });
-    expect(existsSync(paths.transactionsDir(alice)) ? txFiles(alice) : []).toEqual([]);
-    expect((await teamHoldings(paths, bob)).C).toBe(50);
+    const swept = await settlement().sweep({ claimStaleMs: 0 });
+    expect(swept.find((r) => r.negotiation_id === meta.id)).toMatchObject({ action: 'settled' });
+    expect((await teamHoldings(paths, bob)).C).toBe(20);
+    expect((await teamHoldings(paths, alice)).C).toBe(180);
   });
 
   it('two deals that together would oversell: one settles, the other fails with a reason', async () => {

@@ -5,15 +5,13 @@ import {
   NegotiationSnapshot,
   OrderStore,
   SettlementFiles,
-  TeamLocks,
   Trade,
+  closeWithoutTrade,
   isEmail,
   isUuid,
-  removeTransaction,
+  readDecision,
+  settleTrade,
   startingHoldings,
-  teamHoldings,
-  tradeShortfall,
-  writeTransaction,
 } from '@parley/store';
 import type { ScoreResult } from '@parley/negotiation';
 import { Decision, Parties, buyerAndSeller, decide, resolveParties, tradeProblem, tradeTimestamp } from './decision';
@@ -27,7 +25,6 @@ import type { ScoreInput, SettlementAction, SettlementDeps, SettlementResult } f
  */
 export class Settlement {
   readonly files: SettlementFiles;
-  private readonly locks: TeamLocks;
   private readonly messages: Pick<MessageLog, 'readAll'>;
   private readonly orders: Pick<OrderStore, 'remove'>;
   readonly now: () => number;
@@ -35,7 +32,6 @@ export class Settlement {
   constructor(private readonly deps: SettlementDeps) {
     this.files = new SettlementFiles(deps.paths);
     this.now = deps.now ?? Date.now;
-    this.locks = new TeamLocks(deps.paths, deps.locks);
     this.messages = deps.messages ?? new MessageLog();
     this.orders = deps.orders ?? new OrderStore(deps.paths);
   }
@@ -90,14 +86,33 @@ export class Settlement {
    * negotiation claimed; the sweep finishes it later.
    */
   private async processClaimed(owner: string, id: string, expireAfterMs: number | null): Promise<SettlementResult> {
+    const progress = { decided: false };
+    try {
+      return await this.processClaimedOnce(owner, id, expireAfterMs, progress);
+    } catch (e) {
+      // an unreadable file fails this one negotiation; given back, it blocks nobody (a decided one is finished later)
+      if (!progress.decided) await this.files.unclaim(owner, id).catch(() => false);
+      throw e;
+    }
+  }
+
+  private async processClaimedOnce(
+    owner: string,
+    id: string,
+    expireAfterMs: number | null,
+    progress: { decided: boolean },
+  ): Promise<SettlementResult> {
     const base = { negotiation_id: id, owner };
     const snapshot = await this.files.read(owner, id, this.files.claimedDir(owner, id));
     if (!snapshot) return { ...base, action: 'missing' };
-    if (snapshot.outcome) return this.finish(snapshot, snapshot.outcome);
+    if (snapshot.outcome) {
+      progress.decided = true;
+      return this.finish(snapshot, snapshot.outcome);
+    }
     const decision = decide(snapshot);
     const parties = resolveParties(snapshot);
     if (decision.type === 'settle' && parties) {
-      return parties.kind === 'peer' ? this.settlePeer(snapshot, parties, decision) : this.settleAi(snapshot, decision.terms);
+      return parties.kind === 'peer' ? this.settlePeer(snapshot, parties, decision, progress) : this.settleAi(snapshot, decision.terms);
     }
     if (decision.type === 'reject' && parties) {
       return this.close(snapshot, 'rejected', null, `${decision.by === 'ai' ? 'the AI' : decision.by} walked away`);
@@ -117,6 +132,7 @@ export class Settlement {
     snapshot: NegotiationSnapshot,
     parties: Parties,
     decision: Extract<Decision, { type: 'settle' }>,
+    progress: { decided: boolean },
   ): Promise<SettlementResult> {
     const { owner, id } = snapshot;
     const { buyer, seller } = buyerAndSeller(parties, decision.states);
@@ -136,26 +152,20 @@ export class Settlement {
       seller,
       timestamp: tradeTimestamp(decision.states, snapshot),
     };
-    const outcome = await this.locks.withTeams([buyer, seller], async () => {
-      // someone else may have finished this claim while we waited for the locks
-      const current = await this.files.read(owner, id, this.files.claimedDir(owner, id));
-      if (!current) return null;
-      if (current.outcome) return current.outcome;
-      // a retry must not count its own first attempt against itself
-      const b = await teamHoldings(this.deps.paths, buyer, { excludeNegotiationId: id });
-      const s = await teamHoldings(this.deps.paths, seller, { excludeNegotiationId: id });
-      const shortfall = tradeShortfall(trade, b, s);
-      if (shortfall) {
-        // an earlier attempt may have written one side before it died: never leave half a pair
-        await removeTransaction(this.deps.paths, 'buy', trade);
-        await removeTransaction(this.deps.paths, 'sell', trade);
-        return this.recordOutcome(snapshot, 'failed', decision.terms, shortfall);
-      }
-      await writeTransaction(this.deps.paths, 'buy', trade);
-      await this.deps.hooks?.betweenTransactions?.(trade);
-      await writeTransaction(this.deps.paths, 'sell', trade);
-      return this.recordOutcome(snapshot, 'completed', decision.terms);
+    const traded = await settleTrade(this.deps.paths, owner, trade, { hooks: this.deps.hooks, now: this.now }).catch(async (e) => {
+      // decided but not yet written: the claim stays, the sweep finishes it as decided
+      if (await readDecision(this.deps.paths, owner, id).catch(() => null)) progress.decided = true;
+      throw e;
     });
+    progress.decided = true;
+    // someone else may have finished this claim meanwhile
+    const current = await this.files.read(owner, id, this.files.claimedDir(owner, id));
+    const outcome = !current
+      ? null
+      : (current.outcome ??
+        (traded.status === 'completed' && traded.trade
+          ? await this.recordOutcome(snapshot, 'completed', tradeTerms(decision.terms, traded.trade))
+          : await this.recordOutcome(snapshot, 'failed', decision.terms, traded.reason)));
     if (!outcome) return { negotiation_id: id, owner, action: 'missing' };
     return this.finish(snapshot, outcome);
   }
@@ -171,6 +181,14 @@ export class Settlement {
     terms: Terms | null,
     reason?: string,
   ): Promise<SettlementResult> {
+    if ((snapshot.meta?.kind ?? 'peer') === 'peer' && status !== 'completed') {
+      // the negotiation's one decision: a paused settler can no longer complete a trade for it
+      const d = await closeWithoutTrade(this.deps.paths, snapshot.owner, snapshot.id, reason ?? status, this.now);
+      if (d.status === 'completed' && d.trade) {
+        await settleTrade(this.deps.paths, snapshot.owner, d.trade, { hooks: this.deps.hooks, now: this.now });
+        return this.finish(snapshot, await this.recordOutcome(snapshot, 'completed', tradeTerms(terms, d.trade)));
+      }
+    }
     const outcome = await this.recordOutcome(snapshot, status, terms, reason);
     return this.finish(snapshot, outcome);
   }
@@ -231,4 +249,10 @@ export class Settlement {
   private async isStale(snapshot: NegotiationSnapshot, staleAfterMs: number): Promise<boolean> {
     return this.now() - (await this.files.lastActivityMs(snapshot)) >= staleAfterMs;
   }
+}
+
+/** The terms a completed trade settled at (the decision's, which a resumed settler may not have seen agreed). */
+function tradeTerms(agreed: Terms | null, trade: Trade): Terms {
+  if (agreed && agreed.price === trade.price && agreed.quantity === trade.quantity) return agreed;
+  return { price: trade.price, quantity: trade.quantity };
 }

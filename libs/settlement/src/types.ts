@@ -1,5 +1,5 @@
 import type { ChatMessage, NegotiationMeta, NegotiationUpdate, Outcome, Terms } from '@parley/contracts';
-import type { DataPaths, LockOptions, MessageLog, OrderStore, Trade } from '@parley/store';
+import type { DataPaths, MessageLog, OrderStore, SettleTradeOptions } from '@parley/store';
 import type { ScoreResult } from '@parley/negotiation';
 
 /** Where a settlement's result goes (the worker: the room, through the Socket.io Redis emitter). */
@@ -21,11 +21,9 @@ export interface Scorer {
 }
 
 /** Test seams: called at the points where a crash or a race matters. */
-export interface SettlementHooks {
+export interface SettlementHooks extends NonNullable<SettleTradeOptions['hooks']> {
   /** After the pre-read decided there is something to do, right before the claim rename. */
   beforeClaim?(owner: string, id: string): Promise<void>;
-  /** Between the buyer's and the seller's transaction file. */
-  betweenTransactions?(trade: Trade): Promise<void>;
 }
 
 export interface SettlementDeps {
@@ -34,7 +32,6 @@ export interface SettlementDeps {
   scorer?: Scorer;
   hooks?: SettlementHooks;
   now?: () => number;
-  locks?: LockOptions;
   /** The order board a filled trade leaves (built from `paths` when not given). */
   orders?: Pick<OrderStore, 'remove'>;
   /** Transcripts for the scorer (a plain MessageLog when not given). */

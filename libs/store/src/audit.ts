@@ -1,7 +1,6 @@
 import { hostname } from 'node:os';
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { appendLines, listDir, readJsonLines } from './files';
+import { appendLines, ensureDir, listDir, readJsonLines } from './files';
 import { DataPaths } from './paths';
 
 export interface AuditEntry {
@@ -56,7 +55,7 @@ export class AuditLog {
 
   private async write(batch: AuditEntry[]): Promise<void> {
     const dir = join(this.paths.auditDir(), batch[0].at.slice(0, 10));
-    await mkdir(dir, { recursive: true });
+    await ensureDir(dir);
     await appendLines(
       join(dir, this.fileName),
       batch.map((e) => JSON.stringify(e)),

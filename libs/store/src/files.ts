@@ -1,9 +1,106 @@
-import { open, readFile, readdir } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { link, mkdir, open, readFile, readdir, unlink } from 'node:fs/promises';
+import { dirname, join, sep } from 'node:path';
+import { ErrorCode, ParleyError } from '@parley/contracts';
 import writeFileAtomic from 'write-file-atomic';
 
-/** Atomic JSON write: a reader sees the old file or the new one, never half of one. */
+/** Data files are the team's alone (password hashes, holdings): owner read/write only. */
+export const FILE_MODE = 0o600;
+export const DIR_MODE = 0o700;
+
+/**
+ * Atomic JSON write: a reader sees the old file or the new one, never half of one. The directory is
+ * fsynced after the rename, so a crash cannot bring back the old file (or no file) once this returned.
+ */
 export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
-  await writeFileAtomic(path, JSON.stringify(value, null, 2) + '\n', { fsync: true });
+  await writeFileAtomic(path, JSON.stringify(value, null, 2) + '\n', { fsync: true, mode: FILE_MODE });
+  await syncDir(dirname(path));
+}
+
+/**
+ * mkdir -p with folders 0700. Node's recursive mkdir reports ENOENT when the file system refuses the
+ * write (read-only, failing): asked once more without recursion, the kernel gives the real reason
+ * (EROFS, EACCES, ENOSPC), so a storage fault is told apart from a missing parent.
+ */
+export async function ensureDir(path: string): Promise<void> {
+  try {
+    await mkdir(path, { recursive: true, mode: DIR_MODE });
+  } catch (e) {
+    if (!isNotFound(e)) throw e;
+    try {
+      await mkdir(path, { mode: DIR_MODE });
+    } catch (again) {
+      if (!isExists(again)) throw again;
+    }
+  }
+}
+
+/**
+ * Creates `dir/name` holding `value` (JSON) unless that name exists: false when it does. The file is
+ * complete and fsynced before its name appears (link() of a private temporary file), so a reader
+ * never sees half of it, and of any number of writers on any number of hosts exactly one wins.
+ */
+export async function createFileExclusive(dir: string, name: string, value: unknown): Promise<boolean> {
+  await ensureDir(dir);
+  // staged beside dir, not in it: whoever lists dir sees only complete files
+  const staging = join(dirname(dir), '.staging');
+  await ensureDir(staging);
+  const tmp = join(staging, `${name}.${randomUUID()}.tmp`);
+  await writeFileDurable(tmp, JSON.stringify(value, null, 2) + '\n');
+  try {
+    await link(tmp, join(dir, name));
+    await syncDir(dir);
+    return true;
+  } catch (e) {
+    if (isExists(e)) return false;
+    throw e;
+  } finally {
+    await unlink(tmp).catch(() => undefined);
+  }
+}
+
+/** Writes a new file and fsyncs it (not atomic: for private temporary files that are linked or renamed afterwards). */
+export async function writeFileDurable(path: string, text: string): Promise<void> {
+  const fh = await open(path, 'wx', FILE_MODE);
+  try {
+    await fh.writeFile(text, 'utf8');
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/** fsync of a directory: makes a file created, renamed or removed in it survive a crash. */
+export async function syncDir(path: string): Promise<void> {
+  let fh;
+  try {
+    fh = await open(path, 'r');
+  } catch (e) {
+    if (isNotFound(e)) return;
+    throw e;
+  }
+  try {
+    await fh.sync();
+  } catch (e) {
+    // some file systems cannot fsync a directory; there is nothing more to do then
+    if (!['EINVAL', 'EISDIR', 'EPERM', 'EBADF'].includes((e as NodeJS.ErrnoException).code ?? '')) throw e;
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * A stored file that cannot be used (truncated, not JSON, wrong fields): STORAGE_FAILED (503) for the
+ * one request or trade that needs it. The message names the file from its team folder on; `file` is
+ * the full path, for the log.
+ */
+export class CorruptFileError extends ParleyError {
+  constructor(
+    readonly file: string,
+    problem: string,
+  ) {
+    super(ErrorCode.StorageFailed, `stored file ${file.split(sep).slice(-3).join('/')} ${problem}`, 503);
+  }
 }
 
 /** Reads a JSON file; null when it does not exist. A corrupt file is an error naming the file. */
@@ -18,7 +115,7 @@ export async function readJson<T>(path: string): Promise<T | null> {
   try {
     return JSON.parse(text) as T;
   } catch {
-    throw new Error(`corrupt JSON file ${path}`);
+    throw new CorruptFileError(path, 'is not valid JSON');
   }
 }
 
@@ -32,7 +129,7 @@ export async function readJson<T>(path: string): Promise<T | null> {
  * line after it.
  */
 export async function appendLines(path: string, lines: string[]): Promise<void> {
-  const fh = await open(path, 'a+');
+  const fh = await open(path, 'a+', FILE_MODE);
   try {
     const { size } = await fh.stat();
     let lead = '';
@@ -49,6 +146,8 @@ export async function appendLines(path: string, lines: string[]): Promise<void> 
       });
     }
     await fh.datasync();
+    // a file this append created must also be in its directory after a crash
+    if (size === 0) await syncDir(dirname(path));
   } finally {
     await fh.close();
   }

@@ -1,7 +1,8 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CHEMICALS, Chemical, ErrorCode, Holdings, ParleyError, TeamInit, Transaction } from '@parley/contracts';
-import { listDir, readJson } from './files';
+import { CorruptFileError, listDir, readJson } from './files';
+import { LedgerView, applyLegs, ledgerEffects, readLedger } from './ledger';
 import { DataPaths } from './paths';
 import { DEFAULT_HOLDINGS } from './teams';
 
@@ -34,7 +35,7 @@ async function readTransaction(path: string, file: string): Promise<StoredTransa
   if (cached?.version === version) return { file, transaction: cached.transaction };
   const tx = await readJson<Transaction>(path);
   if (tx === null) return null;
-  assertTransaction(tx, file);
+  assertTransaction(tx, path);
   if (parsed.size >= MAX_CACHED) parsed.clear();
   parsed.set(path, { version, transaction: tx });
   return { file, transaction: tx };
@@ -50,16 +51,32 @@ export async function startingHoldings(paths: DataPaths, email: string): Promise
 }
 
 /**
- * A team's current holdings: init.json plus every transaction (price is per unit: a buy costs
- * price × quantity and adds the quantity, a sell does the opposite). `excludeNegotiationId` leaves out
- * the files of one negotiation, so a settlement that is retried does not count its own first attempt.
+ * A team's current holdings: init.json plus its trades (price is per unit: a buy costs price × quantity
+ * and adds the quantity, a sell does the opposite). Trades settled through the ledger count once
+ * decided 'completed' (their transaction files may still be being written); transaction files the
+ * ledger does not know (seed 000's program, earlier versions) count as they are.
+ * `excludeNegotiationId` leaves out one negotiation's trade.
  */
 export async function teamHoldings(paths: DataPaths, email: string, options: { excludeNegotiationId?: string } = {}): Promise<Holdings> {
+  const view = await readLedger(paths, email);
+  const base = await holdingsOutsideLedger(paths, email, view, options.excludeNegotiationId);
+  return applyLegs(base, await ledgerEffects(paths, view), 'ignore', options.excludeNegotiationId);
+}
+
+/** init.json plus the transaction files of trades the ledger view does not cover. */
+export async function holdingsOutsideLedger(
+  paths: DataPaths,
+  email: string,
+  view: LedgerView,
+  excludeNegotiationId?: string,
+): Promise<Holdings> {
   const start = await startingHoldings(paths, email);
   if (!start) throw new ParleyError(ErrorCode.NotFound, `team ${email} does not exist`, 404);
+  const covered = new Set(view.legs.map((l) => l.negotiation_id));
   let h = start;
   for (const { transaction } of await readTransactions(paths, email)) {
-    if (options.excludeNegotiationId && transaction.negotiation_id === options.excludeNegotiationId) continue;
+    const id = transaction.negotiation_id;
+    if (id !== undefined && (id === excludeNegotiationId || covered.has(id))) continue;
     h = applyTransaction(h, transaction);
   }
   return h;
@@ -91,7 +108,7 @@ function assertTransaction(tx: Transaction, file: string): void {
     (CHEMICALS as readonly string[]).includes(tx.chemical) &&
     Number.isFinite(tx.price) &&
     Number.isFinite(tx.quantity);
-  if (!ok) throw new ParleyError(ErrorCode.StorageFailed, `transaction file ${file} is not a valid transaction`, 500);
+  if (!ok) throw new CorruptFileError(file, 'is not a valid transaction');
 }
 
 const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);

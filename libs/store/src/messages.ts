@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { ChatMessage } from '@parley/contracts';
 import { appendLines, isNotFound, listDir, readJsonLines } from './files';
+import { findByClientMessageId, maxSeqInFile } from './message-index';
 import { NegotiationFiles } from './paths';
 import { ErrorCode, ParleyError } from '@parley/contracts';
 
@@ -31,7 +32,15 @@ export class MessageLog {
     return all.sort((a, b) => a.seq - b.seq);
   }
 
+  /** The highest sequence number on disk, reading only what was appended since the last call. */
   async maxSeq(dir: string): Promise<number> {
-    return (await this.readAll(dir)).reduce((m, x) => Math.max(m, x.seq), 0);
+    const files = (await listDir(dir)).filter(NegotiationFiles.isMessages);
+    const maxes = await Promise.all(files.map((f) => maxSeqInFile(join(dir, f))));
+    return maxes.reduce((m, x) => Math.max(m, x), 0);
+  }
+
+  /** The party's own line saved under this client message id, or null (the sender's file is the truth, not Redis). */
+  async findByClientId(dir: string, prefix: string, clientMessageId: string): Promise<ChatMessage | null> {
+    return findByClientMessageId(join(dir, NegotiationFiles.messages(prefix)), clientMessageId);
   }
 }

@@ -3,7 +3,7 @@ import { lstat, mkdir, readlink, rmdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Chemical, ErrorCode, Terms, NegotiationMeta, Outcome, ParleyError, PartyRef, PartyState } from '@parley/contracts';
 import type { NegotiationPlace } from '@parley/contracts';
-import { isExists, isNotFound, listDir, readJson, writeJsonAtomic } from './files';
+import { DIR_MODE, ensureDir, isExists, isNotFound, listDir, readJson, syncDir, writeJsonAtomic } from './files';
 import { DataPaths, NegotiationFiles } from './paths';
 import { emailPrefix, isNegotiationId } from './validate';
 
@@ -37,8 +37,8 @@ export class NegotiationStore {
       created_at: Math.floor(now / 1000),
       expires_at: Math.floor((now + ttlMs) / 1000),
     };
-    await mkdir(this.paths.negotiationsDir(student), { recursive: true });
-    await mkdir(this.paths.negotiation(student, id));
+    await ensureDir(this.paths.negotiationsDir(student));
+    await mkdir(this.paths.negotiation(student, id), DIR_MODE);
     await writeJsonAtomic(join(this.paths.negotiation(student, id), NegotiationFiles.meta), meta);
     return meta;
   }
@@ -62,12 +62,12 @@ export class NegotiationStore {
     const now = args.nowMs ?? Date.now();
     const ts = Math.floor(now / 1000);
     const base = `${emailPrefix(initiator)}_${emailPrefix(responder)}_${chemical}_${ts}`;
-    await mkdir(this.paths.negotiationsDir(initiator), { recursive: true });
-    await mkdir(this.paths.negotiationsDir(responder), { recursive: true });
+    await ensureDir(this.paths.negotiationsDir(initiator));
+    await ensureDir(this.paths.negotiationsDir(responder));
     let id = base;
     for (let n = 1; ; n++) {
       try {
-        await mkdir(this.paths.negotiation(initiator, id));
+        await mkdir(this.paths.negotiation(initiator, id), DIR_MODE);
         if (!(await this.existsAnywhere(responder, id)) && !(await this.settledOrSettling(initiator, id))) break;
         // an earlier negotiation (settled or settling) holds that name: give it back, try the next
         await rmdir(this.paths.negotiation(initiator, id));
@@ -94,6 +94,7 @@ export class NegotiationStore {
     };
     await writeJsonAtomic(join(this.paths.negotiation(initiator, id), NegotiationFiles.meta), meta);
     await symlink(DataPaths.responderLinkTarget(initiator, id), this.paths.negotiation(responder, id));
+    await Promise.all([syncDir(this.paths.negotiationsDir(initiator)), syncDir(this.paths.negotiationsDir(responder))]);
     return meta;
   }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, unlink } from 'node:fs/promises';
+import { unlink } from 'node:fs/promises';
 import { Chemical, Order } from '@parley/contracts';
-import { isNotFound, listDir, readJson, writeJsonAtomic } from './files';
+import { ensureDir, isNotFound, listDir, readJson, writeJsonAtomic } from './files';
 import { DataPaths } from './paths';
 import { isEmail, isUuid } from './validate';
 
@@ -11,7 +11,7 @@ export class OrderStore {
 
   async create(owner: string, o: { side: 'buy' | 'sell'; chemical: Chemical; price: number; quantity: number }): Promise<Order> {
     const order: Order = { id: randomUUID(), owner, ...o, created_at: Math.floor(Date.now() / 1000) };
-    await mkdir(this.paths.ordersDir(owner), { recursive: true });
+    await ensureDir(this.paths.ordersDir(owner));
     await writeJsonAtomic(this.paths.order(owner, order.id), order);
     return order;
   }

@@ -26,8 +26,12 @@ export class DataPaths {
   /** Where the agreement worker moves a negotiation while it settles it (the claim). */
   claimedDir = (email: string) => join(this.teamDir(email), 'negotiations_settling');
   claimedNegotiation = (email: string, id: string) => join(this.claimedDir(email), assertNegotiationId(id));
-  /** Per-team lock directory used while holdings are checked and transactions written. */
-  teamLock = (email: string) => join(this.teamDir(email), '.holdings.lock');
+  /** The team's trade legs, one exclusively created file per sequence number (see ledger.ts). */
+  ledgerDir = (email: string) => join(this.teamDir(email), 'ledger');
+  /** Outcomes of the peer negotiations this team initiated, one exclusively created file each (see ledger.ts). */
+  tradeDecisionsDir = (email: string) => join(this.teamDir(email), 'trade_decisions');
+  tradeDecision = (owner: string, negotiationId: string) =>
+    join(this.tradeDecisionsDir(owner), `${assertNegotiationId(negotiationId)}.json`);
 
   scenariosDir = () => this.inside('scenarios');
   scenario = (id: string) => join(this.scenariosDir(), `${assertScenarioId(id)}.json`);

@@ -1,7 +1,7 @@
-import { lstat, mkdir, readdir, readlink, rename, stat, symlink, unlink } from 'node:fs/promises';
+import { lstat, readdir, readlink, rename, stat, symlink, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NegotiationMeta, Outcome, PartyState } from '@parley/contracts';
-import { isExists, isNotFound, listDir, readJson, writeJsonAtomic } from './files';
+import { ensureDir, isExists, isNotFound, listDir, readJson, writeJsonAtomic } from './files';
 import { NegotiationStore } from './negotiations';
 import { DataPaths, NegotiationFiles } from './paths';
 import { assertEmail, assertNegotiationId, isEmail, isNegotiationId } from './validate';
@@ -62,7 +62,7 @@ export class SettlementFiles {
   async claim(owner: string, id: string): Promise<ClaimResult> {
     const from = this.activeDir(owner, id);
     const to = this.claimedDir(owner, id);
-    await mkdir(this.paths.claimedDir(owner), { recursive: true });
+    await ensureDir(this.paths.claimedDir(owner));
     try {
       await rename(from, to);
       return 'claimed';
@@ -90,7 +90,7 @@ export class SettlementFiles {
 
   /** Claimed → archived. Already archived counts as done. */
   async archive(owner: string, id: string): Promise<void> {
-    await mkdir(this.paths.archiveDir(owner), { recursive: true });
+    await ensureDir(this.paths.archiveDir(owner));
     try {
       await rename(this.claimedDir(owner, id), this.archivedDir(owner, id));
     } catch (e) {
@@ -107,7 +107,7 @@ export class SettlementFiles {
     // the archive link first: a process killed between the two steps leaves a dangling active link,
     // which the sweep repairs, never a responder with no link at all
     if (await isDirectory(this.paths.teamDir(responder))) {
-      await mkdir(this.paths.archiveDir(responder), { recursive: true });
+      await ensureDir(this.paths.archiveDir(responder));
       try {
         await symlink(archivedLinkTarget(initiator, id), this.paths.archivedNegotiation(responder, id));
       } catch (e) {

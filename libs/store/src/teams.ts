@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { ErrorCode, Holdings, ParleyError, Role, TeamInit } from '@parley/contracts';
-import { writeJsonAtomic, readJson, listDir, isExists } from './files';
+import { DIR_MODE, ensureDir, isExists, listDir, readJson, syncDir, writeJsonAtomic } from './files';
 import { DataPaths } from './paths';
 import { emailPrefix, isEmail } from './validate';
 
@@ -36,12 +36,13 @@ export class TeamStore {
     this.assertNew(team.email, existing);
     const init: TeamInit = { ...team, holdings: team.holdings ?? { ...DEFAULT_HOLDINGS } };
     try {
-      await mkdir(this.paths.teamDir(team.email), { recursive: false });
+      await mkdir(this.paths.teamDir(team.email), DIR_MODE);
     } catch (e) {
       if (isExists(e)) throw new ParleyError(ErrorCode.Conflict, `team ${team.email} already exists`, 409);
-      await mkdir(this.paths.teamsDir(), { recursive: true });
-      await mkdir(this.paths.teamDir(team.email));
+      await ensureDir(this.paths.teamsDir());
+      await mkdir(this.paths.teamDir(team.email), DIR_MODE);
     }
+    await syncDir(this.paths.teamsDir());
     await writeJsonAtomic(this.paths.init(team.email), init);
     return init;
   }

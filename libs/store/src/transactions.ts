@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
-import { mkdir, unlink } from 'node:fs/promises';
+import { unlink } from 'node:fs/promises';
 import { Chemical, ErrorCode, ParleyError, Transaction } from '@parley/contracts';
-import { isNotFound, readJson, writeJsonAtomic } from './files';
+import { createFileExclusive, ensureDir, isNotFound, readJson, syncDir } from './files';
+import { holdingsOutsideLedger } from './holdings';
+import { LedgerHooks, TradeDecision, decideTrade } from './ledger';
 import { DataPaths } from './paths';
 import { emailPrefix } from './validate';
 
@@ -55,19 +57,51 @@ export function transactionRecord(side: TradeSide, trade: Trade): Transaction {
 
 const teamOf = (side: TradeSide, trade: Trade) => (side === 'buy' ? trade.buyer : trade.seller);
 
+export interface SettleTradeOptions {
+  hooks?: LedgerHooks & {
+    /** Between the buyer's and the seller's transaction file. */
+    betweenTransactions?(trade: Trade): Promise<void>;
+  };
+  now?: () => number;
+}
+
 /**
- * Writes one side's transaction file (atomically) and returns its name. Must run under that team's
- * lock: the name is chosen by looking at what is already there.
+ * Decides a trade through the ledger (exclusive creation, no lock: see ledger.ts) and then makes the
+ * transaction files agree with the decision: both written when completed (from the decision's copy of
+ * the trade, so every settler writes the same bytes), none when failed. Safe to run any number of
+ * times, on any number of hosts, at once.
+ */
+export async function settleTrade(paths: DataPaths, owner: string, trade: Trade, options: SettleTradeOptions = {}): Promise<TradeDecision> {
+  const base = (email: string, view: Parameters<typeof holdingsOutsideLedger>[2]) =>
+    // files an earlier version left for this very trade do not count against it
+    holdingsOutsideLedger(paths, email, view, trade.negotiation_id);
+  const decision = await decideTrade(paths, owner, trade, base, options);
+  if (decision.status === 'completed' && decision.trade) {
+    await writeTransaction(paths, 'buy', decision.trade);
+    await options.hooks?.betweenTransactions?.(decision.trade);
+    await writeTransaction(paths, 'sell', decision.trade);
+  } else {
+    // a settler of an earlier version may have written one side before it died: never leave half a pair
+    await removeTransaction(paths, 'buy', trade);
+    await removeTransaction(paths, 'sell', trade);
+  }
+  return decision;
+}
+
+/**
+ * Writes one side's transaction file (atomically) and returns its name. The name is chosen by looking
+ * at what is already there; every writer of one trade sees the same files and picks the same name.
  */
 export async function writeTransaction(paths: DataPaths, side: TradeSide, trade: Trade): Promise<string> {
   const email = teamOf(side, trade);
-  await mkdir(paths.transactionsDir(email), { recursive: true });
+  await ensureDir(paths.transactionsDir(email));
+  await syncDir(paths.teamDir(email));
   for (const variant of ['primary', 'fallback'] as const) {
     const name = transactionFileName(side, trade, variant);
+    // exclusive: two trades that would share a name, settled at once on two hosts, never overwrite each other
+    if (await createFileExclusive(paths.transactionsDir(email), name, transactionRecord(side, trade))) return name;
     const existing = await readJson<Transaction>(paths.transaction(email, name)).catch(() => null);
-    if (existing && existing.negotiation_id !== trade.negotiation_id) continue;
-    await writeJsonAtomic(paths.transaction(email, name), transactionRecord(side, trade));
-    return name;
+    if (existing?.negotiation_id === trade.negotiation_id) return name;
   }
   throw new ParleyError(ErrorCode.Conflict, `no free transaction file name for ${trade.negotiation_id}`, 409);
 }

@@ -4,7 +4,7 @@ import { ChatMessage, ErrorCode, MAX_MESSAGE_LENGTH, ParleyError, PartyRef } fro
 import type IORedis from 'ioredis';
 import type { Logger } from 'pino';
 import { CONFIG, LOGGER, ParleyConfig } from '@parley/config';
-import { MessageLog, NegotiationStore, closedError, type LocatedNegotiation } from '@parley/store';
+import { MessageLog, NegotiationStore, closedError, crashPoint, type LocatedNegotiation } from '@parley/store';
 import { MessageSequence, ParleyMetrics, REDIS, redisKey } from '@parley/queues';
 import { PerUserLimit } from './per-user-limit';
 
@@ -69,6 +69,7 @@ export class ChatService {
     try {
       await this.limit.consume(party.user);
       const message = await this.append(located, party, { content: text, client_message_id: clientMessageId, kind: 'chat' });
+      crashPoint('after-message-append');
       if (dedupeKey) await this.redis.set(dedupeKey, JSON.stringify(message), 'EX', 86400);
       return { message, duplicate: false };
     } catch (e) {
@@ -106,23 +107,23 @@ export class ChatService {
     return message;
   }
 
-  /** The message saved earlier under this client id, from Redis or (after Redis lost it) from the file. */
+  /**
+   * The message saved earlier under this client id: from Redis, else from the sender's own file —
+   * when Redis does not know the id (it lost it, or the key expired) and when another save holds it
+   * "pending" (that gateway may have died between its append and its Redis write).
+   */
   private async earlier(key: string, located: LocatedNegotiation, party: PartyRef, clientMessageId: string): Promise<ChatMessage | null> {
-    const [[, claimed], [, counted]] = (await this.redis
-      .multi()
-      .set(key, 'pending', 'EX', 60, 'NX')
-      .exists(this.sequence.key(located.id))
-      .exec()) as [[unknown, string | null], [unknown, number]];
-    if (claimed === 'OK') {
-      // while Redis holds the negotiation's counter it also holds every client id saved in the last
-      // day; only a Redis that lost its data needs the file read
-      if (counted) return null;
-      const onDisk = (await this.messages.readParty(located.dir, party.prefix)).find((m) => m.client_message_id === clientMessageId);
-      if (onDisk) await this.redis.set(key, JSON.stringify(onDisk), 'EX', 86400);
-      return onDisk ?? null;
+    const claimed = await this.redis.set(key, 'pending', 'EX', 60, 'NX');
+    if (claimed !== 'OK') {
+      const value = await this.redis.get(key);
+      if (value && value !== 'pending') return JSON.parse(value) as ChatMessage;
     }
-    const value = await this.redis.get(key);
-    if (value && value !== 'pending') return JSON.parse(value) as ChatMessage;
+    const onDisk = await this.messages.findByClientId(located.dir, party.prefix, clientMessageId);
+    if (onDisk) {
+      await this.redis.set(key, JSON.stringify(onDisk), 'EX', 86400);
+      return onDisk;
+    }
+    if (claimed === 'OK') return null;
     throw new ParleyError(ErrorCode.DuplicateInFlight, 'this message is still being saved; wait for its acknowledgement');
   }
 }

@@ -1,0 +1,43 @@
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { rename } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { findByClientMessageId, maxSeqInFile } from './message-index';
+
+describe('message file index (read only what was appended)', () => {
+  let dir: string;
+  let file: string;
+  const line = (seq: number, cmid?: string) =>
+    JSON.stringify({ id: `m${seq}`, seq, content: `line ${seq}`, client_message_id: cmid }) + '\n';
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'parley-msgidx-'));
+    file = join(dir, 'bob_messages.jsonl');
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('finds client ids and the highest seq as the file grows, skipping a torn line', async () => {
+    expect(await maxSeqInFile(file)).toBe(0);
+    expect(await findByClientMessageId(file, 'a')).toBeNull();
+    writeFileSync(file, line(1, 'a') + line(4, 'b'));
+    expect(await maxSeqInFile(file)).toBe(4);
+    expect(await findByClientMessageId(file, 'b')).toMatchObject({ seq: 4, content: 'line 4' });
+    // a crash mid-append leaves a torn line; the next append starts on a new line
+    appendFileSync(file, '{"id":"m9","seq":9,"cont');
+    expect(await maxSeqInFile(file)).toBe(4);
+    appendFileSync(file, '\n' + line(5, 'c'));
+    expect(await maxSeqInFile(file)).toBe(5);
+    expect(await findByClientMessageId(file, 'c')).toMatchObject({ seq: 5 });
+    expect(await findByClientMessageId(file, 'a')).toMatchObject({ seq: 1 });
+  });
+
+  it('starts over when the file is replaced by another one', async () => {
+    writeFileSync(file, line(1, 'a') + line(2, 'b'));
+    expect(await maxSeqInFile(file)).toBe(2);
+    writeFileSync(join(dir, 'new'), line(7, 'z'));
+    await rename(join(dir, 'new'), file);
+    expect(await maxSeqInFile(file)).toBe(7);
+    expect(await findByClientMessageId(file, 'a')).toBeNull();
+    expect(await findByClientMessageId(file, 'z')).toMatchObject({ seq: 7 });
+  });
+});

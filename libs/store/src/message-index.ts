@@ -1,0 +1,91 @@
+import { open, stat } from 'node:fs/promises';
+import { ChatMessage } from '@parley/contracts';
+import { isNotFound } from './files';
+
+/**
+ * What a party's messages file holds, kept per process and brought up to date by reading only the
+ * bytes appended since the last look (files are append-only; another inode means a new file). It
+ * answers the two questions every new message asks, at a cost proportional to what was added, not to
+ * the file: the highest sequence number, and whether a client message id was saved before.
+ */
+interface FileIndex {
+  ino: number;
+  /** Bytes parsed so far (always just after a newline). */
+  offset: number;
+  maxSeq: number;
+  /** client_message_id → byte offset of its line. */
+  ids: Map<string, number>;
+}
+
+const indexes = new Map<string, FileIndex>();
+const MAX_FILES = 20_000;
+const MAX_LINE_BYTES = 256 * 1024;
+
+async function indexOf(path: string): Promise<FileIndex | null> {
+  let st;
+  try {
+    st = await stat(path);
+  } catch (e) {
+    if (isNotFound(e)) {
+      indexes.delete(path);
+      return null;
+    }
+    throw e;
+  }
+  let idx = indexes.get(path);
+  if (!idx || idx.ino !== st.ino || st.size < idx.offset) {
+    if (indexes.size >= MAX_FILES) indexes.clear();
+    idx = { ino: st.ino, offset: 0, maxSeq: 0, ids: new Map() };
+    indexes.set(path, idx);
+  }
+  const start = idx.offset;
+  if (st.size <= start) return idx;
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(st.size - start);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, start);
+    const end = buf.lastIndexOf(0x0a, bytesRead - 1);
+    if (end < 0) return idx; // only a line still being written (or torn): nothing complete yet
+    let lineStart = 0;
+    while (lineStart <= end) {
+      const nl = buf.indexOf(0x0a, lineStart);
+      const line = buf.toString('utf8', lineStart, nl);
+      if (line.trim()) {
+        try {
+          const m = JSON.parse(line) as Partial<ChatMessage>;
+          if (typeof m.seq === 'number' && m.seq > idx.maxSeq) idx.maxSeq = m.seq;
+          if (typeof m.client_message_id === 'string' && !idx.ids.has(m.client_message_id))
+            idx.ids.set(m.client_message_id, start + lineStart);
+        } catch {
+          /* a torn line was never acknowledged */
+        }
+      }
+      lineStart = nl + 1;
+    }
+    // two lookups may parse the same bytes at once: both add the same entries
+    idx.offset = Math.max(idx.offset, start + end + 1);
+  } finally {
+    await fh.close();
+  }
+  return idx;
+}
+
+/** The highest sequence number in a messages file (0 when there is none). */
+export async function maxSeqInFile(path: string): Promise<number> {
+  return (await indexOf(path))?.maxSeq ?? 0;
+}
+
+/** The message saved under this client message id in a messages file, or null. */
+export async function findByClientMessageId(path: string, clientMessageId: string): Promise<ChatMessage | null> {
+  const at = (await indexOf(path))?.ids.get(clientMessageId);
+  if (at === undefined) return null;
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(MAX_LINE_BYTES);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, at);
+    const nl = buf.subarray(0, bytesRead).indexOf(0x0a);
+    return JSON.parse(buf.toString('utf8', 0, nl < 0 ? bytesRead : nl)) as ChatMessage;
+  } finally {
+    await fh.close();
+  }
+}

@@ -1,0 +1,122 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import IORedis from 'ioredis';
+import { io, Socket } from 'socket.io-client';
+import { Cluster, until } from '../support/cluster';
+import { World } from '../support/cluster-world';
+import { FaultRow, recordSuite } from '../support/reliability-report';
+
+/**
+ * A gateway killed exactly between the fsynced append of a chat line and the Redis write of its
+ * client message id (PARLEY_TEST_CRASH_AT=after-message-append makes it SIGKILL itself there). The
+ * client re-sends the same id to the other gateway, at once and again later: the line must be found
+ * in the sender's own file, acknowledged as the message saved before, and be on disk once.
+ */
+describe('dedupe: a gateway killed between the append and the Redis dedupe write', () => {
+  const world = new World();
+  const cluster = new Cluster({
+    redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    redisPrefix: world.redisPrefix,
+    dataDir: world.dataDir,
+    jwtSecret: world.jwtSecret,
+    env: { MESSAGES_PER_MINUTE: '1000', ACTIONS_PER_MINUTE: '100000' },
+  });
+  const rows: FaultRow[] = [];
+  const sockets: Socket[] = [];
+  const redis = new IORedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+
+  afterAll(async () => {
+    recordSuite({ suite: 'dedupe-crash', mode: 'short', faults: rows });
+    for (const s of sockets) s.close();
+    await cluster.killAll();
+    await redis.quit();
+    world.cleanup();
+  });
+
+  const connect = async (url: string, email: string) => {
+    const s = io(url, { auth: { token: world.token(email) }, transports: ['websocket'], reconnection: false, forceNew: true });
+    sockets.push(s);
+    await new Promise<void>((resolve, reject) => {
+      s.once('connect', () => resolve());
+      s.once('connect_error', reject);
+    });
+    return s;
+  };
+  const call = (s: Socket, event: string, payload: object, ms = 5000) =>
+    s.timeout(ms).emitWithAck(event, payload) as Promise<{ ok: boolean; data?: any; error?: { code: string } }>;
+
+  it('every re-send after the crash is answered with the saved line; the file holds it once', async () => {
+    const [crashing, healthy] = await cluster.start([
+      { kind: 'gateway', name: 'gw-crash', env: { PARLEY_TEST_CRASH_AT: 'after-message-append' } },
+      { kind: 'gateway', name: 'gw-ok' },
+    ]);
+    const seller = 'dseller@uni.edu';
+    const buyer = 'dbuyer@uni.edu';
+    await world.addTeams([seller, buyer]);
+    const id = await world.openTrade(healthy.url, seller, buyer);
+
+    const attempts = 3;
+    let acknowledged = 0;
+    let sameMessage = 0;
+    const cmids: string[] = [];
+    for (let i = 0; i < attempts; i++) {
+      if (!crashing.running) await crashing.start();
+      const cmid = `crash-${i}-${Date.now()}`;
+      cmids.push(cmid);
+      const doomed = await connect(crashing.url, buyer);
+      await call(doomed, 'join-negotiation', { negotiation_id: id });
+      const lost = await call(doomed, 'send-message', { negotiation_id: id, content: `line ${i}`, client_message_id: cmid }, 3000).catch(
+        () => null,
+      );
+      expect(lost).toBeNull(); // the gateway died before it could acknowledge
+      await until('the crashing gateway is gone', () => !crashing.running, 10_000, 20);
+
+      // at once (the id is still "pending" in Redis) and after the pending mark would have expired
+      const again = await connect(healthy.url, buyer);
+      await call(again, 'join-negotiation', { negotiation_id: id });
+      const first = await call(again, 'send-message', { negotiation_id: id, content: `line ${i}`, client_message_id: cmid });
+      // as if Redis had lost the id (restarted empty, or the 24 h mark expired)
+      await redis.del(`${world.redisPrefix}:cmid:${id}:${buyer.split('@')[0]}:${cmid}`);
+      const second = await call(again, 'send-message', { negotiation_id: id, content: `line ${i}`, client_message_id: cmid });
+      for (const ack of [first, second]) {
+        if (ack.ok) acknowledged++;
+        if (ack.ok && ack.data?.client_message_id === cmid && ack.data?.content === `line ${i}`) sameMessage++;
+      }
+      again.close();
+    }
+
+    const lines = onDisk(id, buyer);
+    const counts = cmids.map((c) => lines.filter((l) => l.client_message_id === c).length);
+    const seqs = lines.map((l) => l.seq);
+    rows.push({
+      fault:
+        'gateway SIGKILLed between the fsynced append and the Redis dedupe write; the same client message id re-sent to another gateway at once and again',
+      attempted: attempts,
+      acknowledged: Math.min(attempts, Math.floor(sameMessage / 2)),
+      persisted: counts.filter((n) => n >= 1).length,
+      lost: counts.filter((n) => n === 0).length,
+      duplicated: counts.reduce((d, n) => d + Math.max(0, n - 1), 0),
+      notes: `re-sends answered with the line saved before: ${sameMessage} of ${attempts * 2}`,
+    });
+    expect(counts).toEqual(Array(attempts).fill(1));
+    expect(acknowledged).toBe(attempts * 2);
+    expect(sameMessage).toBe(attempts * 2);
+    expect(new Set(seqs).size).toBe(seqs.length);
+  }, 120_000);
+
+  function onDisk(id: string, user: string): { client_message_id?: string; seq: number }[] {
+    const dir = join(world.dataDir, 'teams');
+    for (const team of readdirSync(dir)) {
+      const file = join(dir, team, 'negotiations', id, `${user.split('@')[0]}_messages.jsonl`);
+      try {
+        return readFileSync(file, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l));
+      } catch {
+        /* not this team's directory */
+      }
+    }
+    return [];
+  }
+});
