@@ -42,8 +42,11 @@ describe('peer trading end to end', () => {
   it('settles matching agreements into two transaction files and changes both holdings', async () => {
     const { id, a, b } = await room();
     const offerSeen = waitFor(b, 'offer-updated', (o) => o.user === 'alice@uni.edu');
+    const lineSeen = waitFor(b, 'message-received', (m) => m.kind === 'offer' && m.sender === 'alice@uni.edu');
     await emitAck(a, 'propose-offer', { negotiation_id: id, terms: { price: 5.0, quantity: 1000 } });
     expect((await offerSeen).offer).toMatchObject({ price: 5.0, quantity: 1000 });
+    // the chat line reads in plain words (issue 13)
+    expect((await lineSeen).content).toMatch(/^Proposed 1,000 units of [CNDQ] at \$5 each\.$/);
     await emitAck(b, 'propose-offer', { negotiation_id: id, terms: { price: 5.25, quantity: 1000 } });
     await emitAck(a, 'agree-offer', { negotiation_id: id, terms: { quantity: 1000, price: 5.25 } });
 

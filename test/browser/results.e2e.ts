@@ -32,6 +32,7 @@ describe('results and debrief', () => {
 
   beforeAll(async () => {
     for (const u of ['rita', 'sol']) await addTeam(stack.config, `${u}@uni.edu`);
+    await addTeam(stack.config, 'prue@uni.edu', { role: 'instructor' });
     await stack.start();
     browser = await launchBrowser();
   });
@@ -144,6 +145,22 @@ describe('results and debrief', () => {
     await chart.screenshot({ path: join(ARTIFACTS, 'chart-zone-390.png') });
     await results.locator('.feedback-list').scrollIntoViewIfNeeded();
     await shot(page, 'results-debrief-390');
+    expect(errors).toEqual([]);
+  });
+
+  it('the instructor view shows "Not applicable" for creating value in the single-issue deal, and terms with units', async () => {
+    // the used-car deal of the first test
+    const { page, errors } = await newPage(await context(1280));
+    await signIn(page, stack.url, 'prue@uni.edu');
+    await page.waitForURL(/#\/instructor$/);
+    const row = page.locator('#done-h + div tbody tr', { hasText: 'Buying a used car' }).first();
+    await row.waitFor();
+    const cells = row.locator('td');
+    expect(await cells.nth(3).textContent()).toMatch(/^price \$[\d,]+$/);
+    expect(await cells.nth(4).textContent()).toBe('0');
+    expect(await cells.nth(5).textContent()).toBe('Not applicable');
+    expect(await cells.nth(7).textContent()).toMatch(/^\d+$/);
+    expect(await row.textContent()).not.toMatch(/@uni\.edu/);
     expect(errors).toEqual([]);
   });
 

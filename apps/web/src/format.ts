@@ -1,7 +1,8 @@
-import type { FinalScore, Holdings } from '@parley/contracts/browser';
-import { formatValue } from '@parley/negotiation/wording';
+import type { FinalScore, Holdings, ScoreExplanations, Terms } from '@parley/contracts/browser';
+import { NOT_APPLICABLE } from '@parley/negotiation/walk-away';
+import { describeTerms, describeTrade, formatValue } from '@parley/negotiation/wording';
 import { h } from './dom';
-import type { Issue } from './types';
+import type { Issue, ScenarioInfo } from './types';
 
 const numberFmt = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
 
@@ -32,6 +33,27 @@ export const SCORE_KEYS = Object.keys(SCORE_LABELS) as (keyof FinalScore)[];
 export function fmtScore(v: number | undefined): string {
   if (typeof v !== 'number' || !Number.isFinite(v)) return '—';
   return `${Math.round(v)}`;
+}
+
+/** The scorer marks a dimension that does not apply (creating value in a single-issue deal) in its explanation. */
+export function scoreApplies(explanations: Partial<ScoreExplanations> | undefined, key: keyof FinalScore): boolean {
+  return !explanations?.[key]?.startsWith(NOT_APPLICABLE);
+}
+
+/** One score as it is shown anywhere: "72", "Not applicable" or "—" when there is none. */
+export function fmtScoreOf(
+  score: FinalScore | undefined,
+  explanations: Partial<ScoreExplanations> | undefined,
+  key: keyof FinalScore,
+): string {
+  if (!scoreApplies(explanations, key)) return 'Not applicable';
+  return fmtScore(score?.[key]);
+}
+
+/** Agreed terms in plain words with units: "price $11,000", "1,500 units of C at $4.25 each". */
+export function fmtTerms(terms: Partial<Terms>, scenario: ScenarioInfo | undefined, chemical?: string): string {
+  const text = scenario ? describeTerms(scenario, terms) : describeTrade(chemical, terms);
+  return text || '—';
 }
 
 export const STATUS_LABELS: Record<string, string> = {

@@ -28,6 +28,18 @@ export function describeTerms(scenario: ScenarioPublic, terms: Partial<Terms>): 
   return `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
 }
 
+const TRADE_PRICE: IssueSpec = { name: 'price', label: 'Price', unit: 'USD', min: 0, max: 0 };
+
+/** A trade in the chemical game, as a student reads it: "1,500 units of C at $4.25 each". */
+export function describeTrade(chemical: string | undefined, terms: Partial<Terms>): string {
+  const quantity = typeof terms.quantity === 'number' ? terms.quantity : null;
+  const price = typeof terms.price === 'number' ? formatValue(TRADE_PRICE, terms.price) : null;
+  const what =
+    quantity === null ? '' : `${PLAIN.format(quantity)} ${quantity === 1 ? 'unit' : 'units'}${chemical ? ` of ${chemical}` : ''}`;
+  if (what && price) return `${what} at ${price} each`;
+  return what || (price ? `${price} each` : '');
+}
+
 export function listLabels(scenario: ScenarioPublic, names: string[]): string {
   const labels = names.map((n) => scenario.issues.find((i) => i.name === n)?.label.toLowerCase() ?? n);
   if (labels.length <= 1) return labels.join('');

@@ -2,7 +2,15 @@ import { offerView } from '@parley/contracts';
 import { Inject, Injectable } from '@nestjs/common';
 import { ChatMessage, ErrorCode, OfferView, ParleyError, PartyRef, PartyState, PartyStatus, Terms } from '@parley/contracts';
 import { NegotiationStore } from '@parley/store';
-import { ScenarioCatalog, agreementKey, termsOf, validateTerms, validateTradeTerms } from '@parley/negotiation';
+import {
+  ScenarioCatalog,
+  agreementKey,
+  describeTerms,
+  describeTrade,
+  termsOf,
+  validateTerms,
+  validateTradeTerms,
+} from '@parley/negotiation';
 import type { Access } from './access.service';
 import { ChatService } from './chat.service';
 
@@ -41,12 +49,20 @@ export class OfferService {
     await this.negotiations.writeState(located, party.prefix, state);
     const line = await this.chat.append(located, party, {
       kind: 'offer',
-      content: describe(status, offerTerms),
+      content: offerLine(status, offerTerms ? await this.describe(access, offerTerms) : ''),
       ...(offerTerms ? { terms: offerTerms } : {}),
       status,
     });
     const view = offerView(state);
     return { view, line };
+  }
+
+  /** Terms in plain words with their units: "price $11,000", "1,500 units of C at $4.25 each". */
+  private async describe(access: Access, terms: Terms): Promise<string> {
+    const meta = access.located.meta;
+    if (meta.kind === 'peer') return describeTrade(meta.chemical, terms);
+    const scenario = meta.scenario_id ? await this.scenarios.get(meta.scenario_id) : null;
+    return scenario ? describeTerms(scenario, terms) : '';
   }
 
   private async assertValid(access: Access, terms: Terms): Promise<void> {
@@ -62,13 +78,9 @@ export class OfferService {
   }
 }
 
-function describe(status: PartyStatus, terms: Terms | null): string {
-  const t = terms
-    ? Object.entries(terms)
-        .map(([k, v]) => `${k.replace(/_/g, ' ')} ${v}`)
-        .join(', ')
-    : '';
-  if (status === 'agreed') return `Agreed to: ${t}`;
+/** The chat line an offer-panel action leaves. */
+function offerLine(status: PartyStatus, terms: string): string {
   if (status === 'rejected') return 'Rejected the negotiation.';
-  return `Proposed: ${t}`;
+  const verb = status === 'agreed' ? 'Agreed to' : 'Proposed';
+  return terms ? `${verb} ${terms}.` : `${verb}.`;
 }

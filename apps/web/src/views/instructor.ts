@@ -1,6 +1,6 @@
 import { api, download } from '../api';
 import { h, replace, refreshWhileVisible } from '../dom';
-import { fmtNumber, fmtScore, fmtTime, shortName, statusBadge } from '../format';
+import { fmtNumber, fmtScoreOf, fmtTerms, fmtTime, plainReason, shortName, statusBadge } from '../format';
 import { toast } from '../toast';
 import type { View } from '../main';
 import type { InstructorNegotiation, InstructorTransaction, ScenarioInfo } from '../types';
@@ -152,26 +152,25 @@ export const instructorView: View = (main, app) => {
         ['Negotiation', 'Parties', 'Outcome', 'Terms', 'Claiming', 'Creating', 'Relationships', 'Overall', 'Ended'],
         list.map((n) => {
           const s = n.outcome?.final_score;
+          const why = n.outcome?.score_explanations;
           const terms = n.outcome?.deal_terms?.terms;
+          const scenario = n.kind === 'ai' ? scenarios.find((x) => x.id === n.scenario_id) : undefined;
           return h(
             'tr',
             { 'data-negotiation': n.negotiation_id },
             h('td', null, h('a', { href: `#/room/${encodeURIComponent(n.negotiation_id)}` }, subject(n))),
             h('td', null, partiesText(n)),
-            h('td', null, statusBadge(n.status), n.outcome?.reason ? h('span', { class: 'small muted' }, ` ${n.outcome.reason}`) : null),
             h(
               'td',
               null,
-              terms
-                ? Object.entries(terms)
-                    .map(([k, v]) => `${k.replace(/_/g, ' ')} ${fmtNumber(v)}`)
-                    .join(', ')
-                : '—',
+              statusBadge(n.status),
+              n.outcome?.reason ? h('span', { class: 'small muted' }, ` ${plainReason(n.outcome.reason, undefined)}`) : null,
             ),
-            h('td', { class: 'num' }, fmtScore(s?.claiming_value)),
-            h('td', { class: 'num' }, fmtScore(s?.creating_value)),
-            h('td', { class: 'num' }, fmtScore(s?.managing_relationships)),
-            h('td', { class: 'num strong' }, fmtScore(s?.overall)),
+            h('td', null, terms ? fmtTerms(terms, scenario, n.chemical) : '—'),
+            h('td', { class: 'num' }, fmtScoreOf(s, why, 'claiming_value')),
+            h('td', { class: 'num' }, fmtScoreOf(s, why, 'creating_value')),
+            h('td', { class: 'num' }, fmtScoreOf(s, why, 'managing_relationships')),
+            h('td', { class: 'num strong' }, fmtScoreOf(s, why, 'overall')),
             h('td', null, fmtTime(n.outcome?.settled_at ?? n.last_activity)),
           );
         }),

@@ -1,7 +1,7 @@
 import { api, ApiError } from '../api';
 import { go } from '../app';
 import { field, h, replace, refreshWhileVisible } from '../dom';
-import { fmtNumber, fmtScore, fmtTime, holdingsList, shortName, statusBadge } from '../format';
+import { fmtNumber, fmtScore, fmtTerms, fmtTime, holdingsList, shortName, statusBadge } from '../format';
 import { toast } from '../toast';
 import type { View } from '../main';
 import type { NegotiationSummary, Order, ScenarioInfo, TeamView } from '../types';
@@ -119,9 +119,7 @@ export const lobbyView: View = (main, app) => {
           { class: 'muted small' },
           ` ${fmtTime(n.created_at)}`,
           score ? ` · overall score ${fmtScore(score.overall)}` : '',
-          n.outcome?.deal_terms.terms && n.kind === 'peer'
-            ? ` · ${fmtNumber(n.outcome.deal_terms.terms.quantity)} at ${fmtNumber(n.outcome.deal_terms.terms.price)}`
-            : '',
+          n.outcome?.deal_terms.terms && n.kind === 'peer' ? ` · ${fmtTerms(n.outcome.deal_terms.terms, undefined, n.chemical)}` : '',
         ),
       );
     };

@@ -4,7 +4,7 @@ import { NOT_APPLICABLE } from '@parley/negotiation/walk-away';
 import { api } from '../api';
 import { dealChart } from '../chart';
 import { h, replace, uid } from '../dom';
-import { fmtNumber, fmtScore, fmtTerm, plainReason, SCORE_KEYS, SCORE_LABELS } from '../format';
+import { fmtNumber, fmtScoreOf, fmtTerm, plainReason, SCORE_KEYS, SCORE_LABELS, scoreApplies } from '../format';
 import { getSession } from '../session';
 import type { Holdings, Issue } from '../types';
 
@@ -76,12 +76,12 @@ function scoreCards(score: FinalScore, explanations?: Partial<Record<keyof Final
       { class: 'score-list' },
       SCORE_KEYS.map((k) => {
         const why = explanations?.[k];
-        const applies = !why?.startsWith(NOT_APPLICABLE);
+        const applies = scoreApplies(explanations, k);
         return h(
           'li',
           { class: `score score-${k}`, 'data-score': k, 'data-applies': applies ? null : 'no' },
           h('span', { class: 'score-label' }, SCORE_LABELS[k]),
-          h('span', { class: applies ? 'score-value' : 'score-value score-na' }, applies ? fmtScore(score[k]) : 'Not applicable'),
+          h('span', { class: applies ? 'score-value' : 'score-value score-na' }, fmtScoreOf(score, explanations, k)),
           why
             ? h(
                 'p',

@@ -2,6 +2,7 @@ import { FullScenario } from '../types';
 import { describeTerms } from '../wording';
 import { BASELINE } from './baseline';
 import { distinctSentencesPer100, Episode, playEpisode, summarize, Summary } from './harness';
+import { renderScoreSeparation, scoreSeparation, separationTargets } from './score-separation';
 import { ADVERSARIAL, ALL_STRATEGIES, conceder, hardball, HELD_OUT, HONEST, integrative, StudentStrategy, titForTat } from './strategies';
 
 export interface Target {
@@ -54,7 +55,10 @@ export function evaluate(scenarios: FullScenario[], seeds: number, only?: string
     summaries,
     episodes,
     distinctPer100,
-    targets: checkTargets(scenarios, strategies, summaries, episodes, distinctPer100),
+    targets: [
+      ...checkTargets(scenarios, strategies, summaries, episodes, distinctPer100),
+      ...separationTargets(scoreSeparation(scenarios, strategies, summaries)),
+    ],
   };
 }
 
@@ -247,6 +251,7 @@ export function renderReport(r: EvalReport, ms: number): string {
       (s) => `| ${s.name} | ${kind(s)} | ${r.scenarios.map((sc) => r.summaries[sc.id][s.name].overall.toFixed(1)).join(' | ')} |`,
     ),
     '',
+    ...renderScoreSeparation(scoreSeparation(r.scenarios, r.strategies, r.summaries)),
     `Distinct sentences (numbers masked) per 100 AI replies: ${r.distinctPer100.toFixed(1)}.`,
     `${r.episodes.length} episodes in ${(ms / 1000).toFixed(1)} s.`,
     '',
