@@ -33,11 +33,23 @@ export function mountQueueDashboard(app: NestExpressApplication): void {
       if (query) res.cookie(COOKIE, query, { httpOnly: true, sameSite: 'strict', path: QUEUE_DASHBOARD_PATH });
       next();
     } catch {
+      // a person in a browser gets a page to read with a way on, a script keeps the JSON
+      if (req.accepts(['json', 'html']) === 'html') return void res.status(401).type('html').send(SIGN_IN_PAGE);
       res.status(401).json({ code: 'AUTHENTICATION_ERROR', message: 'open /admin/queues?token=<instructor token>' });
     }
   };
   app.use(QUEUE_DASHBOARD_PATH, guard, serverAdapter.getRouter());
 }
+
+const SIGN_IN_PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Queue dashboard: sign in needed · Parley</title></head>
+<body><main>
+<h1>The queue dashboard is for instructors</h1>
+<p>This page needs an instructor's sign-in, and it has none.</p>
+<p><a href="/#/login">Sign in to Parley</a>, then open the queue dashboard again.</p>
+</main></body></html>
+`;
 
 function cookieValue(header: string | undefined, name: string): string | undefined {
   for (const part of (header ?? '').split(';')) {
