@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { violations } from '../support/axe';
 import { addTeam } from '../support/harness';
 import { launchBrowser, newPage, shot, signIn, Stack } from '../support/browser';
 
@@ -8,33 +8,6 @@ import { launchBrowser, newPage, shot, signIn, Stack } from '../support/browser'
  * no serious or critical violation on the sign-in page, the lobby, a negotiation room and the
  * results, on a laptop (1280 wide) and a phone (390 wide).
  */
-const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const WCAG_21_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: Array<{ target: unknown[]; failureSummary?: string }>;
-}
-
-/** Every serious or critical WCAG 2.1 A/AA violation on the page as it is now, one line each. */
-async function violations(page: Page, screen: string): Promise<string[]> {
-  // evaluated through the browser's devtools channel: the page's Content-Security-Policy
-  // (script-src 'self') rightly refuses an injected <script> tag (page.addScriptTag)
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
-  const found = (await page.evaluate(
-    (tags) =>
-      (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: unknown[] }> } }).axe
-        .run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] })
-        .then((r) => r.violations),
-    WCAG_21_AA,
-  )) as AxeViolation[];
-  return found
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${screen}: ${v.id} (${v.impact}) ${v.help} — ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`);
-}
-
 describe('accessibility (axe-core, WCAG 2.1 AA)', () => {
   // two chat messages a minute: the third a student sends is refused, and the notice must not cover anything
   const stack = new Stack({ MESSAGES_PER_MINUTE: '2' });

@@ -75,6 +75,8 @@ export function mountQueueDashboard(app: NestExpressApplication): void {
     const id = cookieValue(req.headers.cookie, COOKIE);
     const email = id && SESSION_ID.test(id) ? await redis.get(sessionKey(id)) : null;
     if (!email) {
+      // a person in a browser gets a page to read with a way on, a script keeps the JSON
+      if (req.accepts(['json', 'html']) === 'html') return void res.status(401).type('html').send(SIGN_IN_PAGE);
       return void res
         .status(401)
         .json({ code: 'AUTHENTICATION_ERROR', message: `POST ${QUEUE_SESSION_PATH} with an instructor's Bearer token first` });
@@ -101,6 +103,16 @@ export function mountQueueDashboard(app: NestExpressApplication): void {
 function bearer(req: Request): string | undefined {
   return /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
 }
+
+const SIGN_IN_PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Queue dashboard: sign in needed · Parley</title></head>
+<body><main>
+<h1>The queue dashboard is for instructors</h1>
+<p>This page needs an instructor's sign-in, and it has none.</p>
+<p><a href="/#/login">Sign in to Parley</a> as an instructor, then open it with the “Job queues” button on the dashboard.</p>
+</main></body></html>
+`;
 
 function cookieValue(header: string | undefined, name: string): string | undefined {
   for (const part of (header ?? '').split(';')) {

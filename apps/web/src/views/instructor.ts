@@ -88,9 +88,10 @@ export const instructorView: View = (main, app) => {
   }
 
   function table(caption: string, head: string[], rows: HTMLElement[], numeric: number[] = []): HTMLElement {
-    return h(
+    // focusable so a keyboard can scroll it; the hint shows on narrow screens where the columns overflow
+    const wrap = h(
       'div',
-      { class: 'table-wrap' },
+      { class: 'table-wrap table-scroll', tabindex: '0', role: 'region', 'aria-label': caption },
       h(
         'table',
         null,
@@ -107,6 +108,7 @@ export const instructorView: View = (main, app) => {
         h('tbody', null, rows),
       ),
     );
+    return h('div', null, wrap, h('p', { class: 'scroll-hint', 'aria-hidden': 'true' }, 'Scroll sideways for more →'));
   }
 
   function renderLive(list: InstructorNegotiation[]): void {

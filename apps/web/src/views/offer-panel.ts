@@ -50,6 +50,9 @@ export class OfferPanel {
   private theirs: OfferView | null = null;
   private opening: Terms | null = null;
   private closed = false;
+  /** Says what changed on the table (a new proposal, an agreement) to a screen reader, once. */
+  private readonly announcer = h('p', { class: 'sr-only', role: 'status', 'aria-live': 'polite' });
+  private seenFirstUpdate = false;
 
   constructor(private readonly o: OfferPanelOptions) {
     const headingId = uid('offer-h');
@@ -119,7 +122,8 @@ export class OfferPanel {
     this.el = h(
       'section',
       { class: 'card offer-panel', 'aria-labelledby': headingId },
-      h('h2', { id: headingId }, 'Terms on the table'),
+      h('h2', { id: headingId, tabindex: '-1' }, 'Terms on the table'),
+      this.announcer,
       this.table,
       o.observer ? h('p', { class: 'muted' }, 'You are observing this negotiation.') : this.form,
     );
@@ -128,18 +132,37 @@ export class OfferPanel {
 
   update(offers: OfferView[], opening?: Terms): void {
     if (opening) this.opening = opening;
+    const before = [this.mine, this.theirs];
     for (const v of offers) {
       if (v.user === this.o.me) this.mine = v;
       else this.theirs = v;
     }
+    this.announce(before[0], this.mine, 'You');
+    this.announce(before[1], this.theirs, this.o.otherLabel);
+    this.seenFirstUpdate = true;
     this.render();
   }
 
   /** Instructors see both parties by role instead of "you" and "them". */
   updateObserved(offers: OfferView[]): void {
+    const before = [this.mine, this.theirs];
     this.mine = offers[0] ?? null;
     this.theirs = offers[1] ?? null;
+    this.announce(before[0], this.mine, this.o.myLabel);
+    this.announce(before[1], this.theirs, this.o.otherLabel);
+    this.seenFirstUpdate = true;
     this.render();
+  }
+
+  private announce(before: OfferView | null, after: OfferView | null, who: string): void {
+    if (!this.seenFirstUpdate || !after) return;
+    const terms = termsOf(after.offer);
+    if (terms && after.offer?.timestamp !== before?.offer?.timestamp) {
+      const text = this.o.issues.map((i) => `${i.label} ${fmtTerm(i, terms[i.name])}`).join(', ');
+      this.announcer.textContent = `${who} proposed: ${text}.`;
+    } else if (after.status !== before?.status && after.status !== 'pending') {
+      this.announcer.textContent = `${who}: ${STATUS_LABELS[after.status] ?? after.status}.`;
+    }
   }
 
   /**
@@ -302,24 +325,17 @@ export class OfferPanel {
           )
         : null,
     );
-    if (!this.dirty) this.prefill(mineTerms ?? theirTerms ?? this.opening);
+    // never the other side's terms: proposing them back by mistake is too easy (they are in the table above)
+    if (!this.dirty) this.prefill(mineTerms ?? this.opening);
     for (const input of this.inputs.values()) input.disabled = this.closed;
     this.setBusy(false);
   }
 
-  /** Untouched inputs follow the latest terms (mine, else theirs, else the order's, else mid-range). */
+  /** Untouched inputs follow my own latest terms, else the order's (a trade); otherwise they start empty. */
   private prefill(terms: Terms | null): void {
     for (const issue of this.o.issues) {
-      const input = this.inputs.get(issue.name)!;
       const v = terms?.[issue.name];
-      if (typeof v === 'number') input.value = String(v);
-      else if (input.value === '' && this.o.issues !== TRADE_ISSUES) input.value = String(snap(issue, (issue.min + issue.max) / 2));
+      if (typeof v === 'number') this.inputs.get(issue.name)!.value = String(v);
     }
   }
-}
-
-function snap(issue: Issue, v: number): number {
-  if (!(issue.step > 0)) return v;
-  const n = Math.round((v - issue.min) / issue.step) * issue.step + issue.min;
-  return Number(n.toFixed(6));
 }

@@ -17,6 +17,7 @@ import type { OwnSide } from '@parley/negotiation/walk-away';
 const TYPING_IDLE_MS = 2500;
 const PEER_TYPING_TIMEOUT_MS = 6000;
 const AI_TYPING_TIMEOUT_MS = 45_000;
+const HARDWARE_KEYBOARD = '(hover: hover) and (pointer: fine) and (min-width: 700px)';
 const CONNECTION_TEXT: Record<ConnectionStatus, string> = {
   connecting: 'Connecting…',
   connected: 'Connected',
@@ -70,7 +71,7 @@ export const roomView: View = (main, app, id) => {
     CONNECTION_TEXT.connecting,
   );
   const resultsSlot = h('div', { class: 'results-slot' });
-  const briefSlot = h('div');
+  const briefSlot = h('div', { class: 'brief-slot' });
   const names = (user: string) =>
     user === 'ai' ? `AI (${detail?.parties.find((p) => p.user === 'ai')?.role ?? 'counterpart'})` : shortName(user);
   const outbox = new Outbox(
@@ -83,7 +84,10 @@ export const roomView: View = (main, app, id) => {
     id: uid('msg'),
     rows: 3,
     maxlength: MAX_MESSAGE_LENGTH,
-    placeholder: 'Write a message… (Enter sends, Shift+Enter for a new line)',
+    // the Shift+Enter hint only where there is a hardware keyboard to press it on
+    placeholder: window.matchMedia(HARDWARE_KEYBOARD).matches
+      ? 'Write a message… (Enter sends, Shift+Enter for a new line)'
+      : 'Write a message…',
     'aria-describedby': 'msg-counter',
   });
   const counter = h('span', { id: 'msg-counter', class: 'counter small muted' }, `0 / ${MAX_MESSAGE_LENGTH}`);
@@ -98,28 +102,40 @@ export const roomView: View = (main, app, id) => {
   const closedNote = h('p', { class: 'muted closed-note', hidden: true }, 'This negotiation is over; the chat is read-only.');
   const panelSlot = h('div', { class: 'panel-slot' });
   const chatHeading = uid('chat-h');
+  const chatSection = h(
+    'section',
+    { class: 'card chat', 'aria-labelledby': chatHeading },
+    h('h2', { id: chatHeading, tabindex: '-1' }, 'Chat'),
+    chat.el,
+    outbox.el,
+    typingEl,
+    composer,
+    closedNote,
+  );
+  // on a phone the terms sit below the chat: a sticky bar jumps between the two without a long scroll
+  const jumpTo = (section: HTMLElement) => {
+    section.scrollIntoView({ block: 'start' });
+    section.querySelector<HTMLElement>('h2')?.focus({ preventScroll: true });
+  };
+  const chatJump = h('button', { type: 'button', onclick: () => jumpTo(chatSection) }, 'Chat');
+  const termsJump = h('button', { type: 'button', onclick: () => jumpTo(panelSlot) }, 'Terms');
+  const jumpBar = h('nav', { class: 'room-jump', 'aria-label': 'Room sections' }, chatJump, termsJump);
+  const instructor = session.user.role === 'instructor';
 
   const roomEl = h(
     'div',
     { class: 'room', 'data-phase': state.phase },
-    h('div', { class: 'room-head' }, h('p', { class: 'back' }, h('a', { href: '#/lobby' }, '← Lobby')), titleEl, subtitle, banner),
-    resultsSlot,
-    briefSlot,
     h(
       'div',
-      { class: 'room-grid' },
-      h(
-        'section',
-        { class: 'card chat', 'aria-labelledby': chatHeading },
-        h('h2', { id: chatHeading }, 'Chat'),
-        chat.el,
-        outbox.el,
-        typingEl,
-        composer,
-        closedNote,
-      ),
-      panelSlot,
+      { class: 'room-head' },
+      h('p', { class: 'back' }, instructor ? h('a', { href: '#/instructor' }, '← Dashboard') : h('a', { href: '#/lobby' }, '← Lobby')),
+      titleEl,
+      subtitle,
+      banner,
     ),
+    resultsSlot,
+    jumpBar,
+    h('div', { class: 'room-grid' }, briefSlot, chatSection, panelSlot),
   );
   replace(main, roomEl);
 
@@ -411,9 +427,12 @@ export const roomView: View = (main, app, id) => {
     const other = detail.parties.find((p) => p.user !== me);
     if (detail.kind === 'ai') {
       titleEl.textContent = scenario?.title ?? 'AI practice';
+      const student = detail.parties.find((p) => p.user !== 'ai');
+      const aiRole = detail.parties.find((p) => p.user === 'ai')?.role ?? 'counterpart';
+      const studentText = `${shortName(student?.user ?? 'the student')} (${student?.role ?? 'student'})`;
       replace(
         subtitle,
-        `You are the ${my?.role ?? 'student'}; the AI is the ${other?.role ?? 'counterpart'}. `,
+        observer ? `Watching: ${studentText} and the AI (${aiRole}). ` : `You are the ${my?.role ?? 'student'}; the AI is the ${aiRole}. `,
         statusBadge(detail.status),
       );
       if (scenario?.student_brief) {
@@ -422,8 +441,8 @@ export const roomView: View = (main, app, id) => {
           h(
             'details',
             { class: 'card brief', open: window.innerWidth > 700 && detail.status === 'active' ? true : null },
-            h('summary', null, 'Your brief (private)'),
-            h('div', { class: 'brief-text' }, scenario.student_brief),
+            h('summary', null, observer ? `Brief of ${studentText}` : 'Your brief (private)'),
+            h('div', { class: 'brief-text', tabindex: '0' }, scenario.student_brief),
           ),
         );
       }
