@@ -10,7 +10,9 @@ import {
   offerView,
   outcomeUpdate,
   termsOf,
+  type Terms,
 } from '@parley/contracts';
+import { agreementKey } from '@parley/negotiation';
 import { CONFIG, ParleyConfig } from '@parley/config';
 import { MessageLog, NegotiationStore } from '@parley/store';
 import { JobProducer } from '@parley/queues';
@@ -108,13 +110,21 @@ export class NegotiationService {
   ) {
     const access = await this.access.requireActiveParty(user, negotiationId);
     await this.actions.assertRoomForLine(negotiationId, status !== 'pending');
-    // each offer to the AI costs a model call: it spends the chat budget like a message
-    if (access.located.meta.kind === 'ai' && status !== 'rejected') await this.actions.consumeAiTurn(access.party.user);
+    // each offer to the AI costs a model call: it spends the chat budget like a message — except taking the
+    // AI's own terms as they stand, which ends the negotiation (a student who chatted fast can still say yes)
+    if (access.located.meta.kind === 'ai' && status !== 'rejected' && !(await this.takesAiTerms(access, status, terms)))
+      await this.actions.consumeAiTurn(access.party.user);
     const change = await this.offers.change(access, status, terms);
     this.broadcastOffer(access, change);
     await this.producer.enqueueAgreementCheck({ negotiation_id: negotiationId, owner: access.located.meta.initiator });
     if (access.located.meta.kind === 'ai' && status !== 'rejected') await this.askAi(access, change.line.seq, 'offer');
     return change.view;
+  }
+
+  private async takesAiTerms(access: Access, status: 'pending' | 'agreed' | 'rejected', terms: Terms | null): Promise<boolean> {
+    if (status !== 'agreed' || !terms) return false;
+    const ai = termsOf((await this.negotiations.readStates(access.located.dir)).find((st) => st.user === 'ai')?.offer);
+    return ai !== null && agreementKey(ai) === agreementKey(terms);
   }
 
   async devTriggerAi(user: AuthUser, p: ClientPayloads['dev-trigger-ai']) {
