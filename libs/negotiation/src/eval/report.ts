@@ -308,6 +308,18 @@ function missedTargetNotes(r: EvalReport): string[] {
       '',
     );
   for (const sc of r.scenarios) {
+    if (!missed.some((t) => t.name.startsWith(`${sc.id}: hardball > tit-for-tat`))) continue;
+    const row = r.summaries[sc.id];
+    const inDeals = (x: Summary) => (x.dealRate ? x.zoneShare / x.dealRate : 0);
+    out.push(
+      `${sc.id}, claiming value within the deals made (zone share; efficiency): ${[hardball, titForTat, conceder]
+        .filter((h) => row[h.name])
+        .map((h) => `${h.name} ${pct(inDeals(row[h.name]))}; ${pct(row[h.name].efficiency)}`)
+        .join(', ')}.`,
+      '',
+    );
+  }
+  for (const sc of r.scenarios) {
     if (sc.issues.length < 2 || !missed.some((t) => t.name === `${sc.id}: the integrative student creates the most value`)) continue;
     const row = r.summaries[sc.id];
     const ranked = HONEST.filter((h) => row[h.name])
