@@ -168,7 +168,7 @@ async function waitForAiOffer(s: Socket, id: string): Promise<Record<string, num
       const { timestamp: _t, ...terms } = ai.offer;
       return terms;
     }
-    const reply = waitFor(s, 'ai-message', () => true, 10000);
+    const reply = waitFor(s, 'ai-message', (m) => m.reply_to !== 0, 10000);
     await emitAck(s, 'send-message', { negotiation_id: id, content });
     await reply;
   }
