@@ -31,7 +31,10 @@ describe('AI replies paced with the typing indicator shown', () => {
   it('shows the indicator from the message until the reply, which comes after its typing time', async () => {
     const created = await http(gw.url, 'POST', '/api/negotiations', { scenario_id: 'used-car' }, await login(gw.url, 'pia@uni.edu'));
     const id = created.body.negotiation_id;
+    // the AI greets a new negotiation first; measure the reply to the student's own message after that
+    const greeting = waitFor(socket, 'ai-message', (m) => m.negotiation_id === id && m.reply_to === 0, 15000);
     expect((await emitAck(socket, 'join-negotiation', { negotiation_id: id })).ok).toBe(true);
+    await greeting;
 
     const seen: Array<{ event: string; typing?: boolean; at: number }> = [];
     socket.on('ai-typing', (p: { negotiation_id: string; typing: boolean }) => {

@@ -46,7 +46,9 @@ describe('debrief after the end (issue 13)', () => {
 
     const s = await connect(gw.url, sam);
     sockets.push(s);
+    const greeting = waitFor(s, 'ai-message', (m) => m.reply_to === 0, 15_000);
     await emitAck(s, 'join-negotiation', { negotiation_id: id });
+    await greeting; // the AI opens a new negotiation before the student speaks
     const reply = waitFor(s, 'ai-message', () => true, 15_000);
     expect((await emitAck(s, 'send-message', { negotiation_id: id, content: 'Hi! What matters most to you? I can pay $8,000.' })).ok).toBe(
       true,
@@ -79,7 +81,9 @@ describe('debrief after the end (issue 13)', () => {
       const id = (await http(gw.url, 'POST', '/api/negotiations', { scenario_id: 'used-car' }, sam)).body.negotiation_id;
       const s = await connect(gw.url, sam);
       sockets.push(s);
+      const greeting = waitFor(s, 'ai-message', (m) => m.reply_to === 0, 15_000);
       await emitAck(s, 'join-negotiation', { negotiation_id: id });
+      await greeting; // the AI opens a new negotiation before the student speaks
       const closed = waitFor(s, 'negotiation-update', (u) => u.status === 'rejected', 20_000);
       for (const content of lines) {
         const reply = waitFor(s, 'ai-message', () => true, 15_000);

@@ -63,7 +63,8 @@ describe('AI practice end to end (built-in engine)', () => {
 
     const aiMessages = collect(s, 'ai-message');
     const typing = waitFor(s, 'ai-typing', (p) => p.typing === true);
-    const firstReply = waitFor(s, 'ai-message', () => true, 10000);
+    // the AI greets the new negotiation on its own (reply_to 0); wait for the answer to the student's line
+    const firstReply = waitFor(s, 'ai-message', (m) => m.reply_to !== 0, 10000);
     const sentAt = Date.now();
     const ack = await emitAck(s, 'send-message', {
       negotiation_id: id,
@@ -167,7 +168,7 @@ async function waitForAiOffer(s: Socket, id: string): Promise<Record<string, num
       const { timestamp: _t, ...terms } = ai.offer;
       return terms;
     }
-    const reply = waitFor(s, 'ai-message', () => true, 10000);
+    const reply = waitFor(s, 'ai-message', (m) => m.reply_to !== 0, 10000);
     await emitAck(s, 'send-message', { negotiation_id: id, content });
     await reply;
   }

@@ -251,7 +251,7 @@ describe('hidden information', () => {
 
         for (const content of probes) {
           const sent = waitFor(s, 'message-received', (m) => m.content === content, 5000);
-          const reply = waitFor(s, 'ai-message', () => true, 15_000);
+          const reply = waitFor(s, 'ai-message', (m) => m.reply_to !== 0, 15_000); // not the greeting
           const a = await ack('send-message', { negotiation_id: id, content });
           expect(a.ok).toBe(true);
           await sent;
@@ -262,7 +262,7 @@ describe('hidden information', () => {
         if (set === 0) {
           // an offer at the AI's worst makes it counter with numbers of its own
           const far = Object.fromEntries(Object.entries(scenario.ai_private.prefs).map(([k, p]) => [k, p.worst]));
-          const counter = waitFor(s, 'ai-message', () => true, 15_000);
+          const counter = waitFor(s, 'ai-message', (m) => m.reply_to !== 0, 15_000);
           expect((await ack('propose-offer', { negotiation_id: id, terms: far })).ok).toBe(true);
           await counter;
           replies++;

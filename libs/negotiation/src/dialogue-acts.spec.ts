@@ -82,6 +82,9 @@ describe('dialogue acts (issue 12)', () => {
     expect(classifyMessage(car, "Sorry, I'm an idiot with numbers, I meant 9,000.", NOW).acts.has('abuse')).toBe(false);
     expect(classifyMessage(car, "Sorry, I'm an idiot with numbers, I meant 9,000.", NOW).acts.has('apology')).toBe(true);
     expect(classifyMessage(car, 'You are an idiot.', NOW).acts.has('abuse')).toBe(true);
+    expect(classifyMessage(car, 'Sorry, that was a stupid question of mine.', NOW).acts.has('abuse')).toBe(false);
+    expect(classifyMessage(car, 'Sorry, that was a stupid question.', NOW).acts.has('abuse')).toBe(false);
+    expect(classifyMessage(car, 'Sorry, but you are being stupid.', NOW).acts.has('abuse')).toBe(true);
   });
 
   it('"Deal" is an acceptance; "deal?" and "no deal" are not', () => {

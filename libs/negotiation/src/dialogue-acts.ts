@@ -64,7 +64,7 @@ const SMALL_TALK =
   /^\s*(hi|hello|hey|good (morning|afternoon|evening)|greetings|nice to meet you|thanks?( you)?|thank you|cheers|how are you|pleasure)\b/i;
 const APOLOGY = /\b(sorry|apologi[sz]e|apologies|my (bad|mistake)|excuse me|forgive me)\b/i;
 const SECOND_PERSON = /\b(you|your|you'?re|yours|u|ur)\b/i;
-const FIRST_PERSON = /\b(i|i'?m|i am|me|my|myself|we|our|us)\b/i;
+const FIRST_PERSON = /\b(i|i'?m|i am|me|my|mine|myself|we|our|ours|us)\b/i;
 /** Refers to what the AI proposed ("that works if…", "your offer, but…", "same as yours with…"). */
 const BUILDS_ON_AI =
   /\b(that|this|your (offer|proposal|terms|package|number)|same (terms|package|as yours)|those terms)\b.{0,40}\b(if|but|with|plus|provided|as long as)\b/i;
@@ -176,7 +176,8 @@ function isAbuse(sentence: string): boolean {
   if (!ABUSE.test(sentence)) return false;
   if (/\b(shut up|f+u+c+k+ (you|off)|screw you)\b/i.test(sentence)) return true;
   const aimedAtYou = SECOND_PERSON.test(sentence);
-  const aboutMe = FIRST_PERSON.test(sentence);
+  // an apology that uses a harsh word is about the speaker ("sorry, that was a silly thing to ask")
+  const aboutMe = FIRST_PERSON.test(sentence) || APOLOGY.test(sentence);
   return aimedAtYou || !aboutMe;
 }
 

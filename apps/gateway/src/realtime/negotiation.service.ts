@@ -14,6 +14,7 @@ import {
 } from '@parley/contracts';
 import { agreementKey } from '@parley/negotiation';
 import { CONFIG, ParleyConfig } from '@parley/config';
+import { ScenarioCatalog, aiOpens } from '@parley/negotiation';
 import { MessageLog, NegotiationStore } from '@parley/store';
 import { JobProducer } from '@parley/queues';
 import type { AuthUser } from '../auth/auth.service';
@@ -44,6 +45,7 @@ export class NegotiationService {
     @Inject(Rooms) private readonly rooms: Rooms,
     @Inject(TranscriptCache) private readonly transcripts: TranscriptCache,
     @Inject(ActionLimiter) private readonly actions: ActionLimiter,
+    @Inject(ScenarioCatalog) private readonly scenarios: ScenarioCatalog,
   ) {}
 
   async join(socket: ParleySocket, user: AuthUser, p: ClientPayloads['join-negotiation']) {
@@ -59,6 +61,7 @@ export class NegotiationService {
       last_seq: messages.at(-1)?.seq ?? 0,
     };
     socket.emit(ServerEvent.MessageHistory, history);
+    if (messages.length === 0) await this.openIfAiOpens(access);
     return { state, history };
   }
 
@@ -159,6 +162,18 @@ export class NegotiationService {
     const { id, meta } = access.located;
     this.rooms.to(id).emit(ServerEvent.AiTyping, { negotiation_id: id, typing: true, estimated_time: 3000 });
     await this.producer.enqueueAiReply({ negotiation_id: id, owner: meta.initiator, trigger_seq: triggerSeq, reason });
+  }
+
+  /**
+   * The AI greets and opens a new negotiation when the student first joins it. The reply to
+   * trigger_seq 0 is enqueued under one job id and written at most once, so a re-join or a retried
+   * join before the greeting lands asks nothing new.
+   */
+  private async openIfAiOpens(access: Access): Promise<void> {
+    const { meta } = access.located;
+    if (meta.kind !== 'ai' || !meta.scenario_id || !access.party || access.party.user === 'ai' || access.located.place !== 'active') return;
+    const scenario = await this.scenarios.get(meta.scenario_id).catch(() => null);
+    if (scenario && aiOpens(scenario)) await this.askAi(access, 0, 'message');
   }
 
   private async aiNegotiation(user: AuthUser, negotiationId: string) {

@@ -39,6 +39,11 @@ export interface Episode {
   dealOnQuestionOrStatement: boolean;
   /** AI sentences said more than once in this negotiation. */
   repeatedSentences: string[];
+  /**
+   * Without a deal: the student's last proposal was one the AI may not take (below its reservation, or
+   * at or past one of its hard limits), so no acceptance rule could have closed the episode on it.
+   */
+  endedOnAskOutsideAiLimits: boolean;
   /** Milliseconds each engine reply took (act classification, tactics, wording and the limit guard). */
   replyMs: number[];
 }
@@ -183,8 +188,18 @@ export function playEpisode(scenario: FullScenario, strategy: StudentStrategy, s
     zoneShare: deal ? zoneShareOf(scenario, deal) : 0,
     dealOnQuestionOrStatement,
     repeatedSentences: repeatedIn(aiTurns.map((t) => t.content)),
+    endedOnAskOutsideAiLimits: !deal && myOffers.length > 0 && !takeableByAi(scenario, myOffers[myOffers.length - 1]),
     replyMs,
   };
+}
+
+/** Acceptable to the AI and strictly inside each of its hard limits (the engine never settles on a limit). */
+function takeableByAi(scenario: FullScenario, terms: Terms): boolean {
+  const atLimit = scenario.issues.some((i) => {
+    const limit = scenario.ai_private.prefs[i.name].limit;
+    return limit !== undefined && Math.abs(terms[i.name] - limit) < 1e-9;
+  });
+  return !atLimit && acceptableTo(scenario, 'ai', terms);
 }
 
 /** Where a deal sits between the zone's best deal for the AI (0) and its best deal for the student (1). */
@@ -248,6 +263,8 @@ export interface Summary {
   overall: number;
   dealsOnQuestionOrStatement: number;
   repeatedSentences: number;
+  /** Episodes without a deal whose last student proposal the AI could not take (see Episode). */
+  noDealsOnAskOutsideAiLimits: number;
 }
 
 export function summarize(episodes: Episode[]): Summary {
@@ -270,5 +287,6 @@ export function summarize(episodes: Episode[]): Summary {
     overall: mean(episodes.map((e) => e.overall)),
     dealsOnQuestionOrStatement: episodes.filter((e) => e.dealOnQuestionOrStatement).length,
     repeatedSentences: episodes.reduce((t, e) => t + e.repeatedSentences.length, 0),
+    noDealsOnAskOutsideAiLimits: episodes.filter((e) => e.endedOnAskOutsideAiLimits).length,
   };
 }

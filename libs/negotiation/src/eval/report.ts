@@ -112,7 +112,7 @@ function checkTargets(
       targets.push({
         name: `${sc.id}: ${s.name} reaches a deal at least ${pct(MIN_HONEST_DEAL_RATE)} of the time`,
         ok: r.dealRate >= MIN_HONEST_DEAL_RATE,
-        detail: pct(r.dealRate),
+        detail: `${pct(r.dealRate)}${noDealsWhy(r)}`,
       });
     }
   }
@@ -186,6 +186,7 @@ export function renderReport(r: EvalReport, ms: number): string {
     '|---|---|---|',
     ...r.targets.map((t) => `| ${t.name} | ${t.ok ? 'yes' : '**no**'} | ${t.detail} |`),
     '',
+    ...missedTargetNotes(r),
     '## Before and after (share of the bargaining zone the student claims, mean over seeds; no deal counts 0)',
     '',
     '"Before" is the engine of commit 917c7c2 (clock-driven concession) against the same students, measured with this',
@@ -274,4 +275,65 @@ export function renderReport(r: EvalReport, ms: number): string {
   }
   out.push('');
   return out.join('\n');
+}
+
+/** Why the episodes without a deal ended: how many on a student ask the AI could not take at all. */
+function noDealsWhy(r: Summary): string {
+  const noDeals = Math.round(r.episodes * (1 - r.dealRate));
+  if (!noDeals) return '';
+  return ` (${r.noDealsOnAskOutsideAiLimits} of ${noDeals} without a deal ended on a student ask below the AI's reservation or at/past its limits)`;
+}
+
+/**
+ * Measured reasons behind missed targets, for the reader of docs/EVALUATION.md: episodes that ended
+ * without a deal although the student's last ask was one the AI may not take at all, and how close the
+ * students' value creation is where the integrative one is not the highest.
+ */
+function missedTargetNotes(r: EvalReport): string[] {
+  const missed = r.targets.filter((t) => !t.ok);
+  if (!missed.length) return [];
+  const out = ['### Why the missed targets are missed (measured)', ''];
+  const rows: string[] = [];
+  for (const sc of r.scenarios)
+    for (const s of r.strategies) {
+      const a = r.summaries[sc.id][s.name];
+      const noDeals = Math.round(a.episodes * (1 - a.dealRate));
+      if (noDeals && HONEST.some((h) => h.name === s.name))
+        rows.push(`| ${sc.id} | ${s.name} | ${noDeals} of ${a.episodes} | ${a.noDealsOnAskOutsideAiLimits} |`);
+    }
+  if (rows.length)
+    out.push(
+      'Honest students that ended without a deal, and how many of those ended on an ask the AI may not take at all',
+      '(below its reservation, or at or past one of its hard limits: no acceptance rule can close on it, only a',
+      'further concession by the student):',
+      '',
+      "| scenario | student | without a deal | last ask outside the AI's limits |",
+      '|---|---|---|---|',
+      ...rows,
+      '',
+    );
+  for (const sc of r.scenarios) {
+    if (!missed.some((t) => t.name.startsWith(`${sc.id}: hardball > tit-for-tat`))) continue;
+    const row = r.summaries[sc.id];
+    const inDeals = (x: Summary) => (x.dealRate ? x.zoneShare / x.dealRate : 0);
+    out.push(
+      `${sc.id}, claiming value within the deals made (zone share; efficiency): ${[hardball, titForTat, conceder]
+        .filter((h) => row[h.name])
+        .map((h) => `${h.name} ${pct(inDeals(row[h.name]))}; ${pct(row[h.name].efficiency)}`)
+        .join(', ')}.`,
+      '',
+    );
+  }
+  for (const sc of r.scenarios) {
+    if (sc.issues.length < 2 || !missed.some((t) => t.name === `${sc.id}: the integrative student creates the most value`)) continue;
+    const row = r.summaries[sc.id];
+    const ranked = HONEST.filter((h) => row[h.name])
+      .map((h) => row[h.name])
+      .sort((a, b) => b.creating - a.creating);
+    out.push(
+      `${sc.id}, creating value of the honest students (scorer points; efficiency = joint utility / the frontier's best): ${ranked.map((x) => `${x.strategy} ${x.creating.toFixed(1)} (efficiency ${pct(x.efficiency)})`).join(', ')}.`,
+      '',
+    );
+  }
+  return out;
 }
