@@ -84,6 +84,8 @@ export class AiReplyService {
       this.deps.messages.readAll(located.dir),
       this.deps.negotiations.readStates(located.dir),
     ]);
+    // the opening is for a room where nobody has spoken: once the student has, their own turn answers them
+    if (triggerSeq === 0 && transcript.some((m) => m.sender_type !== 'ai')) return this.skip(id, 'the student spoke before the opening');
     const turn = await this.askEngine(id, {
       scenario,
       transcript,

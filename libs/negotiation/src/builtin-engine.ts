@@ -75,7 +75,13 @@ function decide(sc: FullScenario, input: NegotiatorInput): AiTurn {
   const aiLastRaw = termsOf(input.aiState?.offer ?? null);
   const aiLast = aiLastRaw && !validateTerms(sc, aiLastRaw) ? aiLastRaw : null;
   const structured = termsOf(input.studentState?.offer ?? null);
-  const structuredNew = !!structured && (input.studentState?.offer?.timestamp ?? 0) > lastAiTime;
+  // new since my last line: its offer line follows mine in the transcript, or its time does (state files keep
+  // seed 000's seconds, the evaluation milliseconds)
+  const offerTs = input.studentState?.offer?.timestamp ?? 0;
+  const structuredNew =
+    !!structured &&
+    ((offerTs < 1e11 ? offerTs * 1000 : offerTs) > lastAiTime ||
+      input.transcript.slice(lastAiIndex + 1).some((m) => m.sender_type === 'user' && m.kind === 'offer'));
   const injection = acts.acts.has('injection');
 
   // The student's proposal this turn: complete terms, or the issues they named.
