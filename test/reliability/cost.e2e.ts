@@ -112,7 +112,8 @@ describe('cost per user is bounded', () => {
     expect((offers.counts.get('ok') ?? 0) + (messages.counts.get('ok') ?? 0)).toBeLessThanOrEqual(MESSAGES);
     expect(offers.counts.get('RATE_LIMITED')).toBeGreaterThanOrEqual(200 - MESSAGES);
     expect(calls).toBeGreaterThan(0);
-    expect(calls).toBeLessThanOrEqual(MESSAGES);
+    // the student's budget, plus the AI's own opening line (once per negotiation, on the first join)
+    expect(calls).toBeLessThanOrEqual(MESSAGES + 1);
     rows.push({
       input: `cost: 200 propose-offer in 10 s, then 30 chat messages, one student in one AI negotiation (AI_ENGINE=openai at a loopback fake; ${MESSAGES} messages/min)`,
       tried: 230,
