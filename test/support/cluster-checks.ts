@@ -88,8 +88,10 @@ export function verifyChat(
         if (!view.messages.has(m.id)) {
           lost++;
           problems.push(`${c.name}: never got seq ${m.seq} of ${id} (${m.sender_type} ${m.kind ?? 'chat'})`);
+        } else if (!c.livePushes.has(m.id) && m.reply_to !== 0) {
           // the AI's opening (reply_to 0) is written at a room's first join: later joiners get it in the history
-        } else if (!c.livePushes.has(m.id) && m.reply_to !== 0) recoveredBySync++;
+          recoveredBySync++;
+        }
       }
       for (const m of view.messages.values()) {
         if (!onDisk.has(m.id)) problems.push(`${c.name}: shows message ${m.id} (seq ${m.seq}) that is not on disk`);
