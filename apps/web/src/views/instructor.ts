@@ -2,7 +2,7 @@ import { api, download } from '../api';
 import { h, replace, refreshWhileVisible } from '../dom';
 import { fmtNumber, fmtScoreOf, fmtTerms, fmtTime, plainReason, shortName, statusBadge } from '../format';
 import { toast } from '../toast';
-import type { View } from '../main';
+import type { View } from '../legacy';
 import type { InstructorNegotiation, InstructorTransaction, ScenarioInfo } from '../types';
 
 const REFRESH_MS = 15_000;

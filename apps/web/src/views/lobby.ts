@@ -3,7 +3,7 @@ import { go } from '../app';
 import { field, h, replace, refreshWhileVisible } from '../dom';
 import { fmtNumber, fmtScore, fmtTerms, fmtTime, holdingsList, shortName, statusBadge } from '../format';
 import { toast } from '../toast';
-import type { View } from '../main';
+import type { View } from '../legacy';
 import type { NegotiationSummary, Order, ScenarioInfo, TeamView } from '../types';
 
 const REFRESH_MS = 10_000;
