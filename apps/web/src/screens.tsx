@@ -4,9 +4,13 @@
  */
 import type { FunctionComponent } from 'preact';
 import { legacyScreen } from './legacy';
+import { Accounts } from './screens/accounts';
+import { Join } from './screens/join';
+import { Lobby } from './screens/lobby';
 import { Login } from './screens/login';
+import { SessionScreen } from './screens/session';
+import { Sessions } from './screens/sessions';
 import { instructorView } from './views/instructor';
-import { lobbyView } from './views/lobby';
 import { roomView } from './views/room';
 
 export interface ScreenProps {
@@ -24,7 +28,11 @@ export interface ScreenEntry {
 
 export const SCREENS: Record<string, ScreenEntry> = {
   login: { component: Login, public: true },
-  lobby: { component: legacyScreen(lobbyView) },
+  lobby: { component: Lobby },
   room: { component: legacyScreen(roomView) },
   instructor: { component: legacyScreen(instructorView), instructor: true },
+  join: { component: Join },
+  sessions: { component: Sessions, instructor: true },
+  session: { component: SessionScreen },
+  accounts: { component: Accounts, instructor: true },
 };

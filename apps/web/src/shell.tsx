@@ -58,9 +58,17 @@ export function Topbar() {
               Lobby
             </a>
             {instructor ? (
-              <a href="#/instructor" aria-current={current('instructor')}>
-                Instructor
-              </a>
+              <>
+                <a href="#/instructor" aria-current={current('instructor')}>
+                  Instructor
+                </a>
+                <a href="#/sessions" aria-current={current('sessions') ?? current('session')}>
+                  Sessions
+                </a>
+                <a href="#/accounts" aria-current={current('accounts')}>
+                  Accounts
+                </a>
+              </>
             ) : null}
             <span class="who" title={session.user.email}>
               {session.user.name || session.user.email}
