@@ -5,12 +5,13 @@
 import type { FunctionComponent } from 'preact';
 import { legacyScreen } from './legacy';
 import { Accounts } from './screens/accounts';
+import { Dashboard } from './screens/dashboard';
 import { Join } from './screens/join';
 import { Lobby } from './screens/lobby';
 import { Login } from './screens/login';
 import { SessionScreen } from './screens/session';
 import { Sessions } from './screens/sessions';
-import { instructorView } from './views/instructor';
+import { Setup } from './screens/setup';
 import { roomView } from './views/room';
 
 export interface ScreenProps {
@@ -28,9 +29,10 @@ export interface ScreenEntry {
 
 export const SCREENS: Record<string, ScreenEntry> = {
   login: { component: Login, public: true },
+  setup: { component: Setup, public: true },
   lobby: { component: Lobby },
   room: { component: legacyScreen(roomView) },
-  instructor: { component: legacyScreen(instructorView), instructor: true },
+  instructor: { component: Dashboard, instructor: true },
   join: { component: Join },
   sessions: { component: Sessions, instructor: true },
   session: { component: SessionScreen },
