@@ -23,6 +23,12 @@ export const ErrorCode = {
   InvalidCredentials: 'INVALID_CREDENTIALS',
   TooManyAttempts: 'TOO_MANY_ATTEMPTS',
   Internal: 'INTERNAL',
+  SessionNotFound: 'SESSION_NOT_FOUND',
+  BadJoinCode: 'BAD_JOIN_CODE',
+  NotSessionMember: 'NOT_SESSION_MEMBER',
+  RoundNotRunning: 'ROUND_NOT_RUNNING',
+  RoundAlreadyRunning: 'ROUND_ALREADY_RUNNING',
+  NotEnoughMembers: 'NOT_ENOUGH_MEMBERS',
 } as const;
 export type ErrorCodeName = (typeof ErrorCode)[keyof typeof ErrorCode];
 

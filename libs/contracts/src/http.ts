@@ -12,6 +12,9 @@ export interface NegotiationSummary {
   created_at: number;
   opening_terms?: Terms;
   outcome?: Outcome;
+  /** Made by a class session's round. */
+  session_id?: string;
+  round?: number;
 }
 
 /** GET /api/negotiations/:id */

@@ -13,3 +13,5 @@ export * from './ledger';
 export * from './transactions';
 export * from './settlement-files';
 export * from './audit';
+export * from './sessions';
+export * from './roster';

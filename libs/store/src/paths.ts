@@ -1,5 +1,14 @@
 import { join, resolve, sep } from 'node:path';
-import { assertEmail, assertNegotiationId, assertScenarioId, assertUuid, isTransactionFileName } from './validate';
+import {
+  assertEmail,
+  assertJoinCode,
+  assertNegotiationId,
+  assertScenarioId,
+  assertSessionId,
+  assertUuid,
+  isPrefix,
+  isTransactionFileName,
+} from './validate';
 
 /** The only place that knows where things live under DATA_DIR. Every argument is validated first. */
 export class DataPaths {
@@ -36,6 +45,30 @@ export class DataPaths {
   scenariosDir = () => this.inside('scenarios');
   scenario = (id: string) => join(this.scenariosDir(), `${assertScenarioId(id)}.json`);
   auditDir = () => this.inside('audit');
+  /** Accounts removed by an instructor: moved here whole (nothing saved is lost), out of teams/. */
+  removedTeamsDir = () => this.inside('teams_removed');
+  removedTeam = (email: string, stamp: string) =>
+    join(this.removedTeamsDir(), `${assertEmail(email)}.${stamp.replace(/[^0-9A-Za-z-]/g, '-')}`);
+  /** prefixes/<prefix>.json: created exclusively when an account takes a namespace prefix, so two never share one. */
+  prefixesDir = () => this.inside('prefixes');
+  prefixFileName = (prefix: string) => {
+    if (!isPrefix(prefix)) throw new Error(`invalid prefix ${prefix}`);
+    return `${prefix}.json`;
+  };
+
+  sessionsDir = () => this.inside('sessions');
+  session = (id: string) => join(this.sessionsDir(), assertSessionId(id));
+  sessionFile = (id: string) => join(this.session(id), 'session.json');
+  membersDir = (id: string) => join(this.session(id), 'members');
+  memberFileName = (email: string) => `${assertEmail(email)}.json`;
+  member = (id: string, email: string) => join(this.membersDir(id), this.memberFileName(email));
+  roundsDir = (id: string) => join(this.session(id), 'rounds');
+  roundFileName = (n: number) => `${positiveInt(n)}.json`;
+  roundEndFileName = (n: number) => `${positiveInt(n)}.end.json`;
+  broadcastsFile = (id: string) => join(this.session(id), 'broadcasts.jsonl');
+  /** join_codes/<CODE>.json → {session_id}: created exclusively, so a code names one session. */
+  joinCodesDir = () => this.inside('join_codes');
+  joinCodeFileName = (code: string) => `${assertJoinCode(code)}.json`;
 
   /** The relative symlink target a responder holds: ../../<initiator>/negotiations/<id> */
   static responderLinkTarget(initiator: string, id: string): string {
@@ -47,6 +80,11 @@ export class DataPaths {
     if (p !== this.root && !p.startsWith(this.root + sep)) throw new Error('path escapes DATA_DIR');
     return p;
   }
+}
+
+function positiveInt(n: number): number {
+  if (!Number.isInteger(n) || n < 1 || n > 10_000) throw new Error(`invalid round number ${n}`);
+  return n;
 }
 
 /** File names inside a negotiation directory. */
