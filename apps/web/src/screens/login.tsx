@@ -2,8 +2,7 @@ import { ErrorCode } from '@parley/contracts/browser';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError } from '../api';
 import { Field } from '../components/field';
-import { go, takeRememberedRoute } from '../router';
-import { homeOf, setSession, type Session } from '../session';
+import { setSession, type Session } from '../session';
 import { fetchSetupState } from './setup';
 
 export function Login() {
@@ -35,8 +34,8 @@ export function Login() {
         { email: email.trim(), password },
         { auth: false },
       );
+      // the shell then opens the user's home screen, or the join link they came with
       setSession({ token: res.accessToken, user: res.user });
-      go(takeRememberedRoute() ?? homeOf(res.user));
     } catch (err) {
       const e2 = err as ApiError;
       setError(
