@@ -41,7 +41,7 @@ export const instructorView: View = (main, app) => {
   exportBtn.addEventListener('click', async () => {
     exportBtn.disabled = true;
     try {
-      await download('/api/instructor/export.csv', 'parley-export.csv');
+      await download('/api/instructor/grades.csv', 'parley-grades.csv');
     } catch (e) {
       toast(`Export failed: ${(e as Error).message}`, 'error');
     } finally {
