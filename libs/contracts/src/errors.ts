@@ -46,6 +46,8 @@ export class ParleyError extends Error {
     readonly code: ErrorCodeName,
     message: string,
     readonly httpStatus = 400,
+    /** More fields of the HTTP error body (e.g. a roster import's `errors: [{line, message}]`). */
+    readonly details?: Record<string, unknown>,
   ) {
     super(message);
   }

@@ -36,8 +36,7 @@ export const ServerEvent = {
   RoundStarted: 'round-started',
   RoundEnded: 'round-ended',
   SessionBroadcast: 'session-broadcast',
-  /** To an order's owner's user room, the moment someone responds to the order. */
-  OrderResponded: 'order-responded',
+
   Error: 'error',
 } as const;
 export type ServerEventName = (typeof ServerEvent)[keyof typeof ServerEvent];

@@ -88,7 +88,6 @@ export interface ServerPayloads {
   'round-started': { session_id: string; round: number; ends_at: number; negotiation_id?: string; role?: string; partner?: string };
   'round-ended': { session_id: string; round: number; by: 'instructor' | 'time' };
   'session-broadcast': { session_id: string; text: string; at: string };
-  'order-responded': { order_id: string; negotiation_id: string; responder: string; responder_name: string };
   /** Also emitted to a negotiation room by workers (e.g. AI_TIMEOUT from the ai-worker). */
   error: ErrorPayload;
 }

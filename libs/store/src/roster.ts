@@ -66,24 +66,28 @@ export async function importRoster(
   extraCheck: (row: UserRow) => Promise<string | null> = async () => null,
 ): Promise<{ rows: UserRow[]; created: TeamInit[] }> {
   const existing = await teams.list();
-  const problems: string[] = [];
+  const problems: { line: number; message: string }[] = [];
   const seen = new Map<string, number>();
   for (const [i, raw] of records.entries()) {
     const line = i + 2; // line 1 is the header
     const problem = rowProblem(raw);
     if (problem) {
-      problems.push(`line ${line}: ${problem}`);
+      problems.push({ line, message: problem });
       continue;
     }
     const row = toRow(raw);
-    if (seen.has(row.email)) problems.push(`line ${line}: ${row.email} repeats line ${seen.get(row.email)}`);
-    else if (existing.includes(row.email)) problems.push(`line ${line}: team ${row.email} already exists`);
+    if (seen.has(row.email)) problems.push({ line, message: `${row.email} repeats line ${seen.get(row.email)}` });
+    else if (existing.includes(row.email)) problems.push({ line, message: `team ${row.email} already exists` });
     seen.set(row.email, line);
     const extra = await extraCheck(row);
-    if (extra) problems.push(`line ${line}: ${extra}`);
+    if (extra) problems.push({ line, message: extra });
   }
-  if (!records.length) problems.push(`${source}: no rows (expected a header email,name,role,password and one row per user)`);
-  if (problems.length) throw new ParleyError(ErrorCode.InvalidPayload, `nothing imported:\n${problems.join('\n')}`);
+  if (!records.length)
+    problems.push({ line: 1, message: `${source}: no rows (expected a header email,name,role,password and one row per user)` });
+  if (problems.length) {
+    const text = problems.map((p) => `line ${p.line}: ${p.message}`).join('\n');
+    throw new ParleyError(ErrorCode.InvalidPayload, `nothing imported:\n${text}`, 400, { errors: problems });
+  }
   const rows = records.map(toRow);
   const created: TeamInit[] = [];
   for (const row of rows) {

@@ -1,7 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
-import { CHEMICALS, ErrorCode, ParleyError, ServerEvent } from '@parley/contracts';
-import { RoomEmitter } from '@parley/queues';
+import { CHEMICALS, ErrorCode, ParleyError } from '@parley/contracts';
 import { CONFIG, ParleyConfig } from '@parley/config';
 import { NegotiationStore, OrderStore } from '@parley/store';
 import type { AuthUser } from '../auth/auth.service';
@@ -39,7 +38,6 @@ export class OrdersController {
     @Inject(ActionLimiter) private readonly limits: ActionLimiter,
     @Inject(TeamCaps) private readonly caps: TeamCaps,
     @Inject(OrderBoard) private readonly board: OrderBoard,
-    @Inject(RoomEmitter) private readonly emitter: RoomEmitter,
   ) {}
 
   @Post()
@@ -83,13 +81,6 @@ export class OrdersController {
         ttlMs: this.config.staleAfterMs,
       }),
     );
-    // the order's owner learns at once (every tab, on any gateway), not on the next refresh
-    this.emitter.toUser(order.owner, ServerEvent.OrderResponded, {
-      order_id: order.id,
-      negotiation_id: meta.id,
-      responder: user.email,
-      responder_name: user.name || user.email,
-    });
     return { negotiation_id: meta.id, negotiation: meta };
   }
 }

@@ -78,7 +78,7 @@ export class UsersController {
       const session = code ? await this.sessions.byCode(code.toUpperCase()) : null;
       if (session) await this.sessions.addMember(session, row.email, row.columns);
     }
-    return { added: created.map((t) => ({ email: t.email, name: t.name, role: t.role })) };
+    return { imported: created.map((t) => ({ email: t.email, name: t.name, role: t.role })) };
   }
 
   @Patch(':email')

@@ -18,7 +18,7 @@ const Badge = ({ status }: { status: string }) => (
 const isLive = (n: InstructorNegotiation) => n.status === 'active' || n.status === 'settling';
 const recentFirst = (a: InstructorNegotiation, b: InstructorNegotiation) => (b.last_activity ?? 0) - (a.last_activity ?? 0);
 
-/** #/instructor: the class at a glance — live negotiations, outcomes and scores, transactions, the CSV export. */
+/** #/instructor: the class at a glance — live negotiations, outcomes and scores, transactions, the grade sheet and transcripts. */
 export function Dashboard() {
   const [scenarios, setScenarios] = useState<ScenarioInfo[]>([]);
   const [negotiations, setNegotiations] = useState<Loaded<InstructorNegotiation>>(null);
@@ -90,13 +90,16 @@ export function Dashboard() {
           <button type="button" onClick={(e) => void openQueues(e.currentTarget)}>
             Job queues
           </button>
-          <DownloadButton path="/api/instructor/export.csv" file="parley-export.csv" primary>
+          <DownloadButton path="/api/instructor/grades.csv" file="parley-grades.csv" primary>
             Download CSV for grading
+          </DownloadButton>
+          <DownloadButton path="/api/instructor/transcripts.csv" file="parley-transcripts.csv">
+            Download transcripts (CSV)
           </DownloadButton>
         </div>
         <p class="muted small">
-          The CSV holds every transcript line, every outcome with its scores, and every transaction (column row_type tells them apart).
-          Class sessions have their own grade sheets: <a href="#/sessions">Sessions</a>.
+          The grade sheet has one row per student per negotiation: name, e-mail, role, scenario, outcome, terms and each score. Each class
+          session has its own: <a href="#/sessions">Sessions</a>.
         </p>
         <p class="muted small" aria-live="polite">
           {updated}
