@@ -205,7 +205,7 @@ function AccountRow({ account, onChange }: { account: Account; onChange(): void 
           <button
             type="button"
             class="link-button"
-            aria-label={`Reset the password of ${who}`}
+            aria-label={`Reset password of ${who}`}
             onClick={() => (setValue(''), setMode('password'))}
           >
             Reset password
