@@ -11,7 +11,6 @@ import { Lobby } from './screens/lobby';
 import { Login } from './screens/login';
 import { SessionScreen } from './screens/session';
 import { Sessions } from './screens/sessions';
-import { Setup } from './screens/setup';
 import { roomView } from './views/room';
 
 export interface ScreenProps {
@@ -29,7 +28,6 @@ export interface ScreenEntry {
 
 export const SCREENS: Record<string, ScreenEntry> = {
   login: { component: Login, public: true },
-  setup: { component: Setup, public: true },
   lobby: { component: Lobby },
   room: { component: legacyScreen(roomView) },
   instructor: { component: Dashboard, instructor: true },
