@@ -71,6 +71,7 @@ describe('class sessions end to end', () => {
   const api = (who: string, method: string, path: string, body?: unknown) => http(gw.url, method, path, body, tokens[who]);
 
   let session: any;
+  let profUpdates: any[] = [];
   const studentSockets: Record<string, Socket> = {};
   const roundStarted: Record<string, any> = {};
 
@@ -93,6 +94,7 @@ describe('class sessions end to end', () => {
     });
 
     const prof = await open('prof');
+    profUpdates = collect(prof, 'negotiation-update');
     expect((await emitAck(prof, 'join-session', { session_id: session.id })).ok).toBe(true);
     const live = collect(prof, 'live-update');
     for (const email of students) {
@@ -202,6 +204,9 @@ describe('class sessions end to end', () => {
     await Promise.all(workers.map((w) => w.app.get(RoundCloser).close(session.id, 1)));
     await sleep(500);
     for (const email of students) expect(updates[email]).toHaveLength(1);
+    // the instructor's dashboard hears both, without the students' scores
+    expect(profUpdates.map((u) => u.status).sort()).toEqual(['completed', 'expired']);
+    expect(profUpdates.every((u) => u.final_score === undefined)).toBe(true);
     const archive = join(config.dataDir, 'teams', late.a, 'negotiations_archive', late.negotiation_id, 'outcome.json');
     expect(JSON.parse(readFileSync(archive, 'utf8'))).toMatchObject({ status: 'expired', reason: 'no deal (time)' });
     expect(existsSync(join(config.dataDir, 'teams', late.a, 'negotiations', late.negotiation_id))).toBe(false);

@@ -68,9 +68,9 @@ export function agreementJobs(deps: AgreementJobsDeps): AgreementHandlers {
     },
     'stale-cleanup': async () => summary(await settlement.staleCleanup(staleAfterMs)),
     'round-end': async ({ session_id, round }) => {
-      const r = await rounds.close(session_id, round);
-      logger.info({ session_id, round, ...r }, 'round ended');
-      return r;
+      const counts = summary(await rounds.close(session_id, round));
+      logger.info({ session_id, round, ...counts }, 'round ended');
+      return counts;
     },
   };
 }
