@@ -3,18 +3,16 @@ import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
 import { app } from '../app';
+import { StatusBadge } from '../components/badge';
 import { DownloadButton } from '../components/download';
 import { ScrollTable } from '../components/table';
-import { fmtNumber, fmtScoreOf, fmtTerms, fmtTime, plainReason, shortName, STATUS_LABELS } from '../format';
+import { fmtNumber, fmtScoreOf, fmtTerms, fmtTime, plainReason, shortName } from '../format';
 import { refreshOnPush } from '../push';
 import { toast } from '../toast';
 import type { InstructorNegotiation, InstructorTransaction, ScenarioInfo } from '../types';
 
 type Loaded<T> = { list: T[] } | { error: string } | null;
 
-const Badge = ({ status }: { status: string }) => (
-  <span class={`badge badge-${status.replace(/[^a-z]/g, '')}`}>{STATUS_LABELS[status] ?? status}</span>
-);
 const isLive = (n: InstructorNegotiation) => n.status === 'active' || n.status === 'settling';
 const recentFirst = (a: InstructorNegotiation, b: InstructorNegotiation) => (b.last_activity ?? 0) - (a.last_activity ?? 0);
 
@@ -118,7 +116,7 @@ export function Dashboard() {
                 <td>{subject(n)}</td>
                 <td>{partiesText(n)}</td>
                 <td>
-                  <Badge status={n.status} />
+                  <StatusBadge status={n.status} />
                 </td>
                 <td class="num">{n.message_count}</td>
                 <td>{fmtTime(n.last_activity)}</td>
@@ -155,7 +153,7 @@ export function Dashboard() {
                     </td>
                     <td>{partiesText(n)}</td>
                     <td>
-                      <Badge status={n.status} />
+                      <StatusBadge status={n.status} />
                       {n.outcome?.reason ? <span class="small muted"> {plainReason(n.outcome.reason, undefined)}</span> : null}
                     </td>
                     <td>{terms ? fmtTerms(terms, scenario, n.chemical) : '—'}</td>
