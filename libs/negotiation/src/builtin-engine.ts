@@ -105,9 +105,10 @@ function decide(sc: FullScenario, input: NegotiatorInput): AiTurn {
     floor,
     e: CONCESSION_EXPONENT[ai.strategy],
     previous,
+    reciprocity: RECIPROCITY[ai.strategy],
     // A repeated, unverifiable alternative that is better than what the student asks of me is not credible:
     // I answer it as information and concede less, rather than paying for it every round.
-    reciprocity: RECIPROCITY[ai.strategy] * (bluffs >= 2 ? BLUFF_DISCOUNT : 1),
+    credibility: bluffs >= 2 ? BLUFF_DISCOUNT : 1,
     studentLevels: levels,
     courtesyRounds: repliesToMoves - 1,
   });

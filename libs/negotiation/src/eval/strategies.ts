@@ -52,15 +52,26 @@ function studentOffer(sc: FullScenario, target: number, counterpart: Record<stri
 }
 
 /**
- * A position conceded evenly: every issue at the same share of its range from my worst to my best, snapped in my
- * favour. A hardball bargainer gives a little everywhere rather than a whole issue at once (greedy logrolling on a
- * naive belief would hand over an important issue wholesale while holding price beyond anything the other side can take).
+ * A position conceded evenly: every issue the same share of the way from my best toward what the AI asked for in
+ * its opening (never past my worst), snapped in my favour. A hardball bargainer gives a little everywhere rather than
+ * a whole issue at once (greedy logrolling on a naive belief hands over an important issue wholesale while holding
+ * price beyond anything the other side can take), and gives nothing on an issue where the AI wants what I want.
  */
-function evenOffer(sc: FullScenario, target: number): Terms {
+function evenOffer(sc: FullScenario, target: number, aiOffers: Terms[]): Terms {
+  const prefs = sc.student_private.prefs;
+  const far: Terms = {};
+  for (const i of sc.issues) {
+    const p = prefs[i.name];
+    const asked = aiOffers[0]?.[i.name] ?? p.worst;
+    far[i.name] = direction(p) === 1 ? Math.min(p.best, Math.max(p.worst, asked)) : Math.max(p.best, Math.min(p.worst, asked));
+  }
+  const room =
+    sideUtility(sc, 'student', Object.fromEntries(sc.issues.map((i) => [i.name, prefs[i.name].best]))) - sideUtility(sc, 'student', far);
+  const share = room > 1e-9 ? Math.min(1, Math.max(0, (1 - target) / room)) : 0;
   const offer: Terms = {};
   for (const i of sc.issues) {
-    const p = sc.student_private.prefs[i.name];
-    offer[i.name] = snapToStep(i, p.worst + Math.min(1, target) * (p.best - p.worst), direction(p) === 1 ? 'up' : 'down');
+    const p = prefs[i.name];
+    offer[i.name] = snapToStep(i, p.best + share * (far[i.name] - p.best), direction(p) === 1 ? 'up' : 'down');
   }
   return offer;
 }
@@ -121,7 +132,7 @@ function timeDependent(
       if (acceptable(sc, v.aiOffer, aspiration)) return { text: 'That works for me. Deal, thank you!', agree: true };
       const offer =
         model === 'even'
-          ? evenOffer(sc, aspiration)
+          ? evenOffer(sc, aspiration, v.aiOffers)
           : studentOffer(sc, aspiration, model === 'learned' ? learnedModel(sc, v.aiOffers) : naiveModel(sc, v.aiOffers));
       return { text: talk(sc, offer, v.round) };
     },
