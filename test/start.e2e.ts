@@ -3,64 +3,14 @@
  * taken port is one line and an exit, and a good start ends in one "Parley is ready at …" line
  * telling the instructor what to do first; SIGTERM stops every process of the tree.
  */
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createServer, Server } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { addUser } from '../apps/cli/src/users';
+import { BUILD_IF_CHANGED, freePort, listen, portOf, ROOT, start, until } from './support/npm-start';
 
-const ROOT = resolve(__dirname, '..');
-const START = join(ROOT, 'dist/apps/cli/src/start-all.js');
-const BUILD_IF_CHANGED = join(ROOT, 'scripts/build-if-changed.mjs');
-
-interface Run {
-  child: ChildProcess;
-  out: string[];
-  err: string[];
-  exited: Promise<number | null>;
-}
-
-function start(env: Record<string, string>): Run {
-  const child = spawn(process.execPath, [START], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env } });
-  const out: string[] = [];
-  const err: string[] = [];
-  const collect = (into: string[]) => {
-    let partial = '';
-    return (chunk: Buffer) => {
-      const lines = (partial + chunk.toString()).split('\n');
-      partial = lines.pop()!;
-      into.push(...lines.filter(Boolean));
-    };
-  };
-  child.stdout!.on('data', collect(out));
-  child.stderr!.on('data', collect(err));
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  return { child, out, err, exited };
-}
-
-async function until(what: string, check: () => boolean, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-function listen(host: string): Promise<Server> {
-  return new Promise((r) => {
-    const server = createServer();
-    server.listen(0, host, () => r(server));
-  });
-}
-const portOf = (s: Server) => (s.address() as { port: number }).port;
-async function freePort(): Promise<number> {
-  const s = await listen('127.0.0.1');
-  const port = portOf(s);
-  await new Promise((r) => s.close(r));
-  return port;
-}
 const alive = (pid: number) => {
   try {
     process.kill(pid, 0);
