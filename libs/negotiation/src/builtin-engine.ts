@@ -338,6 +338,8 @@ function decide(sc: FullScenario, input: NegotiatorInput): AiTurn {
     if (!acts.questions.length) parts.push(voice.say('askForMove'));
     reasons.push('No new proposal from the student, so my offer stands.');
   } else {
+    // After "you haven't moved", a concession (still owed to their earlier moves) must not read as rewarding the stall.
+    let saidStall = false;
     if (current || Object.keys(partial).length) {
       const theirs = describeTerms(sc, current ?? partial);
       if (Object.keys(partial).length) {
@@ -349,9 +351,10 @@ function decide(sc: FullScenario, input: NegotiatorInput): AiTurn {
           .reduce((b, m) => (utility(prefs, m.complete!) > utility(prefs, b) ? m.complete! : b), moves.find((m) => m.complete)!.complete!);
         parts.push(voice.say('ackRetract', { best: describeTerms(sc, best) }));
         reasons.push('They went back on an earlier offer; I hold them to their best one.');
-      } else if (levels.length >= 2 && tactic.stalledRounds > 0)
-        parts.push(voice.say(tactic.studentMove > 0.001 ? 'ackSmallMove' : 'ackStall'));
-      else if (levels.length >= 2) parts.push(voice.say('ackMove'));
+      } else if (levels.length >= 2 && tactic.stalledRounds > 0) {
+        saidStall = tactic.studentMove <= 0.001;
+        parts.push(voice.say(saidStall ? 'ackStall' : 'ackSmallMove'));
+      } else if (levels.length >= 2) parts.push(voice.say('ackMove'));
       else parts.push(voice.say('ackProposal', { theirs }));
       if (acts.acts.has('conditional')) parts.push(voice.say('conditional'));
     }
@@ -361,9 +364,16 @@ function decide(sc: FullScenario, input: NegotiatorInput): AiTurn {
       reasons.push('The gap is not closing, so I made a final offer.');
     } else {
       parts.push(
-        voice.say(conceded > 0 && conceded < 0.02 ? 'counterSmall' : conceded <= 0 && aiLast ? 'holdFirm' : 'counter', {
-          terms: termsText,
-        }),
+        voice.say(
+          conceded <= 0 && aiLast
+            ? 'holdFirm'
+            : saidStall
+              ? 'counterAfterStall'
+              : conceded < 0.02 && conceded > 0
+                ? 'counterSmall'
+                : 'counter',
+          { terms: termsText },
+        ),
       );
       reasons.push(conceded > 0 ? 'I moved in response to their movement.' : 'I kept my position because they did not move enough.');
       if (warnStall) parts.push(voice.say('finalWarning'));

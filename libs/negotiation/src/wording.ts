@@ -177,6 +177,11 @@ export const PHRASES = {
     "I'd be willing to do {terms}.",
     'Let me suggest {terms}.',
   ],
+  counterAfterStall: [
+    'For the movement you made earlier I can still adjust a little, to {terms}, but the next step has to come from you.',
+    'I will go to {terms} for what you gave earlier; after that I need to see you move.',
+    'One more step from me for your earlier moves: {terms}. I need movement from you to go further.',
+  ],
   counterSmall: [
     'I can only adjust a little: {terms}.',
     'I can move slightly, to {terms}.',

@@ -32,6 +32,22 @@ describe('the AI weighs what a student does, not what they claim', () => {
     expect(waiter.deal).toBeNull();
   });
 
+  it('never words a concession as a reward for a stall: after "you haven\'t moved", a step is for earlier moves', () => {
+    // moves three times, then repeats its offer
+    const stopper: StudentStrategy = {
+      name: 'stopper',
+      describe: 'stopper',
+      next: (v) => ({ text: `I'd do ${describeTerms(car, price(7200 + 300 * Math.min(3, v.round)))}.` }),
+    };
+    const e = playEpisode(car, stopper, 1);
+    const stall = /haven't moved|same position|same number|repeating the offer|waiting for the other/i;
+    const rewarding = /come toward you|a small step from me too|move a little as well|meet you partway/i;
+    const afterStall = e.aiTurns.filter((t) => stall.test(t.content));
+    expect(afterStall.length).toBeGreaterThan(0);
+    expect(afterStall.filter((t) => rewarding.test(t.content)).map((t) => t.content)).toEqual([]);
+    expect(afterStall.some((t) => /earlier/.test(t.content))).toBe(true);
+  });
+
   it('calls out an alternative that keeps being better than what the student asks for, and the claim does not pay', () => {
     const honest = playEpisode(car, buyer('honest', 8100, false), 1);
     const bluffer = playEpisode(car, buyer('bluffer', 8100, true), 1);
