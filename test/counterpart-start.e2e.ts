@@ -4,7 +4,6 @@
  * criterion checked here; with REPLAY_DOCS=1 the table goes to docs/evaluation-replay.md, which `npm run eval`
  * includes in docs/EVALUATION.md.
  */
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,7 +12,7 @@ import type { Socket } from 'socket.io-client';
 import { addUser } from '../apps/cli/src/users';
 import { loadBuiltin } from '../libs/negotiation/src/test-helpers';
 import { collect, connect, emitAck, http, login, sleep, waitFor } from './support/harness';
-import { BUILD_IF_CHANGED, freePort, ROOT, Run, start, until } from './support/npm-start';
+import { buildIfChanged, freePort, ROOT, Run, start, until } from './support/npm-start';
 
 interface Seen {
   content: string;
@@ -127,8 +126,7 @@ describe('the counterpart under `npm start`: the message forms students tried', 
   const rows: { c: Case; seen: Seen; ok: boolean }[] = [];
 
   beforeAll(async () => {
-    const built = spawnSync(process.execPath, [BUILD_IF_CHANGED], { cwd: ROOT, encoding: 'utf8' });
-    expect(built.status).toBe(0);
+    expect((await buildIfChanged()).status).toBe(0);
     await addUser(dataDir, { email: 'sam@uni.edu', password: 'secret12', role: 'student' });
     const port = await freePort();
     run = start({
@@ -143,7 +141,7 @@ describe('the counterpart under `npm start`: the message forms students tried', 
     await until('the ready line', () => run.out.some((l) => l.includes('Parley is ready')), 60_000);
     base = `http://127.0.0.1:${port}`;
     token = await login(base, 'sam@uni.edu', 'secret12');
-  }, 300_000);
+  }, 600_000);
 
   afterAll(async () => {
     sockets.forEach((s) => s.close());

@@ -1,4 +1,5 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, rmSync } from 'node:fs';
 import { createServer, Server } from 'node:net';
 import { join, resolve } from 'node:path';
 
@@ -6,6 +7,33 @@ import { join, resolve } from 'node:path';
 export const ROOT = resolve(__dirname, '../..');
 export const START = join(ROOT, 'dist/apps/cli/src/start-all.js');
 export const BUILD_IF_CHANGED = join(ROOT, 'scripts/build-if-changed.mjs');
+
+const BUILD_LOCK = join(ROOT, 'dist', '.build-lock');
+
+/**
+ * What `npm start` runs first (prestart): builds when dist is missing or stale. Test files calling it in parallel
+ * take turns (a lock file in dist/), so two jest workers never build into the same dist at once.
+ */
+export async function buildIfChanged(): Promise<{ status: number | null; stdout: string; ms: number }> {
+  mkdirSync(join(ROOT, 'dist'), { recursive: true });
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    try {
+      closeSync(openSync(BUILD_LOCK, 'wx'));
+      break;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`${BUILD_LOCK} held for 5 minutes`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  try {
+    const started = Date.now();
+    const run = spawnSync(process.execPath, [BUILD_IF_CHANGED], { cwd: ROOT, encoding: 'utf8' });
+    return { status: run.status, stdout: run.stdout, ms: Date.now() - started };
+  } finally {
+    rmSync(BUILD_LOCK, { force: true });
+  }
+}
 
 export interface Run {
   child: ChildProcess;
