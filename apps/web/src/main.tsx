@@ -1,15 +1,13 @@
 /**
  * Parley's browser client (Preact, built by Vite into apps/web/dist, which the gateway serves at /).
- * Hash routes (#/login, #/lobby, #/room/<id>, …) are listed in screens.tsx; a /join/<code> link becomes #/join/<code>.
+ * Hash routes (#/login, #/lobby, #/room/<id>, …) are listed in screens.tsx; the gateway sends a /join/<code> link to #/join/<code>.
  */
 import { render } from 'preact';
 import './style.css';
 import { app } from './app';
-import { adoptJoinLink } from './router';
 import { getSession, onSessionChange, scheduleExpiry } from './session';
 import { Shell, Topbar } from './shell';
 
-adoptJoinLink();
 onSessionChange((s) => {
   if (!s) app.signedOut();
 });

@@ -34,12 +34,6 @@ export function useRoute(): Route {
 
 const AFTER_LOGIN = 'parley.after-login';
 
-/** A join link (/join/<code>) becomes the #/join/<code> route, kept for after the sign-in when needed. */
-export function adoptJoinLink(): void {
-  const code = /^\/join\/([A-Za-z0-9]{4,12})\/?$/.exec(location.pathname)?.[1];
-  if (code) history.replaceState(null, '', `/#/join/${encodeURIComponent(code.toUpperCase())}`);
-}
-
 export function rememberRoute(hash: string): void {
   try {
     sessionStorage.setItem(AFTER_LOGIN, hash);
