@@ -33,6 +33,7 @@ export default defineConfig({
       '/api': gateway,
       '/auth': gateway,
       '/admin': gateway,
+      '/join': gateway,
       '/socket.io': { target: gateway, ws: true },
     },
   },
