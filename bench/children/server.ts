@@ -9,6 +9,7 @@ import { writeHeapSnapshot } from 'node:v8';
 import { performance } from 'node:perf_hooks';
 import { Server } from 'socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
+import { Pool } from 'pg';
 import type IORedis from 'ioredis';
 import type { ParleyConfig } from '@parley/config';
 import type { ChatMessage } from '@parley/contracts';
@@ -88,6 +89,69 @@ async function startBare(args: { redisUrl?: string; redisPrefix?: string }): Pro
       await new Promise<void>((r) => io.close(() => r()));
       pub?.disconnect();
       sub?.disconnect();
+    },
+  });
+  return { url: `http://127.0.0.1:${port}` };
+}
+
+/**
+ * The peer baseline (seed 004's own design): a Socket.io server that INSERTs each message into
+ * PostgreSQL (synchronous_commit on: the commit waits for the WAL flush) before it broadcasts and
+ * acknowledges. Sequence from a per-room counter row, client message id unique per room, so a re-send
+ * returns the saved row. No auth, no rate limits: only the save a user of that design would pay for.
+ */
+async function startPostgresPeer(args: { pgUrl: string; table: string }): Promise<{ url: string }> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(args.table)) throw new Error(`bad table name ${args.table}`);
+  const pg = new Pool({ connectionString: args.pgUrl, max: 16, options: '-c synchronous_commit=on' });
+  const t = args.table;
+  await pg.query(
+    `CREATE TABLE ${t} (id uuid PRIMARY KEY, negotiation_id text NOT NULL, seq bigint NOT NULL, sender text NOT NULL,
+       content text NOT NULL, client_message_id text, created_at timestamptz NOT NULL DEFAULT now(),
+       UNIQUE (negotiation_id, seq), UNIQUE (negotiation_id, client_message_id))`,
+  );
+  await pg.query(`CREATE TABLE ${t}_seq (negotiation_id text PRIMARY KEY, last bigint NOT NULL)`);
+  // one statement, one transaction, one WAL flush per message: next seq for the room, then the row
+  const insert = `WITH s AS (INSERT INTO ${t}_seq AS q VALUES ($2, 1) ON CONFLICT (negotiation_id) DO UPDATE SET last = q.last + 1 RETURNING last)
+    INSERT INTO ${t} (id, negotiation_id, seq, sender, content, client_message_id) SELECT $1, $2, s.last, $3, $4, $5 FROM s
+    ON CONFLICT (negotiation_id, client_message_id) DO NOTHING RETURNING seq, created_at`;
+  const http = createServer();
+  const io = new Server(http, { maxHttpBufferSize: 64 * 1024, pingInterval: 10000, pingTimeout: 8000 });
+  io.on('connection', (socket) => {
+    socket.on('join-negotiation', (p: { negotiation_id: string }, ack?: (r: unknown) => void) => {
+      void socket.join(`negotiation-${p.negotiation_id}`);
+      ack?.({ ok: true, data: {} });
+    });
+    socket.on('send-message', (p: { negotiation_id: string; content: string; client_message_id?: string }, ack?: (r: unknown) => void) => {
+      const id = randomUUID();
+      pg.query(insert, [id, p.negotiation_id, 'peer', p.content, p.client_message_id ?? null]).then(
+        (r) => {
+          if (r.rowCount === 0) return ack?.({ ok: true, data: { duplicate: true } });
+          const message: ChatMessage = {
+            id,
+            seq: Number(r.rows[0].seq),
+            negotiation_id: p.negotiation_id,
+            sender_type: 'user',
+            sender: 'peer',
+            timestamp: new Date(r.rows[0].created_at).toISOString(),
+            read: false,
+            content: p.content,
+            client_message_id: p.client_message_id,
+            kind: 'chat',
+          };
+          io.to(`negotiation-${p.negotiation_id}`).emit('message-received', message);
+          ack?.({ ok: true, data: message });
+        },
+        (e: Error) => ack?.({ ok: false, error: { code: 'STORAGE_FAILED', message: e.message } }),
+      );
+    });
+  });
+  await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+  const { port } = http.address() as AddressInfo;
+  running.push({
+    close: async () => {
+      await new Promise<void>((r) => io.close(() => r()));
+      await pg.query(`DROP TABLE IF EXISTS ${t}, ${t}_seq`).catch(() => undefined);
+      await pg.end();
     },
   });
   return { url: `http://127.0.0.1:${port}` };
@@ -346,6 +410,7 @@ const handlers: Record<string, (args: any) => unknown> = {
   sweep,
   seedScan,
   chatBreakdown,
+  startPostgresPeer,
 };
 
 serve(handlers, async () => {
