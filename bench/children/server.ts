@@ -1,3 +1,5 @@
+// the gateway hosted here runs with the thread pool its entry point sets
+import '../../apps/gateway/src/threadpool';
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { createServer, IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';

@@ -22,8 +22,9 @@ export class RedisIoAdapter extends IoAdapter {
   }
 
   async connect(): Promise<void> {
-    this.pub = createRedis(this.redisUrl);
-    this.sub = this.pub.duplicate();
+    // every broadcast is a PUBLISH: those issued in one tick go out in one socket write
+    this.pub = createRedis(this.redisUrl, { enableAutoPipelining: true });
+    this.sub = this.pub.duplicate({ enableAutoPipelining: false });
     await Promise.all([waitReady(this.pub), waitReady(this.sub)]);
     this.resyncAfterOutage(this.sub);
   }

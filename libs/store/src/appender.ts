@@ -1,7 +1,7 @@
-import { constants } from 'node:fs';
-import { open, stat, type FileHandle } from 'node:fs/promises';
+import { constants, statSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { FILE_MODE, isNotFound, syncDir } from './files';
+import { FILE_MODE, syncDir } from './files';
 
 /**
  * Durable appends to JSONL files whose handles stay open. A handle is opened once with O_APPEND and
@@ -79,10 +79,7 @@ export class Appender {
   }
 
   private async write(path: string, lines: string[]): Promise<Written> {
-    const now = await stat(path).catch((e) => {
-      if (isNotFound(e)) return null;
-      throw e;
-    });
+    const now = statSync(path, { throwIfNoEntry: false }) ?? null;
     let file = this.files.get(path);
     if (file && now?.ino !== file.ino) {
       this.drop(path, file);

@@ -1,6 +1,6 @@
-import { open, stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { ChatMessage } from '@parley/contracts';
-import { isNotFound } from './files';
 import type { Written } from './appender';
 
 /**
@@ -50,15 +50,11 @@ function indexOf(path: string): Promise<FileIndex | null> {
 }
 
 async function refresh(path: string): Promise<FileIndex | null> {
-  let st;
-  try {
-    st = await stat(path);
-  } catch (e) {
-    if (isNotFound(e)) {
-      indexes.delete(path);
-      return null;
-    }
-    throw e;
+  // a stat of a local file takes microseconds; a round trip through libuv's pool costs more than the call
+  const st = statSync(path, { throwIfNoEntry: false });
+  if (!st) {
+    indexes.delete(path);
+    return null;
   }
   let idx = indexes.get(path);
   if (!idx || idx.ino !== st.ino || st.size < idx.offset) {

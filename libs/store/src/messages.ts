@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { ChatMessage } from '@parley/contracts';
 import { Appender } from './appender';
-import { isNotFound, listDir, readJsonLines } from './files';
+import { isNotFound, listDir, listDirSync, readJsonLines } from './files';
 import { findByClientMessageId, maxSeqInFile, noteAppended } from './message-index';
 import { NegotiationFiles } from './paths';
 import { ErrorCode, ParleyError } from '@parley/contracts';
@@ -44,9 +44,14 @@ export class MessageLog {
     return all.sort((a, b) => a.seq - b.seq);
   }
 
-  /** The highest sequence number on disk, reading only what was appended since the last call. */
-  async maxSeq(dir: string): Promise<number> {
-    const files = (await listDir(dir)).filter(NegotiationFiles.isMessages);
+  /**
+   * The highest sequence number on disk, reading only what was appended since the last call. With
+   * the parties' prefixes it looks at their files (and the AI's) without listing the directory.
+   */
+  async maxSeq(dir: string, prefixes?: string[]): Promise<number> {
+    const files = prefixes
+      ? [...new Set([...prefixes, 'ai'])].map(NegotiationFiles.messages)
+      : listDirSync(dir).filter(NegotiationFiles.isMessages);
     const maxes = await Promise.all(files.map((f) => maxSeqInFile(join(dir, f))));
     return maxes.reduce((m, x) => Math.max(m, x), 0);
   }

@@ -81,7 +81,10 @@ export class ChatService {
     }
     const claimKey = clientMessageId ? redisKey(this.config.redisPrefix, 'cmid', located.id, party.prefix, clientMessageId) : null;
     const [floor, onDisk] = await Promise.all([
-      this.messages.maxSeq(located.dir),
+      this.messages.maxSeq(
+        located.dir,
+        located.meta.parties.map((p) => p.prefix),
+      ),
       clientMessageId ? this.messages.findByClientId(located.dir, party.prefix, clientMessageId) : null,
     ]);
     if (onDisk && claimKey) {
