@@ -22,6 +22,7 @@ interface OpenFile {
   ino: number;
   /** Where the file ended after this process's last write to it (another writer makes it differ). */
   size: number;
+  usedAt: number;
 }
 
 interface Batch {
@@ -37,12 +38,18 @@ export interface Written {
 }
 
 const MAX_OPEN = 1024;
+/**
+ * A handle unused this long is closed: a file open for writing keeps its file system from being
+ * remounted read-only, and a class chatting at human pace gains nothing from keeping it.
+ */
+const IDLE_MS = 2000;
 const FLAGS = constants.O_RDWR | constants.O_APPEND | constants.O_CREAT | constants.O_DSYNC;
 
 export class Appender {
   private readonly files = new Map<string, OpenFile>();
   private readonly waiting = new Map<string, Batch>();
   private readonly writing = new Set<string>();
+  private idleCheck: NodeJS.Timeout | null = null;
 
   /** Resolves once every line is on disk. */
   append(path: string, lines: string[]): Promise<Written> {
@@ -56,6 +63,8 @@ export class Appender {
   }
 
   async closeAll(): Promise<void> {
+    if (this.idleCheck) clearInterval(this.idleCheck);
+    this.idleCheck = null;
     const all = [...this.files.values()];
     this.files.clear();
     await Promise.all(all.map((f) => f.fh.close().catch(() => undefined)));
@@ -128,17 +137,35 @@ export class Appender {
       // a file this append created must also be in its directory after a crash
       if (st.size === 0) await syncDir(dirname(path));
       // size -1: the tail of a file opened here is checked before the first write
-      const file = { fh, ino: st.ino, size: st.size === 0 ? 0 : -1 };
+      const file = { fh, ino: st.ino, size: st.size === 0 ? 0 : -1, usedAt: Date.now() };
       while (this.files.size >= MAX_OPEN) {
         const [oldest, f] = this.files.entries().next().value!;
         this.drop(oldest, f);
       }
       this.files.set(path, file);
+      this.watchIdle();
       return { file, size: st.size };
     } catch (e) {
       await fh.close().catch(() => undefined);
       throw e;
     }
+  }
+
+  private watchIdle(): void {
+    if (this.idleCheck) return;
+    this.idleCheck = setInterval(() => {
+      const before = Date.now() - IDLE_MS;
+      // oldest first: stop at the first one still in use
+      for (const [path, f] of this.files) {
+        if (f.usedAt > before) break;
+        if (!this.writing.has(path)) this.drop(path, f);
+      }
+      if (this.files.size === 0 && this.idleCheck) {
+        clearInterval(this.idleCheck);
+        this.idleCheck = null;
+      }
+    }, IDLE_MS / 4);
+    this.idleCheck.unref();
   }
 
   private async endsWithNewline(file: OpenFile, size: number): Promise<boolean> {
