@@ -19,6 +19,7 @@ import { DataPaths, MessageLog, NegotiationStore } from '@parley/store';
 import { MessageSequence, createRedis, socketIoKey } from '@parley/queues';
 import { createGateway, RunningGateway } from '../../apps/gateway/src/gateway';
 import { PerUserLimit } from '../../apps/gateway/src/realtime/per-user-limit';
+import { ChatAdmission } from '../../apps/gateway/src/realtime/chat-admission';
 import { serve } from '../lib/rpc';
 import { fsCounts, installFsCounter, resetFsCounts } from '../lib/fs-count';
 import { seedPoll } from '../lib/seed000-poll';
@@ -296,21 +297,20 @@ async function seedScan(args: { dataDir: string }) {
 async function chatBreakdown(args: { config: ParleyConfig; user: string; negotiationId: string; count: number }) {
   const { config } = args;
   const redis = createRedis(config.redisUrl);
+  const log = new MessageLog();
   try {
     const store = new NegotiationStore(new DataPaths(config.dataDir));
-    const log = new MessageLog();
     const sequence = new MessageSequence(redis, config.redisPrefix);
     const describe = () => 'limited';
     const actions = new PerUserLimit(redis, `${config.redisPrefix}:rl:breakdown-actions`, 1e9, describe);
     const messages = new PerUserLimit(redis, `${config.redisPrefix}:rl:breakdown-messages`, 1e9, describe);
+    const admission = new ChatAdmission(redis, actions, messages, 1e9);
     const located = (await store.locate(args.user, args.negotiationId))!;
     const party = located.meta.parties.find((p) => p.user === args.user)!;
     const steps: Record<string, number[]> = {
-      'action limit (Redis)': [],
-      'client-id claim + counter check (MULTI)': [],
-      'message limit (Redis)': [],
-      'sequence (EXISTS + INCR)': [],
-      'append + fdatasync': [],
+      'disk index: highest seq + client id (stats)': [],
+      'admission: both limits, client-id claim, seq (one Lua call)': [],
+      'durable append (O_DSYNC write, kept-open file)': [],
       'client-id record (SET)': [],
     };
     const time = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
@@ -320,30 +320,39 @@ async function chatBreakdown(args: { config: ParleyConfig; user: string; negotia
       return r;
     };
     for (let i = 0; i < args.count; i++) {
-      await time('action limit (Redis)', () => actions.consume(args.user));
-      const key = `${config.redisPrefix}:cmid:${args.negotiationId}:${party.prefix}:bd${i}`;
-      await time('client-id claim + counter check (MULTI)', () =>
-        redis.multi().set(key, 'pending', 'EX', 60, 'NX').exists(sequence.key(located.id)).exec(),
+      const cmid = `bd${i}`;
+      const key = `${config.redisPrefix}:cmid:${args.negotiationId}:${party.prefix}:${cmid}`;
+      const [floor] = await time('disk index: highest seq + client id (stats)', () =>
+        Promise.all([
+          log.maxSeq(
+            located.dir,
+            located.meta.parties.map((p) => p.prefix),
+          ),
+          log.findByClientId(located.dir, party.prefix, cmid),
+        ]),
       );
-      await time('message limit (Redis)', () => messages.consume(args.user));
-      const seq = await time('sequence (EXISTS + INCR)', () => sequence.next(located.id, () => log.maxSeq(located.dir)));
+      const admitted = await time('admission: both limits, client-id claim, seq (one Lua call)', () =>
+        admission.run({ actor: args.user, sender: args.user, sequenceKey: sequence.key(located.id), claimKey: key, floor }),
+      );
+      if (admitted.kind !== 'seq') throw new Error(`breakdown: admission said ${admitted.kind}`);
       const message: ChatMessage = {
         id: randomUUID(),
-        seq,
+        seq: admitted.seq,
         negotiation_id: located.id,
         sender_type: 'user',
         sender: args.user,
         timestamp: new Date().toISOString(),
         read: false,
         content: `breakdown ${i}`,
-        client_message_id: `bd${i}`,
+        client_message_id: cmid,
         kind: 'chat',
       };
-      await time('append + fdatasync', () => log.append(located.dir, party.prefix, [message]));
+      await time('durable append (O_DSYNC write, kept-open file)', () => log.append(located.dir, party.prefix, [message]));
       await time('client-id record (SET)', () => redis.set(key, JSON.stringify(message), 'EX', 60));
     }
     return Object.fromEntries(Object.entries(steps).map(([k, v]) => [k, summarize(v)]));
   } finally {
+    await log.close();
     redis.disconnect();
   }
 }
