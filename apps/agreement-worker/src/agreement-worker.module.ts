@@ -5,6 +5,7 @@ import { AuditLog, DataPaths, MessageLog, OrderStore } from '@parley/store';
 import { JobProducer, ParleyMetrics, Queue, RoomEmitter, workerQueueImports } from '@parley/queues';
 import { createRelationshipRubric } from '@parley/negotiation';
 import { Settlement, SettlementDeps } from '@parley/settlement';
+import { MarketBook } from '@parley/market';
 import { ProvidersModule } from '@parley/providers';
 import { ServerEvent } from '@parley/contracts';
 import { AGREEMENT_HANDLERS, AgreementWorkerOptions, agreementProcessor } from './agreement.processor';
@@ -33,7 +34,7 @@ export class AgreementWorkerModule {
       providers: [
         {
           provide: Settlement,
-          useFactory: (paths: DataPaths, room: RoomEmitter, orders: OrderStore, messages: MessageLog) =>
+          useFactory: (paths: DataPaths, room: RoomEmitter, orders: OrderStore, messages: MessageLog, book: MarketBook) =>
             new Settlement({
               paths,
               events: { negotiationUpdate: (u) => room.toNegotiation(u.negotiation_id, ServerEvent.NegotiationUpdate, u) },
@@ -45,8 +46,9 @@ export class AgreementWorkerModule {
               now: options.now,
               orders,
               messages,
+              tradeCheck: (meta, trade) => book.settlementProblem(meta, trade),
             }),
-          inject: [DataPaths, RoomEmitter, OrderStore, MessageLog],
+          inject: [DataPaths, RoomEmitter, OrderStore, MessageLog, MarketBook],
         },
         {
           provide: AGREEMENT_HANDLERS,

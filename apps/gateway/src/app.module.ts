@@ -10,6 +10,7 @@ import { HttpErrorsFilter } from './http-errors.filter';
 import { HealthController } from './api/health.controller';
 import { NegotiationsController } from './api/negotiations.controller';
 import { OrdersController } from './api/orders.controller';
+import { MarketsController } from './api/markets.controller';
 import { TeamsController } from './api/teams.controller';
 import { InstructorController } from './api/instructor.controller';
 import { AdminController } from './api/admin.controller';
@@ -23,6 +24,7 @@ import { ConnectionLimiter } from './realtime/connection-limiter';
 import { ActionLimiter } from './realtime/action-limiter';
 import { TeamCaps } from './api/team-caps';
 import { OrderBoard } from './api/order-board';
+import { TradeDesk } from './api/trade-desk';
 import { TranscriptCache } from './realtime/transcript-cache';
 
 @Module({})
@@ -36,6 +38,7 @@ export class GatewayModule {
         HealthController,
         NegotiationsController,
         OrdersController,
+        MarketsController,
         TeamsController,
         AdminController,
         InstructorController,
@@ -51,6 +54,7 @@ export class GatewayModule {
         ActionLimiter,
         TeamCaps,
         OrderBoard,
+        TradeDesk,
         TranscriptCache,
         Rooms,
         NegotiationService,

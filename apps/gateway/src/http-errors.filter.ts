@@ -16,7 +16,7 @@ export class HttpErrorsFilter implements ExceptionFilter {
       // a damaged or unwritable file is the operator's to fix: name it in the log
       if (err.httpStatus >= 500) this.logger.error(`${err.code}: ${err.message}${err instanceof CorruptFileError ? ` (${err.file})` : ''}`);
       if (err.httpStatus === 429) res.setHeader('Retry-After', String(err instanceof RetryLaterError ? err.retryAfterSeconds : 60));
-      res.status(err.httpStatus).json({ code: err.code, message: err.message });
+      res.status(err.httpStatus).json({ ...err.details, code: err.code, message: err.message });
       return;
     }
     if (err instanceof HttpException) {

@@ -63,6 +63,8 @@ export interface NegotiationMeta {
   expires_at: number;
   /** Peer negotiations opened on an order: the order's price and quantity, as a starting point. */
   opening_terms?: Terms;
+  /** Opened on an order of a market: the trade counts in that market (schedules, profit, checks). */
+  market_id?: string;
 }
 
 export type NegotiationStatus = 'active' | 'completed' | 'rejected' | 'expired' | 'failed';
@@ -141,4 +143,6 @@ export interface Order {
   price: number;
   quantity: number;
   created_at: number;
+  /** Posted in a market (absent: the free trading board). */
+  market_id?: string;
 }

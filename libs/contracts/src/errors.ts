@@ -23,6 +23,18 @@ export const ErrorCode = {
   InvalidCredentials: 'INVALID_CREDENTIALS',
   TooManyAttempts: 'TOO_MANY_ATTEMPTS',
   Internal: 'INTERNAL',
+  /** The team could not pay for this with the cash its other open orders and negotiations leave free. */
+  NotEnoughCash: 'NOT_ENOUGH_CASH',
+  /** The team could not deliver this with the goods its other open orders and negotiations leave free. */
+  NotEnoughGoods: 'NOT_ENOUGH_GOODS',
+  /** In a market: more units than the team's cost schedule (or none: it does not sell that chemical). */
+  BeyondSchedule: 'BEYOND_SCHEDULE',
+  /** The market's trading time is over (or it was ended). */
+  MarketClosed: 'MARKET_CLOSED',
+  /** The order was taken or withdrawn meanwhile. */
+  OrderGone: 'ORDER_GONE',
+  /** A market design that does not pass validation: `problems` lists every one, with its line or path. */
+  InvalidDesign: 'INVALID_DESIGN',
 } as const;
 export type ErrorCodeName = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -40,6 +52,8 @@ export class ParleyError extends Error {
     readonly code: ErrorCodeName,
     message: string,
     readonly httpStatus = 400,
+    /** Sent beside code and message: e.g. every problem of a refused market design. */
+    readonly details?: Record<string, unknown>,
   ) {
     super(message);
   }

@@ -26,6 +26,8 @@ export const ServerEvent = {
   OfferUpdated: 'offer-updated',
   /** Sent by a gateway that is shutting down: reconnect (to another replica). */
   ServerShutdown: 'server-shutdown',
+  /** To an order owner's user room when a team answers or takes its order. */
+  OrderResponse: 'order-response',
   Error: 'error',
 } as const;
 export type ServerEventName = (typeof ServerEvent)[keyof typeof ServerEvent];

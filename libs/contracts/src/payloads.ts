@@ -72,6 +72,15 @@ export interface ServerPayloads {
   'offer-updated': OfferView & { negotiation_id: string };
   'negotiation-update': NegotiationUpdate;
   'server-shutdown': { reconnect_in_ms: number };
+  /** To the order owner's user room: a team answered its order (accepted: took it as posted). */
+  'order-response': {
+    order_id: string;
+    negotiation_id: string;
+    from: string;
+    chemical: string;
+    accepted: boolean;
+    terms?: Terms;
+  };
   /** Also emitted to a negotiation room by workers (e.g. AI_TIMEOUT from the ai-worker). */
   error: ErrorPayload;
 }

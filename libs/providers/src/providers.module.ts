@@ -2,7 +2,8 @@ import { DynamicModule, Global, Inject, Module, OnApplicationShutdown, Provider 
 import type IORedis from 'ioredis';
 import type { Logger } from 'pino';
 import { CONFIG, LOGGER, ParleyConfig } from '@parley/config';
-import { AuditLog, DataPaths, MessageLog, NegotiationStore, OrderStore, TeamStore } from '@parley/store';
+import { AuditLog, DataPaths, MarketStore, MessageLog, NegotiationStore, OrderStore, TeamStore } from '@parley/store';
+import { MarketBook } from '@parley/market';
 import { JobProducer, MessageSequence, ParleyMetrics, REDIS, RoomEmitter, createRedis } from '@parley/queues';
 import { ScenarioCatalog } from '@parley/negotiation';
 
@@ -58,6 +59,13 @@ export class ProvidersModule {
       { provide: TeamStore, useFactory: (paths: DataPaths) => new TeamStore(paths), inject: [DataPaths] },
       { provide: NegotiationStore, useFactory: (paths: DataPaths) => new NegotiationStore(paths), inject: [DataPaths] },
       { provide: OrderStore, useFactory: (paths: DataPaths) => new OrderStore(paths), inject: [DataPaths] },
+      { provide: MarketStore, useFactory: (paths: DataPaths) => new MarketStore(paths), inject: [DataPaths] },
+      {
+        provide: MarketBook,
+        useFactory: (paths: DataPaths, markets: MarketStore, orders: OrderStore, negotiations: NegotiationStore) =>
+          new MarketBook(paths, markets, orders, negotiations),
+        inject: [DataPaths, MarketStore, OrderStore, NegotiationStore],
+      },
       { provide: MessageLog, useFactory: () => new MessageLog() },
       { provide: AuditLog, useFactory: (paths: DataPaths) => new AuditLog(paths, service), inject: [DataPaths] },
       { provide: ScenarioCatalog, useFactory: () => new ScenarioCatalog(config.dataDir) },

@@ -54,6 +54,7 @@ export class NegotiationStore {
     responder: string;
     chemical: Chemical;
     orderId?: string;
+    marketId?: string;
     openingTerms?: Terms;
     ttlMs: number;
     nowMs?: number;
@@ -86,6 +87,7 @@ export class NegotiationStore {
       kind: 'peer',
       chemical,
       order_id: args.orderId,
+      ...(args.marketId ? { market_id: args.marketId } : {}),
       opening_terms: args.openingTerms,
       initiator,
       parties,

@@ -1,5 +1,5 @@
 import { join, resolve, sep } from 'node:path';
-import { assertEmail, assertNegotiationId, assertScenarioId, assertUuid, isTransactionFileName } from './validate';
+import { assertEmail, assertMarketId, assertNegotiationId, assertScenarioId, assertUuid, isTransactionFileName } from './validate';
 
 /** The only place that knows where things live under DATA_DIR. Every argument is validated first. */
 export class DataPaths {
@@ -36,6 +36,12 @@ export class DataPaths {
   scenariosDir = () => this.inside('scenarios');
   scenario = (id: string) => join(this.scenariosDir(), `${assertScenarioId(id)}.json`);
   auditDir = () => this.inside('audit');
+  /** Uploaded market designs (built-ins ship in the code), one file each, written by the instructor's upload. */
+  marketDesignsDir = () => this.inside('market-designs');
+  marketDesign = (id: string) => join(this.marketDesignsDir(), `${assertMarketId(id, 'design id')}.json`);
+  /** A market run: its design, which team holds which schedule, its clock; written by its instructor's requests. */
+  marketsDir = () => this.inside('markets');
+  market = (id: string) => join(this.marketsDir(), `${assertMarketId(id, 'market id')}.json`);
 
   /** The relative symlink target a responder holds: ../../<initiator>/negotiations/<id> */
   static responderLinkTarget(initiator: string, id: string): string {

@@ -13,6 +13,8 @@ export const isEmail = (s: unknown): s is string => typeof s === 'string' && s.l
 export const isNegotiationId = (s: unknown): s is string => typeof s === 'string' && NEGOTIATION_ID_PATTERN.test(s);
 export const isUuid = (s: unknown): s is string => typeof s === 'string' && UUID.test(s);
 export const isScenarioId = (s: unknown): s is string => typeof s === 'string' && SCENARIO_ID.test(s);
+/** Market and market design ids: the same shape as scenario ids (a UUID fits too). */
+export const isMarketId = (s: unknown): s is string => typeof s === 'string' && SCENARIO_ID.test(s);
 export const isTransactionFileName = (s: unknown): s is string => typeof s === 'string' && TRANSACTION_FILE.test(s);
 
 export function normalizeEmail(raw: unknown): string {
@@ -41,6 +43,11 @@ export function assertUuid(s: unknown, what = 'id'): string {
 
 export function assertScenarioId(s: unknown): string {
   if (!isScenarioId(s)) throw new ParleyError(ErrorCode.InvalidPayload, 'invalid scenario id');
+  return s;
+}
+
+export function assertMarketId(s: unknown, what = 'market id'): string {
+  if (!isMarketId(s)) throw new ParleyError(ErrorCode.InvalidPayload, `invalid ${what}: lower-case letters, digits or - (max 64)`);
   return s;
 }
 
