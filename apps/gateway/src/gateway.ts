@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { Request, Response } from 'express';
 import type { ParleyConfig } from '@parley/config';
 import { GatewayModule } from './app.module';
 import { RedisIoAdapter } from './redis-io.adapter';
@@ -36,7 +37,14 @@ export async function createGateway(config: ParleyConfig): Promise<RunningGatewa
   await adapter.connect();
   app.useWebSocketAdapter(adapter);
   const web = findWebDir();
-  if (web) app.useStaticAssets(web, { index: 'index.html' });
+  if (web) {
+    app.useStaticAssets(web, { index: 'index.html' });
+    // a session's join link (/join/<code>) opens the client, which reads the code from the path
+    app
+      .getHttpAdapter()
+      .getInstance()
+      .get('/join/:code', (_req: Request, res: Response) => res.sendFile(join(web, 'index.html')));
+  }
   app.enableShutdownHooks();
   await app.listen(config.port, config.host);
   const address = app.getHttpServer().address();

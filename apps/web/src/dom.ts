@@ -56,12 +56,3 @@ export function field(label: string, control: HTMLElement, hint?: string): HTMLE
   if (hintEl) control.setAttribute('aria-describedby', hintEl.id);
   return h('div', { class: 'field' }, h('label', { for: control.id }, label), control, hintEl);
 }
-
-/** Runs `refresh` now and then every `ms` while the page is visible; returns the function that stops it. */
-export function refreshWhileVisible(refresh: () => Promise<void>, ms: number): () => void {
-  void refresh();
-  const timer = setInterval(() => {
-    if (document.visibilityState === 'visible') void refresh();
-  }, ms);
-  return () => clearInterval(timer);
-}

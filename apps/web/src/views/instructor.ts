@@ -1,11 +1,11 @@
 import { api, download } from '../api';
-import { h, replace, refreshWhileVisible } from '../dom';
+import { ServerEvent } from '@parley/contracts/browser';
+import { h, replace } from '../dom';
+import { refreshOnPush } from '../push';
 import { fmtNumber, fmtScoreOf, fmtTerms, fmtTime, plainReason, shortName, statusBadge } from '../format';
 import { toast } from '../toast';
-import type { View } from '../main';
+import type { View } from '../legacy';
 import type { InstructorNegotiation, InstructorTransaction, ScenarioInfo } from '../types';
-
-const REFRESH_MS = 15_000;
 
 /** The class at a glance: live negotiations, outcomes and scores, transactions, and the CSV export. */
 export const instructorView: View = (main, app) => {
@@ -208,7 +208,8 @@ export const instructorView: View = (main, app) => {
     );
   }
 
-  const stopRefreshing = refreshWhileVisible(refresh, REFRESH_MS);
+  // no timer: refreshed on a reconnect, when the tab is shown again, on Refresh, and on any update pushed to it
+  const stopRefreshing = refreshOnPush(refresh, [ServerEvent.NegotiationUpdate]);
   return () => {
     stopped = true;
     stopRefreshing();

@@ -1,12 +1,15 @@
 import { api, ApiError } from '../api';
 import { go } from '../app';
-import { field, h, replace, refreshWhileVisible } from '../dom';
+import { ServerEvent } from '@parley/contracts/browser';
+import { field, h, replace } from '../dom';
+import { refreshOnPush } from '../push';
 import { fmtNumber, fmtScore, fmtTerms, fmtTime, holdingsList, shortName, statusBadge } from '../format';
 import { toast } from '../toast';
-import type { View } from '../main';
+import type { View } from '../legacy';
 import type { NegotiationSummary, Order, ScenarioInfo, TeamView } from '../types';
 
-const REFRESH_MS = 10_000;
+// TODO(sessions merge): ServerEvent.OrderResponded
+const ORDER_RESPONDED = 'order-responded';
 
 export const lobbyView: View = (main, app) => {
   const me = app.session!.user.email;
@@ -29,6 +32,10 @@ export const lobbyView: View = (main, app) => {
     h(
       'div',
       { class: 'grid' },
+      // the class sessions card (a component: screens/lobby.tsx) goes here
+      app.session!.user.role === 'instructor'
+        ? null
+        : h('section', { class: 'card wide', id: 'lobby-sessions', 'aria-labelledby': 'sessions-h' }),
       h('section', { class: 'card', 'aria-labelledby': 'practice-h' }, h('h2', { id: 'practice-h' }, 'Practise with the AI'), practice),
       h('section', { class: 'card', 'aria-labelledby': 'mine-h' }, h('h2', { id: 'mine-h' }, 'My negotiations'), mine),
       h(
@@ -253,7 +260,8 @@ export const lobbyView: View = (main, app) => {
     );
   }
 
-  const stopRefreshing = refreshWhileVisible(refresh, REFRESH_MS);
+  // pushed: a negotiation of mine changed, someone responded to my order (others' new orders show on the next visit)
+  const stopRefreshing = refreshOnPush(refresh, [ServerEvent.NegotiationUpdate, ORDER_RESPONDED]);
   return () => {
     stopped = true;
     stopRefreshing();

@@ -6,7 +6,7 @@ import { h, replace, uid } from '../dom';
 import { shortName, statusBadge } from '../format';
 import { ClientErrorCode, RETRYABLE, readableError } from '../errors';
 import { toast } from '../toast';
-import type { View } from '../main';
+import type { View } from '../legacy';
 import type { Issue, NegotiationDetail, ScenarioInfo, TeamView } from '../types';
 import { ChatLog, Outbox } from './chat';
 import { OfferPanel, TRADE_ISSUES } from './offer-panel';
