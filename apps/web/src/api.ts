@@ -7,6 +7,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** The whole error body (e.g. the `problems` of a refused market design). */
+    readonly body?: Record<string, unknown>,
   ) {
     super(message);
   }
@@ -33,9 +35,9 @@ export async function api<T>(method: string, path: string, body?: unknown, opts:
     /* not JSON */
   }
   if (!res.ok) {
-    const err = (data ?? {}) as { code?: string; message?: string };
+    const err = (data ?? {}) as { code?: string; message?: string } & Record<string, unknown>;
     if (res.status === 401 && opts.auth !== false && session) clearSession();
-    throw new ApiError(res.status, err.code ?? `HTTP_${res.status}`, err.message ?? `The server answered ${res.status}.`);
+    throw new ApiError(res.status, err.code ?? `HTTP_${res.status}`, err.message ?? `The server answered ${res.status}.`, err);
   }
   return data as T;
 }

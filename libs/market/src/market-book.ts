@@ -80,28 +80,33 @@ export class MarketBook {
 
   /** The market's settled trades in settlement order (each read once, from the buyer's transaction files). */
   async trades(market: LoadedMarket): Promise<TimedTrade[]> {
+    const all = await Promise.all(Object.keys(market.file.assignment).map((email) => this.tradesOf(market, email, 'buy')));
+    return sortTrades(all.flat());
+  }
+
+  /** One team's trades in the market, from its own transaction files (`only`: one side of them). */
+  async tradesOf(market: LoadedMarket, email: string, only?: 'buy' | 'sell'): Promise<TimedTrade[]> {
     const out: TimedTrade[] = [];
-    for (const email of Object.keys(market.file.assignment)) {
-      for (const { transaction: tx } of await readTransactions(this.paths, email).catch(() => [])) {
-        if (tx.type !== 'buy' || !tx.negotiation_id) continue;
-        const meta = await this.metaOf(email, tx.negotiation_id);
-        if (meta?.market_id !== market.file.id) continue;
-        const buyer = market.slotOf(email);
-        const seller = market.slotOf(tx.counterparty);
-        const price = parsePrice(tx.price);
-        if (!buyer || !seller || !price.ok) continue;
-        out.push({
-          negotiation_id: tx.negotiation_id,
-          at: tx.timestamp,
-          chemical: tx.chemical,
-          buyer,
-          seller,
-          price_cents: price.cents,
-          quantity: tx.quantity,
-        });
-      }
+    for (const { transaction: tx } of await readTransactions(this.paths, email).catch(() => [])) {
+      if ((only && tx.type !== only) || !tx.negotiation_id) continue;
+      const meta = await this.metaOf(email, tx.negotiation_id);
+      if (meta?.market_id !== market.file.id) continue;
+      const [buyer, seller] = tx.type === 'buy' ? [email, tx.counterparty] : [tx.counterparty, email];
+      const price = parsePrice(tx.price);
+      const b = market.slotOf(buyer);
+      const s = market.slotOf(seller);
+      if (!b || !s || !price.ok) continue;
+      out.push({
+        negotiation_id: tx.negotiation_id,
+        at: tx.timestamp,
+        chemical: tx.chemical,
+        buyer: b,
+        seller: s,
+        price_cents: price.cents,
+        quantity: tx.quantity,
+      });
     }
-    return out.sort((a, b) => a.at - b.at || a.negotiation_id.localeCompare(b.negotiation_id));
+    return sortTrades(out);
   }
 
   /** In a market: its design holdings plus its trades there. On the free board: init.json plus every trade. */
@@ -109,10 +114,7 @@ export class MarketBook {
     if (market) {
       const team = market.teamOf(email);
       if (!team) throw notMember();
-      const slot = team.team;
-      const trades = (await this.trades(market)).filter(
-        (t) => t.negotiation_id !== excludeNegotiationId && (t.buyer === slot || t.seller === slot),
-      );
+      const trades = (await this.tradesOf(market, email)).filter((t) => t.negotiation_id !== excludeNegotiationId);
       return marketPosition(team, trades);
     }
     const h = await teamHoldings(this.paths, email, { excludeNegotiationId });
@@ -228,3 +230,5 @@ const HONOUR_CODES = {
 } as const satisfies Record<string, keyof typeof ErrorCode>;
 
 const notMember = () => new ParleyError(ErrorCode.Forbidden, 'you are not a team in this market', 403);
+
+const sortTrades = (trades: TimedTrade[]) => trades.sort((a, b) => a.at - b.at || a.negotiation_id.localeCompare(b.negotiation_id));
