@@ -62,7 +62,6 @@ export async function call(url: string, method: string, path: string, body?: unk
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the bench reads what the API answers
   return { status: res.status, body: (text ? JSON.parse(text) : null) as any };
 }
 
@@ -75,7 +74,6 @@ function connectBot(url: string, token: string): Promise<Socket> {
   });
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- acks carry the view or {error}
 const ack = (s: Socket, event: string, payload: unknown): Promise<any> => s.timeout(10_000).emitWithAck(event, payload);
 
 /** An agreement worker in its own process (a script that prints {"event":"started"} once it consumes jobs). */
@@ -84,7 +82,9 @@ export async function startWorker(script: string[], env: Record<string, string>)
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('agreement worker did not start within 30 s')), 30_000);
     child.stdout!.on('data', (d: Buffer) => {
-      if (d.toString().includes('"started"')) (clearTimeout(timer), resolve());
+      if (!d.toString().includes('"started"')) return;
+      clearTimeout(timer);
+      resolve();
     });
     child.once('exit', (code) => (clearTimeout(timer), reject(new Error(`agreement worker exited with ${code}`))));
   });
