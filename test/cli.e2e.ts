@@ -40,23 +40,32 @@ describe('parley CLI', () => {
     expect(await verifyPassword('secret12', init.password_hash)).toBe(true);
   });
 
-  it('refuses a second team with the same e-mail prefix', async () => {
+  it('gives any valid e-mail an account with its own file prefix, and keeps an existing prefix', async () => {
     await run('users', 'add', '--email', 'alice@uni.edu', '--password', 'secret12');
-    const again = await run('users', 'add', '--email', 'alice@other.org', '--password', 'secret12');
-    expect(again.code).toBe(1);
-    expect(again.out).toMatch(/prefix "alice" is already used by alice@uni.edu/);
+    expect(await run('users', 'add', '--email', 'alice@other.org', '--password', 'secret12')).toEqual({
+      code: 0,
+      out: 'added student alice@other.org (file prefix alice-2)',
+    });
+    expect((await run('users', 'add', '--email', 'john_doe@uni.edu', '--password', 'secret12')).code).toBe(0);
+    const init = (e: string) => JSON.parse(readFileSync(join(dataDir, 'teams', e, 'init.json'), 'utf8'));
+    expect([init('alice@uni.edu').prefix, init('alice@other.org').prefix, init('john_doe@uni.edu').prefix]).toEqual([
+      'alice',
+      'alice-2',
+      'john-doe',
+    ]);
+    expect((await run('users', 'add', '--email', 'alice@uni.edu', '--password', 'secret12')).out).toMatch(/alice@uni.edu already exists/);
   });
 
   it('imports a roster, and writes nothing for a file with bad rows, naming each line', async () => {
     const bad = join(dataDir, 'bad.csv');
     writeFileSync(
       bad,
-      'email,name,role,password\nann@uni.edu,Ann,student,secret12\nnot-an-email,X,student,secret12\nann@else.org,Ann2,student,secret12\nbo@uni.edu,Bo,teacher,secret12\ncy@uni.edu,Cy,student,123\n',
+      'email,name,role,password\nann@uni.edu,Ann,student,secret12\nnot-an-email,X,student,secret12\nAnn@Uni.edu,Ann2,student,secret12\nbo@uni.edu,Bo,teacher,secret12\ncy@uni.edu,Cy,student,123\n',
     );
     const res = await run('users', 'import', bad);
     expect(res.code).toBe(1);
     expect(res.out).toMatch(/line 3: invalid e-mail/);
-    expect(res.out).toMatch(/line 4: e-mail prefix "ann" repeats line 2/);
+    expect(res.out).toMatch(/line 4: ann@uni.edu repeats line 2/);
     expect(res.out).toMatch(/line 5: role must be student or instructor/);
     expect(res.out).toMatch(/line 6: password must have at least 8 characters/);
     expect(readdirSync(dataDir).includes('teams') ? readdirSync(join(dataDir, 'teams')).filter((d) => d.includes('@')) : []).toEqual([]);

@@ -23,6 +23,8 @@ describe('authorization matrix', () => {
   let devGw: RunningGateway;
   const tokens: Record<string, string> = {};
   let trade: string, practice: string, missingTrade: string, missingPractice: string;
+  /** A class session of prof's: alice and bob are members (paired in round 1), carol is not. */
+  let sessionId: string, otherCode: string, roleplay: string;
 
   beforeAll(async () => {
     await addTeam(config, 'alice@uni.edu');
@@ -35,6 +37,23 @@ describe('authorization matrix', () => {
     const order = await http(gw.url, 'POST', '/api/orders', { side: 'buy', chemical: 'C', price: 5, quantity: 10 }, tokens.alice);
     trade = (await http(gw.url, 'POST', `/api/orders/${order.body.id}/respond`, undefined, tokens.bob)).body.negotiation_id;
     practice = (await http(gw.url, 'POST', '/api/negotiations', { scenario_id: 'salary' }, tokens.alice)).body.negotiation_id;
+    await addTeam(config, 'prof2@uni.edu', { role: 'instructor' });
+    tokens.prof2 = await login(gw.url, 'prof2@uni.edu');
+    const newSession = async () =>
+      (
+        await http(
+          gw.url,
+          'POST',
+          '/api/sessions',
+          { title: 'Class', mode: 'peer', scenario_ids: ['used-car'], round_seconds: 3600, pairing: 'random' },
+          tokens.prof,
+        )
+      ).body;
+    const session = await newSession();
+    sessionId = session.id;
+    otherCode = (await newSession()).code;
+    for (const u of ['alice', 'bob']) await http(gw.url, 'POST', '/api/sessions/join', { code: session.code }, tokens[u]);
+    roleplay = (await http(gw.url, 'POST', `/api/sessions/${sessionId}/rounds`, {}, tokens.prof)).body.pairs[0].negotiation_id;
     missingTrade = `alice_bob_C_${Math.floor(Date.now() / 1000) - 999_999}`;
     missingPractice = '00000000-0000-4000-8000-000000000000';
     // tokens no one should get past with
@@ -358,6 +377,78 @@ describe('authorization matrix', () => {
       other: '403 FORBIDDEN',
       instructor: '200',
     },
+    // session isolation: party = alice (a member), other = carol (not a member), instructor = prof (its instructor)
+    { name: 'GET /api/sessions', method: 'GET', path: () => '/api/sessions', party: '200', other: '200', instructor: '200' },
+    {
+      name: 'POST /api/sessions',
+      method: 'POST',
+      path: () => '/api/sessions',
+      body: () => ({ title: 'x', mode: 'ai', scenario_ids: ['salary'], round_seconds: 60 }),
+      party: '403 FORBIDDEN',
+      other: '403 FORBIDDEN',
+      instructor: '201',
+    },
+    {
+      name: 'GET /api/sessions/:id',
+      method: 'GET',
+      path: () => `/api/sessions/${sessionId}`,
+      party: '200',
+      other: '404 SESSION_NOT_FOUND',
+      instructor: '200',
+    },
+    ...['live', 'debrief', 'grades.csv', 'transcripts.csv', 'export.json'].map((part): RouteCase => ({
+      name: `GET /api/sessions/:id/${part}`,
+      method: 'GET',
+      path: () => `/api/sessions/${sessionId}/${part}`,
+      party: '403 NOT_SESSION_MEMBER',
+      other: '404 SESSION_NOT_FOUND',
+      instructor: '200',
+    })),
+    {
+      name: 'POST /api/sessions/:id/broadcast',
+      method: 'POST',
+      path: () => `/api/sessions/${sessionId}/broadcast`,
+      body: () => ({ text: 'Five minutes left' }),
+      party: '403 NOT_SESSION_MEMBER',
+      other: '404 SESSION_NOT_FOUND',
+      instructor: '200',
+    },
+    {
+      name: 'POST /api/sessions/:id/rounds (one is running)',
+      method: 'POST',
+      path: () => `/api/sessions/${sessionId}/rounds`,
+      body: () => ({}),
+      party: '403 NOT_SESSION_MEMBER',
+      other: '404 SESSION_NOT_FOUND',
+      instructor: '409 ROUND_ALREADY_RUNNING',
+    },
+    {
+      name: 'GET /api/negotiations/:id (session role-play of alice and bob)',
+      method: 'GET',
+      path: () => `/api/negotiations/${roleplay}`,
+      party: '200',
+      other: '404 NEGOTIATION_NOT_FOUND',
+      instructor: '200',
+    },
+    {
+      name: 'POST /api/sessions/join (another session of prof)',
+      method: 'POST',
+      path: () => '/api/sessions/join',
+      body: () => ({ code: otherCode }),
+      party: '200',
+      other: '200',
+      instructor: '403 FORBIDDEN',
+    },
+    { name: 'GET /api/users', method: 'GET', path: () => '/api/users', party: '403 FORBIDDEN', other: '403 FORBIDDEN', instructor: '200' },
+    {
+      name: 'PATCH /api/users/:email',
+      method: 'PATCH',
+      path: () => '/api/users/bob@uni.edu',
+      body: () => ({ name: 'Bob B' }),
+      party: '403 FORBIDDEN',
+      other: '403 FORBIDDEN',
+      instructor: '200',
+    },
     {
       name: 'GET /admin/queues (bull-board)',
       method: 'GET',
@@ -412,6 +503,51 @@ describe('authorization matrix', () => {
         wrote_outside_data_dir: false,
       });
     }
+    expect(mismatches).toEqual([]);
+  });
+
+  it("session isolation: only members and the session's own instructor reach a session, its room and its negotiations", async () => {
+    const mismatches: string[] = [];
+    const expect1 = (what: string, got: Outcome, want: Outcome) => {
+      if (got !== want) mismatches.push(`${what}: expected ${want}, got ${got}`);
+    };
+    const missing = '00000000-0000-4000-8000-00000000beef';
+    const callers2 = { member: 'alice', outsider: 'carol', instructor: 'prof', otherInstructor: 'prof2' } as const;
+    const want = { member: 'ok', outsider: 'SESSION_NOT_FOUND', instructor: 'ok', otherInstructor: 'SESSION_NOT_FOUND' } as const;
+    const got: Record<string, Outcome> = {};
+    for (const [who, user] of Object.entries(callers2)) {
+      const sock = await open(gw, user);
+      const ack = await emitAck(sock, ClientEvent.JoinSession, { session_id: sessionId });
+      got[who] = outcomeOf(ack);
+      expect1(`join-session as ${who}`, got[who], want[who as keyof typeof want]);
+      if (who === 'outsider') {
+        const forMissing = await emitAck(sock, ClientEvent.JoinSession, { session_id: missing });
+        expect1('join-session: outsider vs missing id', JSON.stringify(ack), JSON.stringify(forMissing));
+      }
+    }
+    rows.push({
+      input: 'authz socket join-session × {member, outsider student, its instructor, another instructor}',
+      tried: 5,
+      answered: `member ${got.member} · outsider ${got.outsider} (same as a missing id) · its instructor ${got.instructor} · another instructor ${got.otherInstructor}`,
+      server_stayed_up: true,
+      wrote_outside_data_dir: false,
+    });
+    // another instructor is an outsider to every instructor route of the session
+    const other = await http(gw.url, 'GET', `/api/sessions/${sessionId}/grades.csv`, undefined, tokens.prof2);
+    expect1('grades.csv as another instructor', `${other.status} ${other.body.code}`, '404 SESSION_NOT_FOUND');
+    const sock = await open(gw, 'carol');
+    expect1(
+      'outsider joins the role-play',
+      outcomeOf(await emitAck(sock, ClientEvent.JoinNegotiation, { negotiation_id: roleplay })),
+      'NEGOTIATION_NOT_FOUND',
+    );
+    rows.push({
+      input: "authz session: another instructor reads grades.csv; an outsider joins a member pair's role-play",
+      tried: 2,
+      answered: '404 SESSION_NOT_FOUND · NEGOTIATION_NOT_FOUND',
+      server_stayed_up: true,
+      wrote_outside_data_dir: false,
+    });
     expect(mismatches).toEqual([]);
   });
 

@@ -2,11 +2,14 @@ import type { Logger } from 'pino';
 import { owedAiTurns, type AuditLog, type DataPaths } from '@parley/store';
 import type { JobHandlers, JobProducer, ParleyMetrics, Queue } from '@parley/queues';
 import type { Settlement, SettlementResult } from '@parley/settlement';
+import type { RoundCloser } from '@parley/sessions';
 
 export type AgreementHandlers = JobHandlers<typeof Queue.AgreementCheck>;
 
 export interface AgreementJobsDeps {
   settlement: Settlement;
+  /** The `round-end` job: a class round's unfinished negotiations close as no deal (time). */
+  rounds: Pick<RoundCloser, 'close'>;
   paths: DataPaths;
   /** Re-queues AI turns whose reply job was lost (e.g. Redis came back empty). */
   producer: Pick<JobProducer, 'enqueueAiReply'>;
@@ -23,7 +26,7 @@ const OWED_AI_TURN_AFTER_MS = 5_000;
 
 /** The `agreement-check` jobs (`check`, `sweep`, `stale-cleanup`) on the settlement, each result counted, audited and logged. */
 export function agreementJobs(deps: AgreementJobsDeps): AgreementHandlers {
-  const { settlement, paths, producer, metrics, audit, logger, claimStaleMs, staleAfterMs } = deps;
+  const { settlement, rounds, paths, producer, metrics, audit, logger, claimStaleMs, staleAfterMs } = deps;
   const report = (r: SettlementResult) => {
     if (['untouched', 'busy', 'missing'].includes(r.action)) return;
     if (r.action !== 'skipped') {
@@ -64,5 +67,10 @@ export function agreementJobs(deps: AgreementJobsDeps): AgreementHandlers {
       return { ...counts, ai_turns_requeued: owed.length };
     },
     'stale-cleanup': async () => summary(await settlement.staleCleanup(staleAfterMs)),
+    'round-end': async ({ session_id, round }) => {
+      const r = await rounds.close(session_id, round);
+      logger.info({ session_id, round, ...r }, 'round ended');
+      return r;
+    },
   };
 }

@@ -1,13 +1,14 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { ParleyConfig } from '@parley/config';
-import { AuditLog, DataPaths, MessageLog, OrderStore } from '@parley/store';
+import { AuditLog, DataPaths, MessageLog, OrderStore, SessionStore } from '@parley/store';
+import { RoundCloser, SessionPush } from '@parley/sessions';
 import { JobProducer, ParleyMetrics, Queue, RoomEmitter, workerQueueImports } from '@parley/queues';
 import { createRelationshipRubric } from '@parley/negotiation';
 import { Settlement, SettlementDeps } from '@parley/settlement';
 import { MarketBook } from '@parley/market';
 import { ProvidersModule } from '@parley/providers';
-import { ServerEvent } from '@parley/contracts';
+import { type NegotiationMeta, type NegotiationUpdate, type Outcome } from '@parley/contracts';
 import { AGREEMENT_HANDLERS, AgreementWorkerOptions, agreementProcessor } from './agreement.processor';
 import { agreementJobs } from './agreement-jobs';
 import { scenarioScorer } from './scorer';
@@ -34,10 +35,17 @@ export class AgreementWorkerModule {
       providers: [
         {
           provide: Settlement,
-          useFactory: (paths: DataPaths, room: RoomEmitter, orders: OrderStore, messages: MessageLog, book: MarketBook) =>
+          useFactory: (
+            paths: DataPaths,
+            room: RoomEmitter,
+            orders: OrderStore,
+            messages: MessageLog,
+            push: SessionPush,
+            book: MarketBook,
+          ) =>
             new Settlement({
               paths,
-              events: { negotiationUpdate: (u) => room.toNegotiation(u.negotiation_id, ServerEvent.NegotiationUpdate, u) },
+              events: { negotiationUpdate: (u, context) => tellParties(room, push, u, context) },
               scorer:
                 options.scorer === undefined
                   ? scenarioScorer(config.dataDir, createRelationshipRubric(config))
@@ -48,13 +56,27 @@ export class AgreementWorkerModule {
               messages,
               tradeCheck: (meta, trade) => book.settlementProblem(meta, trade),
             }),
-          inject: [DataPaths, RoomEmitter, OrderStore, MessageLog, MarketBook],
+          inject: [DataPaths, RoomEmitter, OrderStore, MessageLog, SessionPush, MarketBook],
+        },
+        {
+          provide: RoundCloser,
+          useFactory: (sessions: SessionStore, settlement: Settlement, room: RoomEmitter, push: SessionPush) =>
+            new RoundCloser(sessions, settlement, room, push, options.now),
+          inject: [SessionStore, Settlement, RoomEmitter, SessionPush],
         },
         {
           provide: AGREEMENT_HANDLERS,
-          useFactory: (settlement: Settlement, paths: DataPaths, producer: JobProducer, metrics: ParleyMetrics, audit: AuditLog) =>
+          useFactory: (
+            settlement: Settlement,
+            rounds: RoundCloser,
+            paths: DataPaths,
+            producer: JobProducer,
+            metrics: ParleyMetrics,
+            audit: AuditLog,
+          ) =>
             agreementJobs({
               settlement,
+              rounds,
               paths,
               producer,
               metrics,
@@ -63,10 +85,34 @@ export class AgreementWorkerModule {
               claimStaleMs: options.claimStaleMs,
               staleAfterMs: config.staleAfterMs,
             }),
-          inject: [Settlement, DataPaths, JobProducer, ParleyMetrics, AuditLog],
+          inject: [Settlement, RoundCloser, DataPaths, JobProducer, ParleyMetrics, AuditLog],
         },
         agreementProcessor({ concurrency: config.agreementConcurrency, ...options.worker }),
       ],
     };
   }
+}
+
+/**
+ * A settled negotiation: the room, and each human party's own user room (lobby and dashboards listen
+ * there instead of polling) — in a role-play with that party's own score only. A session's screens
+ * get the new live view.
+ */
+async function tellParties(
+  room: RoomEmitter,
+  push: SessionPush,
+  update: NegotiationUpdate,
+  { meta, outcome }: { meta: NegotiationMeta | null; outcome: Outcome },
+): Promise<void> {
+  const parties = (meta?.parties ?? [])
+    .filter((p) => p.user !== 'ai')
+    .map((p) => {
+      const own = outcome.scores?.[p.user];
+      return {
+        user: p.user,
+        update: own ? { ...update, final_score: own.final_score, score_explanations: own.score_explanations } : update,
+      };
+    });
+  room.negotiationUpdate(update, parties);
+  if (meta?.session_id) await push.changed(meta.session_id).catch(() => undefined);
 }

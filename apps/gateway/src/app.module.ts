@@ -26,6 +26,13 @@ import { TeamCaps } from './api/team-caps';
 import { OrderBoard } from './api/order-board';
 import { TradeDesk } from './api/trade-desk';
 import { TranscriptCache } from './realtime/transcript-cache';
+import { SessionRooms } from './realtime/session-rooms';
+import { SessionsController } from './api/sessions.controller';
+import { UsersController } from './api/users.controller';
+import { SessionPush, SessionRecords, SessionReports, SessionService } from '@parley/sessions';
+import { NegotiationStore, SessionStore, TeamStore } from '@parley/store';
+import { ScenarioCatalog } from '@parley/negotiation';
+import { JobProducer, RoomEmitter } from '@parley/queues';
 
 @Module({})
 export class GatewayModule {
@@ -42,6 +49,8 @@ export class GatewayModule {
         TeamsController,
         AdminController,
         InstructorController,
+        SessionsController,
+        UsersController,
       ],
       providers: [
         { provide: APP_FILTER, useClass: HttpErrorsFilter },
@@ -59,6 +68,27 @@ export class GatewayModule {
         Rooms,
         NegotiationService,
         NegotiationGateway,
+        SessionRooms,
+        {
+          provide: SessionService,
+          useFactory: (
+            sessions: SessionStore,
+            teams: TeamStore,
+            negotiations: NegotiationStore,
+            scenarios: ScenarioCatalog,
+            producer: JobProducer,
+            emitter: RoomEmitter,
+            records: SessionRecords,
+            push: SessionPush,
+          ) => new SessionService(sessions, teams, negotiations, scenarios, producer, emitter, records, push),
+          inject: [SessionStore, TeamStore, NegotiationStore, ScenarioCatalog, JobProducer, RoomEmitter, SessionRecords, SessionPush],
+        },
+        {
+          provide: SessionReports,
+          useFactory: (sessions: SessionStore, records: SessionRecords, scenarios: ScenarioCatalog) =>
+            new SessionReports(sessions, records, scenarios),
+          inject: [SessionStore, SessionRecords, ScenarioCatalog],
+        },
       ],
     };
   }

@@ -17,3 +17,4 @@ export type {
   ServerToClientEvents,
 } from './payloads';
 export type * from './http';
+export * from './sessions';

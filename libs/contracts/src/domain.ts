@@ -19,6 +19,12 @@ export interface TeamInit {
   role: Role;
   password_hash: string;
   holdings: Holdings;
+  /**
+   * The namespace prefix of this account's file names in negotiations (`<prefix>_state.json`) and of
+   * seed 000's peer ids, fixed when the account is made. Absent on accounts made before it existed:
+   * their prefix is the e-mail's local part, which never changes.
+   */
+  prefix?: string;
 }
 
 export type PublicUser = Omit<TeamInit, 'password_hash'>;
@@ -39,12 +45,13 @@ export interface PartyState {
   last_updated: number;
 }
 
-export type NegotiationKind = 'ai' | 'peer';
+/** 'ai': AI practice; 'peer': a trade (seed 000); 'roleplay': two students on the two sides of a scenario. */
+export type NegotiationKind = 'ai' | 'peer' | 'roleplay';
 
 export interface PartyRef {
   /** An e-mail, or 'ai' for the AI counterpart. */
   user: string;
-  /** File prefix: the e-mail's local part, or 'ai'. */
+  /** File prefix: the account's namespace prefix (TeamInit.prefix), or 'ai'. */
   prefix: string;
   role: string;
 }
@@ -65,6 +72,9 @@ export interface NegotiationMeta {
   opening_terms?: Terms;
   /** Opened on an order of a market: the trade counts in that market (schedules, profit, checks). */
   market_id?: string;
+  /** A negotiation made by a class session's round (the session lists it, never copies it). */
+  session_id?: string;
+  round?: number;
 }
 
 export type NegotiationStatus = 'active' | 'completed' | 'rejected' | 'expired' | 'failed';
@@ -120,6 +130,14 @@ export interface Outcome {
   score_explanations?: ScoreExplanations;
   reason?: string;
   settled_at: number;
+  /** Role-play: each student scored from their own brief (e-mail → score). AI practice keeps final_score. */
+  scores?: Record<string, PartyScore>;
+}
+
+export interface PartyScore {
+  role: string;
+  final_score: FinalScore;
+  score_explanations: ScoreExplanations;
 }
 
 /** data/teams/<email>/transactions/*.json — exactly seed 000's fields. */

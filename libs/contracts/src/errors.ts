@@ -35,6 +35,12 @@ export const ErrorCode = {
   OrderGone: 'ORDER_GONE',
   /** A market design that does not pass validation: `problems` lists every one, with its line or path. */
   InvalidDesign: 'INVALID_DESIGN',
+  SessionNotFound: 'SESSION_NOT_FOUND',
+  BadJoinCode: 'BAD_JOIN_CODE',
+  NotSessionMember: 'NOT_SESSION_MEMBER',
+  RoundNotRunning: 'ROUND_NOT_RUNNING',
+  RoundAlreadyRunning: 'ROUND_ALREADY_RUNNING',
+  NotEnoughMembers: 'NOT_ENOUGH_MEMBERS',
 } as const;
 export type ErrorCodeName = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -52,7 +58,7 @@ export class ParleyError extends Error {
     readonly code: ErrorCodeName,
     message: string,
     readonly httpStatus = 400,
-    /** Sent beside code and message: e.g. every problem of a refused market design. */
+    /** More fields of the HTTP error body (a roster import's `errors: [{line, message}]`, a market design's `problems`). */
     readonly details?: Record<string, unknown>,
   ) {
     super(message);

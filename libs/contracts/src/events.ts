@@ -12,6 +12,8 @@ export const ClientEvent = {
   RejectNegotiation: 'reject-negotiation',
   DevTriggerAi: 'dev-trigger-ai',
   DevCompleteNegotiation: 'dev-complete-negotiation',
+  /** Joins a class session's room (its members and its instructor only). */
+  JoinSession: 'join-session',
 } as const;
 
 export const ServerEvent = {
@@ -28,6 +30,15 @@ export const ServerEvent = {
   ServerShutdown: 'server-shutdown',
   /** To an order owner's user room when a team answers or takes its order. */
   OrderResponse: 'order-response',
+  /** To the session room: the live summary changed (membership, pairing, a negotiation's state, a round). */
+  SessionUpdate: 'session-update',
+  /** To each paired student's user room: their negotiation of the new round and when it ends. */
+  /** To the session's staff room (its instructor): the full live view (who, state, pairs, negotiation ids). */
+  LiveUpdate: 'live-update',
+  RoundStarted: 'round-started',
+  RoundEnded: 'round-ended',
+  SessionBroadcast: 'session-broadcast',
+
   Error: 'error',
 } as const;
 export type ServerEventName = (typeof ServerEvent)[keyof typeof ServerEvent];
@@ -35,6 +46,8 @@ export type ServerEventName = (typeof ServerEvent)[keyof typeof ServerEvent];
 /** Room names: every party socket joins `negotiation-<id>` (seed 004) and `user-<email>`. */
 export const negotiationRoom = (negotiationId: string) => `negotiation-${negotiationId}`;
 export const userRoom = (email: string) => `user-${email}`;
+export const sessionRoom = (sessionId: string) => `session-${sessionId}`;
+export const sessionStaffRoom = (sessionId: string) => `session-staff-${sessionId}`;
 
 export const HISTORY_ON_JOIN = 50;
 export const MAX_MESSAGE_LENGTH = 1000;

@@ -16,6 +16,9 @@ export interface NegotiationSummary {
   market_id?: string;
   /** An open peer negotiation: whose move it is, as the asking party sees it. */
   waiting_for?: 'you' | 'them';
+  /** Made by a class session's round. */
+  session_id?: string;
+  round?: number;
 }
 
 /** GET /api/negotiations/:id */

@@ -4,3 +4,4 @@ export * from './payloads';
 export * from './domain';
 export * from './views';
 export * from './http';
+export * from './sessions';

@@ -1,5 +1,15 @@
 import { z } from 'zod';
-import type { AiMetadata, ChatMessage, FinalScore, NegotiationStatus, PartyStatus, ScoreExplanations, Terms } from './domain';
+import type {
+  AiMetadata,
+  ChatMessage,
+  FinalScore,
+  NegotiationKind,
+  NegotiationStatus,
+  PartyStatus,
+  ScoreExplanations,
+  Terms,
+} from './domain';
+import type { LiveView, SessionSummary } from './sessions';
 import type { ErrorPayload } from './errors';
 
 /** Negotiation ids: a UUID (AI practice) or seed 000's `{initiator}_{responder}_{chemical}_{unix_ts}[-n]`. */
@@ -38,6 +48,7 @@ export const ClientPayload = {
     outcome: z.enum(['success', 'failure']).optional(),
     score_override: z.record(z.string(), z.number()).optional(),
   }),
+  'join-session': z.object({ session_id: z.string().regex(/^[0-9a-f-]{36}$/, 'not a session id') }),
 } as const;
 export type ClientPayloads = { [K in keyof typeof ClientPayload]: z.infer<(typeof ClientPayload)[K]> };
 
@@ -53,7 +64,7 @@ export interface OfferView {
 export interface ServerPayloads {
   'negotiation-state': {
     negotiation_id: string;
-    kind: 'ai' | 'peer';
+    kind: NegotiationKind;
     status: NegotiationStatus;
     participant_count: number;
     scenario_id?: string;
@@ -81,6 +92,11 @@ export interface ServerPayloads {
     accepted: boolean;
     terms?: Terms;
   };
+  'session-update': SessionSummary;
+  'live-update': LiveView;
+  'round-started': { session_id: string; round: number; ends_at: number; negotiation_id?: string; role?: string; partner?: string };
+  'round-ended': { session_id: string; round: number; by: 'instructor' | 'time' };
+  'session-broadcast': { session_id: string; text: string; at: string };
   /** Also emitted to a negotiation room by workers (e.g. AI_TIMEOUT from the ai-worker). */
   error: ErrorPayload;
 }

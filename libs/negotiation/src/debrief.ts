@@ -59,6 +59,8 @@ export interface DebriefInput {
   transcript: ChatMessage[];
   /** The viewing party ('student' in AI practice; an instructor sees the student's side). */
   party?: Party;
+  /** Peer role-play: the viewing student's e-mail (their lines are the ones they sent). */
+  user?: string;
 }
 
 /**
@@ -72,7 +74,8 @@ export function buildDebrief(input: DebriefInput): Debrief {
   const { outcome } = input;
   const terms = outcome.deal_terms?.agreed ? outcome.deal_terms.terms : null;
   const status = outcome.status === 'failed' ? 'rejected' : outcome.status;
-  const score = scoreNegotiation({ scenario: input.scenario, party, terms, transcript: input.transcript, status });
+  const isOwnLine = input.user ? (m: ChatMessage) => m.sender === input.user : undefined;
+  const score = scoreNegotiation({ scenario: input.scenario, party, terms, transcript: input.transcript, status, isOwnLine });
   const mine = ownSide(sc, 'student');
   const theirs = ownSide(sc, 'ai');
   const fullDeal = terms && sc.issues.every((i) => typeof terms[i.name] === 'number') ? terms : null;
@@ -113,7 +116,7 @@ function endedWords(input: DebriefInput, party: Party): string {
   if (outcome.status === 'completed') return 'You reached a deal.';
   if (outcome.status === 'expired') return 'Time ran out without a deal.';
   if (outcome.status === 'failed') return 'The deal could not be settled.';
-  const me = party === 'student' ? meta.parties.find((p) => p.user !== 'ai')?.user : 'ai';
+  const me = input.user ?? (party === 'student' ? meta.parties.find((p) => p.user !== 'ai')?.user : 'ai');
   const iWalked = transcript.some((m) => m.kind === 'offer' && m.status === 'rejected' && m.sender === me);
   return iWalked ? 'You walked away.' : 'The other side walked away.';
 }

@@ -20,3 +20,5 @@ export * from './relationships';
 export * from './coaching';
 export * from './moves';
 export * from './debrief';
+export * from './csv';
+export * from './sessions';

@@ -42,6 +42,8 @@ export const scenarioSchema = z
     student_role: z.string().min(1).max(60),
     ai_role: z.string().min(1).max(60),
     student_brief: z.string().min(1).max(5000),
+    /** The other side's brief for a second student in peer role-play (derived from ai_private when absent). */
+    ai_brief: z.string().min(1).max(5000).optional(),
     issues: z.array(issueSchema).min(1).max(8),
     ai_private: z.object({
       persona: z.string().min(1).max(2000),

@@ -90,6 +90,8 @@ export interface IssuePreference {
 
 /** The private fields every scenario file has (validated by the scenario schema). */
 export interface ScenarioPrivate {
+  /** The other side's brief for a second student in peer role-play (derived from ai_private when absent). */
+  ai_brief?: string;
   ai_private: {
     persona: string;
     private_facts: string[];

@@ -2,8 +2,9 @@ import { DynamicModule, Global, Inject, Module, OnApplicationShutdown, Provider 
 import type IORedis from 'ioredis';
 import type { Logger } from 'pino';
 import { CONFIG, LOGGER, ParleyConfig } from '@parley/config';
-import { AuditLog, DataPaths, MarketStore, MessageLog, NegotiationStore, OrderStore, TeamStore } from '@parley/store';
+import { AuditLog, DataPaths, MarketStore, MessageLog, NegotiationStore, OrderStore, SessionStore, TeamStore } from '@parley/store';
 import { MarketBook } from '@parley/market';
+import { SessionPush, SessionRecords } from '@parley/sessions';
 import { JobProducer, MessageSequence, ParleyMetrics, REDIS, RoomEmitter, createRedis } from '@parley/queues';
 import { ScenarioCatalog } from '@parley/negotiation';
 
@@ -67,6 +68,17 @@ export class ProvidersModule {
         inject: [DataPaths, MarketStore, OrderStore, NegotiationStore],
       },
       { provide: MessageLog, useFactory: () => new MessageLog() },
+      { provide: SessionStore, useFactory: (paths: DataPaths) => new SessionStore(paths), inject: [DataPaths] },
+      {
+        provide: SessionRecords,
+        useFactory: (s: SessionStore, n: NegotiationStore, t: TeamStore, m: MessageLog) => new SessionRecords(s, n, t, m),
+        inject: [SessionStore, NegotiationStore, TeamStore, MessageLog],
+      },
+      {
+        provide: SessionPush,
+        useFactory: (s: SessionStore, r: SessionRecords, e: RoomEmitter) => new SessionPush(s, r, e),
+        inject: [SessionStore, SessionRecords, RoomEmitter],
+      },
       { provide: AuditLog, useFactory: (paths: DataPaths) => new AuditLog(paths, service), inject: [DataPaths] },
       { provide: ScenarioCatalog, useFactory: () => new ScenarioCatalog(config.dataDir) },
       { provide: JobProducer, useFactory: (redis: IORedis) => new JobProducer(redis, config.redisPrefix), inject: [REDIS] },

@@ -28,6 +28,8 @@ export const JobSchema = {
     check: z.object({ negotiation_id: negotiationId, owner }),
     sweep: none,
     'stale-cleanup': none,
+    /** A class session's round is over (its time, or its instructor): every unfinished negotiation closes as no deal (time). */
+    'round-end': z.object({ session_id: z.string().uuid('invalid session id'), round: z.number().int().min(1).max(10_000) }),
   },
 } as const;
 
@@ -39,11 +41,12 @@ export type JobData<Q extends QueueName, N extends JobName<Q>> = JobPayloads[Q][
 /** The job names each queue must have a handler for; a worker refuses to start without one. */
 export const JOB_NAMES: { [Q in QueueName]: JobName<Q>[] } = {
   'ai-response': ['reply'],
-  'agreement-check': ['check', 'sweep', 'stale-cleanup'],
+  'agreement-check': ['check', 'sweep', 'stale-cleanup', 'round-end'],
 };
 
 /** Job ids that make duplicates collapse: a burst of offer updates leaves one pending check. */
 export const jobId = {
   aiReply: (negotiationId: string, triggerSeq: number) => `ai-${negotiationId}-${triggerSeq}`,
   agreementCheck: (negotiationId: string) => `check-${negotiationId}`,
+  roundEnd: (sessionId: string, round: number, when: 'time' | 'now') => `round-end-${sessionId}-${round}-${when}`,
 };

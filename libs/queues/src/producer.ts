@@ -44,6 +44,20 @@ export class JobProducer {
     await this.agreementCheck.add('check', data, { jobId: `${base}-${Date.now()}`, attempts: 5, ...KEEP });
   }
 
+  /**
+   * The round-end job: at the round's end time (when 'time'), or at once when its instructor ends it
+   * ('now'). Either closes each unfinished negotiation once; the two ids let both exist.
+   */
+  async enqueueRoundEnd(data: JobPayloads['agreement-check']['round-end'], when: 'time' | 'now', delayMs = 0): Promise<void> {
+    await this.agreementCheck.add('round-end', data, {
+      jobId: jobId.roundEnd(data.session_id, data.round, when),
+      delay: Math.max(0, delayMs),
+      attempts: 10,
+      backoff: { type: 'exponential', delay: 500 },
+      ...KEEP,
+    });
+  }
+
   async close(): Promise<void> {
     await Promise.all([this.aiResponse.close(), this.agreementCheck.close()]);
   }

@@ -68,7 +68,19 @@ export class Settlement {
     if (pre.type !== 'none') return this.check(owner, id);
     // a directory still being created (no negotiation.json yet) is not a negotiation to expire
     if (!resolveParties(snapshot) || !(await this.isStale(snapshot, staleAfterMs))) return { ...base, action: 'untouched' };
-    return this.claimAndProcess(owner, id, staleAfterMs);
+    return this.claimAndProcess(owner, id, { staleAfterMs });
+  }
+
+  /**
+   * A class round's end: the negotiation closes now as 'expired' with `reason` — unless both already
+   * agreed or one walked away, which is settled as such. The claim makes it happen exactly once, on
+   * any number of workers; 'busy' means another process holds it right now (ask again).
+   */
+  async closeAtDeadline(owner: string, id: string, reason: string): Promise<SettlementResult> {
+    const base = { negotiation_id: id, owner };
+    const snapshot = await this.files.read(owner, id, this.files.activeDir(owner, id));
+    if (!snapshot) return { ...base, action: (await this.files.read(owner, id, this.files.claimedDir(owner, id))) ? 'busy' : 'missing' };
+    return this.claimAndProcess(owner, id, { reason });
   }
 
   /** One pass over DATA_DIR (see SettlementSweep). */
@@ -81,21 +93,21 @@ export class Settlement {
     return new SettlementSweep(this, this.now).staleCleanup(staleAfterMs);
   }
 
-  private async claimAndProcess(owner: string, id: string, expireAfterMs: number | null): Promise<SettlementResult> {
+  private async claimAndProcess(owner: string, id: string, expiry: Expiry | null): Promise<SettlementResult> {
     await this.deps.hooks?.beforeClaim?.(owner, id);
     const claim = await this.files.claim(owner, id);
     if (claim !== 'claimed') return { negotiation_id: id, owner, action: claim };
-    return this.processClaimed(owner, id, expireAfterMs);
+    return this.processClaimed(owner, id, expiry);
   }
 
   /**
    * Inside the claim: re-read, decide again (the pre-read may be outdated), act. An error leaves the
    * negotiation claimed; the sweep finishes it later.
    */
-  private async processClaimed(owner: string, id: string, expireAfterMs: number | null): Promise<SettlementResult> {
+  private async processClaimed(owner: string, id: string, expiry: Expiry | null): Promise<SettlementResult> {
     const progress = { decided: false };
     try {
-      return await this.processClaimedOnce(owner, id, expireAfterMs, progress);
+      return await this.processClaimedOnce(owner, id, expiry, progress);
     } catch (e) {
       // an unreadable file fails this one negotiation; given back, it blocks nobody (a decided one is finished later)
       if (!progress.decided) await this.files.unclaim(owner, id).catch(() => false);
@@ -106,7 +118,7 @@ export class Settlement {
   private async processClaimedOnce(
     owner: string,
     id: string,
-    expireAfterMs: number | null,
+    expiry: Expiry | null,
     progress: { decided: boolean },
   ): Promise<SettlementResult> {
     const base = { negotiation_id: id, owner };
@@ -124,8 +136,9 @@ export class Settlement {
     if (decision.type === 'reject' && parties) {
       return this.close(snapshot, 'rejected', null, `${decision.by === 'ai' ? 'the AI' : decision.by} walked away`);
     }
-    if (expireAfterMs !== null && parties && (await this.isStale(snapshot, expireAfterMs))) {
-      return this.close(snapshot, 'expired', null, `no activity for ${Math.round(expireAfterMs / 60000)} min`);
+    if (expiry && 'reason' in expiry && parties) return this.close(snapshot, 'expired', null, expiry.reason);
+    if (expiry && 'staleAfterMs' in expiry && parties && (await this.isStale(snapshot, expiry.staleAfterMs))) {
+      return this.close(snapshot, 'expired', null, `no activity for ${Math.round(expiry.staleAfterMs / 60000)} min`);
     }
     await this.files.unclaim(owner, id);
     return {
@@ -227,6 +240,11 @@ export class Settlement {
         outcome.score_explanations = score.score_explanations;
       }
     }
+    // peer role-play: each student scored from their own brief
+    if (kind === 'roleplay' && snapshot.meta && status !== 'failed') {
+      const scores = await this.scoreEach(snapshot, status, terms);
+      if (scores) outcome.scores = scores;
+    }
     await this.files.writeOutcome(snapshot.owner, snapshot.id, outcome);
     return outcome;
   }
@@ -242,18 +260,26 @@ export class Settlement {
     }
   }
 
+  private async scoreEach(snapshot: NegotiationSnapshot, status: Outcome['status'], terms: Terms | null) {
+    if (!this.deps.scorer?.scoreEach || !snapshot.meta) return null;
+    const transcript = await this.messages.readAll(snapshot.dir);
+    return this.deps.scorer.scoreEach({ meta: snapshot.meta, terms, status: status as ScoreInput['status'], transcript }).catch(() => null);
+  }
+
   /** Archive (idempotent), move the responder's symlink, tell the room. */
   private async finish(snapshot: NegotiationSnapshot, outcome: Outcome): Promise<SettlementResult> {
     const { owner, id } = snapshot;
     await this.files.archive(owner, id);
     const parties = resolveParties(snapshot);
-    if (parties?.kind === 'peer') {
+    if (parties?.kind === 'peer' || parties?.kind === 'roleplay') {
       for (const user of parties.users) if (user !== owner && isEmail(user)) await this.files.archiveResponderLink(owner, user, id);
+    }
+    if (parties?.kind === 'peer') {
       // the order the trade was opened on is filled: it leaves the board
       const orderId = snapshot.meta?.order_id;
       if (outcome.status === 'completed' && orderId && isUuid(orderId)) await this.orders.remove(owner, orderId);
     }
-    await this.deps.events?.negotiationUpdate(outcomeUpdate(outcome, this.now()));
+    await this.deps.events?.negotiationUpdate(outcomeUpdate(outcome, this.now()), { meta: snapshot.meta, outcome });
     const action = outcome.status === 'completed' ? 'settled' : (outcome.status as SettlementAction);
     return { negotiation_id: id, owner, action, reason: outcome.reason, outcome };
   }
@@ -262,6 +288,9 @@ export class Settlement {
     return this.now() - (await this.files.lastActivityMs(snapshot)) >= staleAfterMs;
   }
 }
+
+/** Why a claimed negotiation may close as 'expired': no activity for a while, or a deadline (a class round's end). */
+type Expiry = { staleAfterMs: number } | { reason: string };
 
 /** The terms a completed trade settled at (the decision's, which a resumed settler may not have seen agreed). */
 function tradeTerms(agreed: Terms | null, trade: Trade): Terms {

@@ -1,11 +1,11 @@
-import type { ChatMessage, NegotiationMeta, NegotiationUpdate, Outcome, Terms } from '@parley/contracts';
-import type { Trade } from '@parley/store';
-import type { DataPaths, MessageLog, OrderStore, SettleTradeOptions } from '@parley/store';
+import type { ChatMessage, NegotiationMeta, NegotiationUpdate, Outcome, PartyScore, Terms } from '@parley/contracts';
+import type { DataPaths, MessageLog, OrderStore, SettleTradeOptions, Trade } from '@parley/store';
 import type { ScoreResult } from '@parley/negotiation';
 
 /** Where a settlement's result goes (the worker: the room, through the Socket.io Redis emitter). */
 export interface SettlementEvents {
-  negotiationUpdate(update: NegotiationUpdate): void | Promise<void>;
+  /** `meta` (null for a tree without negotiation.json) tells the parties and the session; `outcome` holds each party's score. */
+  negotiationUpdate(update: NegotiationUpdate, context: { meta: NegotiationMeta | null; outcome: Outcome }): void | Promise<void>;
 }
 
 export interface ScoreInput {
@@ -19,6 +19,8 @@ export interface ScoreInput {
 /** Scores an AI practice negotiation (the real one wraps scoreNegotiation + ScenarioCatalog). */
 export interface Scorer {
   score(input: ScoreInput): Promise<ScoreResult | null>;
+  /** Peer role-play: every student scored from their own brief, by e-mail. */
+  scoreEach?(input: ScoreInput): Promise<Record<string, PartyScore> | null>;
 }
 
 /** Test seams: called at the points where a crash or a race matters. */

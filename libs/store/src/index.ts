@@ -14,3 +14,5 @@ export * from './transactions';
 export * from './settlement-files';
 export * from './audit';
 export * from './markets';
+export * from './sessions';
+export * from './roster';

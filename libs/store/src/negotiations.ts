@@ -5,7 +5,14 @@ import { Chemical, ErrorCode, Terms, NegotiationMeta, Outcome, ParleyError, Part
 import type { NegotiationPlace } from '@parley/contracts';
 import { DIR_MODE, ensureDir, isExists, isNotFound, listDir, readJson, syncDir, writeJsonAtomic } from './files';
 import { DataPaths, NegotiationFiles } from './paths';
-import { emailPrefix, isNegotiationId } from './validate';
+import { readPrefix } from './teams';
+import { assertUuid, isNegotiationId } from './validate';
+
+/** The session round a negotiation belongs to (negotiation.json's session_id and round). */
+export interface SessionRef {
+  session_id: string;
+  round: number;
+}
 
 /** Where a negotiation's directory is (one name for it, in libs/contracts). */
 export type { NegotiationPlace };
@@ -22,8 +29,16 @@ export interface LocatedNegotiation {
 export class NegotiationStore {
   constructor(private readonly paths: DataPaths) {}
 
-  async createAi(student: string, scenarioId: string, studentRole: string, aiRole: string, ttlMs: number): Promise<NegotiationMeta> {
-    const id = randomUUID();
+  async createAi(
+    student: string,
+    scenarioId: string,
+    studentRole: string,
+    aiRole: string,
+    ttlMs: number,
+    options: { session?: SessionRef; id?: string } = {},
+  ): Promise<NegotiationMeta> {
+    const { session } = options;
+    const id = options.id ? assertUuid(options.id, 'negotiation id') : randomUUID();
     const now = Date.now();
     const meta: NegotiationMeta = {
       id,
@@ -31,11 +46,12 @@ export class NegotiationStore {
       scenario_id: scenarioId,
       initiator: student,
       parties: [
-        { user: student, prefix: emailPrefix(student), role: studentRole },
+        { user: student, prefix: await readPrefix(this.paths, student), role: studentRole },
         { user: 'ai', prefix: 'ai', role: aiRole },
       ],
       created_at: Math.floor(now / 1000),
       expires_at: Math.floor((now + ttlMs) / 1000),
+      ...(session ? { session_id: session.session_id, round: session.round } : {}),
     };
     await ensureDir(this.paths.negotiationsDir(student));
     await mkdir(this.paths.negotiation(student, id), DIR_MODE);
@@ -62,7 +78,8 @@ export class NegotiationStore {
     const { initiator, responder, chemical } = args;
     const now = args.nowMs ?? Date.now();
     const ts = Math.floor(now / 1000);
-    const base = `${emailPrefix(initiator)}_${emailPrefix(responder)}_${chemical}_${ts}`;
+    const [initiatorPrefix, responderPrefix] = await Promise.all([readPrefix(this.paths, initiator), readPrefix(this.paths, responder)]);
+    const base = `${initiatorPrefix}_${responderPrefix}_${chemical}_${ts}`;
     await ensureDir(this.paths.negotiationsDir(initiator));
     await ensureDir(this.paths.negotiationsDir(responder));
     let id = base;
@@ -79,8 +96,8 @@ export class NegotiationStore {
       }
     }
     const parties: PartyRef[] = [
-      { user: initiator, prefix: emailPrefix(initiator), role: args.initiatorRole },
-      { user: responder, prefix: emailPrefix(responder), role: args.initiatorRole === 'buyer' ? 'seller' : 'buyer' },
+      { user: initiator, prefix: initiatorPrefix, role: args.initiatorRole },
+      { user: responder, prefix: responderPrefix, role: args.initiatorRole === 'buyer' ? 'seller' : 'buyer' },
     ];
     const meta: NegotiationMeta = {
       id,
@@ -97,6 +114,45 @@ export class NegotiationStore {
     await writeJsonAtomic(join(this.paths.negotiation(initiator, id), NegotiationFiles.meta), meta);
     await symlink(DataPaths.responderLinkTarget(initiator, id), this.paths.negotiation(responder, id));
     await Promise.all([syncDir(this.paths.negotiationsDir(initiator)), syncDir(this.paths.negotiationsDir(responder))]);
+    return meta;
+  }
+
+  /**
+   * A peer role-play of a class session: two students on the two sides of a scenario. A UUID id, the
+   * directory under the first student (`a`), a relative symlink of the same name under the second, as
+   * for a trade; each writes only their own state and message files.
+   */
+  async createRoleplay(args: {
+    a: { user: string; role: string };
+    b: { user: string; role: string };
+    scenarioId: string;
+    ttlMs: number;
+    session: SessionRef;
+    id?: string;
+  }): Promise<NegotiationMeta> {
+    const id = args.id ? assertUuid(args.id, 'negotiation id') : randomUUID();
+    const now = Date.now();
+    const { a, b } = args;
+    const meta: NegotiationMeta = {
+      id,
+      kind: 'roleplay',
+      scenario_id: args.scenarioId,
+      initiator: a.user,
+      parties: [
+        { user: a.user, prefix: await readPrefix(this.paths, a.user), role: a.role },
+        { user: b.user, prefix: await readPrefix(this.paths, b.user), role: b.role },
+      ],
+      created_at: Math.floor(now / 1000),
+      expires_at: Math.floor((now + args.ttlMs) / 1000),
+      session_id: args.session.session_id,
+      round: args.session.round,
+    };
+    await ensureDir(this.paths.negotiationsDir(a.user));
+    await ensureDir(this.paths.negotiationsDir(b.user));
+    await mkdir(this.paths.negotiation(a.user, id), DIR_MODE);
+    await writeJsonAtomic(join(this.paths.negotiation(a.user, id), NegotiationFiles.meta), meta);
+    await symlink(DataPaths.responderLinkTarget(a.user, id), this.paths.negotiation(b.user, id));
+    await Promise.all([syncDir(this.paths.negotiationsDir(a.user)), syncDir(this.paths.negotiationsDir(b.user))]);
     return meta;
   }
 

@@ -1,5 +1,15 @@
 import { join, resolve, sep } from 'node:path';
-import { assertEmail, assertMarketId, assertNegotiationId, assertScenarioId, assertUuid, isTransactionFileName } from './validate';
+import {
+  assertEmail,
+  assertJoinCode,
+  assertMarketId,
+  assertNegotiationId,
+  assertScenarioId,
+  assertSessionId,
+  assertUuid,
+  isPrefix,
+  isTransactionFileName,
+} from './validate';
 
 /** The only place that knows where things live under DATA_DIR. Every argument is validated first. */
 export class DataPaths {
@@ -42,6 +52,30 @@ export class DataPaths {
   /** A market run: its design, which team holds which schedule, its clock; written by its instructor's requests. */
   marketsDir = () => this.inside('markets');
   market = (id: string) => join(this.marketsDir(), `${assertMarketId(id, 'market id')}.json`);
+  /** Accounts removed by an instructor: moved here whole (nothing saved is lost), out of teams/. */
+  removedTeamsDir = () => this.inside('teams_removed');
+  removedTeam = (email: string, stamp: string) =>
+    join(this.removedTeamsDir(), `${assertEmail(email)}.${stamp.replace(/[^0-9A-Za-z-]/g, '-')}`);
+  /** prefixes/<prefix>.json: created exclusively when an account takes a namespace prefix, so two never share one. */
+  prefixesDir = () => this.inside('prefixes');
+  prefixFileName = (prefix: string) => {
+    if (!isPrefix(prefix)) throw new Error(`invalid prefix ${prefix}`);
+    return `${prefix}.json`;
+  };
+
+  sessionsDir = () => this.inside('sessions');
+  session = (id: string) => join(this.sessionsDir(), assertSessionId(id));
+  sessionFile = (id: string) => join(this.session(id), 'session.json');
+  membersDir = (id: string) => join(this.session(id), 'members');
+  memberFileName = (email: string) => `${assertEmail(email)}.json`;
+  member = (id: string, email: string) => join(this.membersDir(id), this.memberFileName(email));
+  roundsDir = (id: string) => join(this.session(id), 'rounds');
+  roundFileName = (n: number) => `${positiveInt(n)}.json`;
+  roundEndFileName = (n: number) => `${positiveInt(n)}.end.json`;
+  broadcastsFile = (id: string) => join(this.session(id), 'broadcasts.jsonl');
+  /** join_codes/<CODE>.json → {session_id}: created exclusively, so a code names one session. */
+  joinCodesDir = () => this.inside('join_codes');
+  joinCodeFileName = (code: string) => `${assertJoinCode(code)}.json`;
 
   /** The relative symlink target a responder holds: ../../<initiator>/negotiations/<id> */
   static responderLinkTarget(initiator: string, id: string): string {
@@ -53,6 +87,11 @@ export class DataPaths {
     if (p !== this.root && !p.startsWith(this.root + sep)) throw new Error('path escapes DATA_DIR');
     return p;
   }
+}
+
+function positiveInt(n: number): number {
+  if (!Number.isInteger(n) || n < 1 || n > 10_000) throw new Error(`invalid round number ${n}`);
+  return n;
 }
 
 /** File names inside a negotiation directory. */

@@ -1,8 +1,8 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rename } from 'node:fs/promises';
 import { ErrorCode, Holdings, ParleyError, Role, TeamInit } from '@parley/contracts';
-import { DIR_MODE, ensureDir, isExists, listDir, readJson, syncDir, writeJsonAtomic } from './files';
+import { DIR_MODE, createFileExclusive, ensureDir, isExists, listDir, readJson, syncDir, writeJsonAtomic } from './files';
 import { DataPaths } from './paths';
-import { emailPrefix, isEmail } from './validate';
+import { emailPrefix, isEmail, namespacePrefix } from './validate';
 
 export const DEFAULT_HOLDINGS: Holdings = { cash: 50000, C: 2000, N: 2000, D: 2000, Q: 2000 };
 
@@ -30,11 +30,15 @@ export class TeamStore {
     return (await listDir(this.paths.teamsDir())).filter(isEmail).sort();
   }
 
-  /** Refuses a second team with the same e-mail or the same prefix, or a reserved prefix (file names depend on it). */
+  /**
+   * Refuses a second team with the same e-mail. Any valid e-mail gets an account: its namespace prefix
+   * (file names in negotiations, seed 000 ids) is derived unique against every existing prefix.
+   */
   async create(team: NewTeam): Promise<TeamInit> {
     const existing = await this.list();
     this.assertNew(team.email, existing);
-    const init: TeamInit = { ...team, holdings: team.holdings ?? { ...DEFAULT_HOLDINGS } };
+    const prefix = await this.claimPrefix(team.email, existing);
+    const init: TeamInit = { ...team, holdings: team.holdings ?? { ...DEFAULT_HOLDINGS }, prefix };
     try {
       await mkdir(this.paths.teamDir(team.email), DIR_MODE);
     } catch (e) {
@@ -49,17 +53,62 @@ export class TeamStore {
 
   assertNew(email: string, existing: string[]): void {
     if (existing.includes(email)) throw new ParleyError(ErrorCode.Conflict, `team ${email} already exists`, 409);
-    const prefix = emailPrefix(email);
-    if (RESERVED_PREFIXES.includes(prefix)) {
-      throw new ParleyError(
-        ErrorCode.Conflict,
-        `e-mail prefix "${prefix}" is reserved for Parley's own files; choose another address`,
-        409,
-      );
-    }
-    const clash = existing.find((e) => emailPrefix(e) === prefix);
-    if (clash) {
-      throw new ParleyError(ErrorCode.Conflict, `e-mail prefix "${prefix}" is already used by ${clash}; prefixes must be unique`, 409);
-    }
   }
+
+  /** Takes the first free prefix; the exclusive claim file settles two accounts made at the same moment. */
+  private async claimPrefix(email: string, existing: string[]): Promise<string> {
+    const taken = await this.prefixes(existing);
+    for (let i = 0; i < 1000; i++) {
+      const prefix = namespacePrefix(email, taken, RESERVED_PREFIXES);
+      if (await createFileExclusive(this.paths.prefixesDir(), this.paths.prefixFileName(prefix), { prefix, email })) return prefix;
+      taken.push(prefix);
+    }
+    throw new ParleyError(ErrorCode.Conflict, `no free namespace prefix for ${email}`, 409);
+  }
+
+  /** The account's namespace prefix: the stored one, or (accounts made before prefixes were stored) the local part. */
+  async prefixOf(email: string): Promise<string> {
+    return prefixOf(await this.read(email), email);
+  }
+
+  /** Every prefix in use (accounts in `emails`, default all). */
+  async prefixes(emails?: string[]): Promise<string[]> {
+    const all = emails ?? (await this.list());
+    return Promise.all(all.map((e) => this.prefixOf(e)));
+  }
+
+  /** Rename or new password hash; e-mail, role, prefix and holdings never change here. */
+  async update(email: string, patch: { name?: string; password_hash?: string }): Promise<TeamInit> {
+    const init = await this.read(email);
+    if (!init) throw new ParleyError(ErrorCode.NotFound, `no account ${email}`, 404);
+    const next: TeamInit = {
+      ...init,
+      ...(patch.name !== undefined ? { name: patch.name } : {}),
+      ...(patch.password_hash ? { password_hash: patch.password_hash } : {}),
+    };
+    await writeJsonAtomic(this.paths.init(email), next);
+    return next;
+  }
+
+  /**
+   * Removes an account from the class: its folder moves whole to teams_removed/ (nothing saved is lost;
+   * an operator can move it back). Login and tokens stop working at once, as init.json is gone.
+   */
+  async remove(email: string): Promise<void> {
+    if (!(await this.read(email))) throw new ParleyError(ErrorCode.NotFound, `no account ${email}`, 404);
+    await ensureDir(this.paths.removedTeamsDir());
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    await rename(this.paths.teamDir(email), this.paths.removedTeam(email, stamp));
+    await Promise.all([syncDir(this.paths.teamsDir()), syncDir(this.paths.removedTeamsDir())]);
+  }
+}
+
+/** A team's namespace prefix from its init.json (the local part for accounts older than stored prefixes). */
+export function prefixOf(init: Pick<TeamInit, 'prefix'> | null, email: string): string {
+  return init?.prefix ?? emailPrefix(email);
+}
+
+/** The prefix of a team read straight from its init.json (for stores that have only paths). */
+export async function readPrefix(paths: DataPaths, email: string): Promise<string> {
+  return prefixOf(isEmail(email) ? await readJson<TeamInit>(paths.init(email)) : null, email);
 }

@@ -2,7 +2,7 @@ import { offerView, waitingFor } from '@parley/contracts';
 import { Body, Controller, Get, Inject, Param, Post, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
 import { ErrorCode, NegotiationMeta, NegotiationSummary, Outcome, ParleyError } from '@parley/contracts';
-import { buildDebrief, Debrief, ownSide, ScenarioCatalog } from '@parley/negotiation';
+import { briefFor, buildDebrief, Debrief, ownSide, partyForRole, ScenarioCatalog } from '@parley/negotiation';
 import { CONFIG, ParleyConfig } from '@parley/config';
 import { MessageLog, NegotiationStore } from '@parley/store';
 import type { AuthUser } from '../auth/auth.service';
@@ -64,7 +64,7 @@ export class NegotiationsController {
         meta.kind === 'peer' && place === 'active'
           ? waitingFor(await this.negotiations.readStates(dir), user.email, meta.initiator)
           : undefined;
-      out.push({ ...summary(meta, statusOf(found), found.outcome), ...(waiting ? { waiting_for: waiting } : {}) });
+      out.push({ ...summary(meta, statusOf(found), found.outcome, user.email), ...(waiting ? { waiting_for: waiting } : {}) });
     }
     return { negotiations: out.sort((a, b) => b.created_at - a.created_at) };
   }
@@ -74,16 +74,17 @@ export class NegotiationsController {
     const found = await this.access.find(user, id);
     const states = await this.negotiations.readStates(found.located.dir);
     const meta = found.located.meta;
-    // the student's own walk-away (never the other side's): the client asks before a worse agreement
+    // the student's own walk-away and brief (never the other side's): the client asks before a worse agreement
     const scenario =
-      meta.kind === 'ai' && meta.scenario_id && found.party && found.party.user !== 'ai'
+      meta.kind !== 'peer' && meta.scenario_id && found.party && found.party.user !== 'ai'
         ? await this.scenarioCatalog.get(meta.scenario_id).catch(() => null)
         : null;
+    const side = scenario && found.party ? partyForRole(scenario, found.party.role) : null;
     return {
-      ...summary(meta, statusOf(found), found.outcome),
+      ...summary(meta, statusOf(found), found.outcome, found.party?.user),
       my_role: found.party?.role ?? 'observer',
       offers: states.map(offerView),
-      ...(scenario ? { own_side: ownSide(scenario, 'student') } : {}),
+      ...(scenario && side ? { own_side: ownSide(scenario, side), brief: briefFor(scenario, found.party!.role) } : {}),
     };
   }
 
@@ -94,14 +95,21 @@ export class NegotiationsController {
     const { meta, dir, place } = found.located;
     if (place !== 'archived' || !found.outcome)
       throw new ParleyError(ErrorCode.Conflict, 'the debrief opens once the negotiation is over', 409);
-    const scenario = meta.kind === 'ai' && meta.scenario_id ? await this.scenarioCatalog.get(meta.scenario_id).catch(() => null) : null;
+    const scenario = meta.kind !== 'peer' && meta.scenario_id ? await this.scenarioCatalog.get(meta.scenario_id).catch(() => null) : null;
     if (!scenario) throw new ParleyError(ErrorCode.NotFound, 'this negotiation has no scenario to debrief', 404);
     const transcript = await this.messages.readAll(dir);
+    if (meta.kind === 'roleplay') {
+      // each student from their own brief; an instructor sees the first seat's
+      const seat = found.party ?? meta.parties[0];
+      const party = partyForRole(scenario, seat.role) ?? 'student';
+      return buildDebrief({ scenario, meta, outcome: found.outcome, transcript, party, user: seat.user });
+    }
     return buildDebrief({ scenario, meta, outcome: found.outcome, transcript });
   }
 }
 
-export function summary(meta: NegotiationMeta, status: string, outcome: Outcome | null): NegotiationSummary {
+/** A role-play's outcome shows the viewer only their own score (`viewer`: the party asking). */
+export function summary(meta: NegotiationMeta, status: string, outcome: Outcome | null, viewer?: string): NegotiationSummary {
   return {
     negotiation_id: meta.id,
     kind: meta.kind,
@@ -113,5 +121,14 @@ export function summary(meta: NegotiationMeta, status: string, outcome: Outcome 
     ...(meta.opening_terms ? { opening_terms: meta.opening_terms } : {}),
     ...(meta.market_id ? { market_id: meta.market_id } : {}),
     ...(outcome ? { outcome } : {}),
+    ...(outcome ? { outcome: viewer ? ownOutcome(outcome, viewer) : outcome } : {}),
+    ...(meta.session_id ? { session_id: meta.session_id, round: meta.round } : {}),
   };
+}
+
+function ownOutcome(outcome: Outcome, viewer: string): Outcome {
+  if (!outcome.scores) return outcome;
+  const { scores, ...rest } = outcome;
+  const own = scores[viewer];
+  return own ? { ...rest, final_score: own.final_score, score_explanations: own.score_explanations } : rest;
 }

@@ -31,6 +31,7 @@ import { ConnectionLimiter } from './connection-limiter';
 import { ActionLimiter } from './action-limiter';
 import { NegotiationService } from './negotiation.service';
 import { Rooms } from './rooms';
+import { SessionRooms } from './session-rooms';
 import type { ParleyServer, ParleySocket } from './socket-types';
 import { storageFailure } from '../storage-failure';
 
@@ -53,6 +54,7 @@ export class NegotiationGateway implements OnGatewayInit, OnGatewayConnection, O
   constructor(
     @Inject(NegotiationService) private readonly negotiations: NegotiationService,
     @Inject(Rooms) private readonly rooms: Rooms,
+    @Inject(SessionRooms) private readonly sessionRooms: SessionRooms,
     @Inject(AuthService) private readonly auth: AuthService,
     @Inject(AccessService) private readonly access: AccessService,
     @Inject(ConnectionLimiter) private readonly connections: ConnectionLimiter,
@@ -187,6 +189,11 @@ export class NegotiationGateway implements OnGatewayInit, OnGatewayConnection, O
   @SubscribeMessage(ClientEvent.DevCompleteNegotiation)
   devComplete(@ConnectedSocket() socket: ParleySocket, @MessageBody() body: unknown) {
     return this.handle(socket, ClientEvent.DevCompleteNegotiation, body, (p) => this.negotiations.devComplete(this.user(socket), p));
+  }
+
+  @SubscribeMessage(ClientEvent.JoinSession)
+  joinSession(@ConnectedSocket() socket: ParleySocket, @MessageBody() body: unknown) {
+    return this.handle(socket, ClientEvent.JoinSession, body, (p) => this.sessionRooms.join(socket, this.user(socket), p));
   }
 
   private record(socket: ParleySocket, event: string, body: unknown, result: string): void {

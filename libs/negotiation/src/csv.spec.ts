@@ -1,4 +1,4 @@
-import { toCsv } from './instructor.controller';
+import { toCsv } from './csv';
 
 describe('toCsv', () => {
   const cols = ['a', 'b'] as const;

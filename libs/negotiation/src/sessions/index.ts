@@ -1,0 +1,3 @@
+export * from './pairing';
+export * from './briefs';
+export * from './class-report';
