@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useLayoutEffect, useState } from 'preact/hooks';
 
 /** A hash route: #/<name>/<param>/<sub>, e.g. #/room/<id>, #/session/<id>/debrief. */
 export interface Route {
@@ -20,11 +20,13 @@ export function go(hash: string): void {
 /** The current route, re-rendering on every change (in-page anchors such as #main are not routes). */
 export function useRoute(): Route {
   const [route, setRoute] = useState(currentRoute);
-  useEffect(() => {
+  // a layout effect: listening before any effect of the first render may already move the hash
+  useLayoutEffect(() => {
     const onChange = () => {
       if (!location.hash || location.hash.startsWith('#/')) setRoute(currentRoute());
     };
     window.addEventListener('hashchange', onChange);
+    onChange();
     return () => window.removeEventListener('hashchange', onChange);
   }, []);
   return route;
@@ -46,13 +48,20 @@ export function rememberRoute(hash: string): void {
   }
 }
 
-/** Where to go after signing in: the remembered route (a join link), else the role's home screen. */
-export function takeRememberedRoute(): string | null {
+/** Where to go after signing in: the remembered route (a join link), if any. */
+export function rememberedRoute(): string | null {
   try {
     const hash = sessionStorage.getItem(AFTER_LOGIN);
-    sessionStorage.removeItem(AFTER_LOGIN);
     return hash && hash.startsWith('#/') ? hash : null;
   } catch {
     return null;
+  }
+}
+
+export function forgetRoute(): void {
+  try {
+    sessionStorage.removeItem(AFTER_LOGIN);
+  } catch {
+    /* storage unavailable */
   }
 }

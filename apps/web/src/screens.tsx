@@ -5,6 +5,7 @@
 import type { FunctionComponent } from 'preact';
 import { legacyScreen } from './legacy';
 import { Accounts } from './screens/accounts';
+import { Dashboard } from './screens/dashboard';
 import { Join } from './screens/join';
 import { Lobby } from './screens/lobby';
 import { Login } from './screens/login';
@@ -12,7 +13,7 @@ import { MarketRules, MarketScreen } from './screens/market';
 import { Markets } from './screens/markets';
 import { SessionScreen } from './screens/session';
 import { Sessions } from './screens/sessions';
-import { instructorView } from './views/instructor';
+import { Setup } from './screens/setup';
 import { roomView } from './views/room';
 
 export interface ScreenProps {
@@ -30,9 +31,10 @@ export interface ScreenEntry {
 
 export const SCREENS: Record<string, ScreenEntry> = {
   login: { component: Login, public: true },
+  setup: { component: Setup, public: true },
   lobby: { component: Lobby },
   room: { component: legacyScreen(roomView) },
-  instructor: { component: legacyScreen(instructorView), instructor: true },
+  instructor: { component: Dashboard, instructor: true },
   join: { component: Join },
   sessions: { component: Sessions, instructor: true },
   session: { component: SessionScreen },

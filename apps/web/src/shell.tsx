@@ -1,14 +1,14 @@
 import { useLayoutEffect } from 'preact/hooks';
 import { useSession } from './hooks';
-import { go, rememberRoute, useRoute, type Route } from './router';
+import { forgetRoute, go, rememberedRoute, rememberRoute, useRoute, type Route } from './router';
 import { SCREENS } from './screens';
 import { clearSession, homeOf, type Session } from './session';
 
-/** Where a route sends this user instead, if anywhere (signed out → sign-in; wrong role → home). */
+/** Where a route sends this user instead, if anywhere (signed out → sign-in; signed in → the join link they came with, or home). */
 function redirect(route: Route, session: Session | null): string | null {
   const entry = SCREENS[route.name];
   if (!session) return entry?.public ? null : '#/login';
-  if (route.name === '' || entry?.public) return homeOf(session.user);
+  if (route.name === '' || entry?.public) return rememberedRoute() ?? homeOf(session.user);
   if (entry?.instructor && session.user.role !== 'instructor') return '#/lobby';
   return null;
 }
@@ -21,6 +21,7 @@ export function Shell() {
   useLayoutEffect(() => {
     if (!target) return;
     if (target === '#/login' && route.name === 'join') rememberRoute(location.hash);
+    if (session && target === rememberedRoute()) forgetRoute();
     go(target);
   }, [target]);
   if (target) return null;

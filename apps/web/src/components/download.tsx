@@ -3,11 +3,12 @@ import { download } from '../api';
 import { toast } from '../toast';
 
 /** A button that downloads an authenticated file (the token never goes into a URL). */
-export function DownloadButton({ path, file, children }: { path: string; file: string; children: string }) {
+export function DownloadButton({ path, file, primary, children }: { path: string; file: string; primary?: boolean; children: string }) {
   const [busy, setBusy] = useState(false);
   return (
     <button
       type="button"
+      class={primary ? 'primary' : undefined}
       disabled={busy}
       onClick={async () => {
         setBusy(true);

@@ -9,12 +9,17 @@ interface Account {
   name: string;
   role: 'student' | 'instructor';
 }
-/** The import's answer: who was added, and what was wrong with each refused line. */
+/** The import's answer: who was added (all or nothing: a refused import names each bad line in its message). */
 interface ImportResult {
-  created?: unknown[];
-  imported?: number;
-  errors?: { line: number; message: string; email?: string }[];
+  added: Account[];
 }
+
+/** "line 2: …; line 5: …" → one problem a line. */
+const problems = (message: string) =>
+  message
+    .split(/(?=\bline \d+:)/i)
+    .map((p) => p.trim().replace(/[;,]$/, ''))
+    .filter(Boolean);
 
 const userPath = (email: string) => `/api/users/${encodeURIComponent(email)}`;
 
@@ -115,22 +120,21 @@ function AddForm({ onAdded }: { onAdded(): void }) {
 function ImportForm({ onImported }: { onImported(): void }) {
   const [csv, setCsv] = useState('');
   const [result, setResult] = useState<ImportResult | null>(null);
-  const [error, setError] = useState('');
+  const [error, setError] = useState<string[]>([]);
   return (
     <form
       aria-labelledby="import-h"
       onSubmit={async (e) => {
         e.preventDefault();
-        setError('');
+        setError([]);
         setResult(null);
-        if (!csv.trim()) return setError('Paste the CSV or choose a file first.');
+        if (!csv.trim()) return setError(['Paste the CSV or choose a file first.']);
         try {
           const r = await api<ImportResult>('POST', '/api/users/import', { csv });
           setResult(r);
           onImported();
         } catch (err) {
-          const e2 = err as ApiError & { details?: ImportResult };
-          setError(e2.message);
+          setError(problems((err as ApiError).message));
         }
       }}
     >
@@ -143,28 +147,27 @@ function ImportForm({ onImported }: { onImported(): void }) {
       <Field label="Or paste the CSV">
         <textarea rows={5} value={csv} onInput={(e) => setCsv(e.currentTarget.value)} spellcheck={false} />
       </Field>
-      <p class="form-error" role="alert">
-        {error}
-      </p>
+      <div class="form-error" role="alert">
+        {error.length > 1 ? (
+          <>
+            <p>Nothing was imported. Fix these lines and import again:</p>
+            <ul class="import-errors">
+              {error.map((line) => (
+                <li key={line}>{line}</li>
+              ))}
+            </ul>
+          </>
+        ) : (
+          error[0]
+        )}
+      </div>
       <button type="submit" class="primary">
         Import
       </button>
       {result ? (
-        <div class="import-result" role="status">
-          <p>
-            Imported {result.imported ?? result.created?.length ?? 0} account(s)
-            {result.errors?.length ? `; ${result.errors.length} line(s) refused:` : '.'}
-          </p>
-          {result.errors?.length ? (
-            <ul class="import-errors">
-              {result.errors.map((x) => (
-                <li key={x.line}>
-                  Line {x.line}: {x.message}
-                </li>
-              ))}
-            </ul>
-          ) : null}
-        </div>
+        <p class="import-result" role="status">
+          Imported {result.added.length} account{result.added.length === 1 ? '' : 's'}.
+        </p>
       ) : null}
     </form>
   );

@@ -1,19 +1,20 @@
 import { render } from 'preact';
-import { useEffect } from 'preact/hooks';
-import { legacyScreen } from '../legacy';
+import { useEffect, useRef } from 'preact/hooks';
+import { app } from '../app';
 import { lobbyView } from '../views/lobby';
 import { ClassSessionsCard } from './join';
 
-const LegacyLobby = legacyScreen(lobbyView);
-
-/** The lobby (still plain DOM code) with the class sessions card drawn into its slot. */
+/** The lobby (still plain DOM code) with the class sessions card, a component, drawn into its slot. */
 export function Lobby() {
-  // the lobby's own effect has drawn it by now (a child's effects run first)
+  const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
+    const undo = lobbyView(ref.current!, app);
     const slot = document.getElementById('lobby-sessions');
-    if (!slot) return;
-    render(<ClassSessionsCard />, slot);
-    return () => render(null, slot);
+    if (slot) render(<ClassSessionsCard />, slot);
+    return () => {
+      if (slot) render(null, slot);
+      undo?.();
+    };
   }, []);
-  return <LegacyLobby />;
+  return <div ref={ref} class="view" />;
 }

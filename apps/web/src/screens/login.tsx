@@ -2,8 +2,8 @@ import { ErrorCode } from '@parley/contracts/browser';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError } from '../api';
 import { Field } from '../components/field';
-import { go, takeRememberedRoute } from '../router';
-import { homeOf, setSession, type Session } from '../session';
+import { setSession, type Session } from '../session';
+import { fetchSetupState } from './setup';
 
 export function Login() {
   const [email, setEmail] = useState('');
@@ -12,7 +12,11 @@ export function Login() {
   const [busy, setBusy] = useState(false);
   const emailRef = useRef<HTMLInputElement>(null);
   const passwordRef = useRef<HTMLInputElement>(null);
-  useEffect(() => emailRef.current?.focus(), []);
+  const [firstRun, setFirstRun] = useState(false);
+  useEffect(() => {
+    emailRef.current?.focus();
+    void fetchSetupState().then((s) => setFirstRun(!!s?.needed));
+  }, []);
 
   async function submit(e: Event): Promise<void> {
     e.preventDefault();
@@ -30,8 +34,8 @@ export function Login() {
         { email: email.trim(), password },
         { auth: false },
       );
+      // the shell then opens the user's home screen, or the join link they came with
       setSession({ token: res.accessToken, user: res.user });
-      go(takeRememberedRoute() ?? homeOf(res.user));
     } catch (err) {
       const e2 = err as ApiError;
       setError(
@@ -53,6 +57,11 @@ export function Login() {
       <form class="card narrow" aria-labelledby="login-title" noValidate onSubmit={submit}>
         <h1 id="login-title">Sign in to Parley</h1>
         <p class="muted">Negotiation practice for your class. Use the e-mail and password your instructor gave you.</p>
+        {firstRun ? (
+          <p class="first-run">
+            First start? <a href="#/setup">Create the instructor account</a>.
+          </p>
+        ) : null}
         <Field label="E-mail">
           <input
             ref={emailRef}

@@ -5,8 +5,8 @@ import { DownloadButton } from '../components/download';
 import { useSession } from '../hooks';
 import { legacyScreen } from '../legacy';
 import type { ScreenProps } from '../screens';
-import { roundRunning, sessionPath, toMs, useSessionFeed, type SessionFeed } from '../sessions/live';
-import type { LiveView, MemberState, SessionDetail } from '../sessions/types';
+import { roundRunning, sessionPath, useSessionFeed, type SessionFeed } from '../sessions/live';
+import { latestRound, type LiveView, type MemberState, type SessionRound } from '../sessions/types';
 import { fmtTime } from '../format';
 import { toast } from '../toast';
 import { roomView } from '../views/room';
@@ -53,11 +53,12 @@ function Broadcasts({ feed }: { feed: SessionFeed }) {
 function StudentSession({ id }: { id: string }) {
   const feed = useSessionFeed(id, false);
   const me = useSession()?.user.email;
-  const { detail } = feed;
-  if (feed.error && !detail) return <NotFound message={feed.error} />;
-  if (!detail) return <p class="muted">Loading…</p>;
-  const round = detail.round;
+  if (feed.error && !feed.detail) return <NotFound message={feed.error} />;
+  if (!feed.detail) return <p class="muted">Loading…</p>;
+  const detail = feed.detail.session;
+  const round = latestRound(feed.detail);
   const pair = round?.pairs.find((p) => p.a === me || p.b === me);
+  const partner = pair?.b === 'ai' || pair?.a === 'ai' ? 'the AI' : feed.started?.round === round?.n ? feed.started?.partner : undefined;
   const negotiationId = pair?.negotiation_id ?? (feed.started?.round === round?.n ? feed.started?.negotiation_id : undefined);
   const running = roundRunning(round);
   return (
@@ -75,9 +76,9 @@ function StudentSession({ id }: { id: string }) {
             <p class="session-state" data-state="running">
               Round {round.n}
               {pair ? ` · you are the ${pair.a === me ? pair.roles.a : pair.roles.b}` : ''}
-              {pair ? ` · with ${pair.a === me ? nameOf(detail, pair.b) : nameOf(detail, pair.a)}` : ' · waiting for a partner'}
+              {partner ? ` · with ${partner}` : ''}
             </p>
-            <Countdown endsAt={toMs(round.ends_at)} label={`Round ${round.n} ends in`} />
+            <Countdown endsAt={round.ends_at} label={`Round ${round.n} ends in`} />
           </>
         ) : (
           <p class="session-state" data-state="over">
@@ -91,20 +92,16 @@ function StudentSession({ id }: { id: string }) {
   );
 }
 
-function nameOf(detail: SessionDetail, email: string): string {
-  if (email === 'ai') return 'the AI';
-  return detail.members.find((m) => m.email === email)?.name || email;
-}
-
 // ---- instructor ---------------------------------------------------------------------------------
 
 function InstructorSession({ id }: { id: string }) {
   const feed = useSessionFeed(id, true);
-  const { detail, live } = feed;
-  if (feed.error && !detail) return <NotFound message={feed.error} />;
-  if (!detail) return <p class="muted">Loading…</p>;
+  const { live } = feed;
+  if (feed.error && !feed.detail) return <NotFound message={feed.error} />;
+  if (!feed.detail) return <p class="muted">Loading…</p>;
+  const detail = feed.detail.session;
   const link = `${location.origin}${detail.join_url ?? `/join/${detail.code}`}`;
-  const round = live?.round ?? detail.round;
+  const round: SessionRound | null = live?.round ?? latestRound(feed.detail);
   return (
     <div class="class-session instructor-session" data-session={detail.id}>
       <div class="page-head">
@@ -127,7 +124,7 @@ function InstructorSession({ id }: { id: string }) {
         <p class="muted small">Students sign in, then enter the code in the lobby or open the link.</p>
       </section>
       <div class="grid">
-        <RoundControls id={id} round={round} members={live?.members.length ?? detail.members.length} onChange={feed.reload} />
+        <RoundControls id={id} round={round} members={live?.members.length ?? feed.detail.members.length} onChange={feed.reload} />
         <BroadcastForm id={id} />
       </div>
       <LiveSection live={live} />
@@ -154,7 +151,7 @@ function InstructorSession({ id }: { id: string }) {
   );
 }
 
-function RoundControls({ id, round, members, onChange }: { id: string; round: LiveView['round']; members: number; onChange(): void }) {
+function RoundControls({ id, round, members, onChange }: { id: string; round: SessionRound | null; members: number; onChange(): void }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
   const running = roundRunning(round);
@@ -173,7 +170,7 @@ function RoundControls({ id, round, members, onChange }: { id: string; round: Li
   return (
     <section class="card" aria-labelledby="round-h">
       <h2 id="round-h">{round ? `Round ${round.n}` : 'Rounds'}</h2>
-      {round && running ? <Countdown endsAt={toMs(round.ends_at)} label="Ends in" /> : null}
+      {round && running ? <Countdown endsAt={round.ends_at} label="Ends in" /> : null}
       {round && !running ? <p class="muted">Round {round.n} is over.</p> : null}
       {!round ? <p class="muted">{members === 1 ? '1 student has' : `${members} students have`} joined.</p> : null}
       <div class="buttons">

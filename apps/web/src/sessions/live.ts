@@ -1,16 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
 import { app } from '../app';
-import type { LiveView, RoundStarted, SessionBroadcast, SessionDetail, SessionRound } from './types';
-
-// TODO(sessions merge): these names come from libs/contracts (ClientEvent.JoinSession, ServerEvent.Session*)
-export const SessionEvent = {
-  Join: 'join-session',
-  Update: 'session-update',
-  RoundStarted: 'round-started',
-  RoundEnded: 'round-ended',
-  Broadcast: 'session-broadcast',
-} as const;
+import { ClientEvent, ServerEvent } from '@parley/contracts/browser';
+import type { LiveView, RoundStarted, SessionAnswer, SessionBroadcast, SessionRound } from './types';
 
 export const sessionPath = (id: string, rest = '') => `/api/sessions/${encodeURIComponent(id)}${rest}`;
 
@@ -22,7 +14,7 @@ export function listOf<T>(answer: unknown, key: string): T[] {
 }
 
 export interface SessionFeed {
-  detail: SessionDetail | null;
+  detail: SessionAnswer | null;
   live: LiveView | null;
   broadcasts: SessionBroadcast[];
   /** The latest round-started for this user (their own negotiation). */
@@ -33,11 +25,11 @@ export interface SessionFeed {
 
 /**
  * One session as a screen shows it, kept current by push: the session room is joined on every
- * (re)connect, and `session-update`, `round-started`, `round-ended` and `session-broadcast` change it.
- * `withLive`: also the instructor's live view (GET /live).
+ * (re)connect; `session-update` (everyone), `round-started`, `round-ended` and `session-broadcast`
+ * change it. `withLive`: the instructor's live view too (GET /live, then `live-update`).
  */
 export function useSessionFeed(id: string, withLive: boolean): SessionFeed {
-  const [detail, setDetail] = useState<SessionDetail | null>(null);
+  const [detail, setDetail] = useState<SessionAnswer | null>(null);
   const [live, setLive] = useState<LiveView | null>(null);
   const [broadcasts, setBroadcasts] = useState<SessionBroadcast[]>([]);
   const [started, setStarted] = useState<RoundStarted | null>(null);
@@ -49,7 +41,7 @@ export function useSessionFeed(id: string, withLive: boolean): SessionFeed {
     const load = async () => {
       try {
         const [d, l] = await Promise.all([
-          api<SessionDetail>('GET', sessionPath(id)),
+          api<SessionAnswer>('GET', sessionPath(id)),
           withLive ? api<LiveView>('GET', sessionPath(id, '/live')) : Promise.resolve(null),
         ]);
         if (stopped) return;
@@ -64,15 +56,12 @@ export function useSessionFeed(id: string, withLive: boolean): SessionFeed {
     const socket = conn.socket;
     const mine = (p: { session_id?: string } | undefined) => p?.session_id === id;
     const join = () => {
-      socket.emit(SessionEvent.Join, { session_id: id });
+      socket.emit(ClientEvent.JoinSession, { session_id: id });
       void load();
     };
-    const onUpdate = (p: LiveView) => {
-      if (!mine(p)) return;
-      // the instructor's live view comes whole with the push; a student's own pair comes from the session
-      if (withLive) setLive(p);
-      else void load();
-    };
+    // the instructor's live view comes whole with its push; everything else reloads the session (own pair included)
+    const onLive = (p: LiveView) => mine(p) && setLive(p);
+    const onUpdate = (p: { session_id: string }) => mine(p) && void load();
     const onStarted = (p: RoundStarted) => {
       if (!mine(p)) return;
       setStarted(p);
@@ -81,29 +70,28 @@ export function useSessionFeed(id: string, withLive: boolean): SessionFeed {
     const onEnded = (p: { session_id: string }) => mine(p) && void load();
     const onBroadcast = (p: SessionBroadcast) => mine(p) && setBroadcasts((list) => [p, ...list].slice(0, 20));
     socket.on('connect', join);
-    socket.on(SessionEvent.Update, onUpdate);
-    socket.on(SessionEvent.RoundStarted, onStarted);
-    socket.on(SessionEvent.RoundEnded, onEnded);
-    socket.on(SessionEvent.Broadcast, onBroadcast);
+    if (withLive) socket.on(ServerEvent.LiveUpdate, onLive);
+    else socket.on(ServerEvent.SessionUpdate, onUpdate);
+    socket.on(ServerEvent.RoundStarted, onStarted);
+    socket.on(ServerEvent.RoundEnded, onEnded);
+    socket.on(ServerEvent.SessionBroadcast, onBroadcast);
     if (conn.connected) join();
     else void load();
     return () => {
       stopped = true;
       socket.off('connect', join);
-      socket.off(SessionEvent.Update, onUpdate);
-      socket.off(SessionEvent.RoundStarted, onStarted);
-      socket.off(SessionEvent.RoundEnded, onEnded);
-      socket.off(SessionEvent.Broadcast, onBroadcast);
+      socket.off(ServerEvent.LiveUpdate, onLive);
+      socket.off(ServerEvent.SessionUpdate, onUpdate);
+      socket.off(ServerEvent.RoundStarted, onStarted);
+      socket.off(ServerEvent.RoundEnded, onEnded);
+      socket.off(ServerEvent.SessionBroadcast, onBroadcast);
     };
   }, [id, withLive, version]);
 
   return { detail, live, broadcasts, started, error, reload: () => setVersion((v) => v + 1) };
 }
 
-/** Unix seconds or milliseconds → milliseconds. */
-export const toMs = (t: number) => (t < 1e12 ? t * 1000 : t);
-
 /** Whether a round is still running (not ended, not past its end). */
 export function roundRunning(round: SessionRound | null | undefined, now = Date.now()): boolean {
-  return !!round && !round.ended_at && toMs(round.ends_at) > now;
+  return !!round && !round.ended_at && round.ends_at > now;
 }

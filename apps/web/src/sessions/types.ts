@@ -1,40 +1,11 @@
-/**
- * Class sessions as the browser reads them (the server's contract: docs/SESSIONS.md and
- * /work/coord/sessions-contract.md). Only the fields the screens use.
- */
-export type SessionMode = 'ai' | 'peer' | 'market';
-export type PairingRule = 'random' | 'column' | 'manual';
-export type MemberState = 'waiting' | 'negotiating' | 'done';
+/** Class sessions as the browser reads them; the shapes are the server's (libs/contracts sessions.ts, docs/SESSIONS.md). */
+import type { LiveView, Round, RoundEnd, RoundPair, Session, SessionMember, SessionSummary } from '@parley/contracts/browser';
 
-export interface ClassSession {
-  id: string;
-  code: string;
-  join_url?: string;
-  title: string;
-  mode: SessionMode;
-  scenario_ids: string[];
-  round_seconds: number;
-  pairing: PairingRule;
-  pairing_column?: string;
-  start_when_all_joined: boolean;
-  instructor: string;
-  created_at: number;
-}
+export type { ClassDebrief, Histogram } from '@parley/negotiation/sessions/class-report';
+export type { LiveView, PairingRule, RoundPair, Session as ClassSession, SessionMode, SessionSummary } from '@parley/contracts/browser';
+export type { MemberState } from '@parley/contracts/browser';
 
-export interface SessionMember {
-  email: string;
-  name: string;
-  joined_at: number;
-}
-
-export interface RoundPair {
-  a: string;
-  b: string;
-  scenario_id: string;
-  roles: { a: string; b: string };
-  negotiation_id: string;
-}
-
+/** A round as a screen shows it: its pairs (a student sees only their own) and, once over, when it ended. */
 export interface SessionRound {
   n: number;
   started_at: number;
@@ -43,35 +14,12 @@ export interface SessionRound {
   pairs: RoundPair[];
 }
 
-export interface SessionDetail extends ClassSession {
-  members: SessionMember[];
-  round: SessionRound | null;
-}
-
-export interface LiveView {
-  session_id: string;
-  members: { email: string; name: string; state: MemberState; negotiation_id?: string; partner?: string; role?: string }[];
-  deals: number;
-  no_deals: number;
-  round: SessionRound | null;
-}
-
-export interface Histogram {
-  values: number[];
-  bins: { from: number; to: number; count: number }[];
-}
-
-export interface ClassDebrief {
-  scenario_id: string;
-  title: string;
-  roles: [string, string];
-  main_issue: { name: string; label: string; unit?: string; min: number; max: number };
-  per_role: { role: string; main_issue: Histogram; scores: Record<string, Histogram> }[];
-  deals: { negotiation_id: string; a: string; b: string; status: string; x: number | null; y: number | null }[];
-  frontier: { x: number; y: number }[];
-  walk_away: { x: number; y: number };
-  deal_rate: { deals: number; closed: number; rate: number };
-  briefs: { role: string; text: string }[];
+/** GET /api/sessions/:id — the instructor's full view, or a member's (the session's public part, names, own pairs). */
+export interface SessionAnswer {
+  session: Session & { join_url?: string };
+  members: (Partial<SessionMember> & { name: string })[];
+  rounds: (Round & { end?: RoundEnd | null })[];
+  current_round: Round | null;
 }
 
 export interface RoundStarted {
@@ -79,6 +27,8 @@ export interface RoundStarted {
   round: number;
   ends_at: number;
   negotiation_id?: string;
+  role?: string;
+  partner?: string;
 }
 
 export interface SessionBroadcast {
@@ -86,3 +36,18 @@ export interface SessionBroadcast {
   text: string;
   at: number;
 }
+
+/** The latest round (running or ended), from the session's answer. */
+export function latestRound(a: SessionAnswer | null): SessionRound | null {
+  const last = a?.rounds.at(-1);
+  if (!last) return null;
+  return {
+    n: last.n,
+    started_at: last.started_at,
+    ends_at: last.ends_at,
+    pairs: last.pairs,
+    ...(last.end ? { ended_at: last.end.ended_at } : {}),
+  };
+}
+
+export type { LiveView as InstructorLive, SessionSummary as StudentSummary };
