@@ -306,5 +306,33 @@ describe('markets with induced values', () => {
       );
       expect(late.body.code).toBe('MARKET_CLOSED');
     });
+
+    it('a class session in market mode opens one market per round for its members and closes it with the round', async () => {
+      const session = await http(
+        gw.url,
+        'POST',
+        '/api/sessions',
+        { title: 'Market day', mode: 'market', scenario_ids: [], market_design_id: 'four-teams', round_seconds: 600, pairing: 'random' },
+        prof,
+      );
+      expect(session.status).toBe(201);
+      for (const e of emails)
+        expect((await http(gw.url, 'POST', '/api/sessions/join', { code: session.body.code }, token[e])).status).toBe(200);
+      expect((await http(gw.url, 'POST', `/api/sessions/${session.body.id}/rounds`, {}, prof)).status).toBe(201);
+      const mine = await http(gw.url, 'GET', '/api/markets', undefined, token['carol@uni.edu']);
+      const market = mine.body.markets.find((m: any) => m.id === `${session.body.id}-r1`);
+      expect(market).toMatchObject({ title: 'Market day, round 1', teams: 4, running: true, anonymise: true });
+      const me = await http(gw.url, 'GET', `/api/markets/${market.id}/me`, undefined, token['carol@uni.edu']);
+      expect(me.body.schedules).toHaveLength(1);
+      await http(gw.url, 'POST', `/api/sessions/${session.body.id}/rounds/current/end`, undefined, prof);
+      const late = await http(
+        gw.url,
+        'POST',
+        '/api/orders',
+        { market_id: market.id, chemical: 'C', side: me.body.schedules[0].side, price: 1, quantity: 1 },
+        token['carol@uni.edu'],
+      );
+      expect(late.body.code).toBe('MARKET_CLOSED');
+    });
   });
 });

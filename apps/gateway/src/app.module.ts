@@ -25,6 +25,8 @@ import { ActionLimiter } from './realtime/action-limiter';
 import { TeamCaps } from './api/team-caps';
 import { OrderBoard } from './api/order-board';
 import { TradeDesk } from './api/trade-desk';
+import { sessionMarkets } from './api/session-markets';
+import { MarketOpener } from '@parley/market';
 import { TranscriptCache } from './realtime/transcript-cache';
 import { SessionRooms } from './realtime/session-rooms';
 import { SessionsController } from './api/sessions.controller';
@@ -80,8 +82,23 @@ export class GatewayModule {
             emitter: RoomEmitter,
             records: SessionRecords,
             push: SessionPush,
-          ) => new SessionService(sessions, teams, negotiations, scenarios, producer, emitter, records, push),
-          inject: [SessionStore, TeamStore, NegotiationStore, ScenarioCatalog, JobProducer, RoomEmitter, SessionRecords, SessionPush],
+            markets: MarketOpener,
+          ) => {
+            const service = new SessionService(sessions, teams, negotiations, scenarios, producer, emitter, records, push);
+            service.marketRounds = sessionMarkets(markets, sessions);
+            return service;
+          },
+          inject: [
+            SessionStore,
+            TeamStore,
+            NegotiationStore,
+            ScenarioCatalog,
+            JobProducer,
+            RoomEmitter,
+            SessionRecords,
+            SessionPush,
+            MarketOpener,
+          ],
         },
         {
           provide: SessionReports,

@@ -3,7 +3,7 @@ import type IORedis from 'ioredis';
 import type { Logger } from 'pino';
 import { CONFIG, LOGGER, ParleyConfig } from '@parley/config';
 import { AuditLog, DataPaths, MarketStore, MessageLog, NegotiationStore, OrderStore, SessionStore, TeamStore } from '@parley/store';
-import { MarketBook } from '@parley/market';
+import { MarketBook, MarketOpener } from '@parley/market';
 import { SessionPush, SessionRecords } from '@parley/sessions';
 import { JobProducer, MessageSequence, ParleyMetrics, REDIS, RoomEmitter, createRedis } from '@parley/queues';
 import { ScenarioCatalog } from '@parley/negotiation';
@@ -67,6 +67,7 @@ export class ProvidersModule {
           new MarketBook(paths, markets, orders, negotiations),
         inject: [DataPaths, MarketStore, OrderStore, NegotiationStore],
       },
+      { provide: MarketOpener, useFactory: (m: MarketStore, t: TeamStore) => new MarketOpener(m, t), inject: [MarketStore, TeamStore] },
       { provide: MessageLog, useFactory: () => new MessageLog() },
       { provide: SessionStore, useFactory: (paths: DataPaths) => new SessionStore(paths), inject: [DataPaths] },
       {

@@ -1,18 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import { Body, Controller, Get, Inject, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
 import { ErrorCode, ParleyError } from '@parley/contracts';
 import { MarketFile, MarketStore, TeamStore, isEmail } from '@parley/store';
-import { LoadedMarket, MarketBook } from '@parley/market';
+import { BUILTIN_DESIGN_ID, LoadedMarket, MarketBook, MarketOpener, designError } from '@parley/market';
 import {
   BUILTIN_DESIGNS,
-  BuiltinKind,
-  DesignProblem,
   DesignResult,
   MARKET_RULES,
-  MarketDesign,
-  assignTeams,
-  builtinDesign,
   designToJson,
   marketAnalytics,
   marketResults,
@@ -47,7 +41,6 @@ const createSchema = z
     session_id: z.string().max(64).optional(),
   })
   .strict();
-const BUILTIN_ID = /^builtin-(symmetric|asymmetric)$/;
 
 /**
  * Markets with induced values: designs (built-in or uploaded as CSV/JSON), market runs, each team's
@@ -61,6 +54,7 @@ export class MarketsController {
     @Inject(MarketStore) private readonly store: MarketStore,
     @Inject(MarketBook) private readonly book: MarketBook,
     @Inject(TeamStore) private readonly teams: TeamStore,
+    @Inject(MarketOpener) private readonly opener: MarketOpener,
   ) {}
 
   @Get('market/rules')
@@ -91,7 +85,7 @@ export class MarketsController {
     if (result.ok && 'csv' in input && input.partial_fills === false)
       result = { ok: true, design: { ...result.design, partial_fills: false } };
     if (!result.ok) throw designError(result.problems);
-    if (BUILTIN_ID.test(result.design.id)) throw designError([{ path: 'id', message: 'ids starting with builtin- are reserved' }]);
+    if (BUILTIN_DESIGN_ID.test(result.design.id)) throw designError([{ path: 'id', message: 'ids starting with builtin- are reserved' }]);
     await this.store.saveDesign(result.design.id, designToJson(result.design));
     return { id: result.design.id, title: result.design.title, teams: result.design.teams.length };
   }
@@ -99,26 +93,8 @@ export class MarketsController {
   @Post('markets')
   async create(@CurrentUser() user: AuthUser, @Body() body: unknown) {
     requireInstructor(user);
-    const input = parseBody(createSchema, body);
-    const members = [...new Set(input.teams)];
-    for (const email of members) if (!(await this.teams.read(email))) throw new ParleyError(ErrorCode.NotFound, `no team ${email}`, 404);
-    const base = await this.design(input.design_id, members.length, input.seed ?? randomUUID());
-    const seated = assignTeams(base, members);
-    if (!seated.ok) throw designError(seated.problems.map((message) => ({ path: 'teams', message })));
-    const now = Math.floor(Date.now() / 1000);
-    const market: MarketFile = {
-      id: input.session_id ?? randomUUID(),
-      title: input.title ?? seated.design.title,
-      instructor: user.email,
-      ...(input.session_id ? { session_id: input.session_id } : {}),
-      design: designToJson(seated.design),
-      assignment: seated.assignment,
-      anonymise: input.anonymise ?? false,
-      created_at: now,
-      ends_at: now + (input.round_seconds ?? seated.design.round_seconds),
-    };
-    await this.store.writeMarket(market);
-    return this.summary(market);
+    const { teams, ...rest } = parseBody(createSchema, body);
+    return this.summary(await this.opener.open({ instructor: user.email, members: teams, ...rest }));
   }
 
   @Get('markets')
@@ -130,9 +106,8 @@ export class MarketsController {
 
   @Post('markets/:id/end')
   async end(@CurrentUser() user: AuthUser, @Param('id') id: string) {
-    const market = await this.owned(user, id);
-    if (market.file.ended_at === undefined) await this.store.writeMarket({ ...market.file, ended_at: Math.floor(Date.now() / 1000) });
-    return this.summary((await this.store.readMarket(id))!);
+    await this.owned(user, id);
+    return this.summary((await this.opener.end(id))!);
   }
 
   /** A team's own page: its schedules, what it holds and may still sell, its profit. Nothing of anyone else's. */
@@ -201,19 +176,6 @@ export class MarketsController {
     };
   }
 
-  private async design(id: string, teams: number, seed: string): Promise<MarketDesign> {
-    const builtin = BUILTIN_ID.exec(id);
-    if (builtin) {
-      if (teams < 2 || teams > 200) throw designError([{ path: 'teams', message: 'a built-in market needs 2 – 200 teams' }]);
-      return builtinDesign({ kind: builtin[1] as BuiltinKind, teams, seed });
-    }
-    const stored = await this.store.readDesign(id);
-    if (!stored) throw new ParleyError(ErrorCode.NotFound, `no market design ${JSON.stringify(id)}`, 404);
-    const parsed = parseDesign(stored);
-    if (!parsed.ok) throw designError(parsed.problems);
-    return parsed.design;
-  }
-
   private async member(user: AuthUser, id: string): Promise<LoadedMarket> {
     const market = await this.book.load(id).catch(() => null);
     if (!market || (market.file.instructor !== user.email && !market.teamOf(user.email)))
@@ -242,15 +204,4 @@ export class MarketsController {
       running: m.ended_at === undefined && now < m.ends_at,
     };
   }
-}
-
-function designError(problems: DesignProblem[]): ParleyError {
-  const first = problems[0];
-  const where = first ? (first.line ? `line ${first.line}: ` : first.path ? `${first.path}: ` : '') : '';
-  return new ParleyError(
-    ErrorCode.InvalidDesign,
-    `the design has ${problems.length} problem${problems.length === 1 ? '' : 's'}; first: ${where}${first?.message ?? ''}`,
-    400,
-    { problems },
-  );
 }
