@@ -8,8 +8,6 @@ import { toast } from '../toast';
 import type { View } from '../legacy';
 import type { NegotiationSummary, Order, ScenarioInfo, TeamView } from '../types';
 
-// TODO(sessions merge): ServerEvent.OrderResponded
-const ORDER_RESPONDED = 'order-responded';
 
 export const lobbyView: View = (main, app) => {
   const me = app.session!.user.email;
@@ -121,6 +119,7 @@ export const lobbyView: View = (main, app) => {
         h('a', { href: `#/room/${encodeURIComponent(n.negotiation_id)}` }, title(n)),
         ' ',
         statusBadge(n.status),
+        n.waiting_for ? h('span', { class: 'small' }, n.waiting_for === 'you' ? ' waiting for you' : ' waiting for them') : '',
         h(
           'span',
           { class: 'muted small' },
@@ -158,7 +157,7 @@ export const lobbyView: View = (main, app) => {
           void refresh();
         });
       } else {
-        action = h(
+        const negotiate = h(
           'button',
           {
             type: 'button',
@@ -167,16 +166,33 @@ export const lobbyView: View = (main, app) => {
           },
           'Negotiate',
         );
-        action.addEventListener('click', async () => {
-          (action as HTMLButtonElement).disabled = true;
+        negotiate.addEventListener('click', async () => {
+          (negotiate as HTMLButtonElement).disabled = true;
           try {
             const r = await api<{ negotiation_id: string }>('POST', `/api/orders/${encodeURIComponent(o.id)}/respond`);
             go(`#/room/${encodeURIComponent(r.negotiation_id)}`);
           } catch (e) {
             toast(`Could not open the negotiation: ${(e as Error).message}`, 'error');
-            (action as HTMLButtonElement).disabled = false;
+            (negotiate as HTMLButtonElement).disabled = false;
           }
         });
+        // the order's terms as they stand: agreed by both in one step, settled at once
+        const take = h(
+          'button',
+          { type: 'button', 'aria-label': `Accept as posted: ${o.side} ${o.quantity} ${o.chemical} at ${o.price} from ${shortName(o.owner)}` },
+          'Accept as posted',
+        );
+        take.addEventListener('click', async () => {
+          (take as HTMLButtonElement).disabled = true;
+          try {
+            await api('POST', `/api/orders/${encodeURIComponent(o.id)}/accept`, {});
+            toast('Accepted as posted: the trade is being settled.');
+          } catch (e) {
+            toast(`Could not accept: ${(e as Error).message}`, 'error');
+          }
+          void refresh();
+        });
+        action = h('span', { class: 'actions' }, take, ' ', negotiate);
       }
       return h(
         'tr',
@@ -261,7 +277,7 @@ export const lobbyView: View = (main, app) => {
   }
 
   // pushed: a negotiation of mine changed, someone responded to my order (others' new orders show on the next visit)
-  const stopRefreshing = refreshOnPush(refresh, [ServerEvent.NegotiationUpdate, ORDER_RESPONDED]);
+  const stopRefreshing = refreshOnPush(refresh, [ServerEvent.NegotiationUpdate, ServerEvent.OrderResponse]);
   return () => {
     stopped = true;
     stopRefreshing();
