@@ -16,7 +16,7 @@ import { dropRedisPrefix } from './lib/context';
  * SIGKILL half way. `--smoke` for tiny sizes (writes dist-bench/MARKET.smoke.md); the full run splices
  * its figures into docs/MARKET.md between the market-bench markers.
  *
- *   node dist-bench/bench/market.js [--smoke] [--trades N] [--teams N] [--ticks N]
+ *   node dist-bench/bench/market.js [--smoke] [--only zi|conservation] [--trades N] [--teams N] [--ticks N] [--minutes M]
  */
 const ROOT = resolve(__dirname, '..', '..');
 const argv = process.argv.slice(2);
@@ -25,6 +25,8 @@ const flag = (name: string, fallback: number) => {
   return i >= 0 ? Number(argv[i + 1]) : fallback;
 };
 const smoke = argv.includes('--smoke');
+/** `--only zi` or `--only conservation`: one part (the other's figures are then not rewritten). */
+const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : 'all';
 const sizes = {
   teams: flag('--teams', smoke ? 6 : 10),
   ticks: flag('--ticks', smoke ? 120 : 1000),
@@ -58,59 +60,69 @@ async function main(): Promise<void> {
     const instructor = await addInstructor(config, gw.url, 'prof@bots.test');
     const bots = await addBots(config, gw.url, 'zi', sizes.teams);
     log(`gateway ${gw.url}, 2 agreement workers (pids ${workers.map((w) => w.pid).join(', ')}), ${sizes.teams} ZI teams`);
-    lines.push(
-      `ZI-C bots, ${sizes.teams} teams, chemicals C and N (3 steps of 100 units per trader, lots of 100), ${sizes.ticks} actions per round through Parley:`,
-      '',
-      '| design | Parley bilateral (HTTP + sockets) efficiency | trades | simulated double auction efficiency | trades | refused at the act | time |',
-      '|---|---|---|---|---|---|---|',
-    );
-    const kinds: BuiltinKind[] = ['symmetric', 'asymmetric'];
-    for (const [i, kind] of kinds.entries()) {
-      const design = { ...builtinDesign({ kind, teams: sizes.teams, seed: `bench-${i}`, chemicals: ['C', 'N'] }), id: `zi-${kind}` };
-      const r = await ziRound({
-        url: gw.url,
-        instructor,
-        bots,
-        design,
-        seed: `bench-${kind}`,
-        ticks: sizes.ticks,
-        timeLimitMs: 20 * 60_000,
-      });
-      const pct = (x: number | null) => (x === null ? '–' : `${(x * 100).toFixed(1)} %`);
-      const refused =
-        Object.entries(r.refused)
-          .map(([k, v]) => `${k} ${v}`)
-          .join(', ') || 'none';
+    if (only !== 'conservation') {
       lines.push(
-        `| ${kind} | ${pct(r.parley_efficiency)} | ${r.parley_trades} | ${pct(r.double_auction_efficiency)} | ${r.double_auction_trades} | ${refused} | ${r.elapsed_s.toFixed(0)} s |`,
+        `ZI-C bots, ${sizes.teams} teams, chemicals C and N (3 steps of 100 units per trader, lots of 100), ${sizes.ticks} actions per round through Parley:`,
+        '',
+        '| design | Parley bilateral (HTTP + sockets) efficiency | trades | simulated double auction efficiency | trades | refused at the act | time |',
+        '|---|---|---|---|---|---|---|',
       );
-      log(`${kind}: Parley ${pct(r.parley_efficiency)} (${r.parley_trades} trades), double auction ${pct(r.double_auction_efficiency)}`);
+      const kinds: BuiltinKind[] = ['symmetric', 'asymmetric'];
+      for (const [i, kind] of kinds.entries()) {
+        const design = { ...builtinDesign({ kind, teams: sizes.teams, seed: `bench-${i}`, chemicals: ['C', 'N'] }), id: `zi-${kind}` };
+        const r = await ziRound({
+          url: gw.url,
+          instructor,
+          bots,
+          design,
+          seed: `bench-${kind}`,
+          ticks: sizes.ticks,
+          timeLimitMs: 20 * 60_000,
+        });
+        const pct = (x: number | null) => (x === null ? '–' : `${(x * 100).toFixed(1)} %`);
+        const refused =
+          Object.entries(r.refused)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ') || 'none';
+        lines.push(
+          `| ${kind} | ${pct(r.parley_efficiency)} | ${r.parley_trades} | ${pct(r.double_auction_efficiency)} | ${r.double_auction_trades} | ${refused} | ${r.elapsed_s.toFixed(0)} s |`,
+        );
+        log(`${kind}: Parley ${pct(r.parley_efficiency)} (${r.parley_trades} trades), double auction ${pct(r.double_auction_efficiency)}`);
+      }
     }
-
-    const traders = await addBots(config, gw.url, 'free', sizes.bots, { cash: 1_000_000, C: 100_000, N: 100_000, D: 100_000, Q: 100_000 });
-    log(`conservation: ${sizes.trades} trades by ${sizes.bots} teams, one worker killed half way`);
-    const c = await conservationRun({
-      url: gw.url,
-      config,
-      bots: traders,
-      trades: sizes.trades,
-      seed: 'conservation',
-      kill: () => {
-        log(`SIGKILL agreement worker ${workers[0].pid}`);
-        workers[0].kill('SIGKILL');
-      },
-      timeLimitMs: 60 * 60_000,
-    });
-    const cashDiff = c.after.cash_cents - c.before.cash_cents;
-    const goodsDiff = Object.fromEntries(Object.entries(c.after.goods).map(([k, v]) => [k, v - c.before.goods[k as 'C']]));
-    lines.push(
-      '',
-      `Conservation: ${c.trades} bot trades agreed (${c.attempts} attempts; refused: ${JSON.stringify(c.refused)}) by ${sizes.bots} teams on the free board, 80 % accepted as posted and 20 % proposed and agreed over sockets, across two agreement workers; worker 1 killed with SIGKILL after trade ${c.killed_at_trade}. Settled pairs of transaction files: ${c.transactions}. Σ cash over teams before ${(c.before.cash_cents / 100).toFixed(2)}, after ${(c.after.cash_cents / 100).toFixed(2)} (difference ${cashDiff} cents); Σ goods difference ${JSON.stringify(goodsDiff)}. ${c.elapsed_s.toFixed(0)} s (${(c.trades / c.elapsed_s).toFixed(1)} trades/s).`,
-    );
-    log(
-      `conservation: ${c.trades} trades, ${c.transactions} settled, cash diff ${cashDiff} cents, goods diff ${JSON.stringify(goodsDiff)}`,
-    );
-    traders.concat(bots).forEach((b) => b.socket.close());
+    if (only !== 'zi') {
+      const traders = await addBots(config, gw.url, 'free', sizes.bots, {
+        cash: 1_000_000,
+        C: 100_000,
+        N: 100_000,
+        D: 100_000,
+        Q: 100_000,
+      });
+      log(`conservation: ${sizes.trades} trades by ${sizes.bots} teams, one worker killed half way`);
+      const c = await conservationRun({
+        url: gw.url,
+        config,
+        bots: traders,
+        trades: sizes.trades,
+        seed: 'conservation',
+        kill: () => {
+          log(`SIGKILL agreement worker ${workers[0].pid}`);
+          workers[0].kill('SIGKILL');
+        },
+        timeLimitMs: flag('--minutes', 60) * 60_000,
+      });
+      const cashDiff = c.after.cash_cents - c.before.cash_cents;
+      const goodsDiff = Object.fromEntries(Object.entries(c.after.goods).map(([k, v]) => [k, v - c.before.goods[k as 'C']]));
+      lines.push(
+        '',
+        `Conservation: ${c.trades} bot trades agreed (${c.attempts} attempts; refused: ${JSON.stringify(c.refused)}) by ${sizes.bots} teams on the free board, 80 % accepted as posted and 20 % proposed and agreed over sockets, across two agreement workers; worker 1 killed with SIGKILL after trade ${c.killed_at_trade}. Settled pairs of transaction files: ${c.transactions}. Σ cash over teams before ${(c.before.cash_cents / 100).toFixed(2)}, after ${(c.after.cash_cents / 100).toFixed(2)} (difference ${cashDiff} cents); Σ goods difference ${JSON.stringify(goodsDiff)}. ${c.elapsed_s.toFixed(0)} s (${(c.trades / c.elapsed_s).toFixed(1)} trades/s).`,
+      );
+      log(
+        `conservation: ${c.trades} trades, ${c.transactions} settled, cash diff ${cashDiff} cents, goods diff ${JSON.stringify(goodsDiff)}`,
+      );
+      traders.forEach((b) => b.socket.close());
+    }
+    bots.forEach((b) => b.socket.close());
   } finally {
     for (const w of workers) if (w.exitCode === null) w.kill('SIGTERM');
     await gw.close();
@@ -126,9 +138,11 @@ async function main(): Promise<void> {
     writeFileSync(out, block + '\n');
     return;
   }
+  // each part has its own block, so a run of one part keeps the other's figures
   const doc = join(ROOT, 'docs', 'MARKET.md');
   const text = readFileSync(doc, 'utf8');
-  const [start, end] = ['<!-- market-bench:start -->', '<!-- market-bench:end -->'];
+  const part = only === 'all' ? '' : `:${only}`;
+  const [start, end] = [`<!-- market-bench${part}:start -->`, `<!-- market-bench${part}:end -->`];
   if (!text.includes(start)) throw new Error(`${doc} has no ${start} marker`);
   writeFileSync(doc, text.slice(0, text.indexOf(start) + start.length) + '\n' + block + '\n' + text.slice(text.indexOf(end)));
 }

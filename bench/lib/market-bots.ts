@@ -60,7 +60,9 @@ export async function call(url: string, method: string, path: string, body?: unk
     method,
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: body === undefined ? undefined : JSON.stringify(body),
-  });
+    signal: AbortSignal.timeout(60_000),
+  }).catch(() => null);
+  if (!res) return { status: 0, body: { code: 'NO_ANSWER' } as any };
   const text = await res.text();
   return { status: res.status, body: (text ? JSON.parse(text) : null) as any };
 }
@@ -74,7 +76,12 @@ function connectBot(url: string, token: string): Promise<Socket> {
   });
 }
 
-const ack = (s: Socket, event: string, payload: unknown): Promise<any> => s.timeout(10_000).emitWithAck(event, payload);
+/** An acknowledged socket event; a lost ack (a slow moment) is answered as an error, not thrown. */
+const ack = (s: Socket, event: string, payload: unknown): Promise<any> =>
+  s
+    .timeout(30_000)
+    .emitWithAck(event, payload)
+    .catch(() => ({ error: { code: 'NO_ACK' } }));
 
 /** An agreement worker in its own process (a script that prints {"event":"started"} once it consumes jobs). */
 export async function startWorker(script: string[], env: Record<string, string>): Promise<ChildProcess> {
