@@ -71,6 +71,7 @@ describe('class sessions end to end', () => {
   const api = (who: string, method: string, path: string, body?: unknown) => http(gw.url, method, path, body, tokens[who]);
 
   let session: any;
+  let profUpdates: any[] = [];
   const studentSockets: Record<string, Socket> = {};
   const roundStarted: Record<string, any> = {};
 
@@ -86,6 +87,8 @@ describe('class sessions end to end', () => {
     session = created.body;
     expect(session.code).toMatch(/^[ABCDEFGHJKMNPQRSTUVWXYZ2-9]{6}$/);
     expect(session.join_url).toBe(`/join/${session.code}`);
+    const link = await fetch(`${gw.url}/join/${session.code.toLowerCase()}`, { redirect: 'manual' });
+    expect([link.status, link.headers.get('location')]).toEqual([302, `/#/join/${session.code}`]);
     expect(JSON.parse(readFileSync(join(config.dataDir, 'sessions', session.id, 'session.json'), 'utf8'))).toMatchObject({
       code: session.code,
       mode: 'peer',
@@ -93,6 +96,7 @@ describe('class sessions end to end', () => {
     });
 
     const prof = await open('prof');
+    profUpdates = collect(prof, 'negotiation-update');
     expect((await emitAck(prof, 'join-session', { session_id: session.id })).ok).toBe(true);
     const live = collect(prof, 'live-update');
     for (const email of students) {
@@ -202,6 +206,9 @@ describe('class sessions end to end', () => {
     await Promise.all(workers.map((w) => w.app.get(RoundCloser).close(session.id, 1)));
     await sleep(500);
     for (const email of students) expect(updates[email]).toHaveLength(1);
+    // the instructor's dashboard hears both, without the students' scores
+    expect(profUpdates.map((u) => u.status).sort()).toEqual(['completed', 'expired']);
+    expect(profUpdates.every((u) => u.final_score === undefined)).toBe(true);
     const archive = join(config.dataDir, 'teams', late.a, 'negotiations_archive', late.negotiation_id, 'outcome.json');
     expect(JSON.parse(readFileSync(archive, 'utf8'))).toMatchObject({ status: 'expired', reason: 'no deal (time)' });
     expect(existsSync(join(config.dataDir, 'teams', late.a, 'negotiations', late.negotiation_id))).toBe(false);

@@ -118,9 +118,14 @@ describe('peer trading end to end', () => {
       metrics = (await http<string>(gw.url, 'GET', '/metrics')).body;
     }
     expect(metrics).toMatch(/parley_settlements_total\{[^}]*status="settled"[^}]*\} [1-9]/);
-    const csv = (await http<string>(gw.url, 'GET', '/api/instructor/export.csv', undefined, prof)).body;
-    expect(csv.split('\r\n').some((line) => line.startsWith('audit,') && line.includes(',settle,'))).toBe(true);
-    expect(csv.split('\r\n').some((line) => line.startsWith('transaction,'))).toBe(true);
+    // the grade sheet: one row per team of the trade, by name, with the deal's terms
+    const csv = (await http<string>(gw.url, 'GET', '/api/instructor/grades.csv', undefined, prof)).body;
+    const id = entries.find((e) => e.what === 'settle' && e.result === 'settled').negotiation_id;
+    const lines = csv.split('\r\n').filter((l) => l.includes(id));
+    expect(lines).toEqual([
+      expect.stringMatching(/^alice,alice@uni\.edu,buyer,trade of C,0,bob,deal,"1,000 units of C at \$5\.25 each",/),
+      expect.stringMatching(/^bob,bob@uni\.edu,seller,trade of C,0,alice,deal,"1,000 units of C at \$5\.25 each",/),
+    ]);
   });
 
   it('does nothing while the agreed terms differ', async () => {

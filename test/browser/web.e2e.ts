@@ -220,9 +220,9 @@ describe('web client', () => {
     expect(errors).toEqual([]);
   });
 
-  it('gives the instructor the class view and a CSV export; students get 403', async () => {
+  it('gives the instructor the class view and a grade sheet; students get 403', async () => {
     const student = await login(stack.url, 'alice@uni.edu');
-    for (const path of ['/api/instructor/negotiations', '/api/instructor/transactions', '/api/instructor/export.csv']) {
+    for (const path of ['/api/instructor/negotiations', '/api/instructor/transactions', '/api/instructor/grades.csv']) {
       const res = await http(stack.url, 'GET', path, undefined, student);
       expect(res.status).toBe(403);
       expect(res.body.code).toBe('FORBIDDEN');
@@ -244,17 +244,21 @@ describe('web client', () => {
       page.waitForEvent('download'),
       page.getByRole('button', { name: 'Download CSV for grading' }).click(),
     ]);
-    expect(download.suggestedFilename()).toBe('parley-export.csv');
+    expect(download.suggestedFilename()).toBe('parley-grades.csv');
     const csv = readFileSync((await download.path())!, 'utf8');
     const lines = csv.split('\r\n');
-    expect(lines[0]).toMatch(/^row_type,negotiation_id,kind,/);
-    // no comma or quote in it: written as is
-    expect(lines.some((l) => l.startsWith('transcript,') && l.includes(',<img src=x onerror=alert(1)>,'))).toBe(true);
-    expect(lines.filter((l) => l.startsWith('outcome,')).length).toBe(2);
-    expect(lines.filter((l) => l.startsWith('transaction,')).length).toBe(2);
-    expect(lines.filter((l) => l.startsWith('transcript,')).length).toBeGreaterThan(5);
-    // a line with a comma is quoted, so every row has as many columns as the header
-    expect(csv).toContain('"Hello Jordan, thanks for the offer. I am looking for a salary of 118000 and 4 remote days."');
+    expect(lines[0]).toBe(
+      'name,email,role,scenario,round,partner,outcome,terms,claiming_value,creating_value,managing_relationships,overall,negotiation_id',
+    );
+    // one row per student per negotiation: the AI practice (one student), the finished trade and the live one (two teams each)
+    expect(lines.filter((l) => l.includes('Job offer')).length).toBe(1);
+    expect(lines.filter((l) => /,trade of [CNDQ],/.test(l)).length).toBe(4);
+    expect(lines.filter((l) => l.includes(',deal,')).length).toBeGreaterThanOrEqual(2);
+    // transcripts in their own sheet; a line with a comma is quoted
+    const prof = await login(stack.url, 'prof@uni.edu');
+    const transcripts = (await http<string>(stack.url, 'GET', '/api/instructor/transcripts.csv', undefined, prof)).body;
+    expect(transcripts).toContain('"Hello Jordan, thanks for the offer. I am looking for a salary of 118000 and 4 remote days."');
+    expect(transcripts).toContain(',<img src=x onerror=alert(1)>,');
 
     // watching a live negotiation: the transcript and the terms, no way to act
     await page.getByRole('link', { name: /^Watch Trade of N/ }).click();

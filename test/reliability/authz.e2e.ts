@@ -369,14 +369,14 @@ describe('authorization matrix', () => {
       other: '403 FORBIDDEN',
       instructor: '200',
     },
-    {
-      name: 'GET /api/instructor/export.csv',
+    ...['grades.csv', 'transcripts.csv'].map((file): RouteCase => ({
+      name: `GET /api/instructor/${file}`,
       method: 'GET',
-      path: () => '/api/instructor/export.csv',
+      path: () => `/api/instructor/${file}`,
       party: '403 FORBIDDEN',
       other: '403 FORBIDDEN',
       instructor: '200',
-    },
+    })),
     // session isolation: party = alice (a member), other = carol (not a member), instructor = prof (its instructor)
     { name: 'GET /api/sessions', method: 'GET', path: () => '/api/sessions', party: '200', other: '200', instructor: '200' },
     {

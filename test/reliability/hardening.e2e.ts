@@ -133,14 +133,15 @@ describe('hardening', () => {
     );
   }, 20_000);
 
-  it('the CLI refuses reserved prefixes and passwords outside 8 characters–72 bytes; bcrypt truncation cannot be used', async () => {
+  it("the CLI keeps Parley's own file prefix for Parley and refuses passwords outside 8 characters–72 bytes; bcrypt truncation cannot be used", async () => {
     const out: string[] = [];
     const cli = (...args: string[]) =>
       runCli(args, (l) => out.push(l), { DATA_DIR: config.dataDir, JWT_SECRET: config.jwtSecret }).catch((e: Error) => e.message);
     const answers = new Tally();
-    const reserved = await cli('users', 'add', '--email', 'ai@uni.edu', '--password', 'long-enough-1');
-    expect(reserved).toMatch(/prefix "ai" is reserved/);
-    answers.add('reserved prefix refused');
+    // ai@… gets an account, but never the AI party's file prefix "ai"
+    expect(await cli('users', 'add', '--email', 'ai@uni.edu', '--password', 'long-enough-1')).toBe(0);
+    expect(out.at(-1)).toBe('added student ai@uni.edu (file prefix ai-2)');
+    answers.add('reserved prefix kept for the AI (ai@… gets ai-2)');
     for (const bad of ['123456', 'x'.repeat(250), 'é'.repeat(37)]) {
       const res = await cli('users', 'add', '--email', `p${bad.length}@uni.edu`, '--password', bad);
       expect(res).toMatch(/at least 8 characters|at most 72 bytes/);

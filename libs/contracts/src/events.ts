@@ -47,6 +47,8 @@ export type ServerEventName = (typeof ServerEvent)[keyof typeof ServerEvent];
 export const negotiationRoom = (negotiationId: string) => `negotiation-${negotiationId}`;
 export const userRoom = (email: string) => `user-${email}`;
 export const sessionRoom = (sessionId: string) => `session-${sessionId}`;
+/** Every instructor's socket: the class dashboard hears each negotiation-update without polling. */
+export const INSTRUCTORS_ROOM = 'instructors';
 export const sessionStaffRoom = (sessionId: string) => `session-staff-${sessionId}`;
 
 export const HISTORY_ON_JOIN = 50;

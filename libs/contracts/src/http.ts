@@ -8,7 +8,7 @@ export interface NegotiationSummary {
   status: string;
   scenario_id?: string;
   chemical?: Chemical;
-  parties: { user: string; role: string }[];
+  parties: { user: string; role: string; name?: string }[];
   created_at: number;
   opening_terms?: Terms;
   outcome?: Outcome;

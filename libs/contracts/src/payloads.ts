@@ -70,7 +70,8 @@ export interface ServerPayloads {
     scenario_id?: string;
     chemical?: string;
     my_role: string;
-    parties: { user: string; role: string }[];
+    /** `name`: what people read (the AI: "AI"). */
+    parties: { user: string; role: string; name?: string }[];
     offers: OfferView[];
     last_seq: number;
     outcome?: NegotiationUpdate;

@@ -1,6 +1,14 @@
 import { Emitter } from '@socket.io/redis-emitter';
 import type IORedis from 'ioredis';
-import { negotiationRoom, sessionRoom, sessionStaffRoom, ServerEventName, ServerPayloads, userRoom } from '@parley/contracts';
+import {
+  INSTRUCTORS_ROOM,
+  negotiationRoom,
+  sessionRoom,
+  sessionStaffRoom,
+  ServerEventName,
+  ServerPayloads,
+  userRoom,
+} from '@parley/contracts';
 import { socketIoKey } from './redis';
 
 /** How workers reach browsers: through the Socket.io Redis adapter's channel, never HTTP. */
@@ -17,8 +25,8 @@ export class RoomEmitter {
 
   /**
    * A negotiation's result: each party's own version to their user room (every tab, in the room or
-   * not: lobby and dashboards listen there), and the shared one to the others in the room (observers).
-   * One emit per socket, so nobody gets it twice.
+   * not: lobby and dashboards listen there), and the shared one to the others in the room (observers)
+   * and to every instructor (the class dashboard). One emit per socket, so nobody gets it twice.
    */
   negotiationUpdate(
     update: ServerPayloads['negotiation-update'],
@@ -26,7 +34,7 @@ export class RoomEmitter {
   ): void {
     const event = 'negotiation-update' as const;
     this.emitter
-      .to(negotiationRoom(update.negotiation_id))
+      .to([negotiationRoom(update.negotiation_id), INSTRUCTORS_ROOM])
       .except(parties.map((p) => userRoom(p.user)))
       .emit(event, update);
     for (const p of parties) this.emitter.to(userRoom(p.user)).emit(event, p.update);

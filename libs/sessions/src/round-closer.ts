@@ -28,21 +28,30 @@ export class RoundCloser {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async close(sessionId: string, n: number): Promise<{ closed: number; already: number }> {
+  /** What happened to each negotiation of the round ('missing': closed already, by this or another process). */
+  async close(sessionId: string, n: number): Promise<SettlementResult[]> {
     const round = await this.sessions.round(sessionId, n);
-    if (!round) return { closed: 0, already: 0 };
+    if (!round) return [];
     if (await this.sessions.endRound(sessionId, { n, ended_at: this.now(), by: 'time' })) {
       this.emitter.toSession(sessionId, ServerEvent.RoundEnded, { session_id: sessionId, round: n, by: 'time' });
     }
-    let closed = 0;
-    let already = 0;
-    for (const pair of round.pairs) {
-      const r = await this.closeOne(pair.a, pair.negotiation_id);
-      if (r.action === 'missing' || r.action === 'untouched') already++;
-      else closed++;
-    }
+    const results: SettlementResult[] = [];
+    for (const pair of round.pairs) results.push(await this.closeOne(pair.a, pair.negotiation_id));
     await this.push.changed(sessionId);
-    return { closed, already };
+    return results;
+  }
+
+  /**
+   * Rounds past their end time and not ended (their timer job was lost, e.g. Redis came back empty):
+   * run by the periodic sweep, so a round still ends, once.
+   */
+  async closeOverdue(): Promise<SettlementResult[]> {
+    const out: SettlementResult[] = [];
+    for (const session of await this.sessions.list()) {
+      const last = (await this.sessions.rounds(session.id)).at(-1);
+      if (last && !last.end && last.ends_at <= this.now()) out.push(...(await this.close(session.id, last.n)));
+    }
+    return out;
   }
 
   /** 'busy': another worker holds the claim (settling an agreement, or closing it too); ask again until it lets go. */

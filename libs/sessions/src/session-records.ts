@@ -1,7 +1,7 @@
 import type { ChatMessage, LiveView, MemberState, NegotiationMeta, Outcome, Round, RoundEnd, Session } from '@parley/contracts';
 import { partyStatus } from '@parley/contracts';
 import type { NegotiationRecord } from '@parley/negotiation';
-import { MessageLog, NegotiationStore, SessionStore, TeamStore } from '@parley/store';
+import { MessageLog, NegotiationStore, SessionStore, TeamStore, type LocatedNegotiation } from '@parley/store';
 
 export interface LoadedNegotiation {
   record: NegotiationRecord;
@@ -51,21 +51,42 @@ export class SessionRecords {
   private async loadOne(round: Round, pair: Round['pairs'][number]): Promise<LoadedNegotiation> {
     const located = await this.negotiations.locate(pair.a, pair.negotiation_id).catch(() => null);
     const outcome = located?.place === 'archived' ? await this.negotiations.readOutcome(located.dir) : null;
-    const seats = await Promise.all(
-      [
-        { user: pair.a, role: pair.roles.a },
-        { user: pair.b, role: pair.roles.b },
-      ].map(async (s) => ({ ...s, name: await this.nameOf(s.user) })),
-    );
+    const seats = [
+      { user: pair.a, role: pair.roles.a },
+      { user: pair.b, role: pair.roles.b },
+    ];
+    const loaded = await this.fromSeats(pair.negotiation_id, pair.scenario_id, round.n, seats, located, outcome);
+    return loaded;
+  }
+
+  /** Any negotiation found on disk (the instructor's class-wide sheets): a trade's "scenario" is its chemical. */
+  async fromLocated(located: LocatedNegotiation, outcome: Outcome | null): Promise<LoadedNegotiation> {
+    const { meta } = located;
+    const subject = meta.scenario_id ?? `trade of ${meta.chemical ?? '?'}`;
+    const loaded = await this.fromSeats(meta.id, subject, meta.round ?? 0, meta.parties, located, outcome);
+    if (meta.chemical) loaded.record.chemical = meta.chemical;
+    return loaded;
+  }
+
+  private async fromSeats(
+    id: string,
+    subject: string,
+    round: number,
+    seats: { user: string; role: string }[],
+    located: LocatedNegotiation | null,
+    outcome: Outcome | null,
+  ): Promise<LoadedNegotiation> {
+    const named = await Promise.all(seats.map(async (s) => ({ user: s.user, role: s.role, name: await this.nameOf(s.user) })));
     const scores: NegotiationRecord['scores'] = {};
+    const student = seats.find((s) => s.user !== 'ai');
     if (outcome?.scores) for (const [user, sc] of Object.entries(outcome.scores)) scores[user] = sc.final_score;
-    else if (outcome?.final_score) scores[pair.a] = outcome.final_score;
+    else if (outcome?.final_score && student) scores[student.user] = outcome.final_score;
     return {
       record: {
-        negotiation_id: pair.negotiation_id,
-        scenario_id: pair.scenario_id,
-        round: round.n,
-        seats,
+        negotiation_id: id,
+        scenario_id: subject,
+        round,
+        seats: named,
         status: located ? partyStatus(located.place, outcome) : 'active',
         ...(outcome?.reason ? { reason: outcome.reason } : {}),
         terms: outcome?.deal_terms?.agreed ? outcome.deal_terms.terms : null,

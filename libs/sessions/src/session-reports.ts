@@ -9,7 +9,7 @@ import {
   type NegotiationRecord,
 } from '@parley/negotiation';
 import type { SessionStore } from '@parley/store';
-import type { SessionRecords } from './session-records';
+import type { LoadedNegotiation, SessionRecords } from './session-records';
 
 const TRANSCRIPT_COLUMNS = [
   'negotiation_id',
@@ -46,12 +46,21 @@ export class SessionReports {
   }
 
   async gradesCsv(session: Session): Promise<string> {
-    const recs = (await this.records.load(session.id)).map((l) => l.record);
-    return gradesCsv(recs, await this.scenariosOf(recs));
+    return this.gradesCsvOf(await this.records.load(session.id));
   }
 
   async transcriptsCsv(session: Session): Promise<string> {
-    const loaded = await this.records.load(session.id);
+    return this.transcriptsCsvOf(await this.records.load(session.id));
+  }
+
+  /** One row per student per negotiation (any set of negotiations: a session's, or the whole class's). */
+  async gradesCsvOf(loaded: LoadedNegotiation[]): Promise<string> {
+    const recs = loaded.map((l) => l.record);
+    return gradesCsv(recs, await this.scenariosOf(recs));
+  }
+
+  /** One row per chat or offer line, with the sender's name and role. */
+  async transcriptsCsvOf(loaded: LoadedNegotiation[]): Promise<string> {
     const scenarios = await this.scenariosOf(loaded.map((l) => l.record));
     const rows = [];
     for (const l of loaded) {

@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { ErrorCode, NegotiationMeta, NegotiationSummary, Outcome, ParleyError } from '@parley/contracts';
 import { briefFor, buildDebrief, Debrief, ownSide, partyForRole, ScenarioCatalog } from '@parley/negotiation';
 import { CONFIG, ParleyConfig } from '@parley/config';
-import { MessageLog, NegotiationStore } from '@parley/store';
+import { MessageLog, NegotiationStore, TeamStore } from '@parley/store';
+import { partiesWithNames } from '../realtime/negotiation.service';
 import type { AuthUser } from '../auth/auth.service';
 import { CurrentUser, HttpAuthGuard } from '../auth/http-auth.guard';
 import { AccessService, statusOf } from '../realtime/access.service';
@@ -25,6 +26,7 @@ export class NegotiationsController {
     @Inject(AccessService) private readonly access: AccessService,
     @Inject(ActionLimiter) private readonly limits: ActionLimiter,
     @Inject(TeamCaps) private readonly caps: TeamCaps,
+    @Inject(TeamStore) private readonly teams: TeamStore,
   ) {}
 
   @Get('scenarios')
@@ -82,6 +84,7 @@ export class NegotiationsController {
     const side = scenario && found.party ? partyForRole(scenario, found.party.role) : null;
     return {
       ...summary(meta, statusOf(found), found.outcome, found.party?.user),
+      parties: await partiesWithNames(this.teams, meta.parties),
       my_role: found.party?.role ?? 'observer',
       offers: states.map(offerView),
       ...(scenario && side ? { own_side: ownSide(scenario, side), brief: briefFor(scenario, found.party!.role) } : {}),

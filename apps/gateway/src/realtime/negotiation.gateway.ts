@@ -19,6 +19,7 @@ import {
   ErrorCode,
   ErrorPayload,
   ParleyError,
+  INSTRUCTORS_ROOM,
   ServerEvent,
   userRoom,
 } from '@parley/contracts';
@@ -93,6 +94,11 @@ export class NegotiationGateway implements OnGatewayInit, OnGatewayConnection, O
   handleConnection(socket: ParleySocket): void {
     const user = socket.data.user as AuthUser | undefined;
     if (user) void socket.join(userRoom(user.email));
+    // the class dashboard's push; a socket whose user loses the role is closed like an observer's
+    if (user?.role === 'instructor') {
+      void socket.join(INSTRUCTORS_ROOM);
+      socket.data.observing = true;
+    }
     this.metrics.socketsConnected.inc();
   }
 

@@ -15,7 +15,7 @@ import {
 import { agreementKey } from '@parley/negotiation';
 import { CONFIG, ParleyConfig } from '@parley/config';
 import { ScenarioCatalog, aiOpens } from '@parley/negotiation';
-import { MessageLog, NegotiationStore } from '@parley/store';
+import { MessageLog, NegotiationStore, TeamStore } from '@parley/store';
 import { JobProducer } from '@parley/queues';
 import type { AuthUser } from '../auth/auth.service';
 import { AccessService, statusOf, Access } from './access.service';
@@ -48,6 +48,7 @@ export class NegotiationService {
     @Inject(ActionLimiter) private readonly actions: ActionLimiter,
     @Inject(ScenarioCatalog) private readonly scenarios: ScenarioCatalog,
     @Inject(TradeDesk) private readonly desk: TradeDesk,
+    @Inject(TeamStore) private readonly teams: TeamStore,
   ) {}
 
   async join(socket: ParleySocket, user: AuthUser, p: ClientPayloads['join-negotiation']) {
@@ -197,7 +198,7 @@ export class NegotiationService {
       ...(located.meta.scenario_id ? { scenario_id: located.meta.scenario_id } : {}),
       ...(located.meta.chemical ? { chemical: located.meta.chemical } : {}),
       my_role: party?.role ?? (user.role === 'instructor' ? 'observer' : 'none'),
-      parties: located.meta.parties.map((p) => ({ user: p.user, role: p.role })),
+      parties: await partiesWithNames(this.teams, located.meta.parties),
       offers: states.map(offerView),
       last_seq: lastSeq,
       ...(outcome ? { outcome: outcomeUpdate(outcome) } : {}),
@@ -207,4 +208,15 @@ export class NegotiationService {
   private assertDev(): void {
     if (!this.config.devMode) throw new ParleyError(ErrorCode.DevOnly, 'development events are off (NODE_ENV is not development)', 403);
   }
+}
+
+/** Parties with the names people read (the AI is "AI"; an account without a name shows its e-mail). */
+export async function partiesWithNames(teams: TeamStore, parties: { user: string; role: string }[]) {
+  return Promise.all(
+    parties.map(async (p) => ({
+      user: p.user,
+      role: p.role,
+      name: p.user === 'ai' ? 'AI' : (await teams.read(p.user).catch(() => null))?.name || p.user,
+    })),
+  );
 }

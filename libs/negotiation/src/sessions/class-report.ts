@@ -1,4 +1,5 @@
-import type { FinalScore, NegotiationStatus, Terms } from '@parley/contracts';
+import type { Chemical, FinalScore, NegotiationStatus, Terms } from '@parley/contracts';
+import { describeTrade } from '../wording';
 import { toCsv } from '../csv';
 import type { FullScenario, IssueSpec } from '../types';
 import { bargainingZone, sideUtility } from '../utility';
@@ -17,6 +18,8 @@ export interface SeatRecord {
 export interface NegotiationRecord {
   negotiation_id: string;
   scenario_id: string;
+  /** A trade (no scenario): its chemical. */
+  chemical?: Chemical;
   round: number;
   seats: SeatRecord[];
   status: NegotiationStatus;
@@ -216,7 +219,7 @@ export function gradesCsv(records: NegotiationRecord[], scenarios: Map<string, F
           round: r.round,
           partner: partner ? (partner.user === 'ai' ? 'AI' : partner.name) : '',
           outcome: outcomeWords(r),
-          terms: r.status === 'completed' && r.terms ? termsWords(sc, r.terms) : '',
+          terms: r.status === 'completed' && r.terms ? (r.chemical ? describeTrade(r.chemical, r.terms) : termsWords(sc, r.terms)) : '',
           ...(score ? Object.fromEntries(SCORE_KEYS.map((k) => [k, score[k]])) : {}),
           negotiation_id: r.negotiation_id,
         };
