@@ -22,7 +22,8 @@ describe('a class session in the browser', () => {
 
   beforeAll(async () => {
     await addTeam(stack.config, 'prof@uni.edu', { role: 'instructor' });
-    for (const [, width] of widths) for (const email of students(width)) await addTeam(stack.config, email);
+    // the phone class is made here; the projector's instructor imports theirs on the Accounts screen
+    for (const email of students(390)) await addTeam(stack.config, email);
     await stack.start();
     browser = await launchBrowser();
   });
@@ -63,6 +64,48 @@ describe('a class session in the browser', () => {
       const found: string[] = [];
       const prof = await open(width, height, phone);
       await signIn(prof.page, stack.url, 'prof@uni.edu');
+
+      if (!phone) {
+        // the roster in the browser: an import with a bad line adds nobody and names the line; fixed, it adds all four
+        const nav = prof.page.getByRole('navigation', { name: 'Main' });
+        await nav.getByRole('link', { name: 'Accounts' }).click();
+        const importForm = prof.page.locator('form[aria-labelledby="import-h"]');
+        const rows = students(width).map((e) => `${e},${e.split('@')[0]},password1`);
+        await importForm
+          .getByLabel('Or paste the CSV')
+          .fill(['email,name,password', rows[0], 'not-an-e-mail,Nobody,password1', ...rows.slice(1)].join('\n'));
+        await importForm.getByRole('button', { name: 'Import' }).click();
+        await importForm
+          .getByRole('alert')
+          .getByText(/^Line 3: /)
+          .waitFor();
+        expect(await prof.page.locator(`.account-list [data-account$="w${width}@uni.edu"]`).count()).toBe(0);
+        await importForm.getByLabel('Or paste the CSV').fill(['email,name,password', ...rows].join('\n'));
+        await importForm.getByRole('button', { name: 'Import' }).click();
+        await importForm.getByRole('status').getByText('Imported 4 accounts.').waitFor();
+        await prof.page.locator(`.account-list [data-account$="w${width}@uni.edu"]`).nth(3).waitFor();
+        // one more by hand: added, renamed, its password reset, removed
+        const add = prof.page.locator('form[aria-labelledby="add-h"]');
+        await add.getByLabel('E-mail').fill('visitor@other.edu');
+        await add.getByLabel('Name').fill('Visitor');
+        await add.getByLabel('Password').fill('password1');
+        await add.getByRole('button', { name: 'Add account' }).click();
+        const visitor = prof.page.locator('[data-account="visitor@other.edu"]');
+        await visitor.waitFor();
+        await visitor.getByRole('button', { name: 'Rename Visitor' }).click();
+        await visitor.getByLabel('New name for Visitor').fill('Guest Speaker');
+        await visitor.getByRole('button', { name: 'Save' }).click();
+        await visitor.locator('.account-name', { hasText: 'Guest Speaker' }).waitFor();
+        await visitor.getByRole('button', { name: 'Reset password of Guest Speaker' }).click();
+        await visitor.getByLabel('New password for Guest Speaker').fill('another-secret-2');
+        await visitor.getByRole('button', { name: 'Save' }).click();
+        await visitor.getByRole('button', { name: 'Remove Guest Speaker' }).waitFor();
+        await expect(login(stack.url, 'visitor@other.edu', 'another-secret-2')).resolves.toMatch(/^ey/);
+        found.push(...(await violations(prof.page, `accounts@${width}`)));
+        await visitor.getByRole('button', { name: 'Remove Guest Speaker' }).click();
+        await visitor.getByRole('button', { name: 'Yes, remove' }).click();
+        await visitor.waitFor({ state: 'detached' });
+      }
 
       // the instructor creates the session in the form
       await prof.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sessions' }).click();

@@ -7,8 +7,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
-    /** The whole error body (e.g. the `problems` of a refused market design). */
-    readonly body?: Record<string, unknown>,
+    /** The whole error answer (some carry more, e.g. an import's errors by line). */
+    readonly body?: unknown,
   ) {
     super(message);
   }
@@ -37,7 +37,7 @@ export async function api<T>(method: string, path: string, body?: unknown, opts:
   if (!res.ok) {
     const err = (data ?? {}) as { code?: string; message?: string } & Record<string, unknown>;
     if (res.status === 401 && opts.auth !== false && session) clearSession();
-    throw new ApiError(res.status, err.code ?? `HTTP_${res.status}`, err.message ?? `The server answered ${res.status}.`, err);
+    throw new ApiError(res.status, err.code ?? `HTTP_${res.status}`, err.message ?? `The server answered ${res.status}.`, data);
   }
   return data as T;
 }

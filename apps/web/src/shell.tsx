@@ -24,6 +24,11 @@ export function Shell() {
     if (session && target === rememberedRoute()) forgetRoute();
     go(target);
   }, [target]);
+  // a new screen starts at its top, not at the last screen's scroll position
+  const screenKey = target ? null : location.hash;
+  useLayoutEffect(() => {
+    if (screenKey) window.scrollTo(0, 0);
+  }, [screenKey]);
   if (target) return null;
   const entry = SCREENS[route.name];
   if (!entry) {

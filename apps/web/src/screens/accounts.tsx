@@ -9,17 +9,13 @@ interface Account {
   name: string;
   role: 'student' | 'instructor';
 }
-/** The import's answer: who was added (all or nothing: a refused import names each bad line in its message). */
+/** The import's answer (all or nothing): who was added; a refused import lists its problems by line. */
 interface ImportResult {
-  added: Account[];
+  imported: Account[];
 }
-
-/** "line 2: …; line 5: …" → one problem a line. */
-const problems = (message: string) =>
-  message
-    .split(/(?=\bline \d+:)/i)
-    .map((p) => p.trim().replace(/[;,]$/, ''))
-    .filter(Boolean);
+interface ImportRefusal {
+  errors?: { line: number; message: string }[];
+}
 
 const userPath = (email: string) => `/api/users/${encodeURIComponent(email)}`;
 
@@ -134,7 +130,9 @@ function ImportForm({ onImported }: { onImported(): void }) {
           setResult(r);
           onImported();
         } catch (err) {
-          setError(problems((err as ApiError).message));
+          const e2 = err as ApiError;
+          const lines = (e2.body as ImportRefusal | undefined)?.errors;
+          setError(lines?.length ? lines.map((x) => `Line ${x.line}: ${x.message}`) : [e2.message]);
         }
       }}
     >
@@ -148,7 +146,7 @@ function ImportForm({ onImported }: { onImported(): void }) {
         <textarea rows={5} value={csv} onInput={(e) => setCsv(e.currentTarget.value)} spellcheck={false} />
       </Field>
       <div class="form-error" role="alert">
-        {error.length > 1 ? (
+        {error.length > 1 || error[0]?.startsWith('Line ') ? (
           <>
             <p>Nothing was imported. Fix these lines and import again:</p>
             <ul class="import-errors">
@@ -166,7 +164,7 @@ function ImportForm({ onImported }: { onImported(): void }) {
       </button>
       {result ? (
         <p class="import-result" role="status">
-          Imported {result.added.length} account{result.added.length === 1 ? '' : 's'}.
+          Imported {result.imported.length} account{result.imported.length === 1 ? '' : 's'}.
         </p>
       ) : null}
     </form>
@@ -207,7 +205,7 @@ function AccountRow({ account, onChange }: { account: Account; onChange(): void 
           <button
             type="button"
             class="link-button"
-            aria-label={`Reset the password of ${who}`}
+            aria-label={`Reset password of ${who}`}
             onClick={() => (setValue(''), setMode('password'))}
           >
             Reset password

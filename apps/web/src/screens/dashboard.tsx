@@ -3,22 +3,20 @@ import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
 import { app } from '../app';
+import { StatusBadge } from '../components/badge';
 import { DownloadButton } from '../components/download';
 import { ScrollTable } from '../components/table';
-import { fmtNumber, fmtScoreOf, fmtTerms, fmtTime, plainReason, shortName, STATUS_LABELS } from '../format';
+import { fmtNumber, fmtScoreOf, fmtTerms, fmtTime, plainReason, shortName } from '../format';
 import { refreshOnPush } from '../push';
 import { toast } from '../toast';
 import type { InstructorNegotiation, InstructorTransaction, ScenarioInfo } from '../types';
 
 type Loaded<T> = { list: T[] } | { error: string } | null;
 
-const Badge = ({ status }: { status: string }) => (
-  <span class={`badge badge-${status.replace(/[^a-z]/g, '')}`}>{STATUS_LABELS[status] ?? status}</span>
-);
 const isLive = (n: InstructorNegotiation) => n.status === 'active' || n.status === 'settling';
 const recentFirst = (a: InstructorNegotiation, b: InstructorNegotiation) => (b.last_activity ?? 0) - (a.last_activity ?? 0);
 
-/** #/instructor: the class at a glance — live negotiations, outcomes and scores, transactions, the CSV export. */
+/** #/instructor: the class at a glance — live negotiations, outcomes and scores, transactions, the grade sheet and transcripts. */
 export function Dashboard() {
   const [scenarios, setScenarios] = useState<ScenarioInfo[]>([]);
   const [negotiations, setNegotiations] = useState<Loaded<InstructorNegotiation>>(null);
@@ -90,13 +88,16 @@ export function Dashboard() {
           <button type="button" onClick={(e) => void openQueues(e.currentTarget)}>
             Job queues
           </button>
-          <DownloadButton path="/api/instructor/export.csv" file="parley-export.csv" primary>
+          <DownloadButton path="/api/instructor/grades.csv" file="parley-grades.csv" primary>
             Download CSV for grading
+          </DownloadButton>
+          <DownloadButton path="/api/instructor/transcripts.csv" file="parley-transcripts.csv">
+            Download transcripts (CSV)
           </DownloadButton>
         </div>
         <p class="muted small">
-          The CSV holds every transcript line, every outcome with its scores, and every transaction (column row_type tells them apart).
-          Class sessions have their own grade sheets: <a href="#/sessions">Sessions</a>.
+          The grade sheet has one row per student per negotiation: name, e-mail, role, scenario, outcome, terms and each score. Each class
+          session has its own: <a href="#/sessions">Sessions</a>.
         </p>
         <p class="muted small" aria-live="polite">
           {updated}
@@ -115,7 +116,7 @@ export function Dashboard() {
                 <td>{subject(n)}</td>
                 <td>{partiesText(n)}</td>
                 <td>
-                  <Badge status={n.status} />
+                  <StatusBadge status={n.status} />
                 </td>
                 <td class="num">{n.message_count}</td>
                 <td>{fmtTime(n.last_activity)}</td>
@@ -152,7 +153,7 @@ export function Dashboard() {
                     </td>
                     <td>{partiesText(n)}</td>
                     <td>
-                      <Badge status={n.status} />
+                      <StatusBadge status={n.status} />
                       {n.outcome?.reason ? <span class="small muted"> {plainReason(n.outcome.reason, undefined)}</span> : null}
                     </td>
                     <td>{terms ? fmtTerms(terms, scenario, n.chemical) : '—'}</td>

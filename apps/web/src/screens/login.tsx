@@ -3,7 +3,6 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError } from '../api';
 import { Field } from '../components/field';
 import { setSession, type Session } from '../session';
-import { fetchSetupState } from './setup';
 
 export function Login() {
   const [email, setEmail] = useState('');
@@ -12,11 +11,7 @@ export function Login() {
   const [busy, setBusy] = useState(false);
   const emailRef = useRef<HTMLInputElement>(null);
   const passwordRef = useRef<HTMLInputElement>(null);
-  const [firstRun, setFirstRun] = useState(false);
-  useEffect(() => {
-    emailRef.current?.focus();
-    void fetchSetupState().then((s) => setFirstRun(!!s?.needed));
-  }, []);
+  useEffect(() => emailRef.current?.focus(), []);
 
   async function submit(e: Event): Promise<void> {
     e.preventDefault();
@@ -57,11 +52,6 @@ export function Login() {
       <form class="card narrow" aria-labelledby="login-title" noValidate onSubmit={submit}>
         <h1 id="login-title">Sign in to Parley</h1>
         <p class="muted">Negotiation practice for your class. Use the e-mail and password your instructor gave you.</p>
-        {firstRun ? (
-          <p class="first-run">
-            First start? <a href="#/setup">Create the instructor account</a>.
-          </p>
-        ) : null}
         <Field label="E-mail">
           <input
             ref={emailRef}

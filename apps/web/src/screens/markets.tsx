@@ -142,7 +142,9 @@ function UploadDesign() {
       const saved = await api<{ title: string; teams: number }>('POST', '/api/market/designs', body);
       setDone(`Saved "${saved.title}" (${saved.teams} teams).`);
     } catch (err) {
-      const list = ((err as ApiError).body?.problems as { line?: number; path?: string; message: string }[] | undefined) ?? [];
+      const list =
+        (((err as ApiError).body as { problems?: unknown } | undefined)?.problems as
+          { line?: number; path?: string; message: string }[] | undefined) ?? [];
       setProblems(
         list.length ? list.map((p) => `${p.line ? `line ${p.line}` : p.path || 'design'}: ${p.message}`) : [(err as Error).message],
       );

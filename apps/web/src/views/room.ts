@@ -136,10 +136,11 @@ export const roomView: View = (main, app, id) => {
       banner,
     ),
     resultsSlot,
-    jumpBar,
     h('div', { class: 'room-grid' }, briefSlot, chatSection, panelSlot),
   );
   replace(main, roomEl);
+  // the bar sits in the page's sticky top strip, above the notices (index.html)
+  document.getElementById('sticky-top')?.prepend(jumpBar);
 
   // ---- the room renders from its state --------------------------------------------------------
   state.onChange((phase) => {
@@ -528,6 +529,7 @@ export const roomView: View = (main, app, id) => {
     // typing-stop still goes out while the room is ours; after leave() nothing is sent
     stopTyping();
     state.leave();
+    jumpBar.remove();
     offStatus();
     for (const [event, fn] of handlers) socket.off(event, fn);
     timers.forEach(clearTimeout);
