@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { Request, Response } from 'express';
 import type { ParleyConfig } from '@parley/config';
 import { GatewayModule } from './app.module';
 import { RedisIoAdapter } from './redis-io.adapter';
@@ -38,12 +37,8 @@ export async function createGateway(config: ParleyConfig): Promise<RunningGatewa
   app.useWebSocketAdapter(adapter);
   const web = findWebDir();
   if (web) {
+    // a session's join link (/join/<code>) is answered by JoinLinkController: a redirect to #/join/<code>
     app.useStaticAssets(web, { index: 'index.html' });
-    // a session's join link (/join/<code>) opens the client, which reads the code from the path
-    app
-      .getHttpAdapter()
-      .getInstance()
-      .get('/join/:code', (_req: Request, res: Response) => res.sendFile(join(web, 'index.html')));
   }
   app.enableShutdownHooks();
   await app.listen(config.port, config.host);
