@@ -7,7 +7,7 @@ module.exports = {
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   moduleNameMapper: {
     '^@parley/(contracts|negotiation)/(.*)$': '<rootDir>/libs/$1/src/$2',
-    '^@parley/(contracts|store|queues|negotiation|config|settlement|ai-reply|providers|sessions)$': '<rootDir>/libs/$1/src',
+    '^@parley/(contracts|store|queues|negotiation|config|settlement|market|ai-reply|providers|sessions)$': '<rootDir>/libs/$1/src',
   },
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   testTimeout: 30000,

@@ -23,8 +23,10 @@ describe('orders and peer negotiation namespaces', () => {
 
   it('refuses bad orders with clear 4xx messages', async () => {
     const bad: [unknown, RegExp][] = [
-      [{ side: 'buy', chemical: 'C', price: -1, quantity: 10 }, /price must be above 0/],
-      [{ side: 'buy', chemical: 'C', price: 0, quantity: 10 }, /price must be above 0/],
+      [{ side: 'buy', chemical: 'C', price: -1, quantity: 10 }, /price must not be negative/],
+      [{ side: 'buy', chemical: 'C', price: 0, quantity: 10 }, /price must be at least 0.01/],
+      [{ side: 'buy', chemical: 'C', price: 5e-7, quantity: 10 }, /price has more than two decimals \(got 5e-7\)/],
+      [{ side: 'buy', chemical: 'C', price: 0.1 + 0.2, quantity: 10 }, /more than two decimals/],
       [{ side: 'buy', chemical: 'C', price: 1e300, quantity: 10 }, /price must be at most/],
       [{ side: 'buy', chemical: 'C', price: 5, quantity: 1.5 }, /whole number/],
       [{ side: 'buy', chemical: 'X', price: 5, quantity: 10 }, /chemical must be one of C, N, D, Q/],

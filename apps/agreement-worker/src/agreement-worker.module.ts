@@ -6,6 +6,7 @@ import { RoundCloser, SessionPush } from '@parley/sessions';
 import { JobProducer, ParleyMetrics, Queue, RoomEmitter, workerQueueImports } from '@parley/queues';
 import { createRelationshipRubric } from '@parley/negotiation';
 import { Settlement, SettlementDeps } from '@parley/settlement';
+import { MarketBook } from '@parley/market';
 import { ProvidersModule } from '@parley/providers';
 import { type NegotiationMeta, type NegotiationUpdate, type Outcome } from '@parley/contracts';
 import { AGREEMENT_HANDLERS, AgreementWorkerOptions, agreementProcessor } from './agreement.processor';
@@ -34,7 +35,14 @@ export class AgreementWorkerModule {
       providers: [
         {
           provide: Settlement,
-          useFactory: (paths: DataPaths, room: RoomEmitter, orders: OrderStore, messages: MessageLog, push: SessionPush) =>
+          useFactory: (
+            paths: DataPaths,
+            room: RoomEmitter,
+            orders: OrderStore,
+            messages: MessageLog,
+            push: SessionPush,
+            book: MarketBook,
+          ) =>
             new Settlement({
               paths,
               events: { negotiationUpdate: (u, context) => tellParties(room, push, u, context) },
@@ -46,8 +54,9 @@ export class AgreementWorkerModule {
               now: options.now,
               orders,
               messages,
+              tradeCheck: (meta, trade) => book.settlementProblem(meta, trade),
             }),
-          inject: [DataPaths, RoomEmitter, OrderStore, MessageLog, SessionPush],
+          inject: [DataPaths, RoomEmitter, OrderStore, MessageLog, SessionPush, MarketBook],
         },
         {
           provide: RoundCloser,

@@ -10,6 +10,7 @@ import { HttpErrorsFilter } from './http-errors.filter';
 import { HealthController } from './api/health.controller';
 import { NegotiationsController } from './api/negotiations.controller';
 import { OrdersController } from './api/orders.controller';
+import { MarketsController } from './api/markets.controller';
 import { TeamsController } from './api/teams.controller';
 import { InstructorController } from './api/instructor.controller';
 import { AdminController } from './api/admin.controller';
@@ -23,6 +24,9 @@ import { ConnectionLimiter } from './realtime/connection-limiter';
 import { ActionLimiter } from './realtime/action-limiter';
 import { TeamCaps } from './api/team-caps';
 import { OrderBoard } from './api/order-board';
+import { TradeDesk } from './api/trade-desk';
+import { sessionMarkets } from './api/session-markets';
+import { MarketOpener } from '@parley/market';
 import { TranscriptCache } from './realtime/transcript-cache';
 import { SessionRooms } from './realtime/session-rooms';
 import { SessionsController } from './api/sessions.controller';
@@ -44,6 +48,7 @@ export class GatewayModule {
         HealthController,
         NegotiationsController,
         OrdersController,
+        MarketsController,
         TeamsController,
         AdminController,
         InstructorController,
@@ -62,6 +67,7 @@ export class GatewayModule {
         ActionLimiter,
         TeamCaps,
         OrderBoard,
+        TradeDesk,
         TranscriptCache,
         Rooms,
         NegotiationService,
@@ -78,8 +84,23 @@ export class GatewayModule {
             emitter: RoomEmitter,
             records: SessionRecords,
             push: SessionPush,
-          ) => new SessionService(sessions, teams, negotiations, scenarios, producer, emitter, records, push),
-          inject: [SessionStore, TeamStore, NegotiationStore, ScenarioCatalog, JobProducer, RoomEmitter, SessionRecords, SessionPush],
+            markets: MarketOpener,
+          ) => {
+            const service = new SessionService(sessions, teams, negotiations, scenarios, producer, emitter, records, push);
+            service.marketRounds = sessionMarkets(markets, sessions);
+            return service;
+          },
+          inject: [
+            SessionStore,
+            TeamStore,
+            NegotiationStore,
+            ScenarioCatalog,
+            JobProducer,
+            RoomEmitter,
+            SessionRecords,
+            SessionPush,
+            MarketOpener,
+          ],
         },
         {
           provide: SessionReports,

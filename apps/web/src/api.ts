@@ -35,7 +35,7 @@ export async function api<T>(method: string, path: string, body?: unknown, opts:
     /* not JSON */
   }
   if (!res.ok) {
-    const err = (data ?? {}) as { code?: string; message?: string };
+    const err = (data ?? {}) as { code?: string; message?: string } & Record<string, unknown>;
     if (res.status === 401 && opts.auth !== false && session) clearSession();
     throw new ApiError(res.status, err.code ?? `HTTP_${res.status}`, err.message ?? `The server answered ${res.status}.`, data);
   }

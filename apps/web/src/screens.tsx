@@ -9,6 +9,8 @@ import { Dashboard } from './screens/dashboard';
 import { Join } from './screens/join';
 import { Lobby } from './screens/lobby';
 import { Login } from './screens/login';
+import { MarketRules, MarketScreen } from './screens/market';
+import { Markets } from './screens/markets';
 import { SessionScreen } from './screens/session';
 import { Sessions } from './screens/sessions';
 import { roomView } from './views/room';
@@ -35,4 +37,7 @@ export const SCREENS: Record<string, ScreenEntry> = {
   sessions: { component: Sessions, instructor: true },
   session: { component: SessionScreen },
   accounts: { component: Accounts, instructor: true },
+  markets: { component: Markets },
+  market: { component: MarketScreen },
+  'market-rules': { component: MarketRules },
 };

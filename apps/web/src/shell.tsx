@@ -63,6 +63,9 @@ export function Topbar() {
             <a href="#/lobby" aria-current={current('lobby')}>
               Lobby
             </a>
+            <a href="#/markets" aria-current={current('markets') ?? current('market')}>
+              Markets
+            </a>
             {instructor ? (
               <>
                 <a href="#/instructor" aria-current={current('instructor')}>

@@ -70,6 +70,8 @@ export interface NegotiationMeta {
   expires_at: number;
   /** Peer negotiations opened on an order: the order's price and quantity, as a starting point. */
   opening_terms?: Terms;
+  /** Opened on an order of a market: the trade counts in that market (schedules, profit, checks). */
+  market_id?: string;
   /** A negotiation made by a class session's round (the session lists it, never copies it). */
   session_id?: string;
   round?: number;
@@ -159,4 +161,6 @@ export interface Order {
   price: number;
   quantity: number;
   created_at: number;
+  /** Posted in a market (absent: the free trading board). */
+  market_id?: string;
 }

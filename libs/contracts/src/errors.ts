@@ -23,6 +23,18 @@ export const ErrorCode = {
   InvalidCredentials: 'INVALID_CREDENTIALS',
   TooManyAttempts: 'TOO_MANY_ATTEMPTS',
   Internal: 'INTERNAL',
+  /** The team could not pay for this with the cash its other open orders and negotiations leave free. */
+  NotEnoughCash: 'NOT_ENOUGH_CASH',
+  /** The team could not deliver this with the goods its other open orders and negotiations leave free. */
+  NotEnoughGoods: 'NOT_ENOUGH_GOODS',
+  /** In a market: more units than the team's cost schedule (or none: it does not sell that chemical). */
+  BeyondSchedule: 'BEYOND_SCHEDULE',
+  /** The market's trading time is over (or it was ended). */
+  MarketClosed: 'MARKET_CLOSED',
+  /** The order was taken or withdrawn meanwhile. */
+  OrderGone: 'ORDER_GONE',
+  /** A market design that does not pass validation: `problems` lists every one, with its line or path. */
+  InvalidDesign: 'INVALID_DESIGN',
   SessionNotFound: 'SESSION_NOT_FOUND',
   BadJoinCode: 'BAD_JOIN_CODE',
   NotSessionMember: 'NOT_SESSION_MEMBER',
@@ -46,7 +58,7 @@ export class ParleyError extends Error {
     readonly code: ErrorCodeName,
     message: string,
     readonly httpStatus = 400,
-    /** More fields of the HTTP error body (e.g. a roster import's `errors: [{line, message}]`). */
+    /** More fields of the HTTP error body (a roster import's `errors: [{line, message}]`, a market design's `problems`). */
     readonly details?: Record<string, unknown>,
   ) {
     super(message);

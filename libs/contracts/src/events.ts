@@ -28,6 +28,8 @@ export const ServerEvent = {
   OfferUpdated: 'offer-updated',
   /** Sent by a gateway that is shutting down: reconnect (to another replica). */
   ServerShutdown: 'server-shutdown',
+  /** To an order owner's user room when a team answers or takes its order. */
+  OrderResponse: 'order-response',
   /** To the session room: the live summary changed (membership, pairing, a negotiation's state, a round). */
   SessionUpdate: 'session-update',
   /** To each paired student's user room: their negotiation of the new round and when it ends. */

@@ -12,6 +12,10 @@ export interface NegotiationSummary {
   created_at: number;
   opening_terms?: Terms;
   outcome?: Outcome;
+  /** A market negotiation: the market it trades in. */
+  market_id?: string;
+  /** An open peer negotiation: whose move it is, as the asking party sees it. */
+  waiting_for?: 'you' | 'them';
   /** Made by a class session's round. */
   session_id?: string;
   round?: number;

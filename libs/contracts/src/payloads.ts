@@ -84,6 +84,15 @@ export interface ServerPayloads {
   'offer-updated': OfferView & { negotiation_id: string };
   'negotiation-update': NegotiationUpdate;
   'server-shutdown': { reconnect_in_ms: number };
+  /** To the order owner's user room: a team answered its order (accepted: took it as posted). */
+  'order-response': {
+    order_id: string;
+    negotiation_id: string;
+    from: string;
+    chemical: string;
+    accepted: boolean;
+    terms?: Terms;
+  };
   'session-update': SessionSummary;
   'live-update': LiveView;
   'round-started': { session_id: string; round: number; ends_at: number; negotiation_id?: string; role?: string; partner?: string };

@@ -44,3 +44,21 @@ export function partyStatus(place: NegotiationPlace, outcome: Pick<Outcome, 'sta
   const status = negotiationStatus(place, outcome);
   return status === 'settling' ? 'active' : status;
 }
+
+/**
+ * Whose move it is in an open peer negotiation, for `me`: the party that has not agreed to the other's
+ * agreement, else the one answering the latest offer. Before any offer, the initiator (the order's
+ * owner, whose order was just answered).
+ */
+export function waitingFor(states: PartyState[], me: string, initiator: string): 'you' | 'them' | undefined {
+  const mine = states.find((s) => s.user === me && s.offer);
+  const theirs = states.find((s) => s.user !== me && s.offer);
+  if (mine?.status === 'rejected' || theirs?.status === 'rejected') return undefined;
+  if (mine?.status === 'agreed' && theirs?.status === 'agreed') return undefined;
+  if (theirs?.status === 'agreed') return 'you';
+  if (mine?.status === 'agreed') return 'them';
+  if (!mine && !theirs) return me === initiator ? 'you' : 'them';
+  if (!mine) return 'you';
+  if (!theirs) return 'them';
+  return theirs.last_updated >= mine.last_updated ? 'you' : 'them';
+}

@@ -2,7 +2,8 @@ import { DynamicModule, Global, Inject, Module, OnApplicationShutdown, Provider 
 import type IORedis from 'ioredis';
 import type { Logger } from 'pino';
 import { CONFIG, LOGGER, ParleyConfig } from '@parley/config';
-import { AuditLog, DataPaths, MessageLog, NegotiationStore, OrderStore, SessionStore, TeamStore } from '@parley/store';
+import { AuditLog, DataPaths, MarketStore, MessageLog, NegotiationStore, OrderStore, SessionStore, TeamStore } from '@parley/store';
+import { MarketBook, MarketOpener } from '@parley/market';
 import { SessionPush, SessionRecords } from '@parley/sessions';
 import { JobProducer, MessageSequence, ParleyMetrics, REDIS, RoomEmitter, createRedis } from '@parley/queues';
 import { ScenarioCatalog } from '@parley/negotiation';
@@ -59,6 +60,14 @@ export class ProvidersModule {
       { provide: TeamStore, useFactory: (paths: DataPaths) => new TeamStore(paths), inject: [DataPaths] },
       { provide: NegotiationStore, useFactory: (paths: DataPaths) => new NegotiationStore(paths), inject: [DataPaths] },
       { provide: OrderStore, useFactory: (paths: DataPaths) => new OrderStore(paths), inject: [DataPaths] },
+      { provide: MarketStore, useFactory: (paths: DataPaths) => new MarketStore(paths), inject: [DataPaths] },
+      {
+        provide: MarketBook,
+        useFactory: (paths: DataPaths, markets: MarketStore, orders: OrderStore, negotiations: NegotiationStore) =>
+          new MarketBook(paths, markets, orders, negotiations),
+        inject: [DataPaths, MarketStore, OrderStore, NegotiationStore],
+      },
+      { provide: MarketOpener, useFactory: (m: MarketStore, t: TeamStore) => new MarketOpener(m, t), inject: [MarketStore, TeamStore] },
       { provide: MessageLog, useFactory: () => new MessageLog() },
       { provide: SessionStore, useFactory: (paths: DataPaths) => new SessionStore(paths), inject: [DataPaths] },
       {

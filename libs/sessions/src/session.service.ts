@@ -36,6 +36,9 @@ export const notFound = () => new ParleyError(ErrorCode.SessionNotFound, 'sessio
  * requests, a member file by that student's join.
  */
 export class SessionService {
+  /** Market mode: opens each round's market and closes it with the round (set by the gateway). */
+  marketRounds?: { open(session: Session, round: Round): Promise<void>; end(session: Session, round: number): Promise<void> };
+
   constructor(
     private readonly sessions: SessionStore,
     private readonly teams: TeamStore,
@@ -177,6 +180,8 @@ export class SessionService {
       ends_at: startedAt + session.round_seconds * 1000,
       pairs: scenario ? seats.map((s) => pairOf(s, scenario)) : [],
     };
+    // a market that cannot open (a design that does not fit the class) refuses the round before it exists
+    if (session.mode === 'market') await this.marketRounds?.open(session, round);
     if (!(await this.sessions.createRound(session.id, round)))
       throw new ParleyError(ErrorCode.RoundAlreadyRunning, `round ${n} was started just now`, 409);
     const ttlMs = session.round_seconds * 1000 + TTL_MARGIN_MS;
@@ -221,6 +226,7 @@ export class SessionService {
     const current = await this.records.currentRound(session.id);
     if (!current) throw new ParleyError(ErrorCode.RoundNotRunning, 'no round is running', 409);
     const ended_at = Date.now();
+    if (session.mode === 'market') await this.marketRounds?.end(session, current.n);
     if (await this.sessions.endRound(session.id, { n: current.n, ended_at, by: 'instructor' })) {
       this.emitter.toSession(session.id, ServerEvent.RoundEnded, { session_id: session.id, round: current.n, by: 'instructor' });
     }

@@ -1,8 +1,10 @@
 import { outcomeUpdate } from '@parley/contracts';
 import type { NegotiationKind, Outcome, Terms } from '@parley/contracts';
 import {
+  MarketStore,
   MessageLog,
   NegotiationSnapshot,
+  NegotiationStore,
   OrderStore,
   SettlementFiles,
   Trade,
@@ -14,6 +16,7 @@ import {
   startingHoldings,
 } from '@parley/store';
 import type { ScoreResult } from '@parley/negotiation';
+import { MarketBook } from '@parley/market';
 import { Decision, Parties, buyerAndSeller, decide, resolveParties, tradeProblem, tradeTimestamp } from './decision';
 import { SettlementSweep } from './sweep';
 import type { ScoreInput, SettlementAction, SettlementDeps, SettlementResult } from './types';
@@ -27,6 +30,7 @@ export class Settlement {
   readonly files: SettlementFiles;
   private readonly messages: Pick<MessageLog, 'readAll'>;
   private readonly orders: Pick<OrderStore, 'remove'>;
+  private readonly tradeCheck: NonNullable<SettlementDeps['tradeCheck']>;
   readonly now: () => number;
 
   constructor(private readonly deps: SettlementDeps) {
@@ -34,6 +38,9 @@ export class Settlement {
     this.now = deps.now ?? Date.now;
     this.messages = deps.messages ?? new MessageLog();
     this.orders = deps.orders ?? new OrderStore(deps.paths);
+    const { paths } = deps;
+    const book = deps.tradeCheck ? null : new MarketBook(paths, new MarketStore(paths), new OrderStore(paths), new NegotiationStore(paths));
+    this.tradeCheck = deps.tradeCheck ?? ((meta, trade) => book!.settlementProblem(meta, trade));
   }
 
   /** The `check` job: settle, archive as rejected, or leave the negotiation untouched. */
@@ -165,6 +172,11 @@ export class Settlement {
       seller,
       timestamp: tradeTimestamp(decision.states, snapshot),
     };
+    // a market's second look at the promise, before the trade is decided (a decided one is only finished)
+    if (snapshot.meta?.market_id && !(await readDecision(this.deps.paths, owner, id))) {
+      const refused = await this.tradeCheck(snapshot.meta, trade);
+      if (refused) return this.close(snapshot, 'failed', decision.terms, refused);
+    }
     const traded = await settleTrade(this.deps.paths, owner, trade, { hooks: this.deps.hooks, now: this.now }).catch(async (e) => {
       // decided but not yet written: the claim stays, the sweep finishes it as decided
       if (await readDecision(this.deps.paths, owner, id).catch(() => null)) progress.decided = true;

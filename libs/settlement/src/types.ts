@@ -1,5 +1,5 @@
 import type { ChatMessage, NegotiationMeta, NegotiationUpdate, Outcome, PartyScore, Terms } from '@parley/contracts';
-import type { DataPaths, MessageLog, OrderStore, SettleTradeOptions } from '@parley/store';
+import type { DataPaths, MessageLog, OrderStore, SettleTradeOptions, Trade } from '@parley/store';
 import type { ScoreResult } from '@parley/negotiation';
 
 /** Where a settlement's result goes (the worker: the room, through the Socket.io Redis emitter). */
@@ -37,6 +37,11 @@ export interface SettlementDeps {
   now?: () => number;
   /** The order board a filled trade leaves (built from `paths` when not given). */
   orders?: Pick<OrderStore, 'remove'>;
+  /**
+   * A market's rules for a trade about to be decided (schedules, promises): why it cannot be made, or
+   * null. Holdings are the ledger's to check. A MarketBook over `paths` when not given.
+   */
+  tradeCheck?: (meta: NegotiationMeta, trade: Trade) => Promise<string | null>;
   /** Transcripts for the scorer (a plain MessageLog when not given). */
   messages?: Pick<MessageLog, 'readAll'>;
 }

@@ -77,3 +77,21 @@ describe('team holdings = init.json + transactions', () => {
     expect(tradeShortfall({ ...trade, price: 21 }, h, h)).toMatch(/b@x.edu has 100 cash, needs 105/);
   });
 });
+
+describe('cash is summed in whole cents', () => {
+  it('0.10 + 0.20 + … is exact: ten sales of 0.1 and three buys of 19.99 leave exactly the cents they should', () => {
+    let h = { ...DEFAULT_HOLDINGS, cash: 0.3 };
+    for (let i = 0; i < 10; i++) h = applyTransaction(h, { type: 'sell', chemical: 'C', price: 0.1, quantity: 1 });
+    for (let i = 0; i < 3; i++) h = applyTransaction(h, { type: 'buy', chemical: 'N', price: 19.99, quantity: 1 });
+    // 0.30 + 1.00 − 59.97
+    expect(h.cash).toBe(-58.67);
+    expect(String(h.cash)).toBe('-58.67');
+  });
+
+  it('a buyer one cent short is refused; with exactly the cost it is not', () => {
+    const trade = { chemical: 'C' as const, price: 0.1, quantity: 3, buyer: 'a@x.edu', seller: 'b@x.edu' };
+    const seller = { ...DEFAULT_HOLDINGS };
+    expect(tradeShortfall(trade, { ...DEFAULT_HOLDINGS, cash: 0.29 }, seller)).toMatch(/needs 0.3/);
+    expect(tradeShortfall(trade, { ...DEFAULT_HOLDINGS, cash: 0.1 + 0.2 }, seller)).toBeNull();
+  });
+});

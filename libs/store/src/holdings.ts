@@ -4,6 +4,7 @@ import { CHEMICALS, Chemical, ErrorCode, Holdings, ParleyError, TeamInit, Transa
 import { CorruptFileError, listDir, readJson } from './files';
 import { LedgerView, applyLegs, ledgerEffects, readLedger } from './ledger';
 import { DataPaths } from './paths';
+import { amountCents, centsAmount } from './cents';
 import { DEFAULT_HOLDINGS } from './teams';
 
 export interface StoredTransaction {
@@ -83,9 +84,12 @@ export async function holdingsOutsideLedger(
 }
 
 export function applyTransaction(h: Holdings, tx: Pick<Transaction, 'type' | 'chemical' | 'price' | 'quantity'>): Holdings {
-  const value = tx.price * tx.quantity;
   const sign = tx.type === 'buy' ? 1 : -1;
-  return { ...h, cash: round(h.cash - sign * value), [tx.chemical]: round(h[tx.chemical] + sign * tx.quantity) };
+  return {
+    ...h,
+    cash: centsAmount(amountCents(h.cash) - sign * amountCents(tx.price) * tx.quantity),
+    [tx.chemical]: h[tx.chemical] + sign * tx.quantity,
+  };
 }
 
 /** Why a trade cannot settle, or null when both sides can afford it. */
@@ -94,11 +98,11 @@ export function tradeShortfall(
   buyer: Holdings,
   seller: Holdings,
 ): string | null {
-  const cost = round(trade.price * trade.quantity);
+  const cost = amountCents(trade.price) * trade.quantity;
   if (seller[trade.chemical] < trade.quantity) {
     return `${trade.seller} holds ${seller[trade.chemical]} ${trade.chemical}, needs ${trade.quantity}`;
   }
-  if (buyer.cash < cost) return `${trade.buyer} has ${buyer.cash} cash, needs ${cost}`;
+  if (amountCents(buyer.cash) < cost) return `${trade.buyer} has ${buyer.cash} cash, needs ${centsAmount(cost)}`;
   return null;
 }
 
@@ -112,5 +116,3 @@ function assertTransaction(tx: Transaction, file: string): void {
 }
 
 const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
-/** Cash is money: keep it free of float noise (0.1 + 0.2). */
-const round = (n: number) => Math.round(n * 1e6) / 1e6;

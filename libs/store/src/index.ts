@@ -13,5 +13,6 @@ export * from './ledger';
 export * from './transactions';
 export * from './settlement-files';
 export * from './audit';
+export * from './markets';
 export * from './sessions';
 export * from './roster';

@@ -3,6 +3,7 @@ import { Chemical, ErrorCode, Holdings, ParleyError } from '@parley/contracts';
 import { CorruptFileError, createFileExclusive, listDir, readJson } from './files';
 import { DataPaths } from './paths';
 import type { Trade, TradeSide } from './transactions';
+import { amountCents, centsAmount } from './cents';
 
 /**
  * The trade ledger: how settlers on any number of hosts decide trades on one shared DATA_DIR with no
@@ -130,13 +131,21 @@ export function applyLegs(h: Holdings, effects: LegEffect[], undecided: 'debit' 
   for (const { leg, decision } of effects) {
     if (excludeNegotiationId !== undefined && leg.negotiation_id === excludeNegotiationId) continue;
     if (decision && !(decision.status === 'completed' && sameTrade(leg, decision.trade))) continue;
-    const value = leg.price * leg.quantity;
+    const value = amountCents(leg.price) * leg.quantity;
     const complete = decision !== null;
     if (!complete && undecided === 'ignore') continue;
     if (leg.side === 'buy') {
-      out = { ...out, cash: round(out.cash - value), ...(complete ? { [leg.chemical]: round(out[leg.chemical] + leg.quantity) } : {}) };
+      out = {
+        ...out,
+        cash: centsAmount(amountCents(out.cash) - value),
+        ...(complete ? { [leg.chemical]: out[leg.chemical] + leg.quantity } : {}),
+      };
     } else {
-      out = { ...out, [leg.chemical]: round(out[leg.chemical] - leg.quantity), ...(complete ? { cash: round(out.cash + value) } : {}) };
+      out = {
+        ...out,
+        [leg.chemical]: out[leg.chemical] - leg.quantity,
+        ...(complete ? { cash: centsAmount(amountCents(out.cash) + value) } : {}),
+      };
     }
   }
   return out;
@@ -258,10 +267,7 @@ function sellerShortfall(trade: Trade, seller: Holdings): string | null {
 }
 
 function buyerShortfall(trade: Trade, buyer: Holdings): string | null {
-  const cost = round(trade.price * trade.quantity);
-  if (buyer.cash < cost) return `${trade.buyer} has ${buyer.cash} cash, needs ${cost}`;
+  const cost = amountCents(trade.price) * trade.quantity;
+  if (amountCents(buyer.cash) < cost) return `${trade.buyer} has ${buyer.cash} cash, needs ${centsAmount(cost)}`;
   return null;
 }
-
-/** Cash is money: keep it free of float noise (0.1 + 0.2). */
-const round = (n: number) => Math.round(n * 1e6) / 1e6;

@@ -70,6 +70,7 @@ export class NegotiationStore {
     responder: string;
     chemical: Chemical;
     orderId?: string;
+    marketId?: string;
     openingTerms?: Terms;
     ttlMs: number;
     nowMs?: number;
@@ -103,6 +104,7 @@ export class NegotiationStore {
       kind: 'peer',
       chemical,
       order_id: args.orderId,
+      ...(args.marketId ? { market_id: args.marketId } : {}),
       opening_terms: args.openingTerms,
       initiator,
       parties,

@@ -9,7 +9,10 @@ import { isEmail, isUuid } from './validate';
 export class OrderStore {
   constructor(private readonly paths: DataPaths) {}
 
-  async create(owner: string, o: { side: 'buy' | 'sell'; chemical: Chemical; price: number; quantity: number }): Promise<Order> {
+  async create(
+    owner: string,
+    o: { side: 'buy' | 'sell'; chemical: Chemical; price: number; quantity: number; market_id?: string },
+  ): Promise<Order> {
     const order: Order = { id: randomUUID(), owner, ...o, created_at: Math.floor(Date.now() / 1000) };
     await ensureDir(this.paths.ordersDir(owner));
     await writeJsonAtomic(this.paths.order(owner, order.id), order);

@@ -2,6 +2,7 @@ import { join, resolve, sep } from 'node:path';
 import {
   assertEmail,
   assertJoinCode,
+  assertMarketId,
   assertNegotiationId,
   assertScenarioId,
   assertSessionId,
@@ -45,6 +46,12 @@ export class DataPaths {
   scenariosDir = () => this.inside('scenarios');
   scenario = (id: string) => join(this.scenariosDir(), `${assertScenarioId(id)}.json`);
   auditDir = () => this.inside('audit');
+  /** Uploaded market designs (built-ins ship in the code), one file each, written by the instructor's upload. */
+  marketDesignsDir = () => this.inside('market-designs');
+  marketDesign = (id: string) => join(this.marketDesignsDir(), `${assertMarketId(id, 'design id')}.json`);
+  /** A market run: its design, which team holds which schedule, its clock; written by its instructor's requests. */
+  marketsDir = () => this.inside('markets');
+  market = (id: string) => join(this.marketsDir(), `${assertMarketId(id, 'market id')}.json`);
   /** Accounts removed by an instructor: moved here whole (nothing saved is lost), out of teams/. */
   removedTeamsDir = () => this.inside('teams_removed');
   removedTeam = (email: string, stamp: string) =>

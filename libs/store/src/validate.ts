@@ -18,6 +18,8 @@ export const isEmail = (s: unknown): s is string => typeof s === 'string' && s.l
 export const isNegotiationId = (s: unknown): s is string => typeof s === 'string' && NEGOTIATION_ID_PATTERN.test(s);
 export const isUuid = (s: unknown): s is string => typeof s === 'string' && UUID.test(s);
 export const isScenarioId = (s: unknown): s is string => typeof s === 'string' && SCENARIO_ID.test(s);
+/** Market and market design ids: the same shape as scenario ids (a UUID fits too). */
+export const isMarketId = (s: unknown): s is string => typeof s === 'string' && SCENARIO_ID.test(s);
 export const isSessionId = isUuid;
 export const isJoinCode = (s: unknown): s is string => typeof s === 'string' && JOIN_CODE.test(s);
 export const isPrefix = (s: unknown): s is string => typeof s === 'string' && PREFIX.test(s);
@@ -49,6 +51,11 @@ export function assertUuid(s: unknown, what = 'id'): string {
 
 export function assertScenarioId(s: unknown): string {
   if (!isScenarioId(s)) throw new ParleyError(ErrorCode.InvalidPayload, 'invalid scenario id');
+  return s;
+}
+
+export function assertMarketId(s: unknown, what = 'market id'): string {
+  if (!isMarketId(s)) throw new ParleyError(ErrorCode.InvalidPayload, `invalid ${what}: lower-case letters, digits or - (max 64)`);
   return s;
 }
 

@@ -1,4 +1,4 @@
-import { offerView } from '@parley/contracts';
+import { offerView, waitingFor } from '@parley/contracts';
 import { Body, Controller, Get, Inject, Param, Post, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
 import { ErrorCode, NegotiationMeta, NegotiationSummary, Outcome, ParleyError } from '@parley/contracts';
@@ -48,7 +48,7 @@ export class NegotiationsController {
     const scenario = await this.scenarioCatalog.get(scenario_id).catch(() => null);
     if (!scenario) throw new ParleyError(ErrorCode.NotFound, `no scenario ${JSON.stringify(scenario_id)}`, 404);
     await this.limits.consume(user.email);
-    const meta = await this.caps.openNegotiation(user.email, null, () =>
+    const { meta } = await this.caps.openNegotiation(user.email, null, () =>
       this.negotiations.createAi(user.email, scenario.id, scenario.student_role, scenario.ai_role, this.config.staleAfterMs),
     );
     return summary(meta, 'active', null);
@@ -60,7 +60,13 @@ export class NegotiationsController {
     const out: NegotiationSummary[] = [];
     for (const id of [...active, ...archived]) {
       const found = await this.access.find(user, id).catch(() => null);
-      if (found) out.push(summary(found.located.meta, statusOf(found), found.outcome, user.email));
+      if (!found) continue;
+      const { meta, place, dir } = found.located;
+      const waiting =
+        meta.kind === 'peer' && place === 'active'
+          ? waitingFor(await this.negotiations.readStates(dir), user.email, meta.initiator)
+          : undefined;
+      out.push({ ...summary(meta, statusOf(found), found.outcome, user.email), ...(waiting ? { waiting_for: waiting } : {}) });
     }
     return { negotiations: out.sort((a, b) => b.created_at - a.created_at) };
   }
@@ -116,6 +122,8 @@ export function summary(meta: NegotiationMeta, status: string, outcome: Outcome 
     parties: meta.parties.map((p) => ({ user: p.user, role: p.role })),
     created_at: meta.created_at,
     ...(meta.opening_terms ? { opening_terms: meta.opening_terms } : {}),
+    ...(meta.market_id ? { market_id: meta.market_id } : {}),
+    ...(outcome ? { outcome } : {}),
     ...(outcome ? { outcome: viewer ? ownOutcome(outcome, viewer) : outcome } : {}),
     ...(meta.session_id ? { session_id: meta.session_id, round: meta.round } : {}),
   };

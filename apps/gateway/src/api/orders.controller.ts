@@ -1,56 +1,59 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
+import type { Response } from 'express';
 import { z } from 'zod';
 import { CHEMICALS, ErrorCode, ParleyError } from '@parley/contracts';
-import { CONFIG, ParleyConfig } from '@parley/config';
-import { NegotiationStore, OrderStore } from '@parley/store';
+import { OrderStore } from '@parley/store';
 import type { AuthUser } from '../auth/auth.service';
 import { CurrentUser, HttpAuthGuard } from '../auth/http-auth.guard';
-import { MAX_PRICE, MAX_QUANTITY } from '@parley/negotiation';
+import { MAX_QUANTITY, parsePrice } from '@parley/negotiation';
 import { ActionLimiter } from '../realtime/action-limiter';
 import { parseBody } from './parse-body';
-import { TeamCaps } from './team-caps';
 import { OrderBoard } from './order-board';
+import { TradeDesk } from './trade-desk';
+
+const quantity = z
+  .number({ message: 'quantity must be a number' })
+  .int('quantity must be a whole number')
+  .gt(0, 'quantity must be above 0')
+  .max(MAX_QUANTITY, `quantity must be at most ${MAX_QUANTITY}`);
 
 const orderSchema = z.object({
   side: z.enum(['buy', 'sell'], { message: 'side must be "buy" or "sell"' }),
   chemical: z.enum(CHEMICALS, { message: `chemical must be one of ${CHEMICALS.join(', ')}` }),
-  price: z
-    .number({ message: 'price must be a number' })
-    .finite()
-    .gt(0, 'price must be above 0')
-    .max(MAX_PRICE, `price must be at most ${MAX_PRICE}`),
-  quantity: z
-    .number({ message: 'quantity must be a number' })
-    .int('quantity must be a whole number')
-    .gt(0, 'quantity must be above 0')
-    .max(MAX_QUANTITY, `quantity must be at most ${MAX_QUANTITY}`),
+  // cents exactly: at most two decimals, 0.01 – 1,000,000.00 (5e-7 is refused, never rounded)
+  price: z.number({ message: 'price must be a number' }).superRefine((price, ctx) => {
+    const r = parsePrice(price);
+    if (!r.ok) ctx.addIssue({ code: 'custom', message: r.error });
+  }),
+  quantity,
+  market_id: z.string().min(1, 'market_id must not be empty').max(64).optional(),
 });
-const filterSchema = z.object({ chemical: z.enum(CHEMICALS).optional() });
+const acceptSchema = z.object({ quantity: quantity.optional() }).strict();
+const filterSchema = z.object({ chemical: z.enum(CHEMICALS).optional(), market_id: z.string().max(64).optional() });
 
-/** The order board of the trading game; orders live in their owner's namespace. */
+/** The order board of the trading game (or of a market); orders live in their owner's namespace. */
 @Controller('api/orders')
 @UseGuards(HttpAuthGuard)
 export class OrdersController {
   constructor(
-    @Inject(CONFIG) private readonly config: ParleyConfig,
     @Inject(OrderStore) private readonly orders: OrderStore,
-    @Inject(NegotiationStore) private readonly negotiations: NegotiationStore,
     @Inject(ActionLimiter) private readonly limits: ActionLimiter,
-    @Inject(TeamCaps) private readonly caps: TeamCaps,
     @Inject(OrderBoard) private readonly board: OrderBoard,
+    @Inject(TradeDesk) private readonly desk: TradeDesk,
   ) {}
 
   @Post()
   async create(@CurrentUser() user: AuthUser, @Body() body: unknown) {
     const order = parseBody(orderSchema, body);
     await this.limits.consume(user.email);
-    return this.caps.createOrder(user.email, () => this.orders.create(user.email, order));
+    return this.desk.postOrder(user.email, order);
   }
 
+  /** One board per market: without `market_id` the free trading board. */
   @Get()
   async list(@Query() query: unknown) {
-    const { chemical } = parseBody(filterSchema, query);
-    const orders = await this.board.list();
+    const { chemical, market_id } = parseBody(filterSchema, query);
+    const orders = (await this.board.list()).filter((o) => o.market_id === market_id);
     return { orders: chemical ? orders.filter((o) => o.chemical === chemical) : orders };
   }
 
@@ -63,24 +66,27 @@ export class OrdersController {
     await this.orders.remove(user.email, id);
   }
 
-  /** Opens a peer negotiation: the order's owner is the initiator (seed 000), the responder is this team. */
+  /**
+   * Opens a peer negotiation: the order's owner is the initiator (seed 000), the responder is this team.
+   * Answering the same order again gives back the open negotiation (200) instead of a second one.
+   */
   @Post(':id/respond')
-  async respond(@CurrentUser() user: AuthUser, @Param('id') id: string) {
+  async respond(@CurrentUser() user: AuthUser, @Param('id') id: string, @Res({ passthrough: true }) res: Response) {
     const order = await this.orders.find(id);
     if (!order) throw new ParleyError(ErrorCode.NotFound, 'no such order', 404);
     if (order.owner === user.email) throw new ParleyError(ErrorCode.Conflict, 'you cannot respond to your own order', 409);
     await this.limits.consume(user.email);
-    const meta = await this.caps.openNegotiation(user.email, order.id, () =>
-      this.negotiations.createPeer({
-        initiator: order.owner,
-        initiatorRole: order.side === 'buy' ? 'buyer' : 'seller',
-        responder: user.email,
-        chemical: order.chemical,
-        orderId: order.id,
-        openingTerms: { price: order.price, quantity: order.quantity },
-        ttlMs: this.config.staleAfterMs,
-      }),
-    );
+    const { meta, existing } = await this.desk.respond(user.email, order);
+    if (existing) res.status(200);
+    return { negotiation_id: meta.id, negotiation: meta, existing };
+  }
+
+  /** Takes the order as posted (all of it, or `quantity` where partial fills are allowed): agreed in one step. */
+  @Post(':id/accept')
+  async accept(@CurrentUser() user: AuthUser, @Param('id') id: string, @Body() body: unknown) {
+    const { quantity } = parseBody(acceptSchema, body ?? {});
+    await this.limits.consume(user.email);
+    const meta = await this.desk.accept(user.email, id, quantity);
     return { negotiation_id: meta.id, negotiation: meta };
   }
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type IORedis from 'ioredis';
-import { ErrorCode, ParleyError } from '@parley/contracts';
+import { ErrorCode, NegotiationMeta, ParleyError } from '@parley/contracts';
 import { CONFIG, ParleyConfig } from '@parley/config';
 import { REDIS, redisKey } from '@parley/queues';
 import { NegotiationStore, OrderStore } from '@parley/store';
@@ -33,22 +33,45 @@ export class TeamCaps {
     });
   }
 
-  /** `orderId`: the order being answered, at most one open negotiation per order and responder. */
-  async openNegotiation<T>(team: string, orderId: string | null, create: () => Promise<T>): Promise<T> {
+  /**
+   * `orderId`: the order being answered: one open negotiation per order and responder, so answering
+   * twice gives back the open one (`existing`) instead of a second.
+   */
+  async openNegotiation(
+    team: string,
+    orderId: string | null,
+    create: () => Promise<NegotiationMeta>,
+  ): Promise<{ meta: NegotiationMeta; existing: boolean }> {
     return this.locked(team, 'negotiations', async () => {
+      if (orderId) {
+        const open = await this.openOn(team, orderId);
+        if (open) return { meta: open, existing: true };
+      }
       const { active } = await this.negotiations.listIds(team);
       const max = this.config.maxOpenNegotiationsPerTeam;
       if (active.length >= max) throw capError(`at most ${max} open negotiations per team; finish or reject one first`);
-      if (orderId) {
-        for (const id of active) {
-          const found = await this.negotiations.locate(team, id).catch(() => null);
-          if (found?.meta.order_id === orderId && found.place === 'active') {
-            throw new ParleyError(ErrorCode.Conflict, `you already have an open negotiation on this order (${id})`, 409);
-          }
-        }
-      }
-      return create();
+      return { meta: await create(), existing: false };
     });
+  }
+
+  /** The team's open negotiation on an order, if any. */
+  async openOn(team: string, orderId: string): Promise<NegotiationMeta | null> {
+    for (const id of (await this.negotiations.listIds(team)).active) {
+      const found = await this.negotiations.locate(team, id).catch(() => null);
+      if (found?.meta.order_id === orderId && found.place === 'active') return found.meta;
+    }
+    return null;
+  }
+
+  /**
+   * Runs `fn` holding the promise locks of every team it changes (taken in name order, so two teams
+   * taking each other's orders cannot wait on each other): a check of what a team can honour and the
+   * write it allows cannot interleave with another of the same team's, on any gateway.
+   */
+  async withPromiseLocks<T>(teams: string[], fn: () => Promise<T>): Promise<T> {
+    const [first, ...rest] = [...new Set(teams)].sort();
+    if (!first) return fn();
+    return this.locked(first, 'promises', () => (rest.length ? this.withPromiseLocks(rest, fn) : fn()));
   }
 
   private async locked<T>(team: string, what: string, fn: () => Promise<T>): Promise<T> {

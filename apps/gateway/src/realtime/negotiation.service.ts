@@ -26,6 +26,7 @@ import { Rooms } from './rooms';
 import { TranscriptCache } from './transcript-cache';
 import { ActionLimiter } from './action-limiter';
 import type { ParleySocket } from './socket-types';
+import { TradeDesk } from '../api/trade-desk';
 
 const SYNC_LIMIT = 500;
 
@@ -47,6 +48,7 @@ export class NegotiationService {
     @Inject(TranscriptCache) private readonly transcripts: TranscriptCache,
     @Inject(ActionLimiter) private readonly actions: ActionLimiter,
     @Inject(ScenarioCatalog) private readonly scenarios: ScenarioCatalog,
+    @Inject(TradeDesk) private readonly desk: TradeDesk,
     @Inject(TeamStore) private readonly teams: TeamStore,
   ) {}
 
@@ -125,7 +127,8 @@ export class NegotiationService {
     // AI's own terms as they stand, which ends the negotiation (a student who chatted fast can still say yes)
     if (access.located.meta.kind === 'ai' && status !== 'rejected' && !(await this.takesAiTerms(access, status, terms)))
       await this.actions.consumeAiTurn(access.party.user);
-    const change = await this.offers.change(access, status, terms);
+    // a trade the team could not honour is refused here, before anything is written
+    const change = await this.desk.changeOffer(access, status, terms, () => this.offers.change(access, status, terms));
     this.broadcastOffer(access, change);
     await this.producer.enqueueAgreementCheck({ negotiation_id: negotiationId, owner: access.located.meta.initiator });
     if (access.located.meta.kind === 'ai' && status !== 'rejected') await this.askAi(access, change.line.seq, 'offer');

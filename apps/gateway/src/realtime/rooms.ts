@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { negotiationRoom } from '@parley/contracts';
+import { negotiationRoom, userRoom } from '@parley/contracts';
 import type { ParleyServer } from './socket-types';
 
 /** The negotiation rooms of this gateway's Socket.io server (shared with the others through the Redis adapter). */
@@ -14,6 +14,11 @@ export class Rooms {
 
   to(negotiationId: string) {
     return this.io().to(negotiationRoom(negotiationId));
+  }
+
+  /** Every socket of one user, on every gateway. */
+  toUser(email: string) {
+    return this.io().to(userRoom(email));
   }
 
   /** Sockets in the room on every gateway. */

@@ -47,7 +47,7 @@ export function Lobby() {
       setTeam(settle(mine));
     };
     // pushed: a negotiation of mine opened or changed (others' new orders show on the next visit or reconnect)
-    const stop = refreshOnPush(refresh, [ServerEvent.NegotiationUpdate]);
+    const stop = refreshOnPush(refresh, [ServerEvent.NegotiationUpdate, ServerEvent.OrderResponse]);
     return () => {
       stopped = true;
       stop();
@@ -170,6 +170,7 @@ function Negotiations({ list, me, scenarios }: { list: NegotiationSummary[]; me:
     return (
       <li key={n.negotiation_id} class="neg-item" data-negotiation={n.negotiation_id}>
         <a href={`#/room/${encodeURIComponent(n.negotiation_id)}`}>{title(n)}</a> <StatusBadge status={n.status} />
+        {n.waiting_for ? <span class="small">{n.waiting_for === 'you' ? ' waiting for you' : ' waiting for them'}</span> : null}
         <span class="muted small">
           {` ${fmtTime(n.created_at)}`}
           {score ? ` · overall score ${fmtScore(score.overall)}` : ''}
@@ -257,24 +258,45 @@ function OrderAction({ o, mine, onChange }: { o: Order; mine: boolean; onChange(
     );
   }
   return (
-    <button
-      type="button"
-      class="primary"
-      aria-label={`Negotiate with ${shortName(o.owner)}: ${o.side} ${o.quantity} ${o.chemical} at ${o.price}`}
-      disabled={busy}
-      onClick={async () => {
-        setBusy(true);
-        try {
-          const r = await api<{ negotiation_id: string }>('POST', `/api/orders/${encodeURIComponent(o.id)}/respond`);
-          go(`#/room/${encodeURIComponent(r.negotiation_id)}`);
-        } catch (e) {
-          toast(`Could not open the negotiation: ${(e as Error).message}`, 'error');
+    <span class="actions">
+      {/* the order's terms as they stand: agreed by both in one step, settled at once */}
+      <button
+        type="button"
+        aria-label={`Accept as posted: ${o.side} ${o.quantity} ${o.chemical} at ${o.price} from ${shortName(o.owner)}`}
+        disabled={busy}
+        onClick={async () => {
+          setBusy(true);
+          try {
+            await api('POST', `/api/orders/${encodeURIComponent(o.id)}/accept`, {});
+            toast('Accepted as posted: the trade is being settled.');
+          } catch (e) {
+            toast(`Could not accept: ${(e as Error).message}`, 'error');
+          }
           setBusy(false);
-        }
-      }}
-    >
-      Negotiate
-    </button>
+          onChange();
+        }}
+      >
+        Accept as posted
+      </button>{' '}
+      <button
+        type="button"
+        class="primary"
+        aria-label={`Negotiate with ${shortName(o.owner)}: ${o.side} ${o.quantity} ${o.chemical} at ${o.price}`}
+        disabled={busy}
+        onClick={async () => {
+          setBusy(true);
+          try {
+            const r = await api<{ negotiation_id: string }>('POST', `/api/orders/${encodeURIComponent(o.id)}/respond`);
+            go(`#/room/${encodeURIComponent(r.negotiation_id)}`);
+          } catch (e) {
+            toast(`Could not open the negotiation: ${(e as Error).message}`, 'error');
+            setBusy(false);
+          }
+        }}
+      >
+        Negotiate
+      </button>
+    </span>
   );
 }
 

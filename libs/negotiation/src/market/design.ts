@@ -37,6 +37,8 @@ export interface MarketDesign {
   id: string;
   title: string;
   round_seconds: number;
+  /** May an order be filled in parts (the rest stays posted)? Default yes. */
+  partial_fills?: boolean;
   teams: TeamDesign[];
 }
 
@@ -100,6 +102,7 @@ const designJson = z.strictObject({
   id: z.string({ error: 'id must be a text' }).regex(DESIGN_ID, 'id must be lower-case letters, digits or - (max 64)'),
   title: z.string({ error: 'title must be a text' }).min(1, 'title must not be empty').max(120),
   round_seconds: units('round_seconds', 30, 86_400),
+  partial_fills: z.boolean({ error: 'partial_fills must be true or false' }).optional(),
   teams: z.array(teamJson).min(2, 'a market needs at least two teams').max(200, 'at most 200 teams'),
 });
 
@@ -131,6 +134,7 @@ export function designToJson(design: MarketDesign): unknown {
     id: design.id,
     title: design.title,
     round_seconds: design.round_seconds,
+    ...(design.partial_fills === false ? { partial_fills: false } : {}),
     teams: design.teams.map((t) => ({
       team: t.team,
       holdings: { cash: centsToNumber(t.holdings.cash_cents), ...t.holdings.goods },
@@ -200,7 +204,8 @@ function checkDesign(data: DesignJsonParsed): DesignResult {
     if (sides.size === 1) add('teams', `${chemical} has ${sides.has('buy') ? 'buyers but no sellers' : 'sellers but no buyers'}`);
   }
   if (problems.length > 0) return { ok: false, problems };
-  return { ok: true, design: { id: data.id, title: data.title, round_seconds: data.round_seconds, teams } };
+  const partial = data.partial_fills === false ? { partial_fills: false } : {};
+  return { ok: true, design: { id: data.id, title: data.title, round_seconds: data.round_seconds, ...partial, teams } };
 }
 
 /**

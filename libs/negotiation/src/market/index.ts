@@ -7,3 +7,6 @@ export * from './honour';
 export * from './zi-trader';
 export * from './simulated-markets';
 export * from './simulate';
+export * from './analytics';
+export * from './rules';
+export * from './assign';

@@ -1,0 +1,2 @@
+export * from './market-book';
+export * from './market-opener';

@@ -1,0 +1,114 @@
+import type { Browser, Page } from 'playwright-core';
+import { addTeam, http, login } from '../support/harness';
+import { launchBrowser, newPage, shot, signIn, Stack } from '../support/browser';
+
+/**
+ * A market round end to end in Chromium: the instructor opens a market on an uploaded design, two
+ * students each see only their own schedule, one posts an order, the other accepts it as posted, and
+ * the instructor's page shows the price chart against the equilibrium band, the efficiency and the
+ * leaderboard.
+ */
+describe('a market round in the browser', () => {
+  const stack = new Stack();
+  let browser: Browser;
+  const design = {
+    id: 'two-teams',
+    title: 'Two teams',
+    round_seconds: 600,
+    teams: [
+      {
+        team: 'T01',
+        schedules: [
+          {
+            chemical: 'C',
+            side: 'buy',
+            steps: [
+              { quantity: 10, value: 12 },
+              { quantity: 10, value: 8 },
+            ],
+          },
+        ],
+      },
+      {
+        team: 'T02',
+        schedules: [
+          {
+            chemical: 'C',
+            side: 'sell',
+            steps: [
+              { quantity: 10, cost: 4 },
+              { quantity: 10, cost: 9 },
+            ],
+          },
+        ],
+      },
+    ],
+  };
+
+  beforeAll(async () => {
+    await addTeam(stack.config, 'prof@uni.edu', { role: 'instructor' });
+    await addTeam(stack.config, 'ann@uni.edu');
+    await addTeam(stack.config, 'ben@uni.edu');
+    await stack.start();
+    const prof = await login(stack.url, 'prof@uni.edu');
+    expect((await http(stack.url, 'POST', '/api/market/designs', { design }, prof)).status).toBe(201);
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await stack.close();
+  });
+
+  async function open(email: string): Promise<{ page: Page; errors: string[] }> {
+    const { page, errors } = await newPage(await browser.newContext());
+    await signIn(page, stack.url, email);
+    return { page, errors };
+  }
+
+  it('instructor, seller and buyer: post, accept as posted, profit, leaderboard, price chart and efficiency', async () => {
+    const prof = await open('prof@uni.edu');
+    await prof.page.getByRole('link', { name: 'Markets' }).click();
+    const form = prof.page.getByRole('form', { name: 'New market' });
+    await form.getByLabel('Design').selectOption('two-teams');
+    await form.getByLabel('Teams (e-mails)').fill('ann@uni.edu\nben@uni.edu');
+    await form.getByRole('button', { name: 'Open the market' }).click();
+    await prof.page.waitForURL(/#\/market\/[0-9a-f-]+$/);
+    const marketUrl = prof.page.url();
+    await prof.page.getByText('Equilibrium price band $8.00–$9.00').waitFor();
+
+    const ben = await open('ben@uni.edu');
+    await ben.page.goto(marketUrl);
+    await ben.page.getByText('You sell C: 0 of 20 units traded').waitFor();
+    expect(await ben.page.getByRole('table', { name: 'Your costs for C' }).innerText()).toContain('$4.00');
+    const post = ben.page.getByRole('form', { name: 'Post an order' });
+    await post.getByLabel('Price per unit').fill('7');
+    await post.getByLabel('Units').fill('10');
+    await post.getByRole('button', { name: 'Post' }).click();
+    await ben.page.getByRole('button', { name: 'Withdraw' }).waitFor();
+
+    const ann = await open('ann@uni.edu');
+    await ann.page.goto(marketUrl);
+    await ann.page.getByText('You buy C: 0 of 20 units traded').waitFor();
+    // her page shows her own values, never the seller's costs
+    expect(await ann.page.locator('main').innerText()).not.toContain('$4.00');
+    await ann.page.getByRole('button', { name: 'Accept as posted' }).click();
+    await ben.page.getByText('ann@uni.edu took your C order as posted.').waitFor();
+    // 10 × (12.00 − 7.00)
+    await ann.page.getByTestId('profit').filter({ hasText: '$50.00' }).waitFor({ timeout: 15_000 });
+    await ben.page.getByTestId('profit').filter({ hasText: '$30.00' }).waitFor({ timeout: 15_000 });
+    const board = ann.page.getByRole('table', { name: 'Leaderboard' });
+    await board.getByText('ann (you)').waitFor();
+    expect(await board.innerText()).toContain('Team T02');
+
+    // all 10 intra-marginal units traded: realised 80.00 of 80.00
+    await prof.page.getByTestId('efficiency').filter({ hasText: '100.0 %' }).waitFor({ timeout: 15_000 });
+    await prof.page.getByRole('img', { name: /^Prices of 1 trades of C over time against the equilibrium band \$8\.00–\$9\.00/ }).waitFor();
+    await prof.page.getByRole('img', { name: /Supply and demand of C/ }).waitFor();
+    expect(await prof.page.getByRole('table', { name: 'Leaderboard' }).innerText()).toMatch(/ann\s+\$50\.00[\s\S]*ben\s+\$30\.00/);
+    await shot(prof.page, 'market-instructor');
+    await shot(ann.page, 'market-student');
+    await prof.page.getByRole('button', { name: 'End trading' }).click();
+    await prof.page.getByText(/^Closed/).waitFor();
+    expect([...prof.errors, ...ben.errors, ...ann.errors]).toEqual([]);
+  });
+});
