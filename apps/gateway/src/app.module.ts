@@ -3,6 +3,8 @@ import { APP_FILTER } from '@nestjs/core';
 import type { Logger } from 'pino';
 import type { ParleyConfig } from '@parley/config';
 import { ProvidersModule } from '@parley/providers';
+import { SetupController } from './auth/setup.controller';
+import { SetupService } from './auth/setup.service';
 import { AuthService } from './auth/auth.service';
 import { AuthController } from './auth/auth.controller';
 import { HttpAuthGuard } from './auth/http-auth.guard';
@@ -41,6 +43,7 @@ export class GatewayModule {
       imports: [ProvidersModule.forRoot({ config, service: 'gateway', logger })],
       controllers: [
         AuthController,
+        SetupController,
         HealthController,
         NegotiationsController,
         OrdersController,
@@ -54,6 +57,7 @@ export class GatewayModule {
       providers: [
         { provide: APP_FILTER, useClass: HttpErrorsFilter },
         AuthService,
+        SetupService,
         HttpAuthGuard,
         AccessService,
         ChatService,

@@ -15,3 +15,4 @@ export * from './settlement-files';
 export * from './audit';
 export * from './sessions';
 export * from './roster';
+export * from './setup-code';
