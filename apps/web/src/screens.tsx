@@ -11,6 +11,7 @@ import { Lobby } from './screens/lobby';
 import { Login } from './screens/login';
 import { SessionScreen } from './screens/session';
 import { Sessions } from './screens/sessions';
+import { Setup } from './screens/setup';
 import { roomView } from './views/room';
 
 export interface ScreenProps {
@@ -28,6 +29,7 @@ export interface ScreenEntry {
 
 export const SCREENS: Record<string, ScreenEntry> = {
   login: { component: Login, public: true },
+  setup: { component: Setup, public: true },
   lobby: { component: Lobby },
   room: { component: legacyScreen(roomView) },
   instructor: { component: Dashboard, instructor: true },
