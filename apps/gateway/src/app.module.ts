@@ -24,6 +24,7 @@ import { Rooms } from './realtime/rooms';
 import { ConnectionLimiter } from './realtime/connection-limiter';
 import { ActionLimiter } from './realtime/action-limiter';
 import { TeamCaps } from './api/team-caps';
+import { SessionScenarios } from './api/session-scenarios';
 import { OrderBoard } from './api/order-board';
 import { TranscriptCache } from './realtime/transcript-cache';
 import { SessionRooms } from './realtime/session-rooms';
@@ -65,6 +66,7 @@ export class GatewayModule {
         ConnectionLimiter,
         ActionLimiter,
         TeamCaps,
+        SessionScenarios,
         OrderBoard,
         TranscriptCache,
         Rooms,
