@@ -70,17 +70,24 @@ describe('npm start', () => {
     }
   });
 
-  it('ends its start-up with one "ready" line telling the instructor to create their account, in JSON when not a terminal', async () => {
+  it('ends its start-up with one "ready" line sending the instructor to #/setup with the setup code, in JSON when not a terminal', async () => {
     const port = await freePort();
-    const run = start({ ...base(), PORT: String(port) });
+    const env = { ...base(), PORT: String(port) };
+    const run = start(env);
     try {
       await until('the ready line', () => run.out.some((l) => l.includes('Parley is ready')), 60_000);
       const entries = run.out.map((l) => JSON.parse(l) as { msg: string; service: string; pid: number });
       const ready = entries.find((e) => e.msg.startsWith('Parley is ready'))!;
+      const codeFile = join(env.DATA_DIR, 'setup', 'code.json');
+      const { code } = JSON.parse(readFileSync(codeFile, 'utf8')) as { code: string };
+      expect(code).toMatch(/^[A-Z2-9]{4}-[A-Z2-9]{4}$/);
+      expect(statSync(codeFile).mode & 0o777).toBe(0o600);
       expect(ready.msg).toBe(
-        `Parley is ready at http://localhost:${port}  (instructor: first create your account: ` +
-          'npm run parley -- users add --email you@school.edu --password <at least 6 characters> --role instructor)',
+        `Parley is ready at http://localhost:${port}  (instructor: open http://localhost:${port}/#/setup — setup code ${code} ` +
+          '(or: npm run parley -- users add --email you@school.edu --password <at least 6 characters> --role instructor))',
       );
+      // the gateway's own log says it too, for whoever runs the gateway without npm start
+      expect(entries.some((e) => e.service === 'gateway' && e.msg.includes(`setup code ${code}`))).toBe(true);
       const res = await fetch(`http://127.0.0.1:${port}/health`);
       expect(res.status).toBe(200);
     } finally {

@@ -292,11 +292,12 @@ describe('authorization matrix', () => {
     { name: 'GET /api/scenarios/:id', method: 'GET', path: () => '/api/scenarios/salary', party: '200', other: '200', instructor: '200' },
     { name: 'GET /api/negotiations', method: 'GET', path: () => '/api/negotiations', party: '200', other: '200', instructor: '200' },
     {
+      // alice is in a peer session on used-car: AI practice on it would show her partner's brief
       name: 'POST /api/negotiations',
       method: 'POST',
       path: () => '/api/negotiations',
       body: () => ({ scenario_id: 'used-car' }),
-      party: '201',
+      party: '403 FORBIDDEN',
       other: '201',
       instructor: '201',
     },
@@ -549,6 +550,53 @@ describe('authorization matrix', () => {
       wrote_outside_data_dir: false,
     });
     expect(mismatches).toEqual([]);
+  });
+
+  it("a student of a peer session cannot read the partner's brief: not from /api/scenarios, not by starting an AI practice", async () => {
+    const briefOf = async (user: string, path: string) => {
+      const res = await http(gw.url, 'GET', path, undefined, tokens[user]);
+      const one = path.endsWith('/api/scenarios') ? res.body.scenarios.find((x: { id: string }) => x.id === 'used-car') : res.body;
+      return `${res.status} ${one.student_brief ? 'brief' : 'no brief'}`;
+    };
+    await addTeam(config, 'dave@uni.edu');
+    tokens.dave = await login(gw.url, 'dave@uni.edu');
+    const got: Record<string, string> = {};
+    for (const user of ['alice', 'bob', 'dave', 'prof'])
+      for (const path of ['/api/scenarios/used-car', '/api/scenarios']) got[`${user} ${path}`] = await briefOf(user, path);
+    // a scenario outside the session stays readable to its members
+    got['alice /api/scenarios/salary'] = await briefOf('alice', '/api/scenarios/salary');
+    for (const user of ['alice', 'bob']) {
+      const res = await http(gw.url, 'POST', '/api/negotiations', { scenario_id: 'used-car' }, tokens[user]);
+      got[`${user} AI practice on used-car`] = `${res.status} ${res.body.code}`;
+    }
+    // each member still reads their own side's brief, with their negotiation
+    const briefs = new Set<string>();
+    for (const user of ['alice', 'bob']) {
+      const res = await http(gw.url, 'GET', `/api/negotiations/${roleplay}`, undefined, tokens[user]);
+      expect(typeof res.body.brief).toBe('string');
+      briefs.add(res.body.brief);
+    }
+    expect(briefs.size).toBe(2);
+    expect(got).toEqual({
+      'alice /api/scenarios/used-car': '200 no brief',
+      'alice /api/scenarios': '200 no brief',
+      'bob /api/scenarios/used-car': '200 no brief',
+      'bob /api/scenarios': '200 no brief',
+      'dave /api/scenarios/used-car': '200 brief',
+      'dave /api/scenarios': '200 brief',
+      'prof /api/scenarios/used-car': '200 brief',
+      'prof /api/scenarios': '200 brief',
+      'alice /api/scenarios/salary': '200 brief',
+      'alice AI practice on used-car': '403 FORBIDDEN',
+      'bob AI practice on used-car': '403 FORBIDDEN',
+    });
+    rows.push({
+      input: 'authz scenario briefs × {two members of a peer session, an outsider student, the instructor}',
+      tried: Object.keys(got).length,
+      answered: "members: no student_brief for the session's scenarios, AI practice on them 403 FORBIDDEN; others: the brief",
+      server_stayed_up: true,
+      wrote_outside_data_dir: false,
+    });
   });
 
   it('an outsider learns nothing: a foreign negotiation answers like a missing one, and lists never show it', async () => {

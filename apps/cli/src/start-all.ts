@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { ConfigError, createLogger, EXIT_CANNOT_START, loadConfig, ParleyConfig, prettyLogs, startupProblem } from '@parley/config';
 import { ensureLocalRedis, redisAnswers, shutdownLocalRedis } from '@parley/queues';
-import { DataPaths, TeamStore } from '@parley/store';
+import { DataPaths, SetupCodeStore, TeamStore } from '@parley/store';
 
 /**
  * `npm start`: gateway, ai-worker and agreement-worker as child processes of this one, against a
@@ -80,7 +80,7 @@ async function main(): Promise<void> {
     if (!stopping) log.warn(`the gateway did not answer /ready within ${READY_TIMEOUT_MS / 1000} s; still trying`);
     return;
   }
-  const line = `Parley is ready at ${publicUrl(config)}  (instructor: ${await instructorNextStep(config.dataDir)})`;
+  const line = `Parley is ready at ${publicUrl(config)}  (instructor: ${await instructorNextStep(config.dataDir, publicUrl(config))})`;
   if (prettyLogs(config.logFormat)) console.log(`\n${line}\n`);
   else log.info({ url: publicUrl(config) }, line);
 }
@@ -120,13 +120,18 @@ function publicUrl(config: ParleyConfig): string {
 }
 
 /** What the instructor does first: create their account, or sign in and import the class. */
-export async function instructorNextStep(dataDir: string): Promise<string> {
-  const teams = new TeamStore(new DataPaths(dataDir));
+export async function instructorNextStep(dataDir: string, url: string): Promise<string> {
+  const paths = new DataPaths(dataDir);
+  const teams = new TeamStore(paths);
   const emails = await teams.list().catch(() => [] as string[]);
   const users = await Promise.all(emails.map((e) => teams.read(e).catch(() => null)));
   const instructor = users.find((u) => u?.role === 'instructor');
-  if (!instructor)
-    return 'first create your account: npm run parley -- users add --email you@school.edu --password <at least 6 characters> --role instructor';
+  if (!instructor) {
+    // the gateway wrote the code before it answered /ready
+    const code = await new SetupCodeStore(paths).read().catch(() => null);
+    const cli = 'npm run parley -- users add --email you@school.edu --password <at least 6 characters> --role instructor';
+    return code ? `open ${url}/#/setup — setup code ${code} (or: ${cli})` : `first create your account: ${cli}`;
+  }
   const students = users.filter((u) => u?.role === 'student').length;
   if (students === 0)
     return `sign in as ${instructor.email}, then add your class: npm run parley -- users import roster.csv (see docs/sample-roster.csv)`;

@@ -3,6 +3,8 @@ import { APP_FILTER } from '@nestjs/core';
 import type { Logger } from 'pino';
 import type { ParleyConfig } from '@parley/config';
 import { ProvidersModule } from '@parley/providers';
+import { SetupController } from './auth/setup.controller';
+import { SetupService } from './auth/setup.service';
 import { AuthService } from './auth/auth.service';
 import { AuthController } from './auth/auth.controller';
 import { HttpAuthGuard } from './auth/http-auth.guard';
@@ -23,6 +25,7 @@ import { Rooms } from './realtime/rooms';
 import { ConnectionLimiter } from './realtime/connection-limiter';
 import { ActionLimiter } from './realtime/action-limiter';
 import { TeamCaps } from './api/team-caps';
+import { SessionScenarios } from './api/session-scenarios';
 import { OrderBoard } from './api/order-board';
 import { TradeDesk } from './api/trade-desk';
 import { sessionMarkets } from './api/session-markets';
@@ -45,6 +48,7 @@ export class GatewayModule {
       imports: [ProvidersModule.forRoot({ config, service: 'gateway', logger })],
       controllers: [
         AuthController,
+        SetupController,
         HealthController,
         NegotiationsController,
         OrdersController,
@@ -59,6 +63,7 @@ export class GatewayModule {
       providers: [
         { provide: APP_FILTER, useClass: HttpErrorsFilter },
         AuthService,
+        SetupService,
         HttpAuthGuard,
         AccessService,
         ChatService,
@@ -66,6 +71,7 @@ export class GatewayModule {
         ConnectionLimiter,
         ActionLimiter,
         TeamCaps,
+        SessionScenarios,
         OrderBoard,
         TradeDesk,
         TranscriptCache,

@@ -13,6 +13,7 @@ import { MarketRules, MarketScreen } from './screens/market';
 import { Markets } from './screens/markets';
 import { SessionScreen } from './screens/session';
 import { Sessions } from './screens/sessions';
+import { Setup } from './screens/setup';
 import { roomView } from './views/room';
 
 export interface ScreenProps {
@@ -30,6 +31,7 @@ export interface ScreenEntry {
 
 export const SCREENS: Record<string, ScreenEntry> = {
   login: { component: Login, public: true },
+  setup: { component: Setup, public: true },
   lobby: { component: Lobby },
   room: { component: legacyScreen(roomView) },
   instructor: { component: Dashboard, instructor: true },

@@ -16,3 +16,4 @@ export * from './audit';
 export * from './markets';
 export * from './sessions';
 export * from './roster';
+export * from './setup-code';

@@ -63,6 +63,9 @@ export class DataPaths {
     return `${prefix}.json`;
   };
 
+  /** setup/code.json (the one-time code that creates the first instructor) and setup/claimed.json (it was used). */
+  setupDir = () => this.inside('setup');
+
   sessionsDir = () => this.inside('sessions');
   session = (id: string) => join(this.sessionsDir(), assertSessionId(id));
   sessionFile = (id: string) => join(this.session(id), 'session.json');

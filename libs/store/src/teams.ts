@@ -30,6 +30,15 @@ export class TeamStore {
     return (await listDir(this.paths.teamsDir())).filter(isEmail).sort();
   }
 
+  /** The first instructor account, if any (the browser's first-run setup is open only while there is none). */
+  async firstInstructor(): Promise<TeamInit | null> {
+    for (const email of await this.list().catch(() => [] as string[])) {
+      const team = await this.read(email).catch(() => null);
+      if (team?.role === 'instructor') return team;
+    }
+    return null;
+  }
+
   /**
    * Refuses a second team with the same e-mail. Any valid e-mail gets an account: its namespace prefix
    * (file names in negotiations, seed 000 ids) is derived unique against every existing prefix.

@@ -12,6 +12,14 @@ import { AccessService, statusOf } from '../realtime/access.service';
 import { parseBody } from './parse-body';
 import { ActionLimiter } from '../realtime/action-limiter';
 import { TeamCaps } from './team-caps';
+import { SessionScenarios } from './session-scenarios';
+
+/** A scenario as the user may see it: without the first side's brief when it is withheld from them. */
+function withoutBrief<T extends { id: string; student_brief?: unknown }>(s: T, withheld: Set<string>): T {
+  if (!withheld.has(s.id)) return s;
+  const { student_brief: _b, ...rest } = s;
+  return rest as T;
+}
 
 const createSchema = z.object({ scenario_id: z.string().min(1).max(64) });
 
@@ -27,18 +35,20 @@ export class NegotiationsController {
     @Inject(ActionLimiter) private readonly limits: ActionLimiter,
     @Inject(TeamCaps) private readonly caps: TeamCaps,
     @Inject(TeamStore) private readonly teams: TeamStore,
+    @Inject(SessionScenarios) private readonly sessionScenarios: SessionScenarios,
   ) {}
 
   @Get('scenarios')
-  async scenarios() {
-    return { scenarios: await this.scenarioCatalog.list() };
+  async scenarios(@CurrentUser() user: AuthUser) {
+    const withheld = await this.sessionScenarios.withheldFrom(user);
+    return { scenarios: (await this.scenarioCatalog.list()).map((s) => withoutBrief(s, withheld)) };
   }
 
   @Get('scenarios/:id')
-  async scenario(@Param('id') id: string) {
+  async scenario(@CurrentUser() user: AuthUser, @Param('id') id: string) {
     const s = await this.scenarioCatalog.get(id).catch(() => null);
     if (!s) throw new ParleyError(ErrorCode.NotFound, `no scenario ${JSON.stringify(id.slice(0, 64))}`, 404);
-    return ScenarioCatalog.toPublic(s);
+    return withoutBrief(ScenarioCatalog.toPublic(s), await this.sessionScenarios.withheldFrom(user));
   }
 
   /** Opens an AI practice negotiation on a scenario in the student's own namespace. */
@@ -47,6 +57,8 @@ export class NegotiationsController {
     const { scenario_id } = parseBody(createSchema, body);
     const scenario = await this.scenarioCatalog.get(scenario_id).catch(() => null);
     if (!scenario) throw new ParleyError(ErrorCode.NotFound, `no scenario ${JSON.stringify(scenario_id)}`, 404);
+    if ((await this.sessionScenarios.withheldFrom(user)).has(scenario.id))
+      throw new ParleyError(ErrorCode.Forbidden, 'this scenario is a role-play of your session: practise another one with the AI', 403);
     await this.limits.consume(user.email);
     const { meta } = await this.caps.openNegotiation(user.email, null, () =>
       this.negotiations.createAi(user.email, scenario.id, scenario.student_role, scenario.ai_role, this.config.staleAfterMs),

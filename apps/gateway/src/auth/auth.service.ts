@@ -53,6 +53,15 @@ export class AuthService {
     return { accessToken: this.sign(team), user: publicUser(team) };
   }
 
+  /** The login limiter, for other password-like guesses (the setup code): reserve before checking, refund when right. */
+  reserveAttempt(account: string, ip: string): Promise<LoginReservation> {
+    return this.limits.reserve(account, ip);
+  }
+
+  attemptSucceeded(reservation: LoginReservation): Promise<void> {
+    return this.limits.succeeded(reservation);
+  }
+
   sign(team: Pick<TeamInit, 'email' | 'role' | 'name'>): string {
     return signToken(this.config.jwtSecret, this.config.jwtTtlSeconds, team);
   }

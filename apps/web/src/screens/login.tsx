@@ -11,7 +11,13 @@ export function Login() {
   const [busy, setBusy] = useState(false);
   const emailRef = useRef<HTMLInputElement>(null);
   const passwordRef = useRef<HTMLInputElement>(null);
+  const [setupNeeded, setSetupNeeded] = useState(false);
   useEffect(() => emailRef.current?.focus(), []);
+  useEffect(() => {
+    api<{ needed: boolean }>('GET', '/api/setup', undefined, { auth: false })
+      .then((s) => setSetupNeeded(s.needed))
+      .catch(() => undefined);
+  }, []);
 
   async function submit(e: Event): Promise<void> {
     e.preventDefault();
@@ -52,6 +58,11 @@ export function Login() {
       <form class="card narrow" aria-labelledby="login-title" noValidate onSubmit={submit}>
         <h1 id="login-title">Sign in to Parley</h1>
         <p class="muted">Negotiation practice for your class. Use the e-mail and password your instructor gave you.</p>
+        {setupNeeded ? (
+          <p id="setup-needed">
+            No instructor account yet. <a href="#/setup">Set up Parley</a> with the code printed where it was started.
+          </p>
+        ) : null}
         <Field label="E-mail">
           <input
             ref={emailRef}
