@@ -11,6 +11,7 @@ import { HttpAuthGuard } from './auth/http-auth.guard';
 import { HttpErrorsFilter } from './http-errors.filter';
 import { HealthController } from './api/health.controller';
 import { NegotiationsController } from './api/negotiations.controller';
+import { ScenariosController } from './api/scenarios.controller';
 import { OrdersController } from './api/orders.controller';
 import { MarketsController } from './api/markets.controller';
 import { TeamsController } from './api/teams.controller';
@@ -51,6 +52,7 @@ export class GatewayModule {
         SetupController,
         HealthController,
         NegotiationsController,
+        ScenariosController,
         OrdersController,
         MarketsController,
         TeamsController,

@@ -35,6 +35,10 @@ export const ErrorCode = {
   OrderGone: 'ORDER_GONE',
   /** A market design that does not pass validation: `problems` lists every one, with its line or path. */
   InvalidDesign: 'INVALID_DESIGN',
+  /** A scenario that does not pass validation: `errors` lists every field and what is wrong with it. */
+  InvalidScenario: 'INVALID_SCENARIO',
+  /** A built-in scenario cannot be changed: duplicate it and edit the copy. */
+  ReadOnlyScenario: 'READ_ONLY_SCENARIO',
   SessionNotFound: 'SESSION_NOT_FOUND',
   BadJoinCode: 'BAD_JOIN_CODE',
   NotSessionMember: 'NOT_SESSION_MEMBER',

@@ -96,14 +96,24 @@ export const scenarioSchema = z
 
 export type ScenarioCheck = { ok: true; scenario: FullScenario } | { ok: false; problems: string[] };
 
+/** Which field is wrong and why: `path` is dotted (`issues.0.max`), `(root)` for the whole document. */
+export interface ScenarioFieldError {
+  path: string;
+  message: string;
+}
+
+/** Every schema error of raw JSON, by field; empty when it is a valid scenario. */
+export function scenarioErrors(raw: unknown): ScenarioFieldError[] {
+  const parsed = scenarioSchema.safeParse(raw);
+  if (parsed.success) return [];
+  return parsed.error.issues.map((i) => ({ path: i.path.length ? i.path.join('.') : '(root)', message: i.message }));
+}
+
 /** Validate raw JSON; each problem names the source, the field and what is wrong. */
 export function checkScenario(raw: unknown, source: string): ScenarioCheck {
   const parsed = scenarioSchema.safeParse(raw);
   if (parsed.success) return { ok: true, scenario: parsed.data as FullScenario };
-  return {
-    ok: false,
-    problems: parsed.error.issues.map((i) => `${source}: ${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`),
-  };
+  return { ok: false, problems: scenarioErrors(raw).map((e) => `${source}: ${e.path}: ${e.message}`) };
 }
 
 const validated = new WeakMap<object, FullScenario>();

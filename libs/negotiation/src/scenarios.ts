@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { DataPaths, isScenarioId } from '@parley/store';
-import { checkScenario } from './scenario-schema';
+import { ErrorCode, ParleyError } from '@parley/contracts';
+import { ScenarioFileText, ScenarioFiles, isScenarioId } from '@parley/store';
+import { ScenarioFieldError, scenarioErrors, scenarioSchema } from './scenario-schema';
 import { FullScenario, ScenarioPublic } from './types';
 
 /**
@@ -25,41 +25,109 @@ export function findBuiltinScenariosDir(start: string = __dirname): string {
   throw new Error(`libs/negotiation/scenarios not found above ${start} or the working directory`);
 }
 
-interface Loaded {
-  scenarios: Map<string, FullScenario>;
-  problems: string[];
+/** Where a scenario comes from: shipped with Parley (read-only) or written by an instructor in DATA_DIR/scenarios. */
+export type ScenarioOrigin = 'built-in' | 'authored';
+
+/** A scenario file that could not be used: which file, which field and what is wrong. */
+export interface ScenarioProblem {
+  file: string;
+  origin: ScenarioOrigin;
+  path: string;
+  message: string;
 }
+
+type Read = { scenario: FullScenario; problems: [] } | { scenario: null; problems: ScenarioFieldError[] };
 
 /**
  * Built-in scenarios (shipped in the repo) plus the instructor's own in DATA_DIR/scenarios. An
- * instructor file with a built-in's id replaces the built-in. A bad file is skipped and reported.
- * Files are re-read on each call (there are only a handful), so an instructor's edit shows at once.
+ * instructor file with a built-in's id replaces the built-in. A bad file is left out of the list and
+ * reported by `problemList` (the instructor sees it). Files are re-read on each call (there are only a
+ * handful), so an instructor's edit shows at once, also in the other processes.
  */
 export class ScenarioCatalog {
-  private readonly paths: DataPaths;
-  private readonly builtinDir: string;
+  private readonly files: ScenarioFiles;
 
   constructor(dataDir: string, builtinDir?: string) {
-    this.paths = new DataPaths(dataDir);
-    this.builtinDir = builtinDir ?? findBuiltinScenariosDir();
+    this.files = new ScenarioFiles(dataDir, builtinDir ?? findBuiltinScenariosDir());
   }
 
   async list(): Promise<ScenarioPublic[]> {
+    return (await this.listWithOrigin()).map(({ origin: _o, ...s }) => s);
+  }
+
+  /** The public part of each usable scenario and where it comes from, sorted by id. */
+  async listWithOrigin(): Promise<(ScenarioPublic & { origin: ScenarioOrigin })[]> {
     const { scenarios } = await this.load();
-    return [...scenarios.values()].map((s) => ScenarioCatalog.toPublic(s)).sort((a, b) => a.id.localeCompare(b.id));
+    return [...scenarios.values()]
+      .map(({ scenario, origin }) => ({ ...ScenarioCatalog.toPublic(scenario), origin }))
+      .sort((a, b) => a.id.localeCompare(b.id));
   }
 
   async get(id: string): Promise<FullScenario | null> {
-    if (!isScenarioId(id)) return null;
-    const own = await readScenarioFile(this.paths.scenario(id), 'instructor');
-    if (own.scenario && own.scenario.id === id) return own.scenario;
-    const builtin = await readScenarioFile(join(this.builtinDir, `${id}.json`), 'built-in');
-    return builtin.scenario && builtin.scenario.id === id ? builtin.scenario : null;
+    return (await this.find(id))?.scenario ?? null;
+  }
+
+  /** A scenario with its origin (the instructor's file wins over a built-in of the same id). */
+  async find(id: string): Promise<{ scenario: FullScenario; origin: ScenarioOrigin } | null> {
+    const own = read(await this.files.readOwn(id));
+    if (own?.scenario) return { scenario: own.scenario, origin: 'authored' };
+    const builtin = read(await this.files.readBuiltin(id));
+    return builtin?.scenario ? { scenario: builtin.scenario, origin: 'built-in' } : null;
   }
 
   /** One line per problem: file name, field and what is wrong. */
   async problems(): Promise<string[]> {
+    return (await this.problemList()).map(
+      (p) => `${p.origin === 'built-in' ? 'built-in' : 'instructor'} scenario ${p.file}: ${p.path}: ${p.message}`,
+    );
+  }
+
+  async problemList(): Promise<ScenarioProblem[]> {
     return (await this.load()).problems;
+  }
+
+  /** A new instructor-authored scenario; refused with every field error, or when the id is taken. */
+  async create(raw: unknown): Promise<FullScenario> {
+    const scenario = validOrThrow(raw);
+    if (await this.find(scenario.id)) {
+      throw new ParleyError(ErrorCode.Conflict, `a scenario "${scenario.id}" exists already: edit it, or duplicate it`, 409);
+    }
+    await this.files.writeOwn(scenario.id, scenario);
+    return scenario;
+  }
+
+  /** Replaces an instructor-authored scenario; a built-in is read-only. The id in the body must be the file's id. */
+  async update(id: string, raw: unknown): Promise<FullScenario> {
+    const existing = isScenarioId(id) ? await this.files.readOwn(id) : null;
+    if (!existing) {
+      if (await this.find(id)) {
+        throw new ParleyError(
+          ErrorCode.ReadOnlyScenario,
+          `"${id}" is a built-in scenario and cannot be changed: duplicate it and edit the copy`,
+          403,
+        );
+      }
+      throw new ParleyError(ErrorCode.NotFound, `no scenario ${JSON.stringify(id.slice(0, 64))}`, 404);
+    }
+    const scenario = validOrThrow(raw);
+    if (scenario.id !== id) throw invalid([{ path: 'id', message: `must stay "${id}" (duplicate the scenario to give it a new id)` }]);
+    await this.files.writeOwn(id, scenario);
+    return scenario;
+  }
+
+  /** Copies any scenario into a new instructor-authored one: id `<id>-copy` (or `-copy-2`, ...), title "(copy)". */
+  async duplicate(id: string): Promise<FullScenario> {
+    const source = await this.get(id);
+    if (!source) throw new ParleyError(ErrorCode.NotFound, `no scenario ${JSON.stringify(id.slice(0, 64))}`, 404);
+    const base = `${source.id.slice(0, 52)}-copy`;
+    for (let n = 1; n <= 100; n++) {
+      const newId = n === 1 ? base : `${base}-${n}`;
+      if (await this.find(newId)) continue;
+      const copy = { ...source, id: newId, title: `${source.title.slice(0, 112)} (copy)` };
+      await this.files.writeOwn(newId, copy);
+      return copy;
+    }
+    throw new ParleyError(ErrorCode.Conflict, `too many copies of "${source.id}" already`, 409);
   }
 
   /** The public part only: built field by field, so a private field can never slip through. */
@@ -82,51 +150,55 @@ export class ScenarioCatalog {
     };
   }
 
-  private async load(): Promise<Loaded> {
-    const scenarios = new Map<string, FullScenario>();
-    const problems: string[] = [];
-    for (const [dir, origin] of [
-      [this.builtinDir, 'built-in'],
-      [this.paths.scenariosDir(), 'instructor'],
+  private async load(): Promise<{
+    scenarios: Map<string, { scenario: FullScenario; origin: ScenarioOrigin }>;
+    problems: ScenarioProblem[];
+  }> {
+    const scenarios = new Map<string, { scenario: FullScenario; origin: ScenarioOrigin }>();
+    const problems: ScenarioProblem[] = [];
+    for (const [origin, files] of [
+      ['built-in', await this.files.listBuiltin()],
+      ['authored', await this.files.listOwn()],
     ] as const) {
-      for (const file of await jsonFiles(dir)) {
-        const result = await readScenarioFile(join(dir, file), origin);
-        if (result.problems.length) problems.push(...result.problems);
-        if (result.scenario) scenarios.set(result.scenario.id, result.scenario);
+      for (const file of files) {
+        const result = read(file)!;
+        problems.push(...result.problems.map((p) => ({ file: file.file, origin, ...p })));
+        if (result.scenario) scenarios.set(result.scenario.id, { scenario: result.scenario, origin });
       }
     }
     return { scenarios, problems };
   }
 }
 
-async function jsonFiles(dir: string): Promise<string[]> {
-  try {
-    return (await readdir(dir)).filter((f) => f.endsWith('.json')).sort();
-  } catch {
-    return [];
-  }
+function invalid(errors: ScenarioFieldError[]): ParleyError {
+  return new ParleyError(ErrorCode.InvalidScenario, `${errors[0].path}: ${errors[0].message}`, 400, { errors });
 }
 
-async function readScenarioFile(path: string, origin: string): Promise<{ scenario: FullScenario | null; problems: string[] }> {
-  const name = `${origin} scenario ${basename(path)}`;
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { scenario: null, problems: [] };
-    return { scenario: null, problems: [`${name}: (file): cannot be read (${(e as Error).message})`] };
-  }
+function validOrThrow(raw: unknown): FullScenario {
+  const errors = scenarioErrors(raw);
+  if (errors.length) throw invalid(errors);
+  return scenarioSchema.parse(raw) as FullScenario;
+}
+
+/** Parses and validates one file; its id must match its file name. */
+function read(found: ScenarioFileText | null): Read | null {
+  if (!found) return null;
+  if (found.text === null) return { scenario: null, problems: [{ path: '(file)', message: `cannot be read (${found.readError})` }] };
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = JSON.parse(found.text);
   } catch (e) {
-    return { scenario: null, problems: [`${name}: (file): not valid JSON (${(e as Error).message})`] };
+    return { scenario: null, problems: [{ path: '(file)', message: `not valid JSON (${(e as Error).message})` }] };
   }
-  const check = checkScenario(raw, name);
-  if (!check.ok) return { scenario: null, problems: check.problems };
-  const expected = basename(path, '.json');
-  if (check.scenario.id !== expected) {
-    return { scenario: null, problems: [`${name}: id: "${check.scenario.id}" does not match the file name (expected "${expected}")`] };
+  const errors = scenarioErrors(raw);
+  if (errors.length) return { scenario: null, problems: errors };
+  const scenario = scenarioSchema.parse(raw) as FullScenario;
+  const expected = found.file.replace(/\.json$/, '');
+  if (scenario.id !== expected) {
+    return {
+      scenario: null,
+      problems: [{ path: 'id', message: `"${scenario.id}" does not match the file name (expected "${expected}")` }],
+    };
   }
-  return { scenario: check.scenario, problems: [] };
+  return { scenario, problems: [] };
 }

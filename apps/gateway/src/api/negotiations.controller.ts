@@ -14,13 +14,6 @@ import { ActionLimiter } from '../realtime/action-limiter';
 import { TeamCaps } from './team-caps';
 import { SessionScenarios } from './session-scenarios';
 
-/** A scenario as the user may see it: without the first side's brief when it is withheld from them. */
-function withoutBrief<T extends { id: string; student_brief?: unknown }>(s: T, withheld: Set<string>): T {
-  if (!withheld.has(s.id)) return s;
-  const { student_brief: _b, ...rest } = s;
-  return rest as T;
-}
-
 const createSchema = z.object({ scenario_id: z.string().min(1).max(64) });
 
 @Controller('api')
@@ -37,19 +30,6 @@ export class NegotiationsController {
     @Inject(TeamStore) private readonly teams: TeamStore,
     @Inject(SessionScenarios) private readonly sessionScenarios: SessionScenarios,
   ) {}
-
-  @Get('scenarios')
-  async scenarios(@CurrentUser() user: AuthUser) {
-    const withheld = await this.sessionScenarios.withheldFrom(user);
-    return { scenarios: (await this.scenarioCatalog.list()).map((s) => withoutBrief(s, withheld)) };
-  }
-
-  @Get('scenarios/:id')
-  async scenario(@CurrentUser() user: AuthUser, @Param('id') id: string) {
-    const s = await this.scenarioCatalog.get(id).catch(() => null);
-    if (!s) throw new ParleyError(ErrorCode.NotFound, `no scenario ${JSON.stringify(id.slice(0, 64))}`, 404);
-    return withoutBrief(ScenarioCatalog.toPublic(s), await this.sessionScenarios.withheldFrom(user));
-  }
 
   /** Opens an AI practice negotiation on a scenario in the student's own namespace. */
   @Post('negotiations')
