@@ -11,6 +11,7 @@ import { Lobby } from './screens/lobby';
 import { Login } from './screens/login';
 import { MarketRules, MarketScreen } from './screens/market';
 import { Markets } from './screens/markets';
+import { Scenarios } from './screens/scenarios';
 import { SessionScreen } from './screens/session';
 import { Sessions } from './screens/sessions';
 import { Setup } from './screens/setup';
@@ -39,6 +40,7 @@ export const SCREENS: Record<string, ScreenEntry> = {
   sessions: { component: Sessions, instructor: true },
   session: { component: SessionScreen },
   accounts: { component: Accounts, instructor: true },
+  scenarios: { component: Scenarios, instructor: true },
   markets: { component: Markets },
   market: { component: MarketScreen },
   'market-rules': { component: MarketRules },

@@ -77,6 +77,9 @@ export function Topbar() {
                 <a href="#/accounts" aria-current={current('accounts')}>
                   Accounts
                 </a>
+                <a href="#/scenarios" aria-current={current('scenarios')}>
+                  Scenarios
+                </a>
               </>
             ) : null}
             <span class="who" title={session.user.email}>
