@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
+import { violations } from '../support/axe';
 import { addTeam } from '../support/harness';
 import { launchBrowser, newPage, shot, signIn, Stack } from '../support/browser';
 
@@ -57,6 +58,7 @@ describe('scenario authoring in the browser', () => {
     expect(await page.getByRole('alert').filter({ hasText: 'title' }).count()).toBeGreaterThan(0);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
+    expect(await violations(page, 'scenarios@390')).toEqual([]);
     await shot(page, 'scenarios-field-error');
     expect(errors).toEqual([]);
     await context.close();
