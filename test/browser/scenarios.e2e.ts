@@ -24,7 +24,7 @@ describe('scenario authoring in the browser', () => {
     await stack.close();
   });
 
-  it('duplicates a built-in, changes its title and a range, saves it, and shows a field error for a broken save', async () => {
+  it('duplicates a built-in, changes its title and a range, saves it, shows a field error for a broken save, and offers the copy for a session', async () => {
     const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
     const { page, errors } = await newPage(context);
     await signIn(page, stack.url, 'prof@uni.edu');
@@ -60,6 +60,10 @@ describe('scenario authoring in the browser', () => {
     expect(overflow).toBeLessThanOrEqual(0);
     expect(await violations(page, 'scenarios@390')).toEqual([]);
     await shot(page, 'scenarios-field-error');
+
+    // the saved copy can be chosen for a new session at once
+    await page.getByRole('link', { name: 'Sessions' }).click();
+    await page.getByRole('checkbox', { name: 'Week 4: used car' }).waitFor();
     expect(errors).toEqual([]);
     await context.close();
   });

@@ -34,6 +34,11 @@ export class App {
     return this.scenarios;
   }
 
+  /** An instructor created or changed a scenario: the next list is fetched afresh. */
+  scenariosChanged(): void {
+    this.scenarios = null;
+  }
+
   signedOut(): void {
     this.connection?.close();
     this.connection = null;

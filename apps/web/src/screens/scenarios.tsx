@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from '../api';
+import { app } from '../app';
 import { Field } from '../components/field';
 import { toast } from '../toast';
 
@@ -72,6 +73,7 @@ export function Scenarios({ param }: { param?: string }) {
   const duplicate = async (id: string) => {
     try {
       const { scenario } = await api<{ scenario: Scenario }>('POST', `${scenarioPath(id)}/duplicate`);
+      app.scenariosChanged();
       toast(`Copied as ${scenario.id}.`);
       location.hash = `#/scenarios/${scenario.id}`;
       reload();
@@ -153,6 +155,7 @@ function Editor({ id, onSaved }: { id: string; onSaved(): void }) {
     setMessage('');
     try {
       await api('PUT', scenarioPath(id), draft);
+      app.scenariosChanged();
       toast('Scenario saved.');
       onSaved();
     } catch (err) {
