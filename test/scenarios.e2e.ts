@@ -54,6 +54,13 @@ describe('scenario authoring', () => {
     );
     const ids = (await api('GET', '/api/scenarios')).body.scenarios.map((s: any) => s.id);
     expect(ids).not.toContain('bad-range');
+
+    // the broken file is not overwritten by a create; a PUT with a valid scenario fixes it
+    const fixed = { ...salary.scenario, id: 'bad-range', title: 'Fixed at last' };
+    expect((await api('POST', '/api/scenarios', fixed)).status).toBe(409);
+    expect(JSON.parse(readFileSync(join(dir, 'bad-range.json'), 'utf8')).title).toBe(salary.scenario.title);
+    expect((await api('PUT', '/api/scenarios/bad-range', fixed)).status).toBe(200);
+    expect((await api('GET', '/api/scenarios/problems')).body.problems.map((p: any) => p.file)).toEqual(['half-written.json']);
   });
 
   it('lists each scenario as built-in or authored for the instructor only', async () => {

@@ -89,7 +89,8 @@ export class ScenarioCatalog {
   /** A new instructor-authored scenario; refused with every field error, or when the id is taken. */
   async create(raw: unknown): Promise<FullScenario> {
     const scenario = validOrThrow(raw);
-    if (await this.find(scenario.id)) {
+    // a broken authored file counts too: it is fixed with PUT, never overwritten by a create
+    if ((await this.files.readOwn(scenario.id)) || (await this.find(scenario.id))) {
       throw new ParleyError(ErrorCode.Conflict, `a scenario "${scenario.id}" exists already: edit it, or duplicate it`, 409);
     }
     await this.files.writeOwn(scenario.id, scenario);
