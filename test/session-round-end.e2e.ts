@@ -5,7 +5,8 @@ import { createGateway, RunningGateway } from '../apps/gateway/src/gateway';
 import { createAgreementWorker, RunningAgreementWorker } from '../apps/agreement-worker/src/agreement-worker';
 import { RoundCloser } from '@parley/sessions';
 import type { SettlementResult } from '@parley/settlement';
-import { readAudit, DataPaths } from '@parley/store';
+import { AuditLog, readAudit, DataPaths } from '@parley/store';
+import { JobProducer, createRedis, jobId } from '@parley/queues';
 import { testConfig } from './support/env';
 import { addTeam, collect, connect, emitAck, http, login, sleep } from './support/harness';
 
@@ -88,7 +89,7 @@ describe('a round ends once, with two agreement-workers', () => {
       expect(JSON.parse(readFileSync(archived, 'utf8')).status).toBe(p === agreed ? 'completed' : 'expired');
       expect(readdirSync(join(config.dataDir, 'teams', p.a, 'negotiations'))).not.toContain(p.negotiation_id);
     }
-    for (const w of workers) await w.close();
+    for (const w of workers) await w.app.get(AuditLog).flush();
     const audit = await readAudit(new DataPaths(config.dataDir));
     for (const p of round.pairs) {
       // the jobs audit what they settle or close; the direct calls answer it
@@ -100,5 +101,38 @@ describe('a round ends once, with two agreement-workers', () => {
     }
     const ends = readdirSync(join(config.dataDir, 'sessions', session.id, 'rounds')).filter((f) => f.endsWith('.end.json'));
     expect(ends).toEqual(['1.end.json']);
+  });
+
+  it('still ends a round whose timer job was lost (Redis emptied): the periodic sweep closes it', async () => {
+    const api = (who: string, method: string, path: string, body?: unknown) => http(gw.url, method, path, body, tokens[who]);
+    const [a, b] = students;
+    const session = (
+      await api('prof@uni.edu', 'POST', '/api/sessions', {
+        title: 'Lost timer',
+        mode: 'peer',
+        scenario_ids: ['used-car'],
+        round_seconds: 3,
+      })
+    ).body;
+    for (const s of [a, b]) await api(s, 'POST', '/api/sessions/join', { code: session.code });
+    const fresh = [a, b].map(async (s) => {
+      sockets[`${s}#2`] = await connect(gw.url, tokens[s]);
+      return collect(sockets[`${s}#2`], 'negotiation-update');
+    });
+    const heard = await Promise.all(fresh);
+    const round = (await api('prof@uni.edu', 'POST', `/api/sessions/${session.id}/rounds`, {})).body;
+    const redis = createRedis(config.redisUrl);
+    const producer = new JobProducer(redis, config.redisPrefix);
+    try {
+      expect(await producer.agreementCheck.remove(jobId.roundEnd(session.id, 1, 'time'))).toBe(1);
+      await sleep(Math.max(0, round.ends_at - Date.now()) + 200);
+      await producer.agreementCheck.add('sweep', {}, { removeOnComplete: true });
+      for (let i = 0; i < 100 && heard.some((h) => h.length === 0); i++) await sleep(50);
+    } finally {
+      await producer.close();
+      redis.disconnect();
+    }
+    for (const h of heard) expect(h).toEqual([expect.objectContaining({ status: 'expired', reason: 'no deal (time)' })]);
+    expect(JSON.parse(readFileSync(join(config.dataDir, 'sessions', session.id, 'rounds', '1.end.json'), 'utf8')).by).toBe('time');
   });
 });

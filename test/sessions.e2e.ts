@@ -87,6 +87,8 @@ describe('class sessions end to end', () => {
     session = created.body;
     expect(session.code).toMatch(/^[ABCDEFGHJKMNPQRSTUVWXYZ2-9]{6}$/);
     expect(session.join_url).toBe(`/join/${session.code}`);
+    const link = await fetch(`${gw.url}/join/${session.code.toLowerCase()}`, { redirect: 'manual' });
+    expect([link.status, link.headers.get('location')]).toEqual([302, `/#/join/${session.code}`]);
     expect(JSON.parse(readFileSync(join(config.dataDir, 'sessions', session.id, 'session.json'), 'utf8'))).toMatchObject({
       code: session.code,
       mode: 'peer',

@@ -9,7 +9,7 @@ export type AgreementHandlers = JobHandlers<typeof Queue.AgreementCheck>;
 export interface AgreementJobsDeps {
   settlement: Settlement;
   /** The `round-end` job: a class round's unfinished negotiations close as no deal (time). */
-  rounds: Pick<RoundCloser, 'close'>;
+  rounds: Pick<RoundCloser, 'close' | 'closeOverdue'>;
   paths: DataPaths;
   /** Re-queues AI turns whose reply job was lost (e.g. Redis came back empty). */
   producer: Pick<JobProducer, 'enqueueAiReply'>;
@@ -57,6 +57,12 @@ export function agreementJobs(deps: AgreementJobsDeps): AgreementHandlers {
     },
     sweep: async () => {
       const counts = summary(await settlement.sweep({ claimStaleMs }));
+      // a class round whose timer job was lost still ends
+      const overdue = await rounds.closeOverdue().catch((e) => {
+        logger.warn({ err: (e as Error).message }, 'could not look for overdue rounds');
+        return [];
+      });
+      if (overdue.length) summary(overdue);
       // reply jobs are idempotent (one id per turn, and the AI skips a turn it answered): re-adding is safe
       const owed = await owedAiTurns(paths, OWED_AI_TURN_AFTER_MS).catch((e) => {
         logger.warn({ err: (e as Error).message }, 'could not look for unanswered AI turns');

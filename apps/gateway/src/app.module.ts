@@ -27,6 +27,7 @@ import { TranscriptCache } from './realtime/transcript-cache';
 import { SessionRooms } from './realtime/session-rooms';
 import { SessionsController } from './api/sessions.controller';
 import { UsersController } from './api/users.controller';
+import { JoinLinkController } from './api/join-link.controller';
 import { SessionPush, SessionRecords, SessionReports, SessionService } from '@parley/sessions';
 import { NegotiationStore, SessionStore, TeamStore } from '@parley/store';
 import { ScenarioCatalog } from '@parley/negotiation';
@@ -48,6 +49,7 @@ export class GatewayModule {
         InstructorController,
         SessionsController,
         UsersController,
+        JoinLinkController,
       ],
       providers: [
         { provide: APP_FILTER, useClass: HttpErrorsFilter },

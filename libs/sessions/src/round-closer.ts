@@ -41,6 +41,19 @@ export class RoundCloser {
     return results;
   }
 
+  /**
+   * Rounds past their end time and not ended (their timer job was lost, e.g. Redis came back empty):
+   * run by the periodic sweep, so a round still ends, once.
+   */
+  async closeOverdue(): Promise<SettlementResult[]> {
+    const out: SettlementResult[] = [];
+    for (const session of await this.sessions.list()) {
+      const last = (await this.sessions.rounds(session.id)).at(-1);
+      if (last && !last.end && last.ends_at <= this.now()) out.push(...(await this.close(session.id, last.n)));
+    }
+    return out;
+  }
+
   /** 'busy': another worker holds the claim (settling an agreement, or closing it too); ask again until it lets go. */
   private async closeOne(owner: string, id: string): Promise<SettlementResult> {
     for (let i = 0; ; i++) {
