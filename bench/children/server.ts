@@ -1,3 +1,5 @@
+// the gateway hosted here runs with the thread pool its entry point sets
+import '../../apps/gateway/src/threadpool';
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { createServer, IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
@@ -9,6 +11,7 @@ import { writeHeapSnapshot } from 'node:v8';
 import { performance } from 'node:perf_hooks';
 import { Server } from 'socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
+import { Pool } from 'pg';
 import type IORedis from 'ioredis';
 import type { ParleyConfig } from '@parley/config';
 import type { ChatMessage } from '@parley/contracts';
@@ -16,6 +19,7 @@ import { DataPaths, MessageLog, NegotiationStore } from '@parley/store';
 import { MessageSequence, createRedis, socketIoKey } from '@parley/queues';
 import { createGateway, RunningGateway } from '../../apps/gateway/src/gateway';
 import { PerUserLimit } from '../../apps/gateway/src/realtime/per-user-limit';
+import { ChatAdmission } from '../../apps/gateway/src/realtime/chat-admission';
 import { serve } from '../lib/rpc';
 import { fsCounts, installFsCounter, resetFsCounts } from '../lib/fs-count';
 import { seedPoll } from '../lib/seed000-poll';
@@ -88,6 +92,69 @@ async function startBare(args: { redisUrl?: string; redisPrefix?: string }): Pro
       await new Promise<void>((r) => io.close(() => r()));
       pub?.disconnect();
       sub?.disconnect();
+    },
+  });
+  return { url: `http://127.0.0.1:${port}` };
+}
+
+/**
+ * The peer baseline (seed 004's own design): a Socket.io server that INSERTs each message into
+ * PostgreSQL (synchronous_commit on: the commit waits for the WAL flush) before it broadcasts and
+ * acknowledges. Sequence from a per-room counter row, client message id unique per room, so a re-send
+ * returns the saved row. No auth, no rate limits: only the save a user of that design would pay for.
+ */
+async function startPostgresPeer(args: { pgUrl: string; table: string }): Promise<{ url: string }> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(args.table)) throw new Error(`bad table name ${args.table}`);
+  const pg = new Pool({ connectionString: args.pgUrl, max: 16, options: '-c synchronous_commit=on' });
+  const t = args.table;
+  await pg.query(
+    `CREATE TABLE ${t} (id uuid PRIMARY KEY, negotiation_id text NOT NULL, seq bigint NOT NULL, sender text NOT NULL,
+       content text NOT NULL, client_message_id text, created_at timestamptz NOT NULL DEFAULT now(),
+       UNIQUE (negotiation_id, seq), UNIQUE (negotiation_id, client_message_id))`,
+  );
+  await pg.query(`CREATE TABLE ${t}_seq (negotiation_id text PRIMARY KEY, last bigint NOT NULL)`);
+  // one statement, one transaction, one WAL flush per message: next seq for the room, then the row
+  const insert = `WITH s AS (INSERT INTO ${t}_seq AS q VALUES ($2, 1) ON CONFLICT (negotiation_id) DO UPDATE SET last = q.last + 1 RETURNING last)
+    INSERT INTO ${t} (id, negotiation_id, seq, sender, content, client_message_id) SELECT $1, $2, s.last, $3, $4, $5 FROM s
+    ON CONFLICT (negotiation_id, client_message_id) DO NOTHING RETURNING seq, created_at`;
+  const http = createServer();
+  const io = new Server(http, { maxHttpBufferSize: 64 * 1024, pingInterval: 10000, pingTimeout: 8000 });
+  io.on('connection', (socket) => {
+    socket.on('join-negotiation', (p: { negotiation_id: string }, ack?: (r: unknown) => void) => {
+      void socket.join(`negotiation-${p.negotiation_id}`);
+      ack?.({ ok: true, data: {} });
+    });
+    socket.on('send-message', (p: { negotiation_id: string; content: string; client_message_id?: string }, ack?: (r: unknown) => void) => {
+      const id = randomUUID();
+      pg.query(insert, [id, p.negotiation_id, 'peer', p.content, p.client_message_id ?? null]).then(
+        (r) => {
+          if (r.rowCount === 0) return ack?.({ ok: true, data: { duplicate: true } });
+          const message: ChatMessage = {
+            id,
+            seq: Number(r.rows[0].seq),
+            negotiation_id: p.negotiation_id,
+            sender_type: 'user',
+            sender: 'peer',
+            timestamp: new Date(r.rows[0].created_at).toISOString(),
+            read: false,
+            content: p.content,
+            client_message_id: p.client_message_id,
+            kind: 'chat',
+          };
+          io.to(`negotiation-${p.negotiation_id}`).emit('message-received', message);
+          ack?.({ ok: true, data: message });
+        },
+        (e: Error) => ack?.({ ok: false, error: { code: 'STORAGE_FAILED', message: e.message } }),
+      );
+    });
+  });
+  await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+  const { port } = http.address() as AddressInfo;
+  running.push({
+    close: async () => {
+      await new Promise<void>((r) => io.close(() => r()));
+      await pg.query(`DROP TABLE IF EXISTS ${t}, ${t}_seq`).catch(() => undefined);
+      await pg.end();
     },
   });
   return { url: `http://127.0.0.1:${port}` };
@@ -230,21 +297,20 @@ async function seedScan(args: { dataDir: string }) {
 async function chatBreakdown(args: { config: ParleyConfig; user: string; negotiationId: string; count: number }) {
   const { config } = args;
   const redis = createRedis(config.redisUrl);
+  const log = new MessageLog();
   try {
     const store = new NegotiationStore(new DataPaths(config.dataDir));
-    const log = new MessageLog();
     const sequence = new MessageSequence(redis, config.redisPrefix);
     const describe = () => 'limited';
     const actions = new PerUserLimit(redis, `${config.redisPrefix}:rl:breakdown-actions`, 1e9, describe);
     const messages = new PerUserLimit(redis, `${config.redisPrefix}:rl:breakdown-messages`, 1e9, describe);
+    const admission = new ChatAdmission(redis, actions, messages, 1e9);
     const located = (await store.locate(args.user, args.negotiationId))!;
     const party = located.meta.parties.find((p) => p.user === args.user)!;
     const steps: Record<string, number[]> = {
-      'action limit (Redis)': [],
-      'client-id claim + counter check (MULTI)': [],
-      'message limit (Redis)': [],
-      'sequence (EXISTS + INCR)': [],
-      'append + fdatasync': [],
+      'disk index: highest seq + client id (stats)': [],
+      'admission: both limits, client-id claim, seq (one Lua call)': [],
+      'durable append (O_DSYNC write, kept-open file)': [],
       'client-id record (SET)': [],
     };
     const time = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
@@ -254,30 +320,39 @@ async function chatBreakdown(args: { config: ParleyConfig; user: string; negotia
       return r;
     };
     for (let i = 0; i < args.count; i++) {
-      await time('action limit (Redis)', () => actions.consume(args.user));
-      const key = `${config.redisPrefix}:cmid:${args.negotiationId}:${party.prefix}:bd${i}`;
-      await time('client-id claim + counter check (MULTI)', () =>
-        redis.multi().set(key, 'pending', 'EX', 60, 'NX').exists(sequence.key(located.id)).exec(),
+      const cmid = `bd${i}`;
+      const key = `${config.redisPrefix}:cmid:${args.negotiationId}:${party.prefix}:${cmid}`;
+      const [floor] = await time('disk index: highest seq + client id (stats)', () =>
+        Promise.all([
+          log.maxSeq(
+            located.dir,
+            located.meta.parties.map((p) => p.prefix),
+          ),
+          log.findByClientId(located.dir, party.prefix, cmid),
+        ]),
       );
-      await time('message limit (Redis)', () => messages.consume(args.user));
-      const seq = await time('sequence (EXISTS + INCR)', () => sequence.next(located.id, () => log.maxSeq(located.dir)));
+      const admitted = await time('admission: both limits, client-id claim, seq (one Lua call)', () =>
+        admission.run({ actor: args.user, sender: args.user, sequenceKey: sequence.key(located.id), claimKey: key, floor }),
+      );
+      if (admitted.kind !== 'seq') throw new Error(`breakdown: admission said ${admitted.kind}`);
       const message: ChatMessage = {
         id: randomUUID(),
-        seq,
+        seq: admitted.seq,
         negotiation_id: located.id,
         sender_type: 'user',
         sender: args.user,
         timestamp: new Date().toISOString(),
         read: false,
         content: `breakdown ${i}`,
-        client_message_id: `bd${i}`,
+        client_message_id: cmid,
         kind: 'chat',
       };
-      await time('append + fdatasync', () => log.append(located.dir, party.prefix, [message]));
+      await time('durable append (O_DSYNC write, kept-open file)', () => log.append(located.dir, party.prefix, [message]));
       await time('client-id record (SET)', () => redis.set(key, JSON.stringify(message), 'EX', 60));
     }
     return Object.fromEntries(Object.entries(steps).map(([k, v]) => [k, summarize(v)]));
   } finally {
+    await log.close();
     redis.disconnect();
   }
 }
@@ -346,6 +421,7 @@ const handlers: Record<string, (args: any) => unknown> = {
   sweep,
   seedScan,
   chatBreakdown,
+  startPostgresPeer,
 };
 
 serve(handlers, async () => {

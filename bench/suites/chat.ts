@@ -5,8 +5,9 @@ import type { Child } from '../lib/rpc';
 import { addTeams, BenchConfig, benchConfig, openPeer, plain } from '../lib/setup';
 import { PROFILE_NOTE, profileTables, ProfileTop } from '../lib/profile';
 import { fmt, ms, ratio, summarize } from '../lib/stats';
+import { postgresForBench } from '../lib/postgres';
 
-type Target = 'parley' | 'bare' | 'bare+redis';
+type Target = 'parley' | 'bare' | 'bare+redis' | 'postgres';
 
 interface StepResult {
   offered: number;
@@ -32,6 +33,7 @@ const LABEL: Record<Target, string> = {
   parley: 'Parley gateway',
   bare: 'bare Socket.io (baseline)',
   'bare+redis': 'bare Socket.io + Redis adapter',
+  postgres: 'peer: Socket.io + PostgreSQL INSERT (synchronous_commit on)',
 };
 
 /**
@@ -47,6 +49,9 @@ export async function chatSuite(ctx: Ctx): Promise<Section> {
   const maxSteps = ctx.smoke ? 1 : 8;
   // smoke: only Parley and the bare baseline; full: also the bare server with Parley's Redis adapter
   const targets: Target[] = ctx.smoke ? ['bare', 'parley'] : ['bare', 'bare+redis', 'parley'];
+  const pg = await postgresForBench(ctx.smoke, ctx.log);
+  if ('url' in pg) targets.splice(targets.indexOf('parley'), 0, 'postgres');
+  else ctx.log(`chat: PostgreSQL peer skipped: ${pg.skipped}`);
   const maxInFlight = 4;
 
   const results: TargetResult[] = targets.map((target) => ({ target, steps: [], best: 0, connectMs: 0 }));
@@ -83,7 +88,15 @@ export async function chatSuite(ctx: Ctx): Promise<Section> {
       const { url } =
         r.target === 'parley'
           ? await server.call('startGateway', plain(config))
-          : await server.call('startBare', r.target === 'bare+redis' ? { redisUrl: config.redisUrl, redisPrefix: config.redisPrefix } : {});
+          : r.target === 'postgres' && 'url' in pg
+            ? await server.call('startPostgresPeer', {
+                pgUrl: pg.url,
+                table: `bench_chat_${config.redisPrefix.replace(/[^a-z0-9]/gi, '_').toLowerCase()}`,
+              })
+            : await server.call(
+                'startBare',
+                r.target === 'bare+redis' ? { redisUrl: config.redisUrl, redisPrefix: config.redisPrefix } : {},
+              );
       if (r.target === 'parley') {
         parleyConfig = config;
         firstRoom = { user: teams[0].email, id: rooms[0].id };
@@ -162,6 +175,9 @@ export async function chatSuite(ctx: Ctx): Promise<Section> {
   // latency at a load both handle: the highest step Parley delivered at ≥ 95 % of the offered rate
   const comfortable = [...parley.steps].reverse().find((s) => s.achieved >= 0.95 * s.offered) ?? parley.steps[0];
   const bareSame = bare.steps.find((s) => s.offered === comfortable.offered);
+  const adapter = results.find((r) => r.target === 'bare+redis');
+  const adapterSame = adapter?.steps.find((s) => s.offered === comfortable.offered);
+  const peer = results.find((r) => r.target === 'postgres');
   const body = [
     `${roomCount} rooms × 2 clients (${roomCount * 2} users, ${roomCount * 2} websocket connections per server) in ${clientProcs} client process${clientProcs > 1 ? 'es' : ''};`,
     `each server in its own process. All servers run at once and the steps alternate between them (bare, then the others, at`,
@@ -172,6 +188,10 @@ export async function chatSuite(ctx: Ctx): Promise<Section> {
     'share a process). Every message carries a `client_message_id`, as the web client sends. MESSAGES_PER_MINUTE and',
     "ACTIONS_PER_MINUTE are set to 10⁹ so the per-user limits (still checked in Redis) never refuse. Server CPU per message = the server process's CPU time (all its threads, user +",
     'kernel; kernel time is file-system and socket syscalls) / acknowledged messages.',
+    '',
+    'url' in pg
+      ? `The peer baseline is the design seed 004 suggests: the same Socket.io events, each message INSERTed into PostgreSQL ${pg.version} on 127.0.0.1 (\`synchronous_commit\` on, so the commit waits for the WAL flush; one statement per message takes the room's next sequence number and the row, the client message id unique per room) before it is broadcast and acknowledged; a pool of 16 connections; no auth or limits. PostgreSQL's own processes are outside the server's CPU figure.`
+      : `PostgreSQL peer baseline not measured: ${pg.skipped}.`,
     '',
     ...results.flatMap((r) => [
       `**${LABEL[r.target]}** (rooms joined in ${fmt(r.connectMs / 1000)} s)`,
@@ -207,7 +227,7 @@ export async function chatSuite(ctx: Ctx): Promise<Section> {
           "Where one message's time goes in Parley: the gateway's steps for a `send-message` once the negotiation is known",
           '(the gateway remembers it from the last event), replayed with the same calls one after another on one negotiation,',
           `${ctx.smoke ? 50 : 1000} times, against the same Redis and disk (bench/children/server.ts \`chatBreakdown\`; no concurrency — a cost`,
-          'breakdown, not a throughput). Not in it: validation, the socket.io broadcast and its Redis publish, the ack.',
+          'breakdown, not a throughput; the client-id record is not awaited by the gateway). Not in it: validation, the socket.io broadcast and its Redis publish, the ack.',
           '',
           table(
             ['step', 'p50', 'p99', 'mean'],
@@ -236,6 +256,43 @@ export async function chatSuite(ctx: Ctx): Promise<Section> {
         ratio: bareSame ? `${ratio(comfortable.p50, bareSame.p50)} / ${ratio(comfortable.p99, bareSame.p99)}` : '–',
         target: '',
       },
+      ...(adapter
+        ? [
+            {
+              what: 'chat: saturated delivered msg/s vs bare Socket.io + Redis adapter',
+              parley: fmt(parley.best),
+              baseline: `${fmt(adapter.best)} (bare + adapter)`,
+              ratio: ratio(parley.best, adapter.best),
+              target: '≥ 1×',
+            },
+            {
+              what: `chat: server CPU per message at ${fmt(comfortable.offered)} msg/s`,
+              parley: `${fmt(comfortable.cpuUsPerMsg)} µs`,
+              baseline: adapterSame ? `${fmt(adapterSame.cpuUsPerMsg)} µs (bare + adapter)` : '–',
+              ratio: adapterSame ? ratio(comfortable.cpuUsPerMsg, adapterSame.cpuUsPerMsg) : '–',
+              target: '≤ 2×',
+            },
+          ]
+        : []),
+      ...(peer
+        ? [
+            {
+              what: 'chat: saturated delivered msg/s vs the PostgreSQL peer',
+              parley: fmt(parley.best),
+              baseline: `${fmt(peer.best)} (Socket.io + PostgreSQL INSERT)`,
+              ratio: ratio(parley.best, peer.best),
+              target: '> 1×',
+            },
+          ]
+        : [
+            {
+              what: 'chat: saturated delivered msg/s vs the PostgreSQL peer',
+              parley: fmt(parley.best),
+              baseline: `not measured: ${'skipped' in pg ? pg.skipped : '?'}`,
+              ratio: '–',
+              target: '> 1×',
+            },
+          ]),
     ],
   };
 }

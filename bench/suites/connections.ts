@@ -146,7 +146,7 @@ export async function connectionsSuite(ctx: Ctx): Promise<Section> {
         parley: `${fmt(per(parley))} KB`,
         baseline: `${fmt(per(bare))} KB (bare)`,
         ratio: ratio(per(parley), per(bare)),
-        target: '< 60 KB',
+        target: '< 30 KB',
       },
     ],
   };

@@ -1,3 +1,4 @@
+import './threadpool';
 import 'reflect-metadata';
 import { ConfigError, exitOnStartupError, LOGGER, loadConfig } from '@parley/config';
 import type { Logger } from 'pino';

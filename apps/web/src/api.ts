@@ -7,6 +7,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** The whole error answer (some carry more, e.g. an import's errors by line). */
+    readonly body?: unknown,
   ) {
     super(message);
   }
@@ -35,7 +37,7 @@ export async function api<T>(method: string, path: string, body?: unknown, opts:
   if (!res.ok) {
     const err = (data ?? {}) as { code?: string; message?: string };
     if (res.status === 401 && opts.auth !== false && session) clearSession();
-    throw new ApiError(res.status, err.code ?? `HTTP_${res.status}`, err.message ?? `The server answered ${res.status}.`);
+    throw new ApiError(res.status, err.code ?? `HTTP_${res.status}`, err.message ?? `The server answered ${res.status}.`, data);
   }
   return data as T;
 }

@@ -41,7 +41,7 @@ export class App {
   }
 }
 
-export function go(hash: string): void {
-  if (location.hash === hash) window.dispatchEvent(new HashChangeEvent('hashchange'));
-  else location.hash = hash;
-}
+export { go } from './router';
+
+/** The one App of this tab. */
+export const app = new App();

@@ -8,6 +8,7 @@ import {
   LineElement,
   PointElement,
   ScatterController,
+  Title,
   Tooltip,
   type ChartConfiguration,
 } from 'chart.js';
@@ -15,7 +16,8 @@ import type { FrontierChart, ZoneChart } from '@parley/negotiation/debrief';
 import { h } from './dom';
 
 // only the parts drawn here are bundled (Chart.js is tree-shakable)
-Chart.register(BarController, BarElement, CategoryScale, LinearScale, PointElement, LineElement, ScatterController, Legend, Tooltip);
+export { Chart };
+Chart.register(BarController, BarElement, CategoryScale, LinearScale, PointElement, LineElement, ScatterController, Legend, Title, Tooltip);
 
 const YOU = '#1f6feb';
 const THEM = '#b35900';

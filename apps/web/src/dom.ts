@@ -48,20 +48,3 @@ export function uid(prefix: string): string {
   idCounter += 1;
   return `${prefix}-${idCounter}`;
 }
-
-/** A labelled form field: <label for> + control, in one wrapper. */
-export function field(label: string, control: HTMLElement, hint?: string): HTMLElement {
-  if (!control.id) control.id = uid('f');
-  const hintEl = hint ? h('span', { class: 'hint', id: `${control.id}-hint` }, hint) : null;
-  if (hintEl) control.setAttribute('aria-describedby', hintEl.id);
-  return h('div', { class: 'field' }, h('label', { for: control.id }, label), control, hintEl);
-}
-
-/** Runs `refresh` now and then every `ms` while the page is visible; returns the function that stops it. */
-export function refreshWhileVisible(refresh: () => Promise<void>, ms: number): () => void {
-  void refresh();
-  const timer = setInterval(() => {
-    if (document.visibilityState === 'visible') void refresh();
-  }, ms);
-  return () => clearInterval(timer);
-}

@@ -1,4 +1,4 @@
-import type { FinalScore, Holdings, ScoreExplanations, Terms } from '@parley/contracts/browser';
+import type { FinalScore, ScoreExplanations, Terms } from '@parley/contracts/browser';
 import { NOT_APPLICABLE } from '@parley/negotiation/walk-away';
 import { describeTerms, describeTrade, formatValue } from '@parley/negotiation/wording';
 import { h } from './dom';
@@ -69,15 +69,6 @@ export const STATUS_LABELS: Record<string, string> = {
 
 export function statusBadge(status: string): HTMLElement {
   return h('span', { class: `badge badge-${status.replace(/[^a-z]/g, '')}` }, STATUS_LABELS[status] ?? status);
-}
-
-export function holdingsList(holdings: Holdings, label: string): HTMLElement {
-  return h(
-    'dl',
-    { class: 'holdings', 'aria-label': label },
-    h('div', null, h('dt', null, 'Cash'), h('dd', { 'data-holding': 'cash' }, fmtNumber(holdings.cash))),
-    (['C', 'N', 'D', 'Q'] as const).map((c) => h('div', null, h('dt', null, c), h('dd', { 'data-holding': c }, fmtNumber(holdings[c])))),
-  );
 }
 
 /** "alice@uni.edu" → "alice"; the AI → "AI". */

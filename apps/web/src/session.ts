@@ -87,11 +87,17 @@ export function scheduleExpiry(s: Session | null): void {
   );
 }
 
-export function onSessionChange(fn: (s: Session | null) => void): void {
+export function onSessionChange(fn: (s: Session | null) => void): () => void {
   listeners.add(fn);
+  return () => listeners.delete(fn);
 }
 
 // another tab signed in or out
 window.addEventListener('storage', (e) => {
   if (e.key === KEY) listeners.forEach((l) => l(getSession()));
 });
+
+/** Where a user lands after signing in. */
+export function homeOf(user: Session['user']): string {
+  return user.role === 'instructor' ? '#/instructor' : '#/lobby';
+}

@@ -1,6 +1,7 @@
-import { open, stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { ChatMessage } from '@parley/contracts';
-import { isNotFound } from './files';
+import type { Written } from './appender';
 
 /**
  * What a party's messages file holds, kept per process and brought up to date by reading only the
@@ -15,59 +16,99 @@ interface FileIndex {
   maxSeq: number;
   /** client_message_id → byte offset of its line. */
   ids: Map<string, number>;
+  /** This process's own appends since the last look (see noteAppended). */
+  own: Written[];
 }
 
 const indexes = new Map<string, FileIndex>();
+const refreshing = new Map<string, Promise<FileIndex | null>>();
 const MAX_FILES = 20_000;
 const MAX_LINE_BYTES = 256 * 1024;
+const MAX_OWN = 64;
 
-async function indexOf(path: string): Promise<FileIndex | null> {
-  let st;
-  try {
-    st = await stat(path);
-  } catch (e) {
-    if (isNotFound(e)) {
-      indexes.delete(path);
-      return null;
-    }
-    throw e;
+/**
+ * What this process itself appended (Appender): applied without reading the file back when the file
+ * grew by exactly those bytes since the index last looked — otherwise someone else wrote too, and
+ * the new bytes are read as usual.
+ */
+export function noteAppended(path: string, written: Written): void {
+  const idx = indexes.get(path);
+  // every line of one batch reports the same write
+  if (!idx || idx.ino !== written.ino || idx.own.includes(written)) return;
+  if (idx.own.length >= MAX_OWN) idx.own = [];
+  else idx.own.push(written);
+}
+
+/** One refresh per file at a time: lookups that arrive meanwhile share it. */
+function indexOf(path: string): Promise<FileIndex | null> {
+  let p = refreshing.get(path);
+  if (!p) {
+    p = refresh(path).finally(() => refreshing.delete(path));
+    refreshing.set(path, p);
+  }
+  return p;
+}
+
+async function refresh(path: string): Promise<FileIndex | null> {
+  // a stat of a local file takes microseconds; a round trip through libuv's pool costs more than the call
+  const st = statSync(path, { throwIfNoEntry: false });
+  if (!st) {
+    indexes.delete(path);
+    return null;
   }
   let idx = indexes.get(path);
   if (!idx || idx.ino !== st.ino || st.size < idx.offset) {
     if (indexes.size >= MAX_FILES) indexes.clear();
-    idx = { ino: st.ino, offset: 0, maxSeq: 0, ids: new Map() };
+    idx = { ino: st.ino, offset: 0, maxSeq: 0, ids: new Map(), own: [] };
     indexes.set(path, idx);
   }
+  applyOwn(idx, st.size);
   const start = idx.offset;
   if (st.size <= start) return idx;
   const fh = await open(path, 'r');
   try {
     const buf = Buffer.alloc(st.size - start);
     const { bytesRead } = await fh.read(buf, 0, buf.length, start);
-    const end = buf.lastIndexOf(0x0a, bytesRead - 1);
-    if (end < 0) return idx; // only a line still being written (or torn): nothing complete yet
-    let lineStart = 0;
-    while (lineStart <= end) {
-      const nl = buf.indexOf(0x0a, lineStart);
-      const line = buf.toString('utf8', lineStart, nl);
-      if (line.trim()) {
-        try {
-          const m = JSON.parse(line) as Partial<ChatMessage>;
-          if (typeof m.seq === 'number' && m.seq > idx.maxSeq) idx.maxSeq = m.seq;
-          if (typeof m.client_message_id === 'string' && !idx.ids.has(m.client_message_id))
-            idx.ids.set(m.client_message_id, start + lineStart);
-        } catch {
-          /* a torn line was never acknowledged */
-        }
-      }
-      lineStart = nl + 1;
-    }
-    // two lookups may parse the same bytes at once: both add the same entries
-    idx.offset = Math.max(idx.offset, start + end + 1);
+    parseLines(idx, buf.subarray(0, bytesRead), start);
   } finally {
     await fh.close();
   }
+  idx.own = idx.own.filter((w) => w.start >= idx.offset);
   return idx;
+}
+
+function applyOwn(idx: FileIndex, size: number): void {
+  let end = idx.offset;
+  for (const w of idx.own) {
+    if (w.start !== end) break;
+    end += w.data.length;
+  }
+  if (end === size) for (const w of idx.own) parseLines(idx, w.data, w.start);
+  idx.own = [];
+}
+
+/** Adds the complete lines of `buf` (file bytes from `base`) to the index. */
+function parseLines(idx: FileIndex, buf: Buffer, base: number): void {
+  const end = buf.lastIndexOf(0x0a);
+  if (end < 0) return; // only a line still being written (or torn): nothing complete yet
+  let lineStart = 0;
+  while (lineStart <= end) {
+    const nl = buf.indexOf(0x0a, lineStart);
+    const line = buf.toString('utf8', lineStart, nl);
+    if (line.trim()) {
+      try {
+        const m = JSON.parse(line) as Partial<ChatMessage>;
+        if (typeof m.seq === 'number' && m.seq > idx.maxSeq) idx.maxSeq = m.seq;
+        if (typeof m.client_message_id === 'string' && !idx.ids.has(m.client_message_id))
+          idx.ids.set(m.client_message_id, base + lineStart);
+      } catch {
+        /* a torn line was never acknowledged */
+      }
+    }
+    lineStart = nl + 1;
+  }
+  // two lookups may parse the same bytes: both add the same entries
+  idx.offset = Math.max(idx.offset, base + end + 1);
 }
 
 /** The highest sequence number in a messages file (0 when there is none). */

@@ -14,7 +14,8 @@ const ENDING_MARGIN = 20;
 
 @Injectable()
 export class ActionLimiter {
-  private readonly limit: PerUserLimit;
+  /** Every event's budget; chat spends it in the same Redis call as its own (ChatService). */
+  readonly limit: PerUserLimit;
   /** The chat budget (same Redis counter as ChatService's): an offer that makes the AI answer spends it too. */
   private readonly messages: PerUserLimit;
 
@@ -54,12 +55,15 @@ export class ActionLimiter {
    */
   async assertRoomForLine(negotiationId: string, ending = false): Promise<void> {
     const last = Number((await this.redis.get(this.sequence.key(negotiationId))) ?? 0);
+    if (last >= this.config.maxLinesPerNegotiation + (ending ? ENDING_MARGIN : 0)) throw this.full();
+  }
+
+  full(): ParleyError {
     const max = this.config.maxLinesPerNegotiation;
-    if (last >= max + (ending ? ENDING_MARGIN : 0))
-      throw new ParleyError(
-        ErrorCode.Conflict,
-        `this negotiation has reached its limit of ${max} lines; agree, reject or start a new one`,
-        409,
-      );
+    return new ParleyError(
+      ErrorCode.Conflict,
+      `this negotiation has reached its limit of ${max} lines; agree, reject or start a new one`,
+      409,
+    );
   }
 }

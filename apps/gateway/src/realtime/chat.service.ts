@@ -7,6 +7,8 @@ import { CONFIG, LOGGER, ParleyConfig } from '@parley/config';
 import { MessageLog, NegotiationStore, closedError, crashPoint, type LocatedNegotiation } from '@parley/store';
 import { MessageSequence, ParleyMetrics, REDIS, redisKey } from '@parley/queues';
 import { PerUserLimit } from './per-user-limit';
+import { ActionLimiter } from './action-limiter';
+import { Admission, ChatAdmission } from './chat-admission';
 
 /** Control characters other than tab and newline never reach a file or another browser. */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
@@ -19,13 +21,14 @@ export interface SavedMessage {
 }
 
 /**
- * Saves a party's chat line before anyone is told about it: per-user rate limit (in Redis, so it
- * holds across gateways), a client message id that makes a re-send a no-op, a sequence number,
- * then an fsynced append to the party's own messages file.
+ * Saves a party's chat line before anyone is told about it: per-user rate limits (in Redis, so they
+ * hold across gateways), a client message id that makes a re-send a no-op and a sequence number —
+ * all in one Redis round trip — then a durable append to the party's own messages file.
  */
 @Injectable()
 export class ChatService {
   private readonly limit: PerUserLimit;
+  private readonly admission: ChatAdmission;
 
   constructor(
     @Inject(CONFIG) private readonly config: ParleyConfig,
@@ -34,6 +37,7 @@ export class ChatService {
     @Inject(MessageLog) private readonly messages: MessageLog,
     @Inject(NegotiationStore) private readonly negotiations: NegotiationStore,
     @Inject(ParleyMetrics) private readonly metrics: ParleyMetrics,
+    @Inject(ActionLimiter) private readonly actions: ActionLimiter,
     @Inject(LOGGER) private readonly log: Logger,
   ) {
     this.limit = new PerUserLimit(
@@ -42,6 +46,7 @@ export class ChatService {
       config.messagesPerMinute,
       (n, s) => `at most ${n} messages a minute; try again in ${s} s`,
     );
+    this.admission = new ChatAdmission(redis, actions.limit, this.limit, config.maxLinesPerNegotiation);
   }
 
   static clean(content: string): string {
@@ -57,30 +62,71 @@ export class ChatService {
     }
   }
 
-  async save(located: LocatedNegotiation, party: PartyRef, content: string, clientMessageId?: string): Promise<SavedMessage> {
+  /**
+   * Saves a chat line of `actor` (who also pays the event budget) as `party`. A client message id
+   * saved before — known to Redis or found in the sender's own file — answers with the saved line.
+   */
+  async save(
+    located: LocatedNegotiation,
+    party: PartyRef,
+    content: string,
+    clientMessageId: string | undefined,
+    actor: string,
+  ): Promise<SavedMessage> {
     // the caller checked the length; cleaning only removes characters
     const text = ChatService.clean(content);
-    if (!text) throw new ParleyError(ErrorCode.InvalidPayload, 'empty message');
-    const dedupeKey = clientMessageId ? redisKey(this.config.redisPrefix, 'cmid', located.id, party.prefix, clientMessageId) : null;
-    if (dedupeKey && clientMessageId) {
-      const earlier = await this.earlier(dedupeKey, located, party, clientMessageId);
-      if (earlier) return { message: earlier, duplicate: true };
+    if (!text) {
+      await this.actions.limit.consume(actor);
+      throw new ParleyError(ErrorCode.InvalidPayload, 'empty message');
     }
+    const claimKey = clientMessageId ? redisKey(this.config.redisPrefix, 'cmid', located.id, party.prefix, clientMessageId) : null;
+    const [floor, onDisk] = await Promise.all([
+      this.messages.maxSeq(
+        located.dir,
+        located.meta.parties.map((p) => p.prefix),
+      ),
+      clientMessageId ? this.messages.findByClientId(located.dir, party.prefix, clientMessageId) : null,
+    ]);
+    if (onDisk && claimKey) {
+      // the sender's file is the truth: Redis lost the id, or the gateway that saved it died before telling Redis
+      await this.actions.limit.consume(actor);
+      this.remember(claimKey, onDisk);
+      return { message: onDisk, duplicate: true };
+    }
+    const admitted = await this.admission.run({ actor, sender: party.user, sequenceKey: this.sequence.key(located.id), claimKey, floor });
+    if (admitted.kind === 'claimed') {
+      if (admitted.value && admitted.value !== 'pending') return { message: JSON.parse(admitted.value) as ChatMessage, duplicate: true };
+      throw new ParleyError(ErrorCode.DuplicateInFlight, 'this message is still being saved; wait for its acknowledgement');
+    }
+    if (admitted.kind !== 'seq') throw this.refusal(admitted);
     try {
-      await this.limit.consume(party.user);
-      const message = await this.append(located, party, { content: text, client_message_id: clientMessageId, kind: 'chat' });
+      const message = await this.write(located, party, admitted.seq, { content: text, client_message_id: clientMessageId, kind: 'chat' });
       crashPoint('after-message-append');
-      if (dedupeKey) await this.redis.set(dedupeKey, JSON.stringify(message), 'EX', 86400);
+      if (claimKey) this.remember(claimKey, message);
       return { message, duplicate: false };
     } catch (e) {
-      if (dedupeKey) await this.redis.del(dedupeKey).catch(() => undefined);
+      if (claimKey) await this.redis.del(claimKey).catch(() => undefined);
       throw e;
     }
   }
 
-  /** Appends one line (chat or offer record) to the party's own file; returns it once on disk. */
+  private refusal(a: Exclude<Admission, { kind: 'seq' | 'claimed' }>): ParleyError {
+    if (a.kind === 'full') return this.actions.full();
+    return (a.kind === 'actions' ? this.actions.limit : this.limit).refusal(a.msBeforeNext);
+  }
+
+  /** Appends one line (an offer record, or the AI's) to the party's own file; returns it once on disk. */
   async append(located: LocatedNegotiation, party: PartyRef, fields: Partial<ChatMessage> & { content: string }): Promise<ChatMessage> {
     const seq = await this.sequence.next(located.id, () => this.messages.maxSeq(located.dir));
+    return this.write(located, party, seq, fields);
+  }
+
+  private async write(
+    located: LocatedNegotiation,
+    party: PartyRef,
+    seq: number,
+    fields: Partial<ChatMessage> & { content: string },
+  ): Promise<ChatMessage> {
     const message: ChatMessage = {
       id: randomUUID(),
       seq,
@@ -108,22 +154,12 @@ export class ChatService {
   }
 
   /**
-   * The message saved earlier under this client id: from Redis, else from the sender's own file —
-   * when Redis does not know the id (it lost it, or the key expired) and when another save holds it
-   * "pending" (that gateway may have died between its append and its Redis write).
+   * The saved line under its client id, for re-sends (not awaited: until it lands the id reads
+   * "pending", and a re-send then finds the line in the sender's file).
    */
-  private async earlier(key: string, located: LocatedNegotiation, party: PartyRef, clientMessageId: string): Promise<ChatMessage | null> {
-    const claimed = await this.redis.set(key, 'pending', 'EX', 60, 'NX');
-    if (claimed !== 'OK') {
-      const value = await this.redis.get(key);
-      if (value && value !== 'pending') return JSON.parse(value) as ChatMessage;
-    }
-    const onDisk = await this.messages.findByClientId(located.dir, party.prefix, clientMessageId);
-    if (onDisk) {
-      await this.redis.set(key, JSON.stringify(onDisk), 'EX', 86400);
-      return onDisk;
-    }
-    if (claimed === 'OK') return null;
-    throw new ParleyError(ErrorCode.DuplicateInFlight, 'this message is still being saved; wait for its acknowledgement');
+  private remember(key: string, message: ChatMessage): void {
+    this.redis
+      .set(key, JSON.stringify(message), 'EX', 86400)
+      .catch((err) => this.log.warn({ err }, 'client message id not recorded in Redis'));
   }
 }

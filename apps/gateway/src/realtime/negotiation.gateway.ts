@@ -225,7 +225,8 @@ export class NegotiationGateway implements OnGatewayInit, OnGatewayConnection, O
         const issue = parsed.error.issues[0];
         throw new ParleyError(ErrorCode.InvalidPayload, `invalid ${event} payload: ${issue.path.join('.') || 'body'} ${issue.message}`);
       }
-      await this.actions.consume(this.user(socket).email);
+      // a chat line spends the budget in the same Redis call as its own checks (ChatService)
+      if (event !== ClientEvent.SendMessage) await this.actions.consume(this.user(socket).email);
       const data = await fn(parsed.data);
       this.record(socket, event, body, 'ok');
       return { ok: true, data };

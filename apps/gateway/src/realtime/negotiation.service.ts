@@ -6,6 +6,7 @@ import {
   ParleyError,
   ServerEvent,
   ServerPayloads,
+  type PartyRef,
   negotiationRoom,
   offerView,
   outcomeUpdate,
@@ -86,10 +87,16 @@ export class NegotiationService {
   }
 
   async send(user: AuthUser, p: ClientPayloads['send-message']) {
-    ChatService.assertLength(p.content);
-    const access = await this.access.requireActiveParty(user, p.negotiation_id);
-    await this.actions.assertRoomForLine(p.negotiation_id);
-    const { message, duplicate } = await this.chat.save(access.located, access.party, p.content, p.client_message_id);
+    let access: Access & { party: PartyRef };
+    try {
+      ChatService.assertLength(p.content);
+      access = await this.access.requireActiveParty(user, p.negotiation_id);
+    } catch (e) {
+      // a refused line spends the event budget like any event (checked first, as the gateway does for the others)
+      await this.actions.consume(user.email);
+      throw e;
+    }
+    const { message, duplicate } = await this.chat.save(access.located, access.party, p.content, p.client_message_id, user.email);
     if (!duplicate) {
       this.rooms.to(p.negotiation_id).emit(ServerEvent.MessageReceived, message);
       if (access.located.meta.kind === 'ai') await this.askAi(access, message.seq, 'message');

@@ -1,4 +1,4 @@
-import type { FinalScore, Terms, NegotiationUpdate } from '@parley/contracts/browser';
+import type { FinalScore, Terms, NegotiationUpdate, ScoreExplanations } from '@parley/contracts/browser';
 import type { BriefView, Debrief } from '@parley/negotiation/debrief';
 import { NOT_APPLICABLE } from '@parley/negotiation/walk-away';
 import { api } from '../api';
@@ -23,7 +23,12 @@ const HEADLINES: Record<string, string> = {
 export function resultsView(update: NegotiationUpdate, issues: Issue[], holdings?: Holdings | null): HTMLElement {
   const headingId = uid('results-h');
   const terms = update.deal_terms?.agreed ? update.deal_terms.terms : null;
-  const score = update.final_score;
+  // a role-play scores each student from their own brief
+  const own = (
+    update as NegotiationUpdate & { scores?: Record<string, { final_score: FinalScore; score_explanations?: ScoreExplanations }> }
+  ).scores?.[getSession()?.user.email ?? ''];
+  const score = own?.final_score ?? update.final_score;
+  const explanations = own?.score_explanations ?? update.score_explanations;
   const debriefSlot = h('div', { class: 'debrief-slot' });
   if (score) void loadDebrief(update.negotiation_id, debriefSlot);
   return h(
@@ -32,7 +37,7 @@ export function resultsView(update: NegotiationUpdate, issues: Issue[], holdings
     h('h2', { id: headingId, tabindex: '-1' }, HEADLINES[update.status] ?? `Negotiation ${update.status}`),
     update.reason ? h('p', { class: 'reason' }, plainReason(update.reason, getSession()?.user.email)) : null,
     terms ? termsList(terms, issues) : null,
-    score ? scoreCards(score, update.score_explanations) : null,
+    score ? scoreCards(score, explanations) : null,
     debriefSlot,
     holdings
       ? h(

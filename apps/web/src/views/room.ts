@@ -6,7 +6,7 @@ import { h, replace, uid } from '../dom';
 import { shortName, statusBadge } from '../format';
 import { ClientErrorCode, RETRYABLE, readableError } from '../errors';
 import { toast } from '../toast';
-import type { View } from '../main';
+import type { View } from '../legacy';
 import type { Issue, NegotiationDetail, ScenarioInfo, TeamView } from '../types';
 import { ChatLog, Outbox } from './chat';
 import { OfferPanel, TRADE_ISSUES } from './offer-panel';
@@ -73,7 +73,9 @@ export const roomView: View = (main, app, id) => {
   const resultsSlot = h('div', { class: 'results-slot' });
   const briefSlot = h('div', { class: 'brief-slot' });
   const names = (user: string) =>
-    user === 'ai' ? `AI (${detail?.parties.find((p) => p.user === 'ai')?.role ?? 'counterpart'})` : shortName(user);
+    user === 'ai'
+      ? `AI (${detail?.parties.find((p) => p.user === 'ai')?.role ?? 'counterpart'})`
+      : partyName(detail?.parties.find((p) => p.user === user) ?? { user });
   const outbox = new Outbox(
     () => void flush(),
     () => conn.connected && state.inRoom,
@@ -134,10 +136,11 @@ export const roomView: View = (main, app, id) => {
       banner,
     ),
     resultsSlot,
-    jumpBar,
     h('div', { class: 'room-grid' }, briefSlot, chatSection, panelSlot),
   );
   replace(main, roomEl);
+  // the bar sits in the page's sticky top strip, above the notices (index.html)
+  document.getElementById('sticky-top')?.prepend(jumpBar);
 
   // ---- the room renders from its state --------------------------------------------------------
   state.onChange((phase) => {
@@ -413,7 +416,7 @@ export const roomView: View = (main, app, id) => {
     }
     if (state.left) return;
     observer = detail.my_role === 'observer';
-    if (detail.kind === 'ai') {
+    if (detail.kind === 'ai' || isRoleplay(detail)) {
       scenario = await app
         .scenarioList()
         .then((list) => list.find((s) => s.id === detail!.scenario_id))
@@ -425,7 +428,29 @@ export const roomView: View = (main, app, id) => {
     if (state.left) return;
     const my = detail.parties.find((p) => p.user === me);
     const other = detail.parties.find((p) => p.user !== me);
-    if (detail.kind === 'ai') {
+    if (isRoleplay(detail)) {
+      const [p1, p2] = detail.parties;
+      titleEl.textContent = scenario?.title ?? 'Role-play';
+      replace(
+        subtitle,
+        observer
+          ? `Watching: ${partyName(p1)} (${p1?.role}) and ${partyName(p2)} (${p2?.role}). `
+          : `You are the ${my?.role ?? 'student'}; ${partyName(other)} is the ${other?.role ?? 'other side'}. `,
+        statusBadge(detail.status),
+      );
+      const brief = ownBrief(detail);
+      if (brief && !observer) {
+        replace(
+          briefSlot,
+          h(
+            'details',
+            { class: 'card brief', open: window.innerWidth > 700 && detail.status === 'active' ? true : null },
+            h('summary', null, 'Your brief (private)'),
+            h('div', { class: 'brief-text', tabindex: '0' }, brief),
+          ),
+        );
+      }
+    } else if (detail.kind === 'ai') {
       titleEl.textContent = scenario?.title ?? 'AI practice';
       const student = detail.parties.find((p) => p.user !== 'ai');
       const aiRole = detail.parties.find((p) => p.user === 'ai')?.role ?? 'counterpart';
@@ -457,7 +482,7 @@ export const roomView: View = (main, app, id) => {
       replace(subtitle, observer ? 'You are observing. ' : `You are the ${my?.role}. `, statusBadge(detail.status));
     }
     if (observer) composer.remove();
-    const otherLabel = detail.kind === 'ai' ? 'AI' : shortName(other?.user ?? 'them');
+    const otherLabel = detail.kind === 'ai' ? 'AI' : partyName(other);
     panel = new OfferPanel({
       issues,
       me,
@@ -504,6 +529,7 @@ export const roomView: View = (main, app, id) => {
     // typing-stop still goes out while the room is ours; after leave() nothing is sent
     stopTyping();
     state.leave();
+    jumpBar.remove();
     offStatus();
     for (const [event, fn] of handlers) socket.off(event, fn);
     timers.forEach(clearTimeout);
@@ -530,4 +556,21 @@ function issuesFromOffers(offers: OfferView[]): Issue[] {
         .filter((k) => k !== 'timestamp')
         .forEach((k) => names.add(k));
   return [...names].map((name) => ({ name, label: name.replace(/_/g, ' '), unit: '', min: -1e12, max: 1e12, step: 1 }));
+}
+
+/** A role-play: two students on the two sides of a scenario (a class session's peer round). */
+function isRoleplay(d: NegotiationDetail): boolean {
+  return (d.kind as string) === 'roleplay';
+}
+
+/** A party as people read it: their name when the server gives one, else the e-mail's local part. */
+function partyName(p: { user: string; name?: string } | undefined): string {
+  if (!p) return 'them';
+  return p.name || shortName(p.user);
+}
+
+/** The caller's own brief in a role-play (the server sends only the caller's). */
+function ownBrief(d: NegotiationDetail): string | null {
+  const brief = (d as NegotiationDetail & { brief?: string | { text?: string } }).brief;
+  return typeof brief === 'string' ? brief : (brief?.text ?? null);
 }
