@@ -61,7 +61,7 @@ export async function agreementSuite(ctx: Ctx, sweepPoints: SweepPoint[]): Promi
   const at10 = small[0];
   const big10 = big[0];
   const body = [
-    'Gateway, agreement worker (default settings: AGREEMENT_CONCURRENCY 4, sweep every 60 s) and clients each in their',
+    'Gateway, agreement worker (default settings: AGREEMENT_CONCURRENCY 16, libuv pool 16, sweep every 60 s) and clients each in their',
     `own process; ${pairs} pairs of teams, one socket per team joined to all of its negotiations. Setup: the first party`,
     'agrees on every negotiation (and the queue is drained); then the second party agrees at a fixed rate and the time from',
     'that `agree-offer` emit to the `negotiation-update` for the negotiation at the same client is recorded. A settlement',

@@ -2,6 +2,7 @@ import { outcomeUpdate } from '@parley/contracts';
 import type { NegotiationKind, Outcome, Terms } from '@parley/contracts';
 import {
   MessageLog,
+  NegotiationScan,
   NegotiationSnapshot,
   OrderStore,
   SettlementFiles,
@@ -25,15 +26,20 @@ import type { ScoreInput, SettlementAction, SettlementDeps, SettlementResult } f
  */
 export class Settlement {
   readonly files: SettlementFiles;
+  readonly scan: NegotiationScan;
+  /** Kept between passes: a pass looks only into directories changed since the last one (see SettlementSweep). */
+  private readonly sweeper: SettlementSweep;
   private readonly messages: Pick<MessageLog, 'readAll'>;
   private readonly orders: Pick<OrderStore, 'remove'>;
   readonly now: () => number;
 
   constructor(private readonly deps: SettlementDeps) {
     this.files = new SettlementFiles(deps.paths);
+    this.scan = new NegotiationScan(deps.paths);
     this.now = deps.now ?? Date.now;
     this.messages = deps.messages ?? new MessageLog();
     this.orders = deps.orders ?? new OrderStore(deps.paths);
+    this.sweeper = new SettlementSweep(this, this.now);
   }
 
   /** The `check` job: settle, archive as rejected, or leave the negotiation untouched. */
@@ -66,7 +72,7 @@ export class Settlement {
 
   /** One pass over DATA_DIR (see SettlementSweep). */
   sweep(options: { claimStaleMs?: number } = {}): Promise<SettlementResult[]> {
-    return new SettlementSweep(this, this.now).sweep(options);
+    return this.sweeper.sweep(options);
   }
 
   /** Every active negotiation without activity for `staleAfterMs` is archived as 'expired' (see SettlementSweep). */
@@ -159,13 +165,14 @@ export class Settlement {
     });
     progress.decided = true;
     // someone else may have finished this claim meanwhile
-    const current = await this.files.read(owner, id, this.files.claimedDir(owner, id));
-    const outcome = !current
-      ? null
-      : (current.outcome ??
-        (traded.status === 'completed' && traded.trade
-          ? await this.recordOutcome(snapshot, 'completed', tradeTerms(decision.terms, traded.trade))
-          : await this.recordOutcome(snapshot, 'failed', decision.terms, traded.reason)));
+    const current = await this.files.claimedOutcome(owner, id);
+    const outcome =
+      current === 'missing'
+        ? null
+        : (current ??
+          (traded.status === 'completed' && traded.trade
+            ? await this.recordOutcome(snapshot, 'completed', tradeTerms(decision.terms, traded.trade))
+            : await this.recordOutcome(snapshot, 'failed', decision.terms, traded.reason)));
     if (!outcome) return { negotiation_id: id, owner, action: 'missing' };
     return this.finish(snapshot, outcome);
   }

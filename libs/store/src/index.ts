@@ -13,3 +13,4 @@ export * from './ledger';
 export * from './transactions';
 export * from './settlement-files';
 export * from './audit';
+export * from './negotiation-scan';

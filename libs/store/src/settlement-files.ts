@@ -49,22 +49,38 @@ export class SettlementFiles {
   claimedDir = (owner: string, id: string) => this.paths.claimedNegotiation(owner, id);
   archivedDir = (owner: string, id: string) => this.paths.archivedNegotiation(owner, id);
 
-  /** Null when the directory does not exist (claimed, archived or never there). */
+  /** Null when the directory does not exist (claimed, archived or never there). Reads only the files its listing shows. */
   async read(owner: string, id: string, dir: string): Promise<NegotiationSnapshot | null> {
-    if (!(await isDirectory(dir))) return null;
-    const meta = await readJson<NegotiationMeta>(join(dir, NegotiationFiles.meta)).catch(() => null);
-    const states = await this.negotiations.readStates(dir);
-    const outcome = await this.negotiations.readOutcome(dir);
+    let listing: string[];
+    try {
+      listing = await readdir(dir);
+    } catch (e) {
+      if (isNotFound(e) || isNotDirectory(e)) return null;
+      throw e;
+    }
+    const [meta, states, outcome] = await Promise.all([
+      listing.includes(NegotiationFiles.meta) ? readJson<NegotiationMeta>(join(dir, NegotiationFiles.meta)).catch(() => null) : null,
+      this.negotiations.readStates(dir, listing),
+      listing.includes(NegotiationFiles.outcome) ? this.negotiations.readOutcome(dir) : null,
+    ]);
     return { owner, id, dir, meta: meta && meta.id === id ? meta : null, states, outcome };
+  }
+
+  /** The outcome.json of a claimed negotiation; 'missing' when it is no longer claimed. */
+  async claimedOutcome(owner: string, id: string): Promise<Outcome | null | 'missing'> {
+    const dir = this.claimedDir(owner, id);
+    const listing = await listDir(dir);
+    // a claimed directory always holds negotiation.json or a state file: empty means gone
+    if (listing.length === 0) return 'missing';
+    return listing.includes(NegotiationFiles.outcome) ? this.negotiations.readOutcome(dir) : null;
   }
 
   /** The atomic claim: from now on a party's state write fails with NEGOTIATION_SETTLING. */
   async claim(owner: string, id: string): Promise<ClaimResult> {
     const from = this.activeDir(owner, id);
     const to = this.claimedDir(owner, id);
-    await ensureDir(this.paths.claimedDir(owner));
     try {
-      await rename(from, to);
+      await renameCreatingParent(from, to, this.paths.claimedDir(owner));
       return 'claimed';
     } catch (e) {
       if (isNotFound(e)) return (await isDirectory(to)) ? 'busy' : 'missing';
@@ -90,9 +106,8 @@ export class SettlementFiles {
 
   /** Claimed → archived. Already archived counts as done. */
   async archive(owner: string, id: string): Promise<void> {
-    await ensureDir(this.paths.archiveDir(owner));
     try {
-      await rename(this.claimedDir(owner, id), this.archivedDir(owner, id));
+      await renameCreatingParent(this.claimedDir(owner, id), this.archivedDir(owner, id), this.paths.archiveDir(owner));
     } catch (e) {
       if (isNotFound(e) && (await isDirectory(this.archivedDir(owner, id)))) return;
       throw e;
@@ -106,13 +121,15 @@ export class SettlementFiles {
   async archiveResponderLink(initiator: string, responder: string, id: string): Promise<void> {
     // the archive link first: a process killed between the two steps leaves a dangling active link,
     // which the sweep repairs, never a responder with no link at all
-    if (await isDirectory(this.paths.teamDir(responder))) {
-      await ensureDir(this.paths.archiveDir(responder));
-      try {
-        await symlink(archivedLinkTarget(initiator, id), this.paths.archivedNegotiation(responder, id));
-      } catch (e) {
-        if (!isExists(e)) throw e;
-      }
+    const target = archivedLinkTarget(initiator, id);
+    const archived = this.paths.archivedNegotiation(responder, id);
+    try {
+      await symlink(target, archived);
+    } catch (e) {
+      if (isNotFound(e) && (await isDirectory(this.paths.teamDir(responder)))) {
+        await ensureDir(this.paths.archiveDir(responder));
+        await symlink(target, archived).catch((again) => (isExists(again) ? undefined : Promise.reject(again)));
+      } else if (!isExists(e) && !isNotFound(e)) throw e;
     }
     const activeLink = this.paths.negotiation(responder, id);
     try {
@@ -196,6 +213,20 @@ export class SettlementFiles {
   }
 }
 
+/**
+ * rename(from, to), creating `to`'s parent when the first try finds it missing. ENOENT from a missing
+ * `from` is the caller's to read.
+ */
+async function renameCreatingParent(from: string, to: string, parent: string): Promise<void> {
+  try {
+    await rename(from, to);
+  } catch (e) {
+    if (!isNotFound(e) || (await isDirectory(parent))) throw e;
+    await ensureDir(parent);
+    await rename(from, to);
+  }
+}
+
 /** `../../<initiator>/negotiations_archive/<id>`, relative to the responder's negotiations_archive/. */
 export function archivedLinkTarget(initiator: string, id: string): string {
   return join('..', '..', assertEmail(initiator), 'negotiations_archive', assertNegotiationId(id));
@@ -212,4 +243,5 @@ async function isDirectory(p: string): Promise<boolean> {
   }
 }
 
+const isNotDirectory = (e: unknown) => (e as NodeJS.ErrnoException)?.code === 'ENOTDIR';
 const isNonEmpty = (e: unknown) => ['ENOTEMPTY', 'EEXIST'].includes((e as NodeJS.ErrnoException)?.code ?? '');
