@@ -19,6 +19,7 @@ import { PerUserLimit } from '../../apps/gateway/src/realtime/per-user-limit';
 import { serve } from '../lib/rpc';
 import { fsCounts, installFsCounter, resetFsCounts } from '../lib/fs-count';
 import { seedPoll } from '../lib/seed000-poll';
+import { settleBreakdown } from '../lib/settle-breakdown';
 import { summarize } from '../lib/stats';
 import { CpuProfile, summarizeProfile } from '../lib/profile';
 
@@ -360,6 +361,7 @@ const handlers: Record<string, (args: any) => unknown> = {
   startFakeModel,
   sweep,
   sweepUnchanged,
+  settleBreakdown,
   seedScan,
   chatBreakdown,
 };

@@ -222,8 +222,8 @@ export class Settlement {
         outcome.score_explanations = score.score_explanations;
       }
     }
-    await this.files.writeOutcome(snapshot.owner, snapshot.id, outcome);
-    return outcome;
+    // a settler that wrote first decided it: its outcome stands
+    return this.files.writeOutcome(snapshot.owner, snapshot.id, outcome);
   }
 
   private async score(snapshot: NegotiationSnapshot, status: Outcome['status'], terms: Terms | null): Promise<ScoreResult | null> {

@@ -39,16 +39,24 @@ export async function ensureDir(path: string): Promise<void> {
  * Creates `dir/name` holding `value` (JSON) unless that name exists: false when it does. The file is
  * complete and fsynced before its name appears (link() of a private temporary file), so a reader
  * never sees half of it, and of any number of writers on any number of hosts exactly one wins.
- * Directories are created (and made durable in their parent) only when a call finds them missing.
+ * Directories are created (and made durable in their parent) only when a call finds them missing,
+ * unless `createDir` is false (then a missing `dir` is ENOENT). `staging`: where the temporary file is
+ * made (default: `.staging` beside `dir`; it must be on the same file system).
  */
-export async function createFileExclusive(dir: string, name: string, value: unknown): Promise<boolean> {
+export async function createFileExclusive(
+  dir: string,
+  name: string,
+  value: unknown,
+  options: { createDir?: boolean; staging?: string } = {},
+): Promise<boolean> {
   // staged beside dir, not in it: whoever lists dir sees only complete files
-  const staging = join(dirname(dir), '.staging');
+  const staging = options.staging ?? join(dirname(dir), '.staging');
   const tmp = join(staging, `${name}.${randomUUID()}.tmp`);
   const text = JSON.stringify(value, null, 2) + '\n';
   await orCreateDir(staging, () => writeFileDurable(tmp, text));
   try {
-    await orCreateDir(dir, () => link(tmp, join(dir, name)));
+    const place = () => link(tmp, join(dir, name));
+    await (options.createDir === false ? place() : orCreateDir(dir, place));
     await syncDir(dir);
     return true;
   } catch (e) {

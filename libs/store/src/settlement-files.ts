@@ -1,7 +1,7 @@
 import { lstat, readdir, readlink, rename, stat, symlink, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NegotiationMeta, Outcome, PartyState } from '@parley/contracts';
-import { ensureDir, isExists, isNotFound, listDir, readJson, writeJsonAtomic } from './files';
+import { CorruptFileError, createFileExclusive, ensureDir, isExists, isNotFound, listDir, readJson } from './files';
 import { NegotiationStore } from './negotiations';
 import { DataPaths, NegotiationFiles } from './paths';
 import { assertEmail, assertNegotiationId, isEmail, isNegotiationId } from './validate';
@@ -100,8 +100,18 @@ export class SettlementFiles {
     }
   }
 
-  async writeOutcome(owner: string, id: string, outcome: Outcome): Promise<void> {
-    await writeJsonAtomic(join(this.claimedDir(owner, id), NegotiationFiles.outcome), outcome);
+  /**
+   * The claimed negotiation's outcome.json, created once: returns the outcome in force (another
+   * settler's when it wrote first). ENOENT when the negotiation is no longer claimed.
+   */
+  async writeOutcome(owner: string, id: string, outcome: Outcome): Promise<Outcome> {
+    const dir = this.claimedDir(owner, id);
+    // staged in the team's own .staging: negotiations_settling/ holds claims only
+    const staging = join(this.paths.teamDir(owner), '.staging');
+    if (await createFileExclusive(dir, NegotiationFiles.outcome, outcome, { createDir: false, staging })) return outcome;
+    const existing = await this.negotiations.readOutcome(dir);
+    if (!existing) throw new CorruptFileError(join(dir, NegotiationFiles.outcome), 'is not a valid outcome');
+    return existing;
   }
 
   /** Claimed → archived. Already archived counts as done. */
