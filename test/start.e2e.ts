@@ -3,64 +3,13 @@
  * taken port is one line and an exit, and a good start ends in one "Parley is ready at …" line
  * telling the instructor what to do first; SIGTERM stops every process of the tree.
  */
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createServer, Server } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { addUser } from '../apps/cli/src/users';
+import { buildIfChanged, freePort, listen, portOf, ROOT, start, until } from './support/npm-start';
 
-const ROOT = resolve(__dirname, '..');
-const START = join(ROOT, 'dist/apps/cli/src/start-all.js');
-const BUILD_IF_CHANGED = join(ROOT, 'scripts/build-if-changed.mjs');
-
-interface Run {
-  child: ChildProcess;
-  out: string[];
-  err: string[];
-  exited: Promise<number | null>;
-}
-
-function start(env: Record<string, string>): Run {
-  const child = spawn(process.execPath, [START], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env } });
-  const out: string[] = [];
-  const err: string[] = [];
-  const collect = (into: string[]) => {
-    let partial = '';
-    return (chunk: Buffer) => {
-      const lines = (partial + chunk.toString()).split('\n');
-      partial = lines.pop()!;
-      into.push(...lines.filter(Boolean));
-    };
-  };
-  child.stdout!.on('data', collect(out));
-  child.stderr!.on('data', collect(err));
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  return { child, out, err, exited };
-}
-
-async function until(what: string, check: () => boolean, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-function listen(host: string): Promise<Server> {
-  return new Promise((r) => {
-    const server = createServer();
-    server.listen(0, host, () => r(server));
-  });
-}
-const portOf = (s: Server) => (s.address() as { port: number }).port;
-async function freePort(): Promise<number> {
-  const s = await listen('127.0.0.1');
-  const port = portOf(s);
-  await new Promise((r) => s.close(r));
-  return port;
-}
 const alive = (pid: number) => {
   try {
     process.kill(pid, 0);
@@ -85,21 +34,19 @@ describe('npm start', () => {
     JWT_SECRET: 'start-test-secret-start-test-secret',
   });
 
-  beforeAll(() => {
+  beforeAll(async () => {
     // what `npm start` runs first (prestart): builds when dist is missing or stale
-    const first = spawnSync(process.execPath, [BUILD_IF_CHANGED], { cwd: ROOT, encoding: 'utf8' });
-    expect(first.status).toBe(0);
-  }, 300_000);
+    expect((await buildIfChanged()).status).toBe(0);
+  }, 600_000);
   afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-  it('does not build again when no source changed', () => {
+  it('does not build again when no source changed', async () => {
     const main = join(ROOT, 'dist/apps/gateway/src/main.js');
     const before = statSync(main).mtimeMs;
-    const started = Date.now();
-    const again = spawnSync(process.execPath, [BUILD_IF_CHANGED], { cwd: ROOT, encoding: 'utf8' });
+    const again = await buildIfChanged();
     expect({ status: again.status, out: again.stdout }).toEqual({ status: 0, out: '' });
     expect(statSync(main).mtimeMs).toBe(before);
-    expect(Date.now() - started).toBeLessThan(3000);
+    expect(again.ms).toBeLessThan(3000);
     expect(readFileSync(join(ROOT, 'dist/.build-stamp'), 'utf8')).toMatch(/^[0-9a-f]{64}\n$/);
   });
 

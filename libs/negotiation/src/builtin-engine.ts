@@ -8,7 +8,7 @@ import { asFullScenario } from './scenario-schema';
 import { FLEXIBLE, GREETING, LIMIT_QUESTION, PRIORITY, sentencesOf } from './signals';
 import { MOVE_EPS, nextTarget } from './tactics';
 import { AiTurn, FullScenario, NegotiationEngine, NegotiatorInput } from './types';
-import { acceptableTo, direction, isDistributive, snapToStep, utility } from './utility';
+import { acceptableTo, direction, isDistributive, issueUtility, snapToStep, utility } from './utility';
 import { describeTerms, formatValue, listLabels, personaName, Voice } from './wording';
 
 /** The AI never offers closer than this (in its utility) to its reservation. */
@@ -98,6 +98,7 @@ function decide(sc: FullScenario, input: NegotiatorInput): AiTurn {
   const previous = aiLast ? utility(prefs, aiLast) : 1;
   const floor = ai.reservation_utility + FLOOR_MARGIN;
   const repliesToMoves = new Set(moves.map((m) => m.segment)).size;
+  const bluffs = contradictedAlternatives(sc, input.transcript);
   const tactic = nextTarget({
     t,
     T,
@@ -105,6 +106,9 @@ function decide(sc: FullScenario, input: NegotiatorInput): AiTurn {
     e: CONCESSION_EXPONENT[ai.strategy],
     previous,
     reciprocity: RECIPROCITY[ai.strategy],
+    // A repeated, unverifiable alternative that is better than what the student asks of me is not credible:
+    // I answer it as information and concede less, rather than paying for it every round.
+    credibility: bluffs >= 2 ? BLUFF_DISCOUNT : 1,
     studentLevels: levels,
     courtesyRounds: repliesToMoves - 1,
   });
@@ -148,12 +152,16 @@ function decide(sc: FullScenario, input: NegotiatorInput): AiTurn {
   // below what the student already offered (a retraction is held to their best), and late in a
   // negotiation in which the student keeps moving, their best offer once it clears a late floor.
   const lateFloor = floor + LATE_SHARE[ai.strategy] * (1 - floor);
+  const goodFaith = levels.length >= 3 && bluffs < 2 && Math.max(...levels) - levels[0] >= GOOD_FAITH_SHARE * (previous - levels[0]);
   const worthIt = (terms: Terms) => {
     if (validateTerms(sc, terms) || !acceptableTo(sc, 'ai', terms) || touchesLimit(sc, terms)) return false;
     const u = utility(prefs, terms);
     if (u < bestComplete - 1e-9) return false;
     if (u >= Math.min(tactic.target, tactic.concession) - 1e-9) return true;
-    return t >= T - 2 && tactic.stalledRounds === 0 && u >= lateFloor;
+    if (t >= T - 2 && tactic.stalledRounds === 0 && u >= lateFloor && bluffs < 2) return true;
+    // At my deadline a deal above my floor beats walking away, for a student who came a fair part of the way
+    // (waiting alone never gets there: a stonewaller or a token staller has not moved enough).
+    return t >= T && goodFaith && u > ai.reservation_utility;
   };
 
   const parts: string[] = [];
@@ -265,8 +273,14 @@ function decide(sc: FullScenario, input: NegotiatorInput): AiTurn {
   }
   if (acts.acts.has('threat')) parts.push(voice.say('threat'));
   if (acts.acts.has('alternative')) {
-    parts.push(voice.say('ackAlternative'));
-    reasons.push('They mentioned an alternative; I took it as information, not as an offer.');
+    const calledBefore = bluffs >= 3 && contradictedAlternatives(sc, input.transcript.slice(0, lastAiIndex + 1)) >= 2;
+    if (bluffs >= 2 && !calledBefore) {
+      parts.push(voice.say('callBluff'));
+      reasons.push('They keep naming a better offer elsewhere while asking me for less than it; I doubt it and said so.');
+    } else {
+      parts.push(voice.say('ackAlternative'));
+      reasons.push('They mentioned an alternative; I took it as information, not as an offer.');
+    }
   }
   for (const [issue, [lo, hi]] of Object.entries(acts.ranges)) {
     const spec = sc.issues.find((i) => i.name === issue)!;
@@ -324,6 +338,8 @@ function decide(sc: FullScenario, input: NegotiatorInput): AiTurn {
     if (!acts.questions.length) parts.push(voice.say('askForMove'));
     reasons.push('No new proposal from the student, so my offer stands.');
   } else {
+    // After "you haven't moved", a concession (still owed to their earlier moves) must not read as rewarding the stall.
+    let saidStall = false;
     if (current || Object.keys(partial).length) {
       const theirs = describeTerms(sc, current ?? partial);
       if (Object.keys(partial).length) {
@@ -335,9 +351,10 @@ function decide(sc: FullScenario, input: NegotiatorInput): AiTurn {
           .reduce((b, m) => (utility(prefs, m.complete!) > utility(prefs, b) ? m.complete! : b), moves.find((m) => m.complete)!.complete!);
         parts.push(voice.say('ackRetract', { best: describeTerms(sc, best) }));
         reasons.push('They went back on an earlier offer; I hold them to their best one.');
-      } else if (levels.length >= 2 && tactic.stalledRounds > 0)
-        parts.push(voice.say(tactic.studentMove > 0.001 ? 'ackSmallMove' : 'ackStall'));
-      else if (levels.length >= 2) parts.push(voice.say('ackMove'));
+      } else if (levels.length >= 2 && tactic.stalledRounds > 0) {
+        saidStall = tactic.studentMove <= 0.001;
+        parts.push(voice.say(saidStall ? 'ackStall' : 'ackSmallMove'));
+      } else if (levels.length >= 2) parts.push(voice.say('ackMove'));
       else parts.push(voice.say('ackProposal', { theirs }));
       if (acts.acts.has('conditional')) parts.push(voice.say('conditional'));
     }
@@ -347,9 +364,16 @@ function decide(sc: FullScenario, input: NegotiatorInput): AiTurn {
       reasons.push('The gap is not closing, so I made a final offer.');
     } else {
       parts.push(
-        voice.say(conceded > 0 && conceded < 0.02 ? 'counterSmall' : conceded <= 0 && aiLast ? 'holdFirm' : 'counter', {
-          terms: termsText,
-        }),
+        voice.say(
+          conceded <= 0 && aiLast
+            ? 'holdFirm'
+            : saidStall
+              ? 'counterAfterStall'
+              : conceded < 0.02 && conceded > 0
+                ? 'counterSmall'
+                : 'counter',
+          { terms: termsText },
+        ),
       );
       reasons.push(conceded > 0 ? 'I moved in response to their movement.' : 'I kept my position because they did not move enough.');
       if (warnStall) parts.push(voice.say('finalWarning'));
@@ -383,11 +407,33 @@ const LATE_SHARE = { boulware: 0.3, linear: 0.1, conceder: 0.1 } as const;
 /** Relative tit-for-tat: how much of the student's concession the AI gives back, by persona strategy. */
 const RECIPROCITY = { boulware: 0.45, linear: 0.7, conceder: 0.8 } as const;
 const FINAL_SHARE = { boulware: 0.6, linear: 0.45, conceder: 0.4 } as const;
+/** Share of the way from their first position to my standing offer that a student must have come for a deadline deal. */
+const GOOD_FAITH_SHARE = 1 / 3;
+/** Share of its usual reciprocity the AI keeps once a student's claimed alternative has proved not credible. */
+const BLUFF_DISCOUNT = 0.5;
 /** Rounds without movement before the AI warns, and before it walks away. */
 const STALL_WARN = 3;
 const STALL_WALK = 5;
 const ISSUE_VALUE_QUESTION =
   /\b(what|how much|which|how many|how soon|when)\b.*\b(in mind|offer|do|pay|give|thinking|propose|looking|range|number|can|could|would)\b/i;
+
+/**
+ * Student lines naming an alternative elsewhere that would give them more than the terms they propose to me in
+ * the same line (worse for me than their own proposal): if the alternative were real, they would take it.
+ */
+function contradictedAlternatives(sc: FullScenario, transcript: ChatMessage[]): number {
+  let count = 0;
+  for (const m of transcript) {
+    if (m.sender_type !== 'user' || m.kind === 'offer') continue;
+    const acts = classifyMessage(sc, m.content, Date.parse(m.timestamp) || 0);
+    const named = Object.keys(acts.alternative);
+    if (!named.length || !Object.keys(acts.proposal).length) continue;
+    const mine = (terms: Partial<Terms>) =>
+      named.reduce((u, k) => u + sc.ai_private.prefs[k].weight * issueUtility(sc.ai_private.prefs[k], terms[k] ?? NaN), 0);
+    if (named.every((k) => typeof acts.proposal[k] === 'number') && mine(acts.alternative) < mine(acts.proposal) - 1e-9) count++;
+  }
+  return count;
+}
 
 /** Terms exactly at one of my hard limits: accepting them would confirm where the limit is. */
 function touchesLimit(sc: FullScenario, terms: Terms): boolean {

@@ -208,6 +208,20 @@ describe('the built-in counterpart on the messages quoted in issue 12', () => {
     expect(turn.offer!.price).toBeGreaterThanOrEqual(9300);
   });
 
+  it('counters differently to very different first offers: a more reasonable offer gets a bigger step', async () => {
+    const firstCounter = async (price: string) => {
+      const lines: ['user' | 'ai', string][] = [
+        ['ai', 'Hello'],
+        ['user', `I can pay ${price} for the car.`],
+      ];
+      const turn = await engine.respond(input(car, chat(`first-${price}`, lines), { aiTurns: 1, aiState: party('ai', { price: 11000 }) }));
+      return turn.offer!.price;
+    };
+    const [low, high] = [await firstCounter('$6,800'), await firstCounter('$9,300')];
+    expect(high).toBeLessThan(low);
+    expect(low).toBeLessThan(11000);
+  });
+
   it('an apology with a self-deprecating word does not end the negotiation', async () => {
     const turn = await engine.respond(
       input(

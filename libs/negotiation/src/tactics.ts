@@ -24,6 +24,8 @@ export interface TacticInput {
   reciprocity: number;
   /** The AI replies whose preceding student message moved terms (index into studentLevels → reply). */
   courtesyRounds: number;
+  /** How far the AI trusts what the student says (1; less after a claim their own offers contradict): scales each step. */
+  credibility?: number;
 }
 
 /** Smallest movement (AI utility) that counts as a concession rather than a stall. */
@@ -66,7 +68,7 @@ export function nextTarget(x: TacticInput): TacticResult {
   let step = x.reciprocity * Math.min(moved, MAX_STEP) + activity * timeStep;
   // A first proposal (or an early round) gets a small courtesy step, scaled by how reasonable it is.
   if (x.courtesyRounds < 2 && last !== null) step = Math.max(step, COURTESY_STEP * Math.min(1, 0.5 + last));
-  step = Math.min(step, MAX_STEP);
+  step = Math.min(step, MAX_STEP) * (x.credibility ?? 1);
 
   let target = x.previous - step;
   const concession = Math.max(x.floor, target);

@@ -148,6 +148,11 @@ export const PHRASES = {
     "Fair enough, you're free to compare; I'd still like to find a deal with you.",
     'Other options are worth comparing, but they do not change what this is worth to me.',
   ],
+  callBluff: [
+    "You've mentioned that better offer a few times, yet what you propose to me is worse for you than it; if it's real, I'd understand if you took it.",
+    "If the other offer were really better than what you're proposing here, you would take it, so I'll weigh it accordingly.",
+    "I can't match an offer I can't see, and what you're proposing to me is worth less to you than the one you describe.",
+  ],
   ackPartial: [
     '{Theirs} could work for me as part of a package.',
     'I can work with {theirs}.',
@@ -171,6 +176,11 @@ export const PHRASES = {
     'I could meet you partway with {terms}.',
     "I'd be willing to do {terms}.",
     'Let me suggest {terms}.',
+  ],
+  counterAfterStall: [
+    'For the movement you made earlier I can still adjust a little, to {terms}, but the next step has to come from you.',
+    'I will go to {terms} for what you gave earlier; after that I need to see you move.',
+    'One more step from me for your earlier moves: {terms}. I need movement from you to go further.',
   ],
   counterSmall: [
     'I can only adjust a little: {terms}.',
@@ -325,7 +335,9 @@ export class Voice {
       const fresh = sentences.filter((s) => !this.used.has(sentenceKey(s)));
       if (fresh.length) return this.remember(fresh.join(' '));
       for (const lead of LEAD_INS) {
-        const text = lead + sentences[0][0].toLowerCase() + sentences[0].slice(1);
+        // "I" and "I'm" keep their capital after a lead-in ("So, I understand …").
+        const first = /^I\b/.test(sentences[0]) ? sentences[0] : sentences[0][0].toLowerCase() + sentences[0].slice(1);
+        const text = lead + first;
         if (!this.used.has(sentenceKey(text))) return this.remember(text);
       }
     }

@@ -6,7 +6,7 @@ import { seededRandom } from '../rng';
 import { scoreNegotiation } from '../scoring';
 import { numbersInText } from '../text-parse';
 import { AiTurn, FullScenario, NegotiatorInput } from '../types';
-import { acceptableTo, bargainingZone, sideUtility } from '../utility';
+import { acceptableTo, bargainingZone, bestDominatingJoint, sideUtility } from '../utility';
 import { classifyMessage } from '../dialogue-acts';
 import { describeTerms, sentenceKey, splitSentences } from '../wording';
 import { StudentMove, StudentStrategy } from './strategies';
@@ -27,6 +27,11 @@ export interface Episode {
   overall: number;
   /** Joint utility of the deal / the highest joint utility on the Pareto frontier (0 without deal). */
   efficiency: number;
+  /**
+   * Value left on the table: how much more joint utility the best package at least as good for both sides would
+   * have given (without a deal: the whole gain over both walk-aways). It does not move with how a deal is split.
+   */
+  valueLeft: number;
   studentUtility: number;
   aiUtility: number;
   /** The AI accepted terms below its reservation or across a limit (must never happen). */
@@ -181,6 +186,9 @@ export function playEpisode(scenario: FullScenario, strategy: StudentStrategy, s
     relationships: score.final_score.managing_relationships,
     overall: score.final_score.overall,
     efficiency: deal ? (su + au) / maxJoint : 0,
+    valueLeft: deal
+      ? Math.max(0, bestDominatingJoint(scenario, deal) - su - au)
+      : Math.max(0, maxJoint - scenario.student_private.reservation_utility - scenario.ai_private.reservation_utility),
     studentUtility: su,
     aiUtility: au,
     acceptBelowReservation,
@@ -256,6 +264,7 @@ export interface Summary {
   creating: number;
   relationships: number;
   efficiency: number;
+  valueLeft: number;
   turns: number;
   acceptsBelowReservation: number;
   leaks: number;
@@ -280,6 +289,7 @@ export function summarize(episodes: Episode[]): Summary {
     creating: mean(episodes.map((e) => e.creating)),
     relationships: mean(episodes.map((e) => e.relationships)),
     efficiency: mean(deals.map((e) => e.efficiency)),
+    valueLeft: mean(episodes.map((e) => e.valueLeft)),
     turns: mean(episodes.map((e) => e.turns)),
     acceptsBelowReservation: episodes.filter((e) => e.acceptBelowReservation).length,
     leaks: episodes.reduce((t, e) => t + e.leaks.length, 0),

@@ -100,11 +100,17 @@ function checkTargets(
       });
     }
     if (sc.issues.length > 1 && has(integrative)) {
-      const best = Object.values(row).reduce((b, s) => (s.creating > b.creating ? s : b));
+      // Creating value = reaching the frontier: the joint value left on the table, which (unlike the scorer's joint
+      // share) does not rise when a student claims less of an issue the AI values a little more per unit.
+      const honest = HONEST.filter(has).map((h) => row[h.name]);
+      const best = honest.reduce((b, s) => (s.valueLeft < b.valueLeft ? s : b));
       targets.push({
-        name: `${sc.id}: the integrative student creates the most value`,
-        ok: best.strategy === integrative.name || row[integrative.name].creating >= best.creating - 1e-9,
-        detail: `integrative ${row[integrative.name].creating.toFixed(1)}, highest ${best.strategy} ${best.creating.toFixed(1)}`,
+        name: `${sc.id}: the integrative student creates the most value (least joint value left on the table)`,
+        ok: row[integrative.name].valueLeft <= best.valueLeft + 1e-9,
+        detail: `integrative ${row[integrative.name].valueLeft.toFixed(3)}, least ${best.strategy} ${best.valueLeft.toFixed(3)} (scorer's creating: integrative ${row[integrative.name].creating.toFixed(1)}, ${honest
+          .filter((h) => h.strategy !== integrative.name)
+          .map((h) => `${h.strategy} ${h.creating.toFixed(1)}`)
+          .join(', ')})`,
       });
     }
     for (const s of HONEST.filter(has)) {
@@ -182,6 +188,12 @@ export function renderReport(r: EvalReport, ms: number): string {
     '',
     '## Targets',
     '',
+    'Creating value is judged by the joint value a deal leaves on the table: how much more joint utility the best',
+    'package at least as good for both sides would have given (no deal leaves the whole gain over both walk-aways).',
+    "The scorer's creating-value points (joint utility as a share of the frontier's best) also move with how a deal",
+    'is split: in `salary` the AI values a dollar of base salary a little more than the student does, so a student',
+    'who claims less salary scores higher there without creating anything. Both are in the tables below.',
+    '',
     '| target | met | measured |',
     '|---|---|---|',
     ...r.targets.map((t) => `| ${t.name} | ${t.ok ? 'yes' : '**no**'} | ${t.detail} |`),
@@ -209,13 +221,13 @@ export function renderReport(r: EvalReport, ms: number): string {
     out.push(
       `### ${sc.title} (\`${sc.id}\`)`,
       '',
-      '| student | deal rate | zone share | claiming | creating | Pareto eff. | relationships | overall score | turns | below res. | leaks | deals on question/statement | repeated sentences |',
-      '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+      '| student | deal rate | zone share | claiming | creating | joint / best joint | value left on the table | relationships | overall score | turns | below res. | leaks | deals on question/statement | repeated sentences |',
+      '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     );
     for (const s of r.strategies) {
       const x = r.summaries[sc.id][s.name];
       out.push(
-        `| ${s.name} | ${pct(x.dealRate)} | ${pct(x.zoneShare)} | ${x.claiming.toFixed(1)} | ${x.creating.toFixed(1)} | ${pct(x.efficiency)} | ${x.relationships.toFixed(1)} | ${x.overall.toFixed(1)} | ${x.turns.toFixed(1)} | ${x.acceptsBelowReservation} | ${x.leaks} | ${x.dealsOnQuestionOrStatement} | ${x.repeatedSentences} |`,
+        `| ${s.name} | ${pct(x.dealRate)} | ${pct(x.zoneShare)} | ${x.claiming.toFixed(1)} | ${x.creating.toFixed(1)} | ${pct(x.efficiency)} | ${x.valueLeft.toFixed(3)} | ${x.relationships.toFixed(1)} | ${x.overall.toFixed(1)} | ${x.turns.toFixed(1)} | ${x.acceptsBelowReservation} | ${x.leaks} | ${x.dealsOnQuestionOrStatement} | ${x.repeatedSentences} |`,
       );
     }
     out.push('');
@@ -325,7 +337,8 @@ function missedTargetNotes(r: EvalReport): string[] {
     );
   }
   for (const sc of r.scenarios) {
-    if (sc.issues.length < 2 || !missed.some((t) => t.name === `${sc.id}: the integrative student creates the most value`)) continue;
+    if (sc.issues.length < 2 || !missed.some((t) => t.name.startsWith(`${sc.id}: the integrative student creates the most value`)))
+      continue;
     const row = r.summaries[sc.id];
     const ranked = HONEST.filter((h) => row[h.name])
       .map((h) => row[h.name])

@@ -1,7 +1,7 @@
 import { Terms } from '@parley/contracts';
 import { CounterpartModel, offerAtUtility, targetUtility } from '../concession';
 import { FullScenario } from '../types';
-import { sideUtility } from '../utility';
+import { direction, sideUtility, snapToStep } from '../utility';
 import { describeTerms } from '../wording';
 
 /** What a scripted student sees before each of its moves. */
@@ -35,9 +35,45 @@ export interface StudentStrategy {
 /** Jitter a parameter by ±spread, seeded per episode. */
 const jitter = (rng: () => number, x: number, spread: number) => x * (1 + spread * (2 * rng() - 1));
 
+/**
+ * Draws a student's jittered parameters once per episode (the rng is the episode's), so its aspiration
+ * curve is fixed: redrawn each round, a floor could jump up and the scripted student would retract.
+ */
+const drawn = new WeakMap<() => number, number[]>();
+function episodeParams(rng: () => number, draw: () => number[]): number[] {
+  let params = drawn.get(rng);
+  if (!params) drawn.set(rng, (params = draw()));
+  return params;
+}
+
 /** The student's own proposal worth `target` to them, conceding the issues they believe cost them least. */
 function studentOffer(sc: FullScenario, target: number, counterpart: Record<string, CounterpartModel>): Terms {
   return offerAtUtility(sc.issues, sc.student_private.prefs, target, counterpart);
+}
+
+/**
+ * A position conceded evenly: every issue the same share of the way from my best toward what the AI asked for in
+ * its opening (never past my worst), snapped in my favour. A hardball bargainer gives a little everywhere rather than
+ * a whole issue at once (greedy logrolling on a naive belief hands over an important issue wholesale while holding
+ * price beyond anything the other side can take), and gives nothing on an issue where the AI wants what I want.
+ */
+function evenOffer(sc: FullScenario, target: number, aiOffers: Terms[]): Terms {
+  const prefs = sc.student_private.prefs;
+  const far: Terms = {};
+  for (const i of sc.issues) {
+    const p = prefs[i.name];
+    const asked = aiOffers[0]?.[i.name] ?? p.worst;
+    far[i.name] = direction(p) === 1 ? Math.min(p.best, Math.max(p.worst, asked)) : Math.max(p.best, Math.min(p.worst, asked));
+  }
+  const room =
+    sideUtility(sc, 'student', Object.fromEntries(sc.issues.map((i) => [i.name, prefs[i.name].best]))) - sideUtility(sc, 'student', far);
+  const share = room > 1e-9 ? Math.min(1, Math.max(0, (1 - target) / room)) : 0;
+  const offer: Terms = {};
+  for (const i of sc.issues) {
+    const p = prefs[i.name];
+    offer[i.name] = snapToStep(i, p.best + share * (far[i.name] - p.best), direction(p) === 1 ? 'up' : 'down');
+  }
+  return offer;
 }
 
 /**
@@ -82,7 +118,7 @@ function timeDependent(
   floorShare: number,
   horizon: number,
   talk: (sc: FullScenario, terms: Terms, round: number) => string,
-  learn = false,
+  model: 'naive' | 'learned' | 'even' = 'naive',
 ): StudentStrategy {
   return {
     name,
@@ -90,10 +126,14 @@ function timeDependent(
     next(v) {
       const sc = v.scenario;
       const res = sc.student_private.reservation_utility;
-      const floor = res + jitter(v.rng, floorShare, 0.15) * (1 - res);
-      const aspiration = targetUtility(v.round, horizon, floor, jitter(v.rng, e, 0.2));
+      const [share, exponent] = episodeParams(v.rng, () => [jitter(v.rng, floorShare, 0.15), jitter(v.rng, e, 0.2)]);
+      const floor = res + share * (1 - res);
+      const aspiration = targetUtility(v.round, horizon, floor, exponent);
       if (acceptable(sc, v.aiOffer, aspiration)) return { text: 'That works for me. Deal, thank you!', agree: true };
-      const offer = studentOffer(sc, aspiration, learn ? learnedModel(sc, v.aiOffers) : naiveModel(sc, v.aiOffers));
+      const offer =
+        model === 'even'
+          ? evenOffer(sc, aspiration, v.aiOffers)
+          : studentOffer(sc, aspiration, model === 'learned' ? learnedModel(sc, v.aiOffers) : naiveModel(sc, v.aiOffers));
       return { text: talk(sc, offer, v.round) };
     },
   };
@@ -101,7 +141,7 @@ function timeDependent(
 
 export const hardball = timeDependent(
   'hardball',
-  'opens at its best, concedes slowly (Boulware), holds a high floor, no questions',
+  'opens at its best, concedes slowly (Boulware) and evenly on every issue, holds a high floor, no questions',
   0.35,
   0.4,
   8,
@@ -111,6 +151,7 @@ export const hardball = timeDependent(
       : round % 3 === 2
         ? `My offer: ${describeTerms(sc, t)}. Take it or leave it.`
         : `I can do ${describeTerms(sc, t)}.`,
+  'even',
 );
 
 export const conceder = timeDependent(
@@ -162,7 +203,7 @@ export const integrative = timeDependent(
       return `Thanks for meeting me. What matters most to you in this deal? For me, ${top} matter most and I'm flexible on ${low}. How about ${describeTerms(sc, t)}?`;
     return `I appreciate the movement. Could we do ${describeTerms(sc, t)}? That gives you more where you seem to care most.`;
   },
-  true,
+  'learned',
 );
 
 /** Tries to talk the AI out of its instructions while demanding everything. */

@@ -1,6 +1,6 @@
 import { loadBuiltin } from '../test-helpers';
 import { evaluate } from './report';
-import { ADVERSARIAL, titForTat } from './strategies';
+import { ADVERSARIAL, alternativeBluffer, titForTat } from './strategies';
 
 /**
  * A small, fast subset of the `npm run eval` targets (issue 12), so CI catches a regression: the exploit
@@ -28,6 +28,13 @@ describe('evaluation targets (subset)', () => {
     ];
     expect(checks).toHaveLength(5);
     expect(checks.filter((t) => !t.ok)).toEqual([]);
+  });
+
+  it('naming a better offer elsewhere every round claims no more than honest tit-for-tat play', () => {
+    for (const sc of scenarios)
+      expect(report.summaries[sc.id][alternativeBluffer.name].zoneShare).toBeLessThanOrEqual(
+        report.summaries[sc.id][titForTat.name].zoneShare,
+      );
   });
 
   it('tit-for-tat, the honest student, reaches a deal in every scenario', () => {
