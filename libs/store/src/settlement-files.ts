@@ -224,15 +224,16 @@ export class SettlementFiles {
 }
 
 /**
- * rename(from, to), creating `to`'s parent when the first try finds it missing. ENOENT from a missing
- * `from` is the caller's to read.
+ * rename(from, to), creating `to`'s parent when the first try finds it missing. The second try also
+ * runs when the parent exists by now: another settler may have created it between our rename and the
+ * check. ENOENT from a missing `from` (on the second try) is the caller's to read.
  */
 async function renameCreatingParent(from: string, to: string, parent: string): Promise<void> {
   try {
     await rename(from, to);
   } catch (e) {
-    if (!isNotFound(e) || (await isDirectory(parent))) throw e;
-    await ensureDir(parent);
+    if (!isNotFound(e)) throw e;
+    if (!(await isDirectory(parent))) await ensureDir(parent);
     await rename(from, to);
   }
 }
