@@ -17,3 +17,4 @@ export * from './markets';
 export * from './sessions';
 export * from './roster';
 export * from './setup-code';
+export * from './negotiation-scan';
