@@ -1,6 +1,6 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import IORedis from 'ioredis';
 import { ensureLocalRedis, redisAnswers } from '@parley/queues';
 import { Ctx, dropRedisPrefix } from './lib/context';
@@ -13,13 +13,14 @@ import { aiSuite } from './suites/ai';
 import { chatSuite } from './suites/chat';
 import { connectionsSuite } from './suites/connections';
 import { floorsSuite } from './suites/floors';
+import { soakSuite } from './suites/soak';
 import { sweepSuite, SweepPoint } from './suites/sweep';
 
 /**
  * `npm run bench` (full sizes, writes docs/BENCHMARKS.md) and `npm run bench:smoke` (tiny sizes, no
  * thresholds, writes dist-bench/BENCHMARKS.smoke.md). Options: `--only chat,sweep,...`, `--out FILE`.
  */
-const SUITES = ['floors', 'chat', 'sweep', 'agreement', 'ai', 'connections'] as const;
+const SUITES = ['floors', 'chat', 'sweep', 'agreement', 'ai', 'connections', 'soak'] as const;
 type SuiteId = (typeof SUITES)[number];
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -77,7 +78,7 @@ async function main(): Promise<void> {
   try {
     for (const id of args.only) {
       const cleanups: (() => Promise<void> | void)[] = [];
-      const ctx: Ctx = { smoke: args.smoke, redisUrl: url, log, onCleanup: (fn) => cleanups.push(fn) };
+      const ctx: Ctx = { smoke: args.smoke, redisUrl: url, log, reportDir: dirname(args.out), onCleanup: (fn) => cleanups.push(fn) };
       const t0 = Date.now();
       log(`— ${id}`);
       try {
@@ -103,6 +104,9 @@ async function main(): Promise<void> {
           case 'connections':
             sections.push(await connectionsSuite(ctx));
             break;
+          case 'soak':
+            sections.push(await soakSuite(ctx));
+            break;
         }
       } catch (e) {
         const why = String((e as Error)?.stack ?? e);
@@ -120,7 +124,7 @@ async function main(): Promise<void> {
     tree.remove();
     for (const prefix of usedPrefixes) await dropRedisPrefix(url, prefix).catch(() => undefined);
   }
-  const order = (s: Section) => ['chat', 'agreement', 'sweep', 'ai', 'connections', 'floors'].indexOf(s.id);
+  const order = (s: Section) => ['chat', 'agreement', 'sweep', 'ai', 'connections', 'soak', 'floors'].indexOf(s.id);
   sections.sort((a, b) => order(a) - order(b));
   const md = writeReport(args.out, {
     command: args.smoke ? 'npm run bench:smoke' : 'npm run bench',

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
-import { io, Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { serve } from '../lib/rpc';
+import { connect, emitAck } from '../lib/sockets';
 import { pool, sleep } from '../lib/stats';
 
 /**
@@ -8,28 +9,6 @@ import { pool, sleep } from '../lib/stats';
  * the events a browser sends. Both parties of a room live in the same process, so send and receive
  * times come from one clock.
  */
-
-function connect(url: string, token: string, timeoutMs = 15_000): Promise<Socket> {
-  const socket = io(url, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true, timeout: timeoutMs });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      socket.close();
-      reject(new Error('connect timeout'));
-    }, timeoutMs);
-    socket.once('connect', () => {
-      clearTimeout(timer);
-      resolve(socket);
-    });
-    socket.once('connect_error', (err) => {
-      clearTimeout(timer);
-      socket.close();
-      reject(err);
-    });
-  });
-}
-
-type AckReply = { ok: boolean; data?: any; error?: { code: string; message: string } };
-const emitAck = (s: Socket, event: string, payload: unknown, ms = 10_000) => s.timeout(ms).emitWithAck(event, payload) as Promise<AckReply>;
 
 const sockets: Socket[] = [];
 const track = (s: Socket) => {

@@ -23,6 +23,7 @@ import { ChatAdmission } from '../../apps/gateway/src/realtime/chat-admission';
 import { serve } from '../lib/rpc';
 import { fsCounts, installFsCounter, resetFsCounts } from '../lib/fs-count';
 import { seedPoll } from '../lib/seed000-poll';
+import { settleBreakdown } from '../lib/settle-breakdown';
 import { summarize } from '../lib/stats';
 import { CpuProfile, summarizeProfile } from '../lib/profile';
 
@@ -266,11 +267,26 @@ async function startFakeModel(args: { delayMs: number; slots: number }): Promise
 
 /** Parley's safety-net sweep (the agreement worker's `sweep` job) over DATA_DIR: time and fs calls. */
 async function sweep(args: { dataDir: string }) {
-  installFsCounter();
   const { sweepOnce } = loadApp<typeof import('../../libs/settlement/src')>('libs/settlement/src');
+  return timedSweep(() => sweepOnce(new DataPaths(args.dataDir)));
+}
+
+/**
+ * The worker's next pass when nothing changed since its last one: one sweeper (as an agreement-worker
+ * keeps it) passes once untimed, then the timed pass.
+ */
+async function sweepUnchanged(args: { dataDir: string }) {
+  const { Settlement } = loadApp<typeof import('../../libs/settlement/src')>('libs/settlement/src');
+  const settlement = new Settlement({ paths: new DataPaths(args.dataDir) });
+  await settlement.sweep();
+  return timedSweep(() => settlement.sweep());
+}
+
+async function timedSweep(pass: () => Promise<{ action: string }[]>) {
+  installFsCounter();
   resetFsCounts();
   const t0 = performance.now();
-  const results = await sweepOnce(new DataPaths(args.dataDir));
+  const results = await pass();
   const ms = performance.now() - t0;
   const actions: Record<string, number> = {};
   for (const r of results) actions[r.action] = (actions[r.action] ?? 0) + 1;
@@ -419,6 +435,8 @@ const handlers: Record<string, (args: any) => unknown> = {
   startAgreementWorker,
   startFakeModel,
   sweep,
+  sweepUnchanged,
+  settleBreakdown,
   seedScan,
   chatBreakdown,
   startPostgresPeer,

@@ -2,7 +2,7 @@ import IORedis from 'ioredis';
 import { Queue } from 'bullmq';
 import { bullPrefix, Queue as QueueName } from '@parley/queues';
 import type { ParleyConfig } from '@parley/config';
-import { Child } from './rpc';
+import { Child, ChildScript } from './rpc';
 import type { BenchConfig } from './setup';
 import { sleep } from './stats';
 
@@ -11,12 +11,14 @@ export interface Ctx {
   smoke: boolean;
   redisUrl: string;
   log(msg: string): void;
+  /** The report's directory: files the report links to (plots) go there. */
+  reportDir: string;
   /** Registers something to stop at the end of the suite, whatever happens. */
   onCleanup(fn: () => Promise<void> | void): void;
 }
 
 /** Starts a child and makes sure it is stopped when the suite ends. */
-export function startChild(ctx: Ctx, script: 'server' | 'clients', name: string, execArgv: string[] = []): Child {
+export function startChild(ctx: Ctx, script: ChildScript, name: string, execArgv: string[] = []): Child {
   const child = Child.start(script, name, { execArgv });
   ctx.onCleanup(() => child.stop());
   return child;

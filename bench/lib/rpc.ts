@@ -52,6 +52,9 @@ export function serve(handlers: Handlers, onShutdown: () => Promise<void> = asyn
   process.on('disconnect', () => process.exit(0));
 }
 
+/** The child scripts under bench/children/. */
+export type ChildScript = 'server' | 'clients' | 'soak-clients';
+
 /** In the parent: one forked child and its requests. */
 export class Child {
   private next = 1;
@@ -81,7 +84,7 @@ export class Child {
   }
 
   /** Forks `bench/children/<script>.js` (compiled) with its own V8 flags. */
-  static start(script: 'server' | 'clients', name: string, opts: { execArgv?: string[]; env?: Record<string, string> } = {}): Child {
+  static start(script: ChildScript, name: string, opts: { execArgv?: string[]; env?: Record<string, string> } = {}): Child {
     const proc = fork(join(__dirname, '..', 'children', `${script}.js`), [name], {
       execArgv: opts.execArgv ?? [],
       env: { ...process.env, ...opts.env },

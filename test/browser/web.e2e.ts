@@ -152,6 +152,9 @@ describe('web client', () => {
     await seller.page.reload();
     await seller.page.getByRole('link', { name: 'Sell C to carol' }).click();
     await seller.page.locator('.conn-banner', { hasText: 'Connected' }).waitFor();
+    // typing reaches only those already in the socket room: both rooms must have finished joining
+    await buyer.page.locator('.room[data-phase="joined"]').waitFor();
+    await seller.page.locator('.room[data-phase="joined"]').waitFor();
 
     // typing indicator and chat across the two browsers
     await buyer.page.getByLabel('Message', { exact: true }).pressSequentially('Would you take 12?', { delay: 10 });

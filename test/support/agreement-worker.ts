@@ -1,6 +1,5 @@
 import { createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { Server } from 'socket.io';
 import { io as ioClient, Socket } from 'socket.io-client';
@@ -8,7 +7,7 @@ import type { ParleyConfig } from '@parley/config';
 import type { NegotiationUpdate, PartyState, Terms } from '@parley/contracts';
 import { agreementKey } from '@parley/negotiation';
 import { createRedis, socketIoKey } from '@parley/queues';
-import { DataPaths, NegotiationStore, TeamStore, emailPrefix, writeJsonAtomic } from '@parley/store';
+import { DataPaths, NegotiationStore, TeamStore, emailPrefix } from '@parley/store';
 
 /**
  * A stand-in for the gateway's Socket.io side: a real socket.io server on the Redis adapter (the
@@ -86,10 +85,13 @@ export const pending = (user: string, role: string, terms: Terms, t: number): Pa
   last_updated: t,
 });
 
-/** What the gateway does for a party: write its own state file (through its own namespace). */
+/** What the gateway does for a party: write its own state file (NegotiationStore.writeState, which also touches the sweep's marker). */
 export async function writeState(paths: DataPaths, owner: string, id: string, state: PartyState): Promise<void> {
   const prefix = state.user === 'ai' ? 'ai' : emailPrefix(state.user);
-  await writeJsonAtomic(join(paths.negotiation(owner, id), `${prefix}_state.json`), state);
+  const store = new NegotiationStore(paths);
+  const located = await store.locate(owner, id);
+  if (!located) throw new Error(`no active negotiation ${id} under ${owner}`);
+  await store.writeState(located, prefix, state);
 }
 
 export async function addTeams(paths: DataPaths, emails: string[], holdings = { cash: 1_000_000, C: 10_000, N: 0, D: 0, Q: 0 }) {

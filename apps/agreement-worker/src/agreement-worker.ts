@@ -47,6 +47,9 @@ export async function createAgreementWorker(
   config: ParleyConfig,
   options: AgreementWorkerRunOptions = {},
 ): Promise<RunningAgreementWorker> {
+  // a settlement's fsyncs hold libuv pool threads: with Node's 4, every other file call waits behind four flushes
+  // (takes effect when the pool has not started yet, as at the start of the worker's process)
+  process.env.UV_THREADPOOL_SIZE ??= '16';
   const logger = options.logger ?? createLogger(config.logLevel, 'agreement-worker');
   const app = await NestFactory.createApplicationContext(
     AgreementWorkerModule.register(config, logger, {

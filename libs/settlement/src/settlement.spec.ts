@@ -346,6 +346,42 @@ describe('Settlement (claim, re-read, write, archive)', () => {
     expect(existsSync(join(paths.archivedNegotiation(bob, meta.id), 'outcome.json'))).toBe(true);
   });
 
+  it('a later pass of the same sweeper finds an agreement written since (its check lost) and leaves the quiet ones', async () => {
+    // a clock a minute ahead: every directory counts as settled since the last pass, so the quick path is taken
+    const s = settlement({ now: () => Date.now() + 60_000 });
+    const quiet = await peer(alice, bob);
+    const later = await peer(alice, carol);
+    await write(alice, quiet.id, pending(alice, 'buyer', { price: 1, quantity: 1 }));
+    await write(alice, later.id, pending(alice, 'buyer', { price: 2, quantity: 5 }));
+    expect((await s.sweep()).map((r) => r.action)).toEqual(['untouched', 'untouched']);
+    expect((await s.sweep()).map((r) => r.action)).toEqual(['untouched', 'untouched']);
+
+    // as the gateway writes: NegotiationStore.writeState
+    const located = (await negotiations.locate(carol, later.id))!;
+    await negotiations.writeState(located, 'alice', agreed(alice, 'buyer', { price: 2, quantity: 5 }));
+    await negotiations.writeState(located, 'carol', agreed(carol, 'seller', { price: 2, quantity: 5 }));
+    const next = await s.sweep();
+    expect(next.find((r) => r.negotiation_id === later.id)?.action).toBe('settled');
+    expect(next.find((r) => r.negotiation_id === quiet.id)?.action).toBe('untouched');
+    expect(txFiles(carol)).toHaveLength(1);
+    expect(lstatSync(paths.negotiation(carol, later.id), { throwIfNoEntry: false })).toBeUndefined();
+  });
+
+  it('an agreement written past the marker (another program) is found by the periodic full pass', async () => {
+    const s = settlement({ now: () => Date.now() + 60_000 });
+    const meta = await peer(alice, bob);
+    await write(alice, meta.id, pending(alice, 'buyer', { price: 1, quantity: 1 }));
+    await s.sweep();
+    await s.sweep();
+    // straight into the directory, as seed 000's program would: the team's marker does not move
+    await write(alice, meta.id, agreed(alice, 'buyer', { price: 1, quantity: 1 }));
+    await write(alice, meta.id, agreed(bob, 'seller', { price: 1, quantity: 1 }));
+    const actions: string[] = [];
+    for (let pass = 0; pass < 10 && !actions.includes('settled'); pass++) actions.push((await s.sweep())[0].action);
+    expect(actions).toEqual([...new Array(8).fill('untouched'), 'settled']);
+    expect(txFiles(bob)).toHaveLength(1);
+  });
+
   it('refuses ids and e-mails that are not valid before touching a path', async () => {
     await expect(settlement().check('../etc@x.y', 'alice_bob_C_1704312345')).rejects.toMatchObject({ code: ErrorCode.InvalidPayload });
     await expect(settlement().check(alice, '../../x')).rejects.toMatchObject({ code: ErrorCode.InvalidPayload });

@@ -3,6 +3,7 @@ import type { NegotiationKind, Outcome, Terms } from '@parley/contracts';
 import {
   MarketStore,
   MessageLog,
+  NegotiationScan,
   NegotiationSnapshot,
   NegotiationStore,
   OrderStore,
@@ -28,6 +29,9 @@ import type { ScoreInput, SettlementAction, SettlementDeps, SettlementResult } f
  */
 export class Settlement {
   readonly files: SettlementFiles;
+  readonly scan: NegotiationScan;
+  /** Kept between passes: a pass looks only into directories changed since the last one (see SettlementSweep). */
+  private readonly sweeper: SettlementSweep;
   private readonly messages: Pick<MessageLog, 'readAll'>;
   private readonly orders: Pick<OrderStore, 'remove'>;
   private readonly tradeCheck: NonNullable<SettlementDeps['tradeCheck']>;
@@ -35,12 +39,14 @@ export class Settlement {
 
   constructor(private readonly deps: SettlementDeps) {
     this.files = new SettlementFiles(deps.paths);
+    this.scan = new NegotiationScan(deps.paths);
     this.now = deps.now ?? Date.now;
     this.messages = deps.messages ?? new MessageLog();
     this.orders = deps.orders ?? new OrderStore(deps.paths);
     const { paths } = deps;
     const book = deps.tradeCheck ? null : new MarketBook(paths, new MarketStore(paths), new OrderStore(paths), new NegotiationStore(paths));
     this.tradeCheck = deps.tradeCheck ?? ((meta, trade) => book!.settlementProblem(meta, trade));
+    this.sweeper = new SettlementSweep(this, this.now);
   }
 
   /** The `check` job: settle, archive as rejected, or leave the negotiation untouched. */
@@ -85,7 +91,7 @@ export class Settlement {
 
   /** One pass over DATA_DIR (see SettlementSweep). */
   sweep(options: { claimStaleMs?: number } = {}): Promise<SettlementResult[]> {
-    return new SettlementSweep(this, this.now).sweep(options);
+    return this.sweeper.sweep(options);
   }
 
   /** Every active negotiation without activity for `staleAfterMs` is archived as 'expired' (see SettlementSweep). */
@@ -184,13 +190,14 @@ export class Settlement {
     });
     progress.decided = true;
     // someone else may have finished this claim meanwhile
-    const current = await this.files.read(owner, id, this.files.claimedDir(owner, id));
-    const outcome = !current
-      ? null
-      : (current.outcome ??
-        (traded.status === 'completed' && traded.trade
-          ? await this.recordOutcome(snapshot, 'completed', tradeTerms(decision.terms, traded.trade))
-          : await this.recordOutcome(snapshot, 'failed', decision.terms, traded.reason)));
+    const current = await this.files.claimedOutcome(owner, id);
+    const outcome =
+      current === 'missing'
+        ? null
+        : (current ??
+          (traded.status === 'completed' && traded.trade
+            ? await this.recordOutcome(snapshot, 'completed', tradeTerms(decision.terms, traded.trade))
+            : await this.recordOutcome(snapshot, 'failed', decision.terms, traded.reason)));
     if (!outcome) return { negotiation_id: id, owner, action: 'missing' };
     return this.finish(snapshot, outcome);
   }
@@ -245,8 +252,8 @@ export class Settlement {
       const scores = await this.scoreEach(snapshot, status, terms);
       if (scores) outcome.scores = scores;
     }
-    await this.files.writeOutcome(snapshot.owner, snapshot.id, outcome);
-    return outcome;
+    // a settler that wrote first decided it: its outcome stands
+    return this.files.writeOutcome(snapshot.owner, snapshot.id, outcome);
   }
 
   private async score(snapshot: NegotiationSnapshot, status: Outcome['status'], terms: Terms | null): Promise<ScoreResult | null> {

@@ -1,17 +1,41 @@
-import type { DataPaths } from '@parley/store';
+import type { DataPaths, DirVersion } from '@parley/store';
 import { Settlement } from './settlement';
 import type { SettlementDeps, SettlementResult } from './types';
 
 const SWEEP_CONCURRENCY = 16;
+/** The longest stretch of synchronous reads between two turns of the event loop (checks and emits run in between). */
+const SLICE_MS = 4;
+/** Every this many passes one looks into every directory again, changed or not. */
+const FULL_PASS_EVERY = 10;
+/**
+ * A directory changed this recently may change again within the same timestamp tick (or on a host
+ * whose clock is a little behind): it is looked into again on the next pass, never remembered as unchanged.
+ */
+const SETTLED_AFTER_MS = 2_000;
 
-/** What a pass needs of the settlement: its files and the per-negotiation steps. */
-type Settler = Pick<Settlement, 'files' | 'check' | 'resume' | 'expireIfStale'>;
+interface Quiet {
+  teams: Map<string, string>;
+  dirs: Map<string, { version: string; action: 'untouched' | 'skipped'; reason?: string }>;
+}
+
+/** What a pass needs of the settlement: its files, its scanner and the per-negotiation steps. */
+type Settler = Pick<Settlement, 'files' | 'scan' | 'check' | 'resume' | 'expireIfStale'>;
 
 /**
  * The safety net around the settlement: the repeatable `sweep` (seed 000's poll, for checks that were
- * lost) and `stale-cleanup` (expiry) passes over DATA_DIR, several negotiations at a time.
+ * lost) and `stale-cleanup` (expiry) passes over DATA_DIR.
+ *
+ * A pass reads with synchronous calls in slices of a few ms (see NegotiationScan) and remembers each
+ * directory's version (inode, mtime, ctime) when it found nothing to do there. Every state write is an
+ * atomic rename into the directory, which changes its version, so the next pass looks only into
+ * directories written since (one stat each for the rest) and still finds an agreement whose check was
+ * lost. The first pass of a process, and every FULL_PASS_EVERY-th, looks into all of them.
  */
 export class SettlementSweep {
+  /** What the last pass found nothing to do in: teams by their negotiations/ version, directories by theirs. */
+  private quiet: Quiet = { teams: new Map(), dirs: new Map() };
+  private passes = 0;
+
   constructor(
     private readonly settlement: Settler,
     private readonly now: () => number = Date.now,
@@ -23,27 +47,91 @@ export class SettlementSweep {
    * than `claimStaleMs` are finished.
    */
   async sweep(options: { claimStaleMs?: number } = {}): Promise<SettlementResult[]> {
-    const { files } = this.settlement;
+    const { files, scan } = this.settlement;
     const claimStaleMs = options.claimStaleMs ?? 30_000;
+    const last = this.passes++ % FULL_PASS_EVERY === 0 ? null : this.quiet;
+    const quiet: Quiet = { teams: new Map(), dirs: new Map() };
     const results: SettlementResult[] = [];
-    const { entries, invalid } = await files.listActive();
-    for (const name of invalid) results.push({ negotiation_id: name, owner: '', action: 'skipped', reason: 'not a negotiation id' });
-    // negotiations are independent: check several at once so the disk, not one await after another, sets the pace
-    const checked = await mapLimit(entries, SWEEP_CONCURRENCY, async (entry) => {
-      if (entry.type === 'link') {
-        await files.repairResponderLink(entry.owner, entry.id).catch(() => false);
-        return null;
-      }
-      return guard(entry.owner, entry.id, () => this.settlement.check(entry.owner, entry.id));
-    });
-    for (const r of checked) if (r) results.push(r);
-    for (const claimed of await files.listClaimed()) {
-      if (this.now() - claimed.changedMs < claimStaleMs) {
-        results.push({ negotiation_id: claimed.id, owner: claimed.owner, action: 'busy' });
+    const toCheck: { owner: string; id: string; key: string; v: DirVersion }[] = [];
+    const activeIds = new Set<string>();
+    const links: { owner: string; id: string }[] = [];
+    const claimed: { owner: string; id: string; changedMs: number }[] = [];
+    const loudTeams = new Set<string>();
+    const slice = new Slicer();
+    const startedMs = this.now();
+    const settled = (v: DirVersion) => startedMs - v.changedMs >= SETTLED_AFTER_MS;
+    const untouched = (owner: string, id: string, key: string, v: DirVersion, action: 'untouched' | 'skipped', reason?: string) => {
+      if (settled(v)) quiet.dirs.set(key, { version: v.version, action, reason });
+      else loudTeams.add(owner);
+      results.push({ negotiation_id: id, owner, action, ...(reason ? { reason } : {}) });
+    };
+    for (const owner of scan.teams()) {
+      await slice.yieldIfDue();
+      // the marker before the listing and the reads: a state written after this is seen by the next pass
+      const marker = scan.teamVersion(owner);
+      const team = scan.team(owner);
+      for (const name of team.invalid)
+        results.push({ negotiation_id: `${owner}/negotiations/${name}`, owner: '', action: 'skipped', reason: 'not a negotiation id' });
+      for (const c of team.claimed) claimed.push({ owner, ...c });
+      for (const id of team.links) links.push({ owner, id });
+      for (const id of team.dirs) activeIds.add(id);
+      if (!marker) continue;
+      if (last && last.teams.get(owner) === marker.version && team.dirs.every((id) => last.dirs.has(`${owner}/${id}`))) {
+        // no state written, nothing created, claimed or given back in this team since the last pass
+        quiet.teams.set(owner, marker.version);
+        for (const id of team.dirs) {
+          const q = last.dirs.get(`${owner}/${id}`)!;
+          quiet.dirs.set(`${owner}/${id}`, q);
+          results.push({ negotiation_id: id, owner, action: q.action, ...(q.reason ? { reason: q.reason } : {}) });
+        }
         continue;
       }
-      results.push(await guard(claimed.owner, claimed.id, () => this.settlement.resume(claimed.owner, claimed.id)));
+      for (const id of team.dirs) {
+        await slice.yieldIfDue();
+        const key = `${owner}/${id}`;
+        const v = scan.version(owner, id);
+        if (!v) continue; // claimed or archived since the listing
+        const q = last?.dirs.get(key);
+        if (q && q.version === v.version) {
+          untouched(owner, id, key, v, q.action, q.reason);
+          continue;
+        }
+        const read = scan.states(owner, id);
+        if (!read) continue;
+        // nobody agreed or walked away: nothing to settle, whoever the parties are (negotiation.json is not read)
+        if (read.hasMeta && !read.states.some((s) => s.status === 'agreed' || s.status === 'rejected')) {
+          untouched(owner, id, key, v, 'untouched');
+          continue;
+        }
+        toCheck.push({ owner, id, key, v });
+      }
+      if (settled(marker)) quiet.teams.set(owner, marker.version);
     }
+    // what may need settling goes through the full check (claim, re-read, decide), several at a time
+    await mapLimit(toCheck, SWEEP_CONCURRENCY, async (c) => {
+      const r = await guard(c.owner, c.id, () => this.settlement.check(c.owner, c.id));
+      if (r.action === 'untouched' || r.action === 'skipped') untouched(c.owner, c.id, c.key, c.v, r.action, r.reason);
+      else {
+        loudTeams.add(c.owner);
+        results.push(r);
+      }
+    });
+    // a team with something not yet quiet is looked into again, directory by directory
+    for (const owner of loudTeams) quiet.teams.delete(owner);
+    // a responder link whose negotiation is still active cannot dangle; only the others are looked at
+    await mapLimit(
+      links.filter((l) => !activeIds.has(l.id)),
+      SWEEP_CONCURRENCY,
+      (l) => files.repairResponderLink(l.owner, l.id).catch(() => false),
+    );
+    for (const c of claimed) {
+      if (this.now() - c.changedMs < claimStaleMs) {
+        results.push({ negotiation_id: c.id, owner: c.owner, action: 'busy' });
+        continue;
+      }
+      results.push(await guard(c.owner, c.id, () => this.settlement.resume(c.owner, c.id)));
+    }
+    this.quiet = quiet;
     return results;
   }
 
@@ -74,6 +162,17 @@ async function guard(owner: string, id: string, fn: () => Promise<SettlementResu
     return await fn();
   } catch (e) {
     return { negotiation_id: id, owner, action: 'error', reason: (e as Error).message };
+  }
+}
+
+/** Lets the event loop run when the current stretch of synchronous work has lasted SLICE_MS. */
+class Slicer {
+  private since = performance.now();
+
+  async yieldIfDue(): Promise<void> {
+    if (performance.now() - this.since < SLICE_MS) return;
+    await new Promise((resolve) => setImmediate(resolve));
+    this.since = performance.now();
   }
 }
 

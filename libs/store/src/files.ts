@@ -40,16 +40,24 @@ export async function ensureDir(path: string): Promise<void> {
  * Creates `dir/name` holding `value` (JSON) unless that name exists: false when it does. The file is
  * complete and fsynced before its name appears (link() of a private temporary file), so a reader
  * never sees half of it, and of any number of writers on any number of hosts exactly one wins.
+ * Directories are created (and made durable in their parent) only when a call finds them missing,
+ * unless `createDir` is false (then a missing `dir` is ENOENT). `staging`: where the temporary file is
+ * made (default: `.staging` beside `dir`; it must be on the same file system).
  */
-export async function createFileExclusive(dir: string, name: string, value: unknown): Promise<boolean> {
-  await ensureDir(dir);
+export async function createFileExclusive(
+  dir: string,
+  name: string,
+  value: unknown,
+  options: { createDir?: boolean; staging?: string } = {},
+): Promise<boolean> {
   // staged beside dir, not in it: whoever lists dir sees only complete files
-  const staging = join(dirname(dir), '.staging');
-  await ensureDir(staging);
+  const staging = options.staging ?? join(dirname(dir), '.staging');
   const tmp = join(staging, `${name}.${randomUUID()}.tmp`);
-  await writeFileDurable(tmp, JSON.stringify(value, null, 2) + '\n');
+  const text = JSON.stringify(value, null, 2) + '\n';
+  await orCreateDir(staging, () => writeFileDurable(tmp, text));
   try {
-    await link(tmp, join(dir, name));
+    const place = () => link(tmp, join(dir, name));
+    await (options.createDir === false ? place() : orCreateDir(dir, place));
     await syncDir(dir);
     return true;
   } catch (e) {
@@ -57,6 +65,18 @@ export async function createFileExclusive(dir: string, name: string, value: unkn
     throw e;
   } finally {
     await unlink(tmp).catch(() => undefined);
+  }
+}
+
+/** Runs `step`; when it fails because `dir` is missing, creates `dir` durably (fsync of its parent) and runs it once more. */
+async function orCreateDir<T>(dir: string, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (e) {
+    if (!isNotFound(e)) throw e;
+    await ensureDir(dir);
+    await syncDir(dirname(dir));
+    return step();
   }
 }
 
@@ -71,8 +91,59 @@ export async function writeFileDurable(path: string, text: string): Promise<void
   }
 }
 
-/** fsync of a directory: makes a file created, renamed or removed in it survive a crash. */
-export async function syncDir(path: string): Promise<void> {
+/**
+ * fsync of a directory: makes a file created, renamed or removed in it survive a crash. Group commit:
+ * callers that ask while a sync of the same directory is running share the next one, which starts
+ * after every one of their changes was made, so N settlements touching one directory cost about two
+ * fsyncs instead of N, and none returns before its own change is durable.
+ */
+export function syncDir(path: string): Promise<void> {
+  let group = dirSyncs.get(path);
+  if (!group) {
+    group = { running: null, next: null };
+    dirSyncs.set(path, group);
+  }
+  if (!group.running) {
+    group.running = syncDirNow(path).finally(() => afterDirSync(path, group!));
+    return group.running;
+  }
+  group.next ??= new Deferred();
+  return group.next.promise;
+}
+
+interface DirSyncGroup {
+  running: Promise<void> | null;
+  /** Callers that came while `running` ran: served by the sync that starts when it ends. */
+  next: Deferred | null;
+}
+
+const dirSyncs = new Map<string, DirSyncGroup>();
+
+function afterDirSync(path: string, group: DirSyncGroup): void {
+  const waiting = group.next;
+  group.next = null;
+  if (!waiting) {
+    group.running = null;
+    dirSyncs.delete(path);
+    return;
+  }
+  group.running = syncDirNow(path).then(waiting.resolve, (e) => {
+    waiting.reject(e);
+    throw e;
+  });
+  group.running.catch(() => undefined).finally(() => afterDirSync(path, group));
+}
+
+class Deferred {
+  resolve!: () => void;
+  reject!: (e: unknown) => void;
+  readonly promise = new Promise<void>((res, rej) => {
+    this.resolve = res;
+    this.reject = rej;
+  });
+}
+
+async function syncDirNow(path: string): Promise<void> {
   let fh;
   try {
     fh = await open(path, 'r');

@@ -20,15 +20,26 @@ export interface StoredTransaction {
 const parsed = new Map<string, { version: string; transaction: Transaction }>();
 const MAX_CACHED = 200_000;
 
-/** Every transaction file of a team (any *.json name: trees written by other programs included). */
-export async function readTransactions(paths: DataPaths, email: string): Promise<StoredTransaction[]> {
+/**
+ * Every transaction file of a team (any *.json name: trees written by other programs included).
+ * `ignoreKnown`: files already parsed once whose transaction it names are left out without a stat —
+ * for trades counted elsewhere (the ledger), so a settlement does not stat a team's whole history.
+ * Parley never rewrites a transaction file for another trade (each is created exclusively).
+ */
+export async function readTransactions(
+  paths: DataPaths,
+  email: string,
+  ignoreKnown?: (tx: Transaction) => boolean,
+): Promise<StoredTransaction[]> {
   const dir = paths.transactionsDir(email);
   const names = (await listDir(dir)).filter((n) => n.endsWith('.json') && !n.startsWith('.')).sort();
-  const read = await Promise.all(names.map((file) => readTransaction(join(dir, file), file)));
+  const read = await Promise.all(names.map((file) => readTransaction(join(dir, file), file, ignoreKnown)));
   return read.filter((x): x is StoredTransaction => x !== null);
 }
 
-async function readTransaction(path: string, file: string): Promise<StoredTransaction | null> {
+async function readTransaction(path: string, file: string, ignoreKnown?: (tx: Transaction) => boolean): Promise<StoredTransaction | null> {
+  const known = parsed.get(path);
+  if (known && ignoreKnown?.(known.transaction)) return null;
   const st = await stat(path).catch(() => null);
   if (!st) return null; // removed while we listed
   const version = `${st.ino}:${st.size}:${st.mtimeMs}`;
@@ -40,6 +51,13 @@ async function readTransaction(path: string, file: string): Promise<StoredTransa
   if (parsed.size >= MAX_CACHED) parsed.clear();
   parsed.set(path, { version, transaction: tx });
   return { file, transaction: tx };
+}
+
+/** A transaction file this process just created: known without reading it back (see `ignoreKnown`). */
+export function rememberTransaction(path: string, tx: Transaction): void {
+  if (parsed.size >= MAX_CACHED) parsed.clear();
+  // no version: if it is ever needed as a counted file, it is stat'ed and read like any other
+  parsed.set(path, { version: '', transaction: tx });
 }
 
 /** init.json holdings (the defaults when a hand-made init.json has none). Null when the team does not exist. */
@@ -74,8 +92,9 @@ export async function holdingsOutsideLedger(
   const start = await startingHoldings(paths, email);
   if (!start) throw new ParleyError(ErrorCode.NotFound, `team ${email} does not exist`, 404);
   const covered = new Set(view.legs.map((l) => l.negotiation_id));
+  const isCovered = (tx: Transaction) => tx.negotiation_id !== undefined && covered.has(tx.negotiation_id);
   let h = start;
-  for (const { transaction } of await readTransactions(paths, email)) {
+  for (const { transaction } of await readTransactions(paths, email, isCovered)) {
     const id = transaction.negotiation_id;
     if (id !== undefined && (id === excludeNegotiationId || covered.has(id))) continue;
     h = applyTransaction(h, transaction);

@@ -17,4 +17,5 @@ export * from './markets';
 export * from './sessions';
 export * from './roster';
 export * from './setup-code';
+export * from './negotiation-scan';
 export * from './scenario-files';

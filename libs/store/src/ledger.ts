@@ -93,8 +93,7 @@ async function readLeg(path: string): Promise<LedgerLeg> {
   if (!leg || typeof leg.negotiation_id !== 'string' || !Number.isFinite(leg.price) || !Number.isFinite(leg.quantity)) {
     throw new CorruptFileError(path, 'is not a valid ledger leg');
   }
-  if (legCache.size >= MAX_CACHED) legCache.clear();
-  legCache.set(path, leg);
+  remember(legCache, path, leg);
   return leg;
 }
 
@@ -107,8 +106,7 @@ export async function readDecision(paths: DataPaths, owner: string, negotiationI
   if (d.status !== 'completed' && d.status !== 'failed') {
     throw new CorruptFileError(path, 'is not a valid trade decision');
   }
-  if (decisionCache.size >= MAX_CACHED) decisionCache.clear();
-  decisionCache.set(path, d);
+  remember(decisionCache, path, d);
   return d;
 }
 
@@ -179,20 +177,22 @@ export async function decideTrade(
       (ownSell ? null : sellerShortfall(trade, applyLegs(await base(trade.seller, s), await ledgerEffects(paths, s), 'debit'))) ??
       (ownBuy ? null : buyerShortfall(trade, applyLegs(await base(trade.buyer, b), await ledgerEffects(paths, b), 'debit')));
     if (shortfall) {
-      await decide('failed', shortfall);
+      const refused = await decide('failed', shortfall);
+      if (refused) return refused;
       continue;
     }
     if (!ownBuy) {
       await options.hooks?.beforeLeg?.(trade, 'buy');
-      if (!(await createFileExclusive(paths.ledgerDir(trade.buyer), legName(b.next), leg(owner, trade, 'buy', b.next, now())))) continue;
+      if (!(await createLeg(paths, trade.buyer, leg(owner, trade, 'buy', b.next, now())))) continue;
     }
     if (!ownSell) {
       await options.hooks?.beforeLeg?.(trade, 'sell');
       // the buyer's leg stays if this slot is taken: the next round finds it and checks the seller again
-      if (!(await createFileExclusive(paths.ledgerDir(trade.seller), legName(s.next), leg(owner, trade, 'sell', s.next, now())))) continue;
+      if (!(await createLeg(paths, trade.seller, leg(owner, trade, 'sell', s.next, now())))) continue;
     }
     await options.hooks?.beforeDecision?.(trade);
-    await decide('completed');
+    const completed = await decide('completed');
+    if (completed) return completed;
   }
   throw new ParleyError(ErrorCode.StorageFailed, `trade ${id} could not be decided: the ledgers kept changing`, 503);
 }
@@ -209,13 +209,14 @@ export async function closeWithoutTrade(
   reason: string,
   now = Date.now,
 ): Promise<TradeDecision> {
-  await createDecision(paths, owner, negotiationId, 'failed', reason, undefined, now);
-  const d = await readDecision(paths, owner, negotiationId);
+  const d =
+    (await createDecision(paths, owner, negotiationId, 'failed', reason, undefined, now)) ??
+    (await readDecision(paths, owner, negotiationId));
   if (!d) throw new ParleyError(ErrorCode.StorageFailed, `trade decision of ${negotiationId} vanished`, 503);
   return d;
 }
 
-function createDecision(
+async function createDecision(
   paths: DataPaths,
   owner: string,
   id: string,
@@ -223,7 +224,7 @@ function createDecision(
   reason: string | undefined,
   trade: Trade | undefined,
   now: () => number,
-): Promise<boolean> {
+): Promise<TradeDecision | null> {
   const decision: TradeDecision = {
     negotiation_id: id,
     status,
@@ -231,7 +232,23 @@ function createDecision(
     ...(trade ? { trade } : {}),
     decided_at: Math.floor(now() / 1000),
   };
-  return createFileExclusive(paths.tradeDecisionsDir(owner), `${id}.json`, decision);
+  if (!(await createFileExclusive(paths.tradeDecisionsDir(owner), `${id}.json`, decision))) return null;
+  remember(decisionCache, paths.tradeDecision(owner, id), decision);
+  return decision;
+}
+
+/** Takes slot `value.seq` of the team's ledger; false when someone else holds it. */
+async function createLeg(paths: DataPaths, team: string, value: LedgerLeg): Promise<boolean> {
+  const dir = paths.ledgerDir(team);
+  if (!(await createFileExclusive(dir, legName(value.seq), value))) return false;
+  remember(legCache, join(dir, legName(value.seq)), value);
+  return true;
+}
+
+/** Created here or parsed once: legs and decisions never change. */
+function remember<T>(cache: Map<string, T>, path: string, value: T): void {
+  if (cache.size >= MAX_CACHED) cache.clear();
+  cache.set(path, value);
 }
 
 /** A leg belongs to a trade when it has the trade's negotiation, parties and terms. */

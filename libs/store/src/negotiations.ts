@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { lstat, mkdir, readlink, rmdir, symlink } from 'node:fs/promises';
+import { lstat, mkdir, readlink, rmdir, symlink, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Chemical, ErrorCode, Terms, NegotiationMeta, Outcome, ParleyError, PartyRef, PartyState } from '@parley/contracts';
 import type { NegotiationPlace } from '@parley/contracts';
@@ -191,14 +191,11 @@ export class NegotiationStore {
     return { active, archived };
   }
 
-  async readStates(dir: string): Promise<PartyState[]> {
-    const names = (await listDir(dir)).filter(NegotiationFiles.isState).sort();
-    const states: PartyState[] = [];
-    for (const name of names) {
-      const s = await readJson<PartyState>(join(dir, name)).catch(() => null);
-      if (s && typeof s.user === 'string') states.push(s);
-    }
-    return states;
+  /** The parties' state files; `listing` is the directory's listing when the caller has it already. */
+  async readStates(dir: string, listing?: string[]): Promise<PartyState[]> {
+    const names = (listing ?? (await listDir(dir))).filter(NegotiationFiles.isState).sort();
+    const read = await Promise.all(names.map((name) => readJson<PartyState>(join(dir, name)).catch(() => null)));
+    return read.filter((s): s is PartyState => !!s && typeof s.user === 'string');
   }
 
   async readOutcome(dir: string): Promise<Outcome | null> {
@@ -213,6 +210,10 @@ export class NegotiationStore {
     if (located.place !== 'active') throw closedError(located.place);
     try {
       await writeJsonAtomic(join(located.dir, NegotiationFiles.state(prefix)), state);
+      // the sweep's change marker (NegotiationScan.teamVersion): after the write, so a pass that saw the marker unchanged saw no newer state
+      // (a marker that could not be touched only delays that: every 10th pass looks into every directory)
+      const now = new Date();
+      await utimes(this.paths.negotiationsDir(located.meta.initiator), now, now).catch(() => undefined);
     } catch (e) {
       if (!isNotFound(e)) throw e;
       // the directory moved away since it was located: archived (over) or claimed (being settled)

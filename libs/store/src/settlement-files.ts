@@ -1,7 +1,7 @@
 import { lstat, readdir, readlink, rename, stat, symlink, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NegotiationMeta, Outcome, PartyState } from '@parley/contracts';
-import { ensureDir, isExists, isNotFound, listDir, readJson, writeJsonAtomic } from './files';
+import { CorruptFileError, createFileExclusive, ensureDir, isExists, isNotFound, listDir, readJson } from './files';
 import { NegotiationStore } from './negotiations';
 import { DataPaths, NegotiationFiles } from './paths';
 import { assertEmail, assertNegotiationId, isEmail, isNegotiationId } from './validate';
@@ -49,22 +49,38 @@ export class SettlementFiles {
   claimedDir = (owner: string, id: string) => this.paths.claimedNegotiation(owner, id);
   archivedDir = (owner: string, id: string) => this.paths.archivedNegotiation(owner, id);
 
-  /** Null when the directory does not exist (claimed, archived or never there). */
+  /** Null when the directory does not exist (claimed, archived or never there). Reads only the files its listing shows. */
   async read(owner: string, id: string, dir: string): Promise<NegotiationSnapshot | null> {
-    if (!(await isDirectory(dir))) return null;
-    const meta = await readJson<NegotiationMeta>(join(dir, NegotiationFiles.meta)).catch(() => null);
-    const states = await this.negotiations.readStates(dir);
-    const outcome = await this.negotiations.readOutcome(dir);
+    let listing: string[];
+    try {
+      listing = await readdir(dir);
+    } catch (e) {
+      if (isNotFound(e) || isNotDirectory(e)) return null;
+      throw e;
+    }
+    const [meta, states, outcome] = await Promise.all([
+      listing.includes(NegotiationFiles.meta) ? readJson<NegotiationMeta>(join(dir, NegotiationFiles.meta)).catch(() => null) : null,
+      this.negotiations.readStates(dir, listing),
+      listing.includes(NegotiationFiles.outcome) ? this.negotiations.readOutcome(dir) : null,
+    ]);
     return { owner, id, dir, meta: meta && meta.id === id ? meta : null, states, outcome };
+  }
+
+  /** The outcome.json of a claimed negotiation; 'missing' when it is no longer claimed. */
+  async claimedOutcome(owner: string, id: string): Promise<Outcome | null | 'missing'> {
+    const dir = this.claimedDir(owner, id);
+    const listing = await listDir(dir);
+    // a claimed directory always holds negotiation.json or a state file: empty means gone
+    if (listing.length === 0) return 'missing';
+    return listing.includes(NegotiationFiles.outcome) ? this.negotiations.readOutcome(dir) : null;
   }
 
   /** The atomic claim: from now on a party's state write fails with NEGOTIATION_SETTLING. */
   async claim(owner: string, id: string): Promise<ClaimResult> {
     const from = this.activeDir(owner, id);
     const to = this.claimedDir(owner, id);
-    await ensureDir(this.paths.claimedDir(owner));
     try {
-      await rename(from, to);
+      await renameCreatingParent(from, to, this.paths.claimedDir(owner));
       return 'claimed';
     } catch (e) {
       if (isNotFound(e)) return (await isDirectory(to)) ? 'busy' : 'missing';
@@ -84,15 +100,24 @@ export class SettlementFiles {
     }
   }
 
-  async writeOutcome(owner: string, id: string, outcome: Outcome): Promise<void> {
-    await writeJsonAtomic(join(this.claimedDir(owner, id), NegotiationFiles.outcome), outcome);
+  /**
+   * The claimed negotiation's outcome.json, created once: returns the outcome in force (another
+   * settler's when it wrote first). ENOENT when the negotiation is no longer claimed.
+   */
+  async writeOutcome(owner: string, id: string, outcome: Outcome): Promise<Outcome> {
+    const dir = this.claimedDir(owner, id);
+    // staged in the team's own .staging: negotiations_settling/ holds claims only
+    const staging = join(this.paths.teamDir(owner), '.staging');
+    if (await createFileExclusive(dir, NegotiationFiles.outcome, outcome, { createDir: false, staging })) return outcome;
+    const existing = await this.negotiations.readOutcome(dir);
+    if (!existing) throw new CorruptFileError(join(dir, NegotiationFiles.outcome), 'is not a valid outcome');
+    return existing;
   }
 
   /** Claimed → archived. Already archived counts as done. */
   async archive(owner: string, id: string): Promise<void> {
-    await ensureDir(this.paths.archiveDir(owner));
     try {
-      await rename(this.claimedDir(owner, id), this.archivedDir(owner, id));
+      await renameCreatingParent(this.claimedDir(owner, id), this.archivedDir(owner, id), this.paths.archiveDir(owner));
     } catch (e) {
       if (isNotFound(e) && (await isDirectory(this.archivedDir(owner, id)))) return;
       throw e;
@@ -106,13 +131,15 @@ export class SettlementFiles {
   async archiveResponderLink(initiator: string, responder: string, id: string): Promise<void> {
     // the archive link first: a process killed between the two steps leaves a dangling active link,
     // which the sweep repairs, never a responder with no link at all
-    if (await isDirectory(this.paths.teamDir(responder))) {
-      await ensureDir(this.paths.archiveDir(responder));
-      try {
-        await symlink(archivedLinkTarget(initiator, id), this.paths.archivedNegotiation(responder, id));
-      } catch (e) {
-        if (!isExists(e)) throw e;
-      }
+    const target = archivedLinkTarget(initiator, id);
+    const archived = this.paths.archivedNegotiation(responder, id);
+    try {
+      await symlink(target, archived);
+    } catch (e) {
+      if (isNotFound(e) && (await isDirectory(this.paths.teamDir(responder)))) {
+        await ensureDir(this.paths.archiveDir(responder));
+        await symlink(target, archived).catch((again) => (isExists(again) ? undefined : Promise.reject(again)));
+      } else if (!isExists(e) && !isNotFound(e)) throw e;
     }
     const activeLink = this.paths.negotiation(responder, id);
     try {
@@ -196,6 +223,21 @@ export class SettlementFiles {
   }
 }
 
+/**
+ * rename(from, to), creating `to`'s parent when the first try finds it missing. The second try also
+ * runs when the parent exists by now: another settler may have created it between our rename and the
+ * check. ENOENT from a missing `from` (on the second try) is the caller's to read.
+ */
+async function renameCreatingParent(from: string, to: string, parent: string): Promise<void> {
+  try {
+    await rename(from, to);
+  } catch (e) {
+    if (!isNotFound(e)) throw e;
+    if (!(await isDirectory(parent))) await ensureDir(parent);
+    await rename(from, to);
+  }
+}
+
 /** `../../<initiator>/negotiations_archive/<id>`, relative to the responder's negotiations_archive/. */
 export function archivedLinkTarget(initiator: string, id: string): string {
   return join('..', '..', assertEmail(initiator), 'negotiations_archive', assertNegotiationId(id));
@@ -212,4 +254,5 @@ async function isDirectory(p: string): Promise<boolean> {
   }
 }
 
+const isNotDirectory = (e: unknown) => (e as NodeJS.ErrnoException)?.code === 'ENOTDIR';
 const isNonEmpty = (e: unknown) => ['ENOTEMPTY', 'EEXIST'].includes((e as NodeJS.ErrnoException)?.code ?? '');

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { unlink } from 'node:fs/promises';
 import { Chemical, ErrorCode, ParleyError, Transaction } from '@parley/contracts';
-import { createFileExclusive, ensureDir, isNotFound, readJson, syncDir } from './files';
-import { holdingsOutsideLedger } from './holdings';
+import { createFileExclusive, isNotFound, readJson } from './files';
+import { holdingsOutsideLedger, rememberTransaction } from './holdings';
 import { LedgerHooks, TradeDecision, decideTrade } from './ledger';
 import { DataPaths } from './paths';
 import { emailPrefix } from './validate';
@@ -94,12 +94,15 @@ export async function settleTrade(paths: DataPaths, owner: string, trade: Trade,
  */
 export async function writeTransaction(paths: DataPaths, side: TradeSide, trade: Trade): Promise<string> {
   const email = teamOf(side, trade);
-  await ensureDir(paths.transactionsDir(email));
-  await syncDir(paths.teamDir(email));
+  // a missing transactions/ is created (and made durable in the team's directory) by the exclusive create
   for (const variant of ['primary', 'fallback'] as const) {
     const name = transactionFileName(side, trade, variant);
     // exclusive: two trades that would share a name, settled at once on two hosts, never overwrite each other
-    if (await createFileExclusive(paths.transactionsDir(email), name, transactionRecord(side, trade))) return name;
+    const record = transactionRecord(side, trade);
+    if (await createFileExclusive(paths.transactionsDir(email), name, record)) {
+      rememberTransaction(paths.transaction(email, name), record);
+      return name;
+    }
     const existing = await readJson<Transaction>(paths.transaction(email, name)).catch(() => null);
     if (existing?.negotiation_id === trade.negotiation_id) return name;
   }
