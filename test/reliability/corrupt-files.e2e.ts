@@ -35,6 +35,9 @@ describe('corrupt and read-only storage: one request fails with a reason, the re
       await rig.start();
       const url = rig.gateways()[0].url;
       const dataDir = rig.world.dataDir;
+      // both orders are posted while every file is whole (posting checks the team's holdings)
+      const bad = await rig.openTrade(broken, buyer, 10, 5);
+      const good = await rig.openTrade(seller2, buyer2, 10, 5);
       const txDir = join(dataDir, 'teams', broken, 'transactions');
       mkdirSync(txDir, { recursive: true });
       const damaged = '1700000000_sell_C_to_someone_1700000000.json';
@@ -46,9 +49,6 @@ describe('corrupt and read-only storage: one request fails with a reason, the re
       const login = await http(url, 'POST', '/auth/login', { email: lost, password: 'password1' });
       const otherLogin = await http(url, 'POST', '/auth/login', { email: seller2, password: 'password1' });
 
-      // two trades agreed at once: the one needing the damaged file fails alone
-      const bad = await rig.openTrade(broken, buyer, 10, 5);
-      const good = await rig.openTrade(seller2, buyer2, 10, 5);
       const clients = new Map<string, Awaited<ReturnType<typeof rig.world.client>>>();
       for (const e of [broken, buyer, seller2, buyer2]) clients.set(e, await rig.world.client(e, e, [url]));
       for (const [id, s, b] of [
@@ -57,9 +57,15 @@ describe('corrupt and read-only storage: one request fails with a reason, the re
       ]) {
         await clients.get(s)!.join(id);
         await clients.get(b)!.join(id);
-        expect(await agree(clients.get(s)!, id, { price: 10, quantity: 5 })).toBe(true);
-        expect(await agree(clients.get(b)!, id, { price: 10, quantity: 5 })).toBe(true);
+        await agree(clients.get(b)!, id, { price: 10, quantity: 5 });
       }
+      // two trades agreed at once: the one needing the damaged file is refused alone, with the file named
+      const [refused, accepted] = await Promise.all([
+        clients.get(broken)!.request('agree-offer', { negotiation_id: bad, terms: { price: 10, quantity: 5 } }, 4000),
+        agree(clients.get(seller2)!, good, { price: 10, quantity: 5 }),
+      ]);
+      expect(refused.ok ? null : refused.error).toMatchObject({ code: 'STORAGE_FAILED', message: expect.stringContaining(damaged) });
+      expect(accepted).toBe(true);
       await until(
         'the healthy trade settled',
         () => auditDisk(dataDir).negotiations.get(good)?.outcome?.status === 'completed',
@@ -84,8 +90,9 @@ describe('corrupt and read-only storage: one request fails with a reason, the re
           .request('send-message', { negotiation_id: bad, content: 'still here?', client_message_id: 'corrupt-1' }, 5000);
       }
 
-      // the operator removes the damaged file: the next sweep settles the trade
+      // the operator removes the damaged file: the seller's agreement goes through and the trade settles
       unlinkSync(join(txDir, damaged));
+      expect(await agree(clients.get(broken)!, bad, { price: 10, quantity: 5 })).toBe(true);
       await until('settled once repaired', () => auditDisk(dataDir).negotiations.get(bad)?.outcome?.status === 'completed', 20_000, 200);
       const settling = readdirSync(join(dataDir, 'teams', broken)).includes('negotiations_settling')
         ? readdirSync(join(dataDir, 'teams', broken, 'negotiations_settling'))

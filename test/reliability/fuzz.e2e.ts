@@ -197,6 +197,8 @@ describe('fuzz: every socket event and HTTP route', () => {
     [ClientEvent.RejectNegotiation]: { negotiation_id: target, reason: 'no' },
     [ClientEvent.DevTriggerAi]: { negotiation_id: practice, force_response: true },
     [ClientEvent.DevCompleteNegotiation]: { negotiation_id: practice, outcome: 'success', score_override: { overall: 100 } },
+    // a well-formed id of a session the fuzzing student is not in
+    [ClientEvent.JoinSession]: { session_id: '00000000-0000-4000-8000-000000000000' },
   });
 
   /** Hostile terms: non-finite and giant numbers, wrong types, polluting and malformed issue names. */
