@@ -5,6 +5,7 @@ import { DataPaths, teamHoldings } from '@parley/store';
 import { testConfig } from './support/env';
 import { addTeam, connect, emitAck, http, login, waitFor } from './support/harness';
 import { until } from './support/agreement-worker';
+import { FOUR_TEAMS } from './support/market-designs';
 
 /**
  * A class market over HTTP and sockets with the real gateway and agreement worker: designs uploaded
@@ -147,41 +148,7 @@ describe('markets with induced values', () => {
 
   describe('in a market session', () => {
     let marketId = '';
-    const design = {
-      id: 'four-teams',
-      title: 'Four teams, one chemical',
-      round_seconds: 600,
-      teams: [
-        {
-          team: 'T01',
-          schedules: [
-            {
-              chemical: 'C',
-              side: 'buy',
-              steps: [
-                { quantity: 10, value: 12 },
-                { quantity: 10, value: 8 },
-              ],
-            },
-          ],
-        },
-        {
-          team: 'T02',
-          schedules: [
-            {
-              chemical: 'C',
-              side: 'sell',
-              steps: [
-                { quantity: 10, cost: 4 },
-                { quantity: 10, cost: 9 },
-              ],
-            },
-          ],
-        },
-        { team: 'T03', schedules: [{ chemical: 'C', side: 'buy', steps: [{ quantity: 10, value: 10 }] }] },
-        { team: 'T04', schedules: [{ chemical: 'C', side: 'sell', steps: [{ quantity: 10, cost: 6 }] }] },
-      ],
-    };
+    const design = FOUR_TEAMS;
 
     it('refuses a design upload with every problem and its CSV line; stores a valid one', async () => {
       const upload = (rows: string[]) =>

@@ -1,6 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { addTeam, http, login } from '../support/harness';
 import { launchBrowser, newPage, shot, signIn, Stack } from '../support/browser';
+import { TWO_TEAMS } from '../support/market-designs';
 
 /**
  * A market round end to end in Chromium: the instructor opens a market on an uploaded design, two
@@ -11,39 +12,7 @@ import { launchBrowser, newPage, shot, signIn, Stack } from '../support/browser'
 describe('a market round in the browser', () => {
   const stack = new Stack();
   let browser: Browser;
-  const design = {
-    id: 'two-teams',
-    title: 'Two teams',
-    round_seconds: 600,
-    teams: [
-      {
-        team: 'T01',
-        schedules: [
-          {
-            chemical: 'C',
-            side: 'buy',
-            steps: [
-              { quantity: 10, value: 12 },
-              { quantity: 10, value: 8 },
-            ],
-          },
-        ],
-      },
-      {
-        team: 'T02',
-        schedules: [
-          {
-            chemical: 'C',
-            side: 'sell',
-            steps: [
-              { quantity: 10, cost: 4 },
-              { quantity: 10, cost: 9 },
-            ],
-          },
-        ],
-      },
-    ],
-  };
+  const design = TWO_TEAMS;
 
   beforeAll(async () => {
     await addTeam(stack.config, 'prof@uni.edu', { role: 'instructor' });

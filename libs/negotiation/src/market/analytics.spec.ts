@@ -1,44 +1,11 @@
 import { assignTeams } from './assign';
 import { marketAnalytics } from './analytics';
 import { parseDesign } from './design';
+import { FOUR_TEAMS } from '../../../../test/support/market-designs';
 
 /** Four teams, one chemical: demand 12, 10, 8 and supply 4, 6, 9 (10 units a step). */
 const design = (() => {
-  const r = parseDesign({
-    id: 'four',
-    title: 'Four',
-    round_seconds: 600,
-    teams: [
-      {
-        team: 'T01',
-        schedules: [
-          {
-            chemical: 'C',
-            side: 'buy',
-            steps: [
-              { quantity: 10, value: 12 },
-              { quantity: 10, value: 8 },
-            ],
-          },
-        ],
-      },
-      {
-        team: 'T02',
-        schedules: [
-          {
-            chemical: 'C',
-            side: 'sell',
-            steps: [
-              { quantity: 10, cost: 4 },
-              { quantity: 10, cost: 9 },
-            ],
-          },
-        ],
-      },
-      { team: 'T03', schedules: [{ chemical: 'C', side: 'buy', steps: [{ quantity: 10, value: 10 }] }] },
-      { team: 'T04', schedules: [{ chemical: 'C', side: 'sell', steps: [{ quantity: 10, cost: 6 }] }] },
-    ],
-  });
+  const r = parseDesign(FOUR_TEAMS);
   if (!r.ok) throw new Error(JSON.stringify(r.problems));
   return r.design;
 })();
