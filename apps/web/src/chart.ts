@@ -13,7 +13,6 @@ import {
   type ChartConfiguration,
 } from 'chart.js';
 import type { FrontierChart, ZoneChart } from '@parley/negotiation/debrief';
-import { h } from './dom';
 
 // only the parts drawn here are bundled (Chart.js is tree-shakable)
 export { Chart };
@@ -32,22 +31,13 @@ const tick = (unit: string | undefined, max: number) => (v: number | string) => 
   return max >= 10000 ? `$${(n / 1000).toLocaleString('en-US', { maximumFractionDigits: 1 })}k` : `$${n.toLocaleString('en-US')}`;
 };
 
-/**
- * The deal drawn on a picture, with a sentence saying the same for screen readers: the bargaining
- * zone on one issue, or both sides' values with the best possible packages for several.
- */
-export function dealChart(chart: ZoneChart | FrontierChart): HTMLElement {
-  const canvas = h('canvas', { role: 'img', 'aria-label': describe(chart) });
-  const box = h('div', { class: 'chart-box' }, canvas);
-  const config = chart.kind === 'zone' ? zoneConfig(chart) : frontierConfig(chart);
-  // drawn once the canvas is in the page, so it takes the width it is given
-  requestAnimationFrame(() => {
-    if (canvas.isConnected) new Chart(canvas, config);
-  });
-  return h('figure', { class: 'deal-chart', 'data-chart': chart.kind }, box, h('figcaption', { class: 'small muted' }, describe(chart)));
+/** The deal as a chart: the bargaining zone on one issue, or both sides' values with the best possible packages for several. */
+export function dealChartConfig(chart: ZoneChart | FrontierChart): ChartConfiguration {
+  return (chart.kind === 'zone' ? zoneConfig(chart) : frontierConfig(chart)) as ChartConfiguration;
 }
 
-function describe(c: ZoneChart | FrontierChart): string {
+/** The same as the deal chart, in a sentence for screen readers (and its caption). */
+export function describeDealChart(c: ZoneChart | FrontierChart): string {
   if (c.kind === 'zone') {
     const zone = c.zone
       ? `Deals both sides could accept lay between ${c.labels.their_walk_away} and ${c.labels.your_walk_away} (${c.issue.label.toLowerCase()}).`

@@ -35,16 +35,3 @@ export function append(parent: Node, children: Child[]): void {
     else parent.appendChild(document.createTextNode(String(child)));
   }
 }
-
-/** Replaces an element's children. */
-export function replace(parent: Element, ...children: Child[]): void {
-  parent.replaceChildren();
-  append(parent, children);
-}
-
-let idCounter = 0;
-/** A unique id for label/aria wiring. */
-export function uid(prefix: string): string {
-  idCounter += 1;
-  return `${prefix}-${idCounter}`;
-}

@@ -1,7 +1,6 @@
 import type { FinalScore, ScoreExplanations, Terms } from '@parley/contracts/browser';
 import { NOT_APPLICABLE } from '@parley/negotiation/walk-away';
 import { describeTerms, describeTrade, formatValue } from '@parley/negotiation/wording';
-import { h } from './dom';
 import type { Issue, ScenarioInfo } from './types';
 
 const numberFmt = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
@@ -66,10 +65,6 @@ export const STATUS_LABELS: Record<string, string> = {
   pending: 'Proposed',
   agreed: 'Agreed',
 };
-
-export function statusBadge(status: string): HTMLElement {
-  return h('span', { class: `badge badge-${status.replace(/[^a-z]/g, '')}` }, STATUS_LABELS[status] ?? status);
-}
 
 /** "alice@uni.edu" → "alice"; the AI → "AI". */
 export function shortName(user: string): string {

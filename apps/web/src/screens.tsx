@@ -3,7 +3,6 @@
  * in screens/ taking ScreenProps, and add it here with who may see it.
  */
 import type { FunctionComponent } from 'preact';
-import { legacyScreen } from './legacy';
 import { Accounts } from './screens/accounts';
 import { Dashboard } from './screens/dashboard';
 import { Join } from './screens/join';
@@ -11,11 +10,11 @@ import { Lobby } from './screens/lobby';
 import { Login } from './screens/login';
 import { MarketRules, MarketScreen } from './screens/market';
 import { Markets } from './screens/markets';
+import { RoomScreen } from './room/room';
 import { Scenarios } from './screens/scenarios';
 import { SessionScreen } from './screens/session';
 import { Sessions } from './screens/sessions';
 import { Setup } from './screens/setup';
-import { roomView } from './views/room';
 
 export interface ScreenProps {
   param?: string;
@@ -34,7 +33,7 @@ export const SCREENS: Record<string, ScreenEntry> = {
   login: { component: Login, public: true },
   setup: { component: Setup, public: true },
   lobby: { component: Lobby },
-  room: { component: legacyScreen(roomView) },
+  room: { component: RoomScreen },
   instructor: { component: Dashboard, instructor: true },
   join: { component: Join },
   sessions: { component: Sessions, instructor: true },

@@ -3,16 +3,14 @@ import { api, ApiError } from '../api';
 import { Countdown } from '../components/countdown';
 import { DownloadButton } from '../components/download';
 import { useSession } from '../hooks';
-import { legacyScreen } from '../legacy';
 import type { ScreenProps } from '../screens';
 import { roundRunning, sessionPath, useSessionFeed, type SessionFeed } from '../sessions/live';
 import { latestRound, type LiveView, type MemberState, type SessionRound } from '../sessions/types';
 import { fmtTime } from '../format';
 import { toast } from '../toast';
-import { roomView } from '../views/room';
+import { RoomScreen as RoomPane } from '../room/room';
 import { Debrief } from './debrief';
 
-const RoomPane = legacyScreen(roomView);
 const STATE_LABELS: Record<MemberState, string> = { waiting: 'Waiting', negotiating: 'Negotiating', done: 'Done' };
 
 /** #/session/<id>: the instructor's control room, or a student's place in the class; #/session/<id>/debrief. */
