@@ -1,4 +1,4 @@
-import type { NegotiationUpdate } from '@parley/contracts/browser';
+import type { NegotiationUpdate, OfferView } from '@parley/contracts/browser';
 import type { OwnSide } from '@parley/negotiation/walk-away';
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import { api } from '../api';
@@ -58,6 +58,7 @@ function Room({ id }: { id: string }) {
   const [mine, theirs] = observer
     ? [state.offers[0] ?? null, state.offers[1] ?? null]
     : [state.offers.find((o) => o.user === me.email) ?? null, state.offers.find((o) => o.user !== me.email) ?? null];
+  const newOffer = useNewOfferBadge(panelSlot, info ? (observer ? [mine, theirs] : [theirs]) : null);
 
   if (notFound) return <NotFound why="It does not exist, or you are not one of its parties." />;
 
@@ -84,8 +85,19 @@ function Room({ id }: { id: string }) {
           <button type="button" onClick={() => jumpTo(chatSection.current)}>
             Chat
           </button>
-          <button type="button" onClick={() => jumpTo(panelSlot.current)}>
+          <button
+            type="button"
+            onClick={() => {
+              newOffer.clear();
+              jumpTo(panelSlot.current);
+            }}
+          >
             Terms
+            {newOffer.shown ? (
+              <span class="badge jump-badge">
+                <span class="sr-only">, </span>new offer
+              </span>
+            ) : null}
           </button>
         </nav>
       </Portal>
@@ -167,6 +179,36 @@ function useResults(outcome: NegotiationUpdate | null, info: RoomInfo | null) {
     };
   }, [outcome, info]);
   return results;
+}
+
+/**
+ * "new offer" on the phone bar's Terms button: the other side's terms (an observer: either side's) changed
+ * while the terms were out of sight. Gone once the terms are opened or scrolled into the upper half of the screen.
+ */
+function useNewOfferBadge(panel: { current: HTMLElement | null }, offers: (OfferView | null)[] | null) {
+  const [shown, setShown] = useState(false);
+  const inView = useRef(false);
+  const last = useRef<string | null>(null);
+  useEffect(() => {
+    const el = panel.current;
+    if (!el || typeof IntersectionObserver === 'undefined') return;
+    const io = new IntersectionObserver(
+      ([entry]) => {
+        inView.current = entry!.isIntersecting;
+        if (inView.current) setShown(false);
+      },
+      { rootMargin: '0px 0px -50% 0px' },
+    );
+    io.observe(el);
+    return () => io.disconnect();
+  }, []);
+  const key = offers?.map((o) => `${o?.offer?.timestamp ?? ''}:${o?.status ?? ''}`).join('|') ?? null;
+  useEffect(() => {
+    if (key === null) return;
+    if (last.current !== null && last.current !== key && !inView.current) setShown(true);
+    last.current = key;
+  }, [key]);
+  return { shown, clear: () => setShown(false) };
 }
 
 function Brief({ info }: { info: RoomInfo }) {
