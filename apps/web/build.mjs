@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
 
 const here = dirname(fileURLToPath(import.meta.url));
+// jest sets NODE_ENV=test, which would make Vite bundle Preact's development build: test what ships
+process.env.NODE_ENV = 'production';
 await build({ configFile: join(here, 'vite.config.mjs'), mode: 'production' });
 
 const assets = join(here, 'dist', 'assets');
