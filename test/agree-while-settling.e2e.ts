@@ -1,7 +1,7 @@
 import type { PartyState } from '@parley/contracts';
 import { DataPaths, NegotiationStore, teamHoldings } from '@parley/store';
 import { collect, emitAck, http } from './support/harness';
-import { TradingStack } from './support/trading-stack';
+import { LiveStack } from './support/live-stack';
 
 /**
  * The sweep (or a second worker) may claim a negotiation the moment the last agreement is on disk,
@@ -11,7 +11,7 @@ import { TradingStack } from './support/trading-stack';
  * agreement worker settles the negotiation right after the agreeing state file is written.
  */
 describe('an agreement settled before its transcript line is written', () => {
-  const stack = new TradingStack();
+  const stack = new LiveStack();
   const paths = new DataPaths(stack.config.dataDir);
   const [seller, buyer] = ['alice@uni.edu', 'bob@uni.edu'];
   /** The next agreed state file of this user is settled right after it is written. */

@@ -1,9 +1,7 @@
-import type { Socket } from 'socket.io-client';
-import { createGateway, RunningGateway } from '../apps/gateway/src/gateway';
-import { createAgreementWorker, RunningAgreementWorker } from '../apps/agreement-worker/src/agreement-worker';
+import type { RunningGateway } from '../apps/gateway/src/gateway';
 import { DataPaths, teamHoldings } from '@parley/store';
-import { testConfig } from './support/env';
-import { addTeam, connect, emitAck, http, login, waitFor } from './support/harness';
+import { LiveStack } from './support/live-stack';
+import { connect, emitAck, http, waitFor } from './support/harness';
 import { until } from './support/agreement-worker';
 import { FOUR_TEAMS } from './support/market-designs';
 
@@ -13,28 +11,22 @@ import { FOUR_TEAMS } from './support/market-designs';
  * accepted as posted, profits, leaderboard and efficiency as computed by hand.
  */
 describe('markets with induced values', () => {
-  const config = testConfig();
+  const stack = new LiveStack();
+  const config = stack.config;
+  const sockets = stack.sockets;
   const paths = new DataPaths(config.dataDir);
   const emails = ['alice@uni.edu', 'bob@uni.edu', 'carol@uni.edu', 'dave@uni.edu'];
-  let gw: RunningGateway;
-  let worker: RunningAgreementWorker;
   const token: Record<string, string> = {};
   let prof = '';
-  const sockets: Socket[] = [];
+  let gw: RunningGateway;
 
   beforeAll(async () => {
-    for (const e of emails) await addTeam(config, e);
-    await addTeam(config, 'prof@uni.edu', { role: 'instructor' });
-    gw = await createGateway(config);
-    worker = await createAgreementWorker(config, { handleSignals: false });
-    for (const e of emails) token[e] = await login(gw.url, e);
-    prof = await login(gw.url, 'prof@uni.edu');
+    await stack.start(emails, { instructors: ['prof@uni.edu'] });
+    gw = stack.gw;
+    prof = stack.token['prof@uni.edu'];
+    Object.assign(token, stack.token);
   });
-  afterAll(async () => {
-    sockets.forEach((s) => s.close());
-    await Promise.all([gw?.close(), worker?.close()]);
-    config.cleanup();
-  });
+  afterAll(() => stack.close());
 
   const totals = async () => {
     const all = await Promise.all(emails.map((e) => teamHoldings(paths, e)));
