@@ -1,7 +1,7 @@
 import type { RunningGateway } from '../apps/gateway/src/gateway';
 import { DataPaths, teamHoldings } from '@parley/store';
 import { LiveStack } from './support/live-stack';
-import { connect, emitAck, http, waitFor } from './support/harness';
+import { emitAck, http, waitFor } from './support/harness';
 import { until } from './support/agreement-worker';
 import { FOUR_TEAMS } from './support/market-designs';
 
@@ -13,7 +13,6 @@ import { FOUR_TEAMS } from './support/market-designs';
 describe('markets with induced values', () => {
   const stack = new LiveStack();
   const config = stack.config;
-  const sockets = stack.sockets;
   const paths = new DataPaths(config.dataDir);
   const emails = ['alice@uni.edu', 'bob@uni.edu', 'carol@uni.edu', 'dave@uni.edu'];
   const token: Record<string, string> = {};
@@ -28,6 +27,8 @@ describe('markets with induced values', () => {
   });
   afterAll(() => stack.close());
 
+  const postOrder = (email: string, order: Record<string, unknown>) => http(gw.url, 'POST', '/api/orders', order, token[email]);
+
   const totals = async () => {
     const all = await Promise.all(emails.map((e) => teamHoldings(paths, e)));
     return { cash_cents: all.reduce((n, h) => n + Math.round(h.cash * 100), 0), C: all.reduce((n, h) => n + h.C, 0) };
@@ -35,47 +36,22 @@ describe('markets with induced values', () => {
 
   describe('on the free trading board', () => {
     it('refuses at once an order or a proposal the team could not honour, counting its other open orders', async () => {
-      const huge = await http(
-        gw.url,
-        'POST',
-        '/api/orders',
-        { side: 'sell', chemical: 'C', price: 5, quantity: 999_999 },
-        token['bob@uni.edu'],
-      );
+      const huge = await postOrder('bob@uni.edu', { side: 'sell', chemical: 'C', price: 5, quantity: 999_999 });
       expect(huge.status).toBe(409);
       expect(huge.body.code).toBe('NOT_ENOUGH_GOODS');
       expect(huge.body.message).toMatch(/you hold 2000/);
-      const rich = await http(
-        gw.url,
-        'POST',
-        '/api/orders',
-        { side: 'buy', chemical: 'N', price: 100, quantity: 501 },
-        token['bob@uni.edu'],
-      );
+      const rich = await postOrder('bob@uni.edu', { side: 'buy', chemical: 'N', price: 100, quantity: 501 });
       expect(rich.body.code).toBe('NOT_ENOUGH_CASH');
-      const first = await http(
-        gw.url,
-        'POST',
-        '/api/orders',
-        { side: 'sell', chemical: 'Q', price: 2, quantity: 1500 },
-        token['bob@uni.edu'],
-      );
+      const first = await postOrder('bob@uni.edu', { side: 'sell', chemical: 'Q', price: 2, quantity: 1500 });
       expect(first.status).toBe(201);
-      const second = await http(
-        gw.url,
-        'POST',
-        '/api/orders',
-        { side: 'sell', chemical: 'Q', price: 2, quantity: 600 },
-        token['bob@uni.edu'],
-      );
+      const second = await postOrder('bob@uni.edu', { side: 'sell', chemical: 'Q', price: 2, quantity: 600 });
       expect(second.body).toMatchObject({ code: 'NOT_ENOUGH_GOODS' });
       expect(second.body.message).toMatch(/1500 are promised/);
 
       // a proposal in a negotiation counts the same way: alice answers bob's Q order and proposes more than bob can pay for
       const opened = await http(gw.url, 'POST', `/api/orders/${first.body.id}/respond`, undefined, token['alice@uni.edu']);
       expect(opened.status).toBe(201);
-      const a = await connect(gw.url, token['alice@uni.edu']);
-      sockets.push(a);
+      const a = await stack.socket('alice@uni.edu');
       await emitAck(a, 'join-negotiation', { negotiation_id: opened.body.negotiation_id });
       const tooMuch = await emitAck(a, 'propose-offer', {
         negotiation_id: opened.body.negotiation_id,
@@ -90,15 +66,8 @@ describe('markets with induced values', () => {
     });
 
     it('answering an order twice gives back the same negotiation; the owner is told at once and sees "waiting for you"', async () => {
-      const owner = await connect(gw.url, token['carol@uni.edu']);
-      sockets.push(owner);
-      const order = await http(
-        gw.url,
-        'POST',
-        '/api/orders',
-        { side: 'buy', chemical: 'D', price: 3.1, quantity: 50 },
-        token['carol@uni.edu'],
-      );
+      const owner = await stack.socket('carol@uni.edu');
+      const order = await postOrder('carol@uni.edu', { side: 'buy', chemical: 'D', price: 3.1, quantity: 50 });
       const told = waitFor(owner, 'order-response', (p: any) => p.order_id === order.body.id);
       const one = await http(gw.url, 'POST', `/api/orders/${order.body.id}/respond`, undefined, token['dave@uni.edu']);
       const two = await http(gw.url, 'POST', `/api/orders/${order.body.id}/respond`, undefined, token['dave@uni.edu']);
@@ -113,15 +82,8 @@ describe('markets with induced values', () => {
 
     it('accepts an order as posted in one step: settled, the order filled once, the rest still posted; cash and goods conserved to the cent', async () => {
       const before = await totals();
-      const owner = await connect(gw.url, token['alice@uni.edu']);
-      sockets.push(owner);
-      const order = await http(
-        gw.url,
-        'POST',
-        '/api/orders',
-        { side: 'sell', chemical: 'C', price: 4.35, quantity: 100 },
-        token['alice@uni.edu'],
-      );
+      const owner = await stack.socket('alice@uni.edu');
+      const order = await postOrder('alice@uni.edu', { side: 'sell', chemical: 'C', price: 4.35, quantity: 100 });
       const told = waitFor(owner, 'order-response', (p: any) => p.order_id === order.body.id);
       const taken = await http(gw.url, 'POST', `/api/orders/${order.body.id}/accept`, { quantity: 30 }, token['bob@uni.edu']);
       expect(taken.status).toBe(201);
@@ -258,13 +220,7 @@ describe('markets with induced values', () => {
 
     it('closes when the instructor ends it: new orders are refused', async () => {
       expect((await http(gw.url, 'POST', `/api/markets/${marketId}/end`, undefined, prof)).body.running).toBe(false);
-      const late = await http(
-        gw.url,
-        'POST',
-        '/api/orders',
-        { market_id: marketId, chemical: 'C', side: 'buy', price: 1, quantity: 1 },
-        token['carol@uni.edu'],
-      );
+      const late = await postOrder('carol@uni.edu', { market_id: marketId, chemical: 'C', side: 'buy', price: 1, quantity: 1 });
       expect(late.body.code).toBe('MARKET_CLOSED');
     });
 
@@ -286,13 +242,13 @@ describe('markets with induced values', () => {
       const me = await http(gw.url, 'GET', `/api/markets/${market.id}/me`, undefined, token['carol@uni.edu']);
       expect(me.body.schedules).toHaveLength(1);
       await http(gw.url, 'POST', `/api/sessions/${session.body.id}/rounds/current/end`, undefined, prof);
-      const late = await http(
-        gw.url,
-        'POST',
-        '/api/orders',
-        { market_id: market.id, chemical: 'C', side: me.body.schedules[0].side, price: 1, quantity: 1 },
-        token['carol@uni.edu'],
-      );
+      const late = await postOrder('carol@uni.edu', {
+        market_id: market.id,
+        chemical: 'C',
+        side: me.body.schedules[0].side,
+        price: 1,
+        quantity: 1,
+      });
       expect(late.body.code).toBe('MARKET_CLOSED');
     });
   });
