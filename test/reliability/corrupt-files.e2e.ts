@@ -23,7 +23,7 @@ describe('corrupt and read-only storage: one request fails with a reason, the re
         { kind: 'agreement-worker', name: 'agr1', env: { LOG_LEVEL: 'info' } },
       ],
     });
-    try {
+    await rig.run(async () => {
       const [broken, buyer, seller2, buyer2, lost] = [
         'cbroken@uni.edu',
         'cbuyer@uni.edu',
@@ -120,12 +120,7 @@ describe('corrupt and read-only storage: one request fails with a reason, the re
       expect(places.filter((p) => p === 'active').length).toBeGreaterThan(places.length / 2);
       expect(chat.ok).toBe(true);
       expect(settling).toEqual([]);
-    } catch (e) {
-      console.log(rig.cluster.diagnostics());
-      throw e;
-    } finally {
-      await rig.stop();
-    }
+    });
   }, 120_000);
 
   it('read-only DATA_DIR: POST /api/orders answers 503 STORAGE_FAILED', async () => {

@@ -279,7 +279,8 @@ describe(`fault injection (${MODE})`, () => {
         { kind: 'agreement-worker', name: 'agr1' },
       ],
     });
-    try {
+    rig.onStop(() => redis.destroy());
+    await rig.run(async () => {
       const chatters = emails('cht', 6);
       const students = emails('stu', 3);
       const traders = emails('trd', 4);
@@ -500,14 +501,7 @@ describe(`fault injection (${MODE})`, () => {
       expect(settledAfterSweep).toBe(frozenTrades.length);
       expect(answeredAfterRetry).toBe(frozenLines.length);
       expect(corruption(audit)).toEqual([]);
-    } catch (e) {
-      console.log(rig.cluster.diagnostics());
-      throw e;
-    } finally {
-      await rig.stop();
-      await redis.kill();
-      rmSync(redis.dir, { recursive: true, force: true });
-    }
+    });
   }, 300_000);
 
   it(`restarting a gateway with ${SIZES.gwClients} connected clients: they reconnect, rejoin and get every missed message once`, async () => {
@@ -518,7 +512,8 @@ describe(`fault injection (${MODE})`, () => {
       ],
     });
     const redis = new IORedis(rig.redisUrl);
-    try {
+    rig.onStop(() => redis.disconnect());
+    await rig.run(async () => {
       const teams = emails('tab', SIZES.gwClients / 2);
       await rig.world.addTeams(teams);
       await rig.start();
@@ -613,13 +608,7 @@ describe(`fault injection (${MODE})`, () => {
       // restarts come every few seconds: a client still reconnecting from one restart lives through the next
       expect(Math.min(...reconnects)).toBeGreaterThanOrEqual(1);
       expect(notices).toBe(listeners.length);
-    } catch (e) {
-      console.log(rig.cluster.diagnostics());
-      throw e;
-    } finally {
-      redis.disconnect();
-      await rig.stop();
-    }
+    });
   }, 300_000);
 
   it('client connections cut on a schedule during a chat load: every client gets 100% of its room', async () => {
@@ -629,7 +618,7 @@ describe(`fault injection (${MODE})`, () => {
         { kind: 'gateway', name: 'gw2' },
       ],
     });
-    try {
+    await rig.run(async () => {
       const teams = emails('drp', SIZES.dropClients);
       await rig.world.addTeams(teams);
       await rig.start();
@@ -686,12 +675,7 @@ describe(`fault injection (${MODE})`, () => {
       expect(summarize('chat', chat)).toBe('chat: ok');
       expect(Math.min(...perClient)).toBe(100);
       expect(cuts).toBeGreaterThan(0);
-    } catch (e) {
-      console.log(rig.cluster.diagnostics());
-      throw e;
-    } finally {
-      await rig.stop();
-    }
+    });
   }, 300_000);
 
   it('DATA_DIR full, then read-only: the sender gets STORAGE_FAILED, nothing unsaved is acknowledged, and it recovers', async () => {

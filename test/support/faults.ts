@@ -26,6 +26,7 @@ export class Rig {
   readonly cluster: Cluster;
   readonly sends: SendRecord[] = [];
   readonly redisUrl: string;
+  private readonly cleanups: (() => unknown)[] = [];
 
   constructor(opts: RigOptions) {
     this.world = new World(opts.dataDir);
@@ -49,6 +50,23 @@ export class Rig {
 
   async start(): Promise<void> {
     await Promise.all(this.cluster.services.map((s) => s.start()));
+  }
+
+  /** Runs a fault scenario: when it fails the services' logs are printed; the rig is stopped either way. */
+  async run(scenario: () => Promise<void>): Promise<void> {
+    try {
+      await scenario();
+    } catch (e) {
+      console.log(this.cluster.diagnostics());
+      throw e;
+    } finally {
+      await this.stop();
+    }
+  }
+
+  /** Runs after the services are stopped (a scenario's own Redis server or connection). */
+  onStop(cleanup: () => unknown): void {
+    this.cleanups.push(cleanup);
   }
 
   gateways(): Service[] {
@@ -122,6 +140,7 @@ export class Rig {
     this.world.closeClients();
     await this.cluster.killAll();
     this.world.cleanup();
+    for (const cleanup of this.cleanups.splice(0)) await cleanup();
   }
 }
 
