@@ -1,11 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { http } from '../support/harness';
 import { auditDisk } from '../support/cluster-disk';
 import { FaultRow, recordSuite } from '../support/reliability-report';
-import { Rig, agree, sleep, until } from '../support/faults';
+import { Rig, mountTmpfs, unmountTmpfs, agree, sleep, until } from '../support/faults';
 
 /**
  * Damaged input files fail only the trade or request that needs them, with STORAGE_FAILED and the
@@ -124,9 +123,8 @@ describe('corrupt and read-only storage: one request fails with a reason, the re
   }, 120_000);
 
   it('read-only DATA_DIR: POST /api/orders answers 503 STORAGE_FAILED', async () => {
-    const mnt = mkdtempSync(join(tmpdir(), 'parley-ro-'));
-    const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=2m,mode=0755', 'tmpfs', mnt], { encoding: 'utf8' });
-    if (mounted.status !== 0) {
+    const { dir: mnt, failure } = mountTmpfs('parley-ro-');
+    if (failure) {
       rows.push({
         fault: 'read-only DATA_DIR, POST /api/orders',
         attempted: 0,
@@ -134,9 +132,8 @@ describe('corrupt and read-only storage: one request fails with a reason, the re
         persisted: 0,
         lost: 0,
         duplicated: 0,
-        notes: `NOT RUN: \`mount -t tmpfs\` failed here (${(mounted.stderr || '').trim()})`,
+        notes: `NOT RUN: \`mount -t tmpfs\` failed here (${failure})`,
       });
-      rmSync(mnt, { recursive: true, force: true });
       return;
     }
     const rig = new Rig({ dataDir: mnt, services: [{ kind: 'gateway', name: 'gw1' }] });
@@ -164,9 +161,7 @@ describe('corrupt and read-only storage: one request fails with a reason, the re
     } finally {
       await rig.cluster.killAll();
       rig.world.closeClients();
-      spawnSync('mount', ['-o', 'remount,rw', mnt]);
-      if (spawnSync('umount', [mnt]).status !== 0) spawnSync('umount', ['-l', mnt]);
-      rmSync(mnt, { recursive: true, force: true });
+      unmountTmpfs(mnt);
     }
   }, 60_000);
 });

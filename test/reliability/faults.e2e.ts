@@ -11,7 +11,19 @@ import { SendRecord, summarize, syncAll, undelivered, verifyAi, verifyChat } fro
 import { auditDisk, corruption, danglingLinks, missingResponderLinks, tradeProblems } from '../support/cluster-disk';
 import { PRACTICE_LINES } from '../support/cluster-world';
 import { FaultRow, recordSuite, reliabilityMode } from '../support/reliability-report';
-import { QueueWatch, Rig, TradeRecord, agree, practiceLoop, row, sleep, tradeLoop, until } from '../support/faults';
+import {
+  QueueWatch,
+  Rig,
+  TradeRecord,
+  agree,
+  mountTmpfs,
+  practiceLoop,
+  row,
+  sleep,
+  tradeLoop,
+  unmountTmpfs,
+  until,
+} from '../support/faults';
 
 /**
  * Faults injected into real processes (test/support/cluster.ts) on loopback, each test with a bounded
@@ -680,9 +692,8 @@ describe(`fault injection (${MODE})`, () => {
 
   it('DATA_DIR full, then read-only: the sender gets STORAGE_FAILED, nothing unsaved is acknowledged, and it recovers', async () => {
     // root ignores file modes, so "read-only" and "full" need a real file system: a small tmpfs
-    const mnt = mkdtempSync(join(tmpdir(), 'parley-full-'));
-    const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=2m,mode=0755', 'tmpfs', mnt], { encoding: 'utf8' });
-    if (mounted.status !== 0) {
+    const { dir: mnt, failure } = mountTmpfs('parley-full-');
+    if (failure) {
       rows.push(
         row({
           fault: 'DATA_DIR full / read-only',
@@ -691,10 +702,9 @@ describe(`fault injection (${MODE})`, () => {
           persisted: 0,
           lost: 0,
           duplicated: 0,
-          notes: `NOT RUN: \`mount -t tmpfs\` failed here (${(mounted.stderr || mounted.error?.message || '').trim()}); root ignores file modes, so there is no other honest way to make DATA_DIR full or read-only`,
+          notes: `NOT RUN: \`mount -t tmpfs\` failed here (${failure}); root ignores file modes, so there is no other honest way to make DATA_DIR full or read-only`,
         }),
       );
-      rmSync(mnt, { recursive: true, force: true });
       return;
     }
     const rig = new Rig({ dataDir: mnt, services: [{ kind: 'gateway', name: 'gw1' }] });
@@ -833,9 +843,7 @@ describe(`fault injection (${MODE})`, () => {
     } finally {
       await rig.cluster.killAll();
       rig.world.closeClients();
-      spawnSync('mount', ['-o', 'remount,rw', mnt]);
-      if (spawnSync('umount', [mnt]).status !== 0) spawnSync('umount', ['-l', mnt]);
-      rmSync(mnt, { recursive: true, force: true });
+      unmountTmpfs(mnt);
     }
   }, 180_000);
 });

@@ -1,3 +1,7 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Queue as BullQueue, QueueEvents } from 'bullmq';
 import IORedis from 'ioredis';
 import { Cluster, Service, ServiceKind, sleep, until } from './cluster';
@@ -283,3 +287,22 @@ export function row(r: FaultRow): FaultRow {
 }
 
 export { sleep, until };
+
+/**
+ * A 2 MiB tmpfs on a new temporary folder: a DATA_DIR that can really be filled or made read-only
+ * (root ignores file modes). `failure` says why it could not be mounted (the folder is then removed).
+ */
+export function mountTmpfs(prefix: string): { dir: string; failure: string | null } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=2m,mode=0755', 'tmpfs', dir], { encoding: 'utf8' });
+  if (mounted.status === 0) return { dir, failure: null };
+  rmSync(dir, { recursive: true, force: true });
+  return { dir, failure: (mounted.stderr || mounted.error?.message || '').trim() };
+}
+
+/** Writable again, unmounted (lazily when still busy) and removed. */
+export function unmountTmpfs(dir: string): void {
+  spawnSync('mount', ['-o', 'remount,rw', dir]);
+  if (spawnSync('umount', [dir]).status !== 0) spawnSync('umount', ['-l', dir]);
+  rmSync(dir, { recursive: true, force: true });
+}
