@@ -92,7 +92,16 @@ describe('corrupt and read-only storage: one request fails with a reason, the re
       // the operator removes the damaged file: the seller's agreement goes through and the trade settles
       unlinkSync(join(txDir, damaged));
       expect(await agree(clients.get(broken)!, bad, { price: 10, quantity: 5 })).toBe(true);
-      await until('settled once repaired', () => auditDisk(dataDir).negotiations.get(bad)?.outcome?.status === 'completed', 20_000, 200);
+      // settled means archived: outcome.json is written in negotiations_settling/ just before the archive rename
+      await until(
+        'settled once repaired',
+        () => {
+          const n = auditDisk(dataDir).negotiations.get(bad);
+          return n?.outcome?.status === 'completed' && n.place === 'archived';
+        },
+        20_000,
+        200,
+      );
       const settling = readdirSync(join(dataDir, 'teams', broken)).includes('negotiations_settling')
         ? readdirSync(join(dataDir, 'teams', broken, 'negotiations_settling'))
         : [];
