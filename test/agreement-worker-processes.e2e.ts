@@ -1,8 +1,6 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { build } from 'esbuild';
+import { join } from 'node:path';
 import { Queue as BullQueue } from 'bullmq';
 import type IORedis from 'ioredis';
 import type { Outcome, Transaction } from '@parley/contracts';
@@ -11,16 +9,7 @@ import { JobProducer, Queue, bullPrefix, createRedis, jobId } from '@parley/queu
 import { DataPaths, teamHoldings } from '@parley/store';
 import { testConfig } from './support/env';
 import { addTeams, agreed, openPeer, until, writeState } from './support/agreement-worker';
-
-const ROOT = resolve(__dirname, '..');
-
-interface WorkerProcess {
-  child: ChildProcess;
-  events: { event: string; negotiation_id?: string }[];
-  logs: string[];
-  waitFor(event: string, ms?: number): Promise<{ event: string; negotiation_id?: string }>;
-  stop(): Promise<void>;
-}
+import { WorkerProcess, bundle, startWorkerProcess } from './support/worker-process';
 
 /**
  * Agreement workers in their own processes (test/support/agreement-worker-child.ts bundled with esbuild),
@@ -30,23 +19,14 @@ describe('agreement-worker processes side by side: no lost or doubled deal, no n
   const config = testConfig();
   const paths = new DataPaths(config.dataDir);
   const bundleDir = mkdtempSync(join(tmpdir(), 'parley-agreement-child-'));
-  const bundle = join(bundleDir, 'agreement-worker-child.js');
+  const bundleFile = join(bundleDir, 'agreement-worker-child.js');
   const running: WorkerProcess[] = [];
   let redis: IORedis;
   let producer: JobProducer;
   let queue: BullQueue;
 
   beforeAll(async () => {
-    await build({
-      entryPoints: [join(ROOT, 'test/support/agreement-worker-child.ts')],
-      bundle: true,
-      platform: 'node',
-      target: 'node20',
-      outfile: bundle,
-      packages: 'external',
-      tsconfig: join(ROOT, 'tsconfig.json'),
-      logLevel: 'error',
-    });
+    await bundle('test/support/agreement-worker-child.ts', bundleFile);
     redis = createRedis(config.redisUrl);
     producer = new JobProducer(redis, config.redisPrefix);
     queue = new BullQueue(Queue.AgreementCheck, { connection: redis, prefix: bullPrefix(config.redisPrefix) });
@@ -63,61 +43,8 @@ describe('agreement-worker processes side by side: no lost or doubled deal, no n
   });
 
   async function startWorker(env: Record<string, string> = {}): Promise<WorkerProcess> {
-    const child = spawn(process.execPath, [bundle], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        NODE_PATH: join(ROOT, 'node_modules'),
-        REDIS_URL: config.redisUrl,
-        REDIS_PREFIX: config.redisPrefix,
-        DATA_DIR: config.dataDir,
-        LOG_LEVEL: 'info',
-        AGREEMENT_CONCURRENCY: '4',
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const w: WorkerProcess = {
-      child,
-      events: [],
-      logs: [],
-      waitFor: (event, ms = 20_000) =>
-        until(`child event ${event}`, () => w.events.some((e) => e.event === event), ms, 10).then(() =>
-          w.events.find((e) => e.event === event)!,
-        ),
-      stop: async () => {
-        if (child.exitCode !== null || child.signalCode !== null) return;
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        let timer: NodeJS.Timeout | undefined;
-        await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 10_000)))]);
-        clearTimeout(timer);
-        if (child.exitCode === null && child.signalCode === null) {
-          child.kill('SIGKILL');
-          throw new Error('agreement-worker did not stop within 10 s of SIGTERM');
-        }
-      },
-    };
-    let buffer = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      const lines = buffer.split('\n');
-      buffer = lines.pop()!;
-      for (const line of lines) {
-        try {
-          const parsed = JSON.parse(line);
-          if (parsed.event) w.events.push(parsed);
-          else w.logs.push(line);
-        } catch {
-          w.logs.push(line);
-        }
-      }
-    });
-    child.stderr!.on('data', (chunk: Buffer) => w.logs.push(chunk.toString()));
+    const w = await startWorkerProcess(bundleFile, config, env);
     running.push(w);
-    await w.waitFor('started').catch((e) => {
-      throw new Error(`${e.message}; child output: ${w.logs.join('\n')}`);
-    });
     return w;
   }
 

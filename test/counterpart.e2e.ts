@@ -1,9 +1,7 @@
 import type { Socket } from 'socket.io-client';
-import { createGateway, RunningGateway } from '../apps/gateway/src/gateway';
-import { createAiWorker, RunningAiWorker } from '../apps/ai-worker/src/ai-worker';
-import { createAgreementWorker, RunningAgreementWorker } from '../apps/agreement-worker/src/agreement-worker';
-import { testConfig } from './support/env';
-import { addTeam, collect, connect, emitAck, http, login, sleep, waitFor } from './support/harness';
+import type { RunningGateway } from '../apps/gateway/src/gateway';
+import { LiveStack } from './support/live-stack';
+import { collect, connect, emitAck, http, sleep, waitFor } from './support/harness';
 
 /**
  * The built-in counterpart as a student meets it, through real sockets: it greets and opens a new
@@ -11,25 +9,17 @@ import { addTeam, collect, connect, emitAck, http, login, sleep, waitFor } from 
  * misread offer or a walk-out.
  */
 describe('AI counterpart over Socket.io (built-in engine)', () => {
-  const config = testConfig();
-  let gw: RunningGateway;
-  let ai: RunningAiWorker;
-  let agreements: RunningAgreementWorker;
+  const stack = new LiveStack();
+  const sockets = stack.sockets;
   let token: string;
-  const sockets: Socket[] = [];
+  let gw: RunningGateway;
 
   beforeAll(async () => {
-    await addTeam(config, 'cara@uni.edu');
-    gw = await createGateway(config);
-    ai = await createAiWorker(config, { handleSignals: false });
-    agreements = await createAgreementWorker(config, { handleSignals: false });
-    token = await login(gw.url, 'cara@uni.edu');
+    await stack.start(['cara@uni.edu'], { ai: true });
+    gw = stack.gw;
+    token = stack.token['cara@uni.edu'];
   });
-  afterAll(async () => {
-    sockets.forEach((s) => s.close());
-    await Promise.all([gw?.close(), ai?.close(), agreements?.close()]);
-    config.cleanup();
-  });
+  afterAll(() => stack.close());
 
   /** Creates a practice, joins it and waits for the AI's opening line. */
   async function open(scenarioId: string) {

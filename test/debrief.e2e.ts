@@ -1,9 +1,6 @@
-import type { Socket } from 'socket.io-client';
-import { createGateway, RunningGateway } from '../apps/gateway/src/gateway';
-import { createAiWorker, RunningAiWorker } from '../apps/ai-worker/src/ai-worker';
-import { createAgreementWorker, RunningAgreementWorker } from '../apps/agreement-worker/src/agreement-worker';
-import { testConfig } from './support/env';
-import { addTeam, connect, emitAck, http, login, waitFor } from './support/harness';
+import type { RunningGateway } from '../apps/gateway/src/gateway';
+import { LiveStack } from './support/live-stack';
+import { connect, emitAck, http, waitFor } from './support/harness';
 
 /**
  * The debrief reveals the other side's brief only after the end: while the negotiation is open the
@@ -11,28 +8,19 @@ import { addTeam, connect, emitAck, http, login, waitFor } from './support/harne
  * debrief shows both briefs, the zone and the feedback — to the student, and to nobody else.
  */
 describe('debrief after the end (issue 13)', () => {
-  const config = testConfig();
-  let gw: RunningGateway;
-  let ai: RunningAiWorker;
-  let agreements: RunningAgreementWorker;
-  const sockets: Socket[] = [];
+  const stack = new LiveStack();
+  const sockets = stack.sockets;
   let sam = '';
   let eve = '';
+  let gw: RunningGateway;
 
   beforeAll(async () => {
-    await addTeam(config, 'sam@uni.edu');
-    await addTeam(config, 'eve@uni.edu');
-    gw = await createGateway(config);
-    ai = await createAiWorker(config, { handleSignals: false });
-    agreements = await createAgreementWorker(config, { handleSignals: false });
-    sam = await login(gw.url, 'sam@uni.edu');
-    eve = await login(gw.url, 'eve@uni.edu');
+    await stack.start(['sam@uni.edu', 'eve@uni.edu'], { ai: true });
+    gw = stack.gw;
+    sam = stack.token['sam@uni.edu'];
+    eve = stack.token['eve@uni.edu'];
   });
-  afterAll(async () => {
-    sockets.forEach((s) => s.close());
-    await Promise.all([gw?.close(), ai?.close(), agreements?.close()]);
-    config.cleanup();
-  });
+  afterAll(() => stack.close());
 
   it('hides the other side while open, then shows both briefs, the zone and the feedback', async () => {
     const id = (await http(gw.url, 'POST', '/api/negotiations', { scenario_id: 'used-car' }, sam)).body.negotiation_id;

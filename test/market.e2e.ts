@@ -1,9 +1,7 @@
-import type { Socket } from 'socket.io-client';
-import { createGateway, RunningGateway } from '../apps/gateway/src/gateway';
-import { createAgreementWorker, RunningAgreementWorker } from '../apps/agreement-worker/src/agreement-worker';
+import type { RunningGateway } from '../apps/gateway/src/gateway';
 import { DataPaths, teamHoldings } from '@parley/store';
-import { testConfig } from './support/env';
-import { addTeam, connect, emitAck, http, login, waitFor } from './support/harness';
+import { LiveStack } from './support/live-stack';
+import { emitAck, http, waitFor } from './support/harness';
 import { until } from './support/agreement-worker';
 import { FOUR_TEAMS } from './support/market-designs';
 
@@ -13,28 +11,23 @@ import { FOUR_TEAMS } from './support/market-designs';
  * accepted as posted, profits, leaderboard and efficiency as computed by hand.
  */
 describe('markets with induced values', () => {
-  const config = testConfig();
+  const stack = new LiveStack();
+  const config = stack.config;
   const paths = new DataPaths(config.dataDir);
   const emails = ['alice@uni.edu', 'bob@uni.edu', 'carol@uni.edu', 'dave@uni.edu'];
-  let gw: RunningGateway;
-  let worker: RunningAgreementWorker;
   const token: Record<string, string> = {};
   let prof = '';
-  const sockets: Socket[] = [];
+  let gw: RunningGateway;
 
   beforeAll(async () => {
-    for (const e of emails) await addTeam(config, e);
-    await addTeam(config, 'prof@uni.edu', { role: 'instructor' });
-    gw = await createGateway(config);
-    worker = await createAgreementWorker(config, { handleSignals: false });
-    for (const e of emails) token[e] = await login(gw.url, e);
-    prof = await login(gw.url, 'prof@uni.edu');
+    await stack.start(emails, { instructors: ['prof@uni.edu'] });
+    gw = stack.gw;
+    prof = stack.token['prof@uni.edu'];
+    Object.assign(token, stack.token);
   });
-  afterAll(async () => {
-    sockets.forEach((s) => s.close());
-    await Promise.all([gw?.close(), worker?.close()]);
-    config.cleanup();
-  });
+  afterAll(() => stack.close());
+
+  const postOrder = (email: string, order: Record<string, unknown>) => http(gw.url, 'POST', '/api/orders', order, token[email]);
 
   const totals = async () => {
     const all = await Promise.all(emails.map((e) => teamHoldings(paths, e)));
@@ -43,47 +36,22 @@ describe('markets with induced values', () => {
 
   describe('on the free trading board', () => {
     it('refuses at once an order or a proposal the team could not honour, counting its other open orders', async () => {
-      const huge = await http(
-        gw.url,
-        'POST',
-        '/api/orders',
-        { side: 'sell', chemical: 'C', price: 5, quantity: 999_999 },
-        token['bob@uni.edu'],
-      );
+      const huge = await postOrder('bob@uni.edu', { side: 'sell', chemical: 'C', price: 5, quantity: 999_999 });
       expect(huge.status).toBe(409);
       expect(huge.body.code).toBe('NOT_ENOUGH_GOODS');
       expect(huge.body.message).toMatch(/you hold 2000/);
-      const rich = await http(
-        gw.url,
-        'POST',
-        '/api/orders',
-        { side: 'buy', chemical: 'N', price: 100, quantity: 501 },
-        token['bob@uni.edu'],
-      );
+      const rich = await postOrder('bob@uni.edu', { side: 'buy', chemical: 'N', price: 100, quantity: 501 });
       expect(rich.body.code).toBe('NOT_ENOUGH_CASH');
-      const first = await http(
-        gw.url,
-        'POST',
-        '/api/orders',
-        { side: 'sell', chemical: 'Q', price: 2, quantity: 1500 },
-        token['bob@uni.edu'],
-      );
+      const first = await postOrder('bob@uni.edu', { side: 'sell', chemical: 'Q', price: 2, quantity: 1500 });
       expect(first.status).toBe(201);
-      const second = await http(
-        gw.url,
-        'POST',
-        '/api/orders',
-        { side: 'sell', chemical: 'Q', price: 2, quantity: 600 },
-        token['bob@uni.edu'],
-      );
+      const second = await postOrder('bob@uni.edu', { side: 'sell', chemical: 'Q', price: 2, quantity: 600 });
       expect(second.body).toMatchObject({ code: 'NOT_ENOUGH_GOODS' });
       expect(second.body.message).toMatch(/1500 are promised/);
 
       // a proposal in a negotiation counts the same way: alice answers bob's Q order and proposes more than bob can pay for
       const opened = await http(gw.url, 'POST', `/api/orders/${first.body.id}/respond`, undefined, token['alice@uni.edu']);
       expect(opened.status).toBe(201);
-      const a = await connect(gw.url, token['alice@uni.edu']);
-      sockets.push(a);
+      const a = await stack.socket('alice@uni.edu');
       await emitAck(a, 'join-negotiation', { negotiation_id: opened.body.negotiation_id });
       const tooMuch = await emitAck(a, 'propose-offer', {
         negotiation_id: opened.body.negotiation_id,
@@ -98,15 +66,8 @@ describe('markets with induced values', () => {
     });
 
     it('answering an order twice gives back the same negotiation; the owner is told at once and sees "waiting for you"', async () => {
-      const owner = await connect(gw.url, token['carol@uni.edu']);
-      sockets.push(owner);
-      const order = await http(
-        gw.url,
-        'POST',
-        '/api/orders',
-        { side: 'buy', chemical: 'D', price: 3.1, quantity: 50 },
-        token['carol@uni.edu'],
-      );
+      const owner = await stack.socket('carol@uni.edu');
+      const order = await postOrder('carol@uni.edu', { side: 'buy', chemical: 'D', price: 3.1, quantity: 50 });
       const told = waitFor(owner, 'order-response', (p: any) => p.order_id === order.body.id);
       const one = await http(gw.url, 'POST', `/api/orders/${order.body.id}/respond`, undefined, token['dave@uni.edu']);
       const two = await http(gw.url, 'POST', `/api/orders/${order.body.id}/respond`, undefined, token['dave@uni.edu']);
@@ -121,15 +82,8 @@ describe('markets with induced values', () => {
 
     it('accepts an order as posted in one step: settled, the order filled once, the rest still posted; cash and goods conserved to the cent', async () => {
       const before = await totals();
-      const owner = await connect(gw.url, token['alice@uni.edu']);
-      sockets.push(owner);
-      const order = await http(
-        gw.url,
-        'POST',
-        '/api/orders',
-        { side: 'sell', chemical: 'C', price: 4.35, quantity: 100 },
-        token['alice@uni.edu'],
-      );
+      const owner = await stack.socket('alice@uni.edu');
+      const order = await postOrder('alice@uni.edu', { side: 'sell', chemical: 'C', price: 4.35, quantity: 100 });
       const told = waitFor(owner, 'order-response', (p: any) => p.order_id === order.body.id);
       const taken = await http(gw.url, 'POST', `/api/orders/${order.body.id}/accept`, { quantity: 30 }, token['bob@uni.edu']);
       expect(taken.status).toBe(201);
@@ -266,13 +220,7 @@ describe('markets with induced values', () => {
 
     it('closes when the instructor ends it: new orders are refused', async () => {
       expect((await http(gw.url, 'POST', `/api/markets/${marketId}/end`, undefined, prof)).body.running).toBe(false);
-      const late = await http(
-        gw.url,
-        'POST',
-        '/api/orders',
-        { market_id: marketId, chemical: 'C', side: 'buy', price: 1, quantity: 1 },
-        token['carol@uni.edu'],
-      );
+      const late = await postOrder('carol@uni.edu', { market_id: marketId, chemical: 'C', side: 'buy', price: 1, quantity: 1 });
       expect(late.body.code).toBe('MARKET_CLOSED');
     });
 
@@ -294,13 +242,13 @@ describe('markets with induced values', () => {
       const me = await http(gw.url, 'GET', `/api/markets/${market.id}/me`, undefined, token['carol@uni.edu']);
       expect(me.body.schedules).toHaveLength(1);
       await http(gw.url, 'POST', `/api/sessions/${session.body.id}/rounds/current/end`, undefined, prof);
-      const late = await http(
-        gw.url,
-        'POST',
-        '/api/orders',
-        { market_id: market.id, chemical: 'C', side: me.body.schedules[0].side, price: 1, quantity: 1 },
-        token['carol@uni.edu'],
-      );
+      const late = await postOrder('carol@uni.edu', {
+        market_id: market.id,
+        chemical: 'C',
+        side: me.body.schedules[0].side,
+        price: 1,
+        quantity: 1,
+      });
       expect(late.body.code).toBe('MARKET_CLOSED');
     });
   });

@@ -1,37 +1,27 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Socket } from 'socket.io-client';
-import { createGateway, RunningGateway } from '../apps/gateway/src/gateway';
-import { createAiWorker, RunningAiWorker } from '../apps/ai-worker/src/ai-worker';
-import { createAgreementWorker, RunningAgreementWorker } from '../apps/agreement-worker/src/agreement-worker';
-import { testConfig } from './support/env';
-import { addTeam, collect, connect, emitAck, http, login, waitFor } from './support/harness';
+import type { RunningGateway } from '../apps/gateway/src/gateway';
+import { LiveStack } from './support/live-stack';
+import { collect, connect, emitAck, http, login, waitFor } from './support/harness';
 
 /**
  * The newcomer's path: log in, open an AI practice on the salary scenario, negotiate over
  * Socket.io with the built-in engine to a deal, and get a score — gateway and both workers running.
  */
 describe('AI practice end to end (built-in engine)', () => {
-  const config = testConfig();
-  let gw: RunningGateway;
-  let ai: RunningAiWorker;
-  let agreements: RunningAgreementWorker;
+  const stack = new LiveStack();
+  const config = stack.config;
+  const sockets = stack.sockets;
   let token: string;
-  const sockets: Socket[] = [];
+  let gw: RunningGateway;
 
   beforeAll(async () => {
-    await addTeam(config, 'sam@uni.edu');
-    await addTeam(config, 'eve@uni.edu');
-    gw = await createGateway(config);
-    ai = await createAiWorker(config, { handleSignals: false });
-    agreements = await createAgreementWorker(config, { handleSignals: false });
-    token = await login(gw.url, 'sam@uni.edu');
+    await stack.start(['sam@uni.edu', 'eve@uni.edu'], { ai: true });
+    gw = stack.gw;
+    token = stack.token['sam@uni.edu'];
   });
-  afterAll(async () => {
-    sockets.forEach((s) => s.close());
-    await Promise.all([gw?.close(), ai?.close(), agreements?.close()]);
-    config.cleanup();
-  });
+  afterAll(() => stack.close());
 
   const openSocket = async (t = token) => {
     const s = await connect(gw.url, t);

@@ -1,34 +1,23 @@
-import type { Socket } from 'socket.io-client';
-import { createGateway, RunningGateway } from '../apps/gateway/src/gateway';
-import { createAiWorker, RunningAiWorker } from '../apps/ai-worker/src/ai-worker';
-import { createAgreementWorker, RunningAgreementWorker } from '../apps/agreement-worker/src/agreement-worker';
-import { testConfig } from './support/env';
-import { addTeam, connect, emitAck, http, login, waitFor } from './support/harness';
+import type { RunningGateway } from '../apps/gateway/src/gateway';
+import { LiveStack } from './support/live-stack';
+import { connect, emitAck, http, waitFor } from './support/harness';
 
 /**
  * Issue 13, first list, through sockets: a deal worse than the student's own walk-away scores claiming 0
  * and overall below ending without a deal; offer lines in the chat read in plain words with units.
  */
 describe('scores anchored to the walk-away, through sockets (issue 13)', () => {
-  const config = testConfig();
-  let gw: RunningGateway;
-  let ai: RunningAiWorker;
-  let agreements: RunningAgreementWorker;
-  const sockets: Socket[] = [];
+  const stack = new LiveStack();
+  const sockets = stack.sockets;
   let token = '';
+  let gw: RunningGateway;
 
   beforeAll(async () => {
-    await addTeam(config, 'pat@uni.edu');
-    gw = await createGateway(config);
-    ai = await createAiWorker(config, { handleSignals: false });
-    agreements = await createAgreementWorker(config, { handleSignals: false });
-    token = await login(gw.url, 'pat@uni.edu');
+    await stack.start(['pat@uni.edu'], { ai: true });
+    gw = stack.gw;
+    token = stack.token['pat@uni.edu'];
   });
-  afterAll(async () => {
-    sockets.forEach((s) => s.close());
-    await Promise.all([gw?.close(), ai?.close(), agreements?.close()]);
-    config.cleanup();
-  });
+  afterAll(() => stack.close());
 
   const open = async (scenario_id: string) => {
     const id = (await http(gw.url, 'POST', '/api/negotiations', { scenario_id }, token)).body.negotiation_id;

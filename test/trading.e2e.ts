@@ -1,31 +1,24 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Socket } from 'socket.io-client';
-import { createGateway, RunningGateway } from '../apps/gateway/src/gateway';
-import { createAgreementWorker, RunningAgreementWorker } from '../apps/agreement-worker/src/agreement-worker';
-import { testConfig } from './support/env';
+import type { RunningGateway } from '../apps/gateway/src/gateway';
+import { LiveStack } from './support/live-stack';
 import { addTeam, connect, emitAck, http, login, waitFor } from './support/harness';
 
 /** Two teams trade over sockets to transaction files and changed holdings (gateway + agreement-worker). */
 describe('peer trading end to end', () => {
-  const config = testConfig();
-  let gw: RunningGateway;
-  let worker: RunningAgreementWorker;
+  const stack = new LiveStack();
+  const config = stack.config;
+  const sockets = stack.sockets;
   let alice: string, bob: string;
-  const sockets: Socket[] = [];
+  let gw: RunningGateway;
 
   beforeAll(async () => {
-    await addTeam(config, 'alice@uni.edu');
-    await addTeam(config, 'bob@uni.edu');
-    gw = await createGateway(config);
-    worker = await createAgreementWorker(config, { handleSignals: false });
-    [alice, bob] = await Promise.all([login(gw.url, 'alice@uni.edu'), login(gw.url, 'bob@uni.edu')]);
+    await stack.start(['alice@uni.edu', 'bob@uni.edu']);
+    gw = stack.gw;
+    [alice, bob] = [stack.token['alice@uni.edu'], stack.token['bob@uni.edu']];
   });
-  afterAll(async () => {
-    sockets.forEach((s) => s.close());
-    await Promise.all([gw?.close(), worker?.close()]);
-    config.cleanup();
-  });
+  afterAll(() => stack.close());
 
   let orderId = '';
   async function room(): Promise<{ id: string; a: Socket; b: Socket }> {

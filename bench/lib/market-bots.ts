@@ -4,13 +4,15 @@ import type { Chemical } from '@parley/contracts';
 import type { ParleyConfig } from '@parley/config';
 import { DataPaths, TeamStore, hashPassword, readTransactions, teamHoldings } from '@parley/store';
 import {
+  MarketAnalytics,
   MarketDesign,
+  MechanismSummary,
   ZiTrader,
   acceptable,
   designToJson,
   doubleAuctionRound,
   formatCents,
-  marketResults,
+  summariseRounds,
   ziMarket,
   ziPrice,
 } from '@parley/negotiation';
@@ -123,19 +125,19 @@ export async function totals(config: ParleyConfig, emails: string[]): Promise<{ 
 }
 
 export interface ZiRoundResult {
-  parley_efficiency: number | null;
-  double_auction_efficiency: number | null;
-  parley_trades: number;
-  double_auction_trades: number;
+  /** Parley's own analytics endpoint after the round: per chemical equilibrium, volume, mean price, efficiency */
+  parley: MarketAnalytics;
+  /** the same design in the plain simulated double auction, `daRounds` rounds (seeds `<seed>:double-auction:<r>`) */
+  double_auction: MechanismSummary;
+  da_rounds: number;
   refused: Record<string, number>;
-  /** agreement-worker decisions that came out failed (a promise settlement refused) */
   elapsed_s: number;
 }
 
 /**
  * One round of a market: the design uploaded, the bots seated in order (T01 → bots[0], …), `ticks` ZI
- * actions through Parley, then the same design once as a plain simulated double auction with the same
- * traders. Efficiency from Parley's own analytics endpoint.
+ * actions through Parley, then the same design as a plain simulated double auction with the same
+ * traders (`daRounds` rounds, each with its own seed). Parley's figures come from its own analytics endpoint.
  */
 export async function ziRound(args: {
   url: string;
@@ -144,6 +146,7 @@ export async function ziRound(args: {
   design: MarketDesign;
   seed: string;
   ticks: number;
+  daRounds: number;
   timeLimitMs: number;
 }): Promise<ZiRoundResult> {
   const { url, instructor, bots, design } = args;
@@ -236,12 +239,11 @@ export async function ziRound(args: {
   }
   const analytics = await settledAnalytics(url, instructor, marketId);
   await call(url, 'POST', `/api/markets/${marketId}/end`, undefined, instructor);
-  const da = doubleAuctionRound(design, seededRandom(`${args.seed}:double-auction`));
+  const da = Array.from({ length: args.daRounds }, (_, r) => doubleAuctionRound(design, seededRandom(`${args.seed}:double-auction:${r}`)));
   return {
-    parley_efficiency: analytics.efficiency,
-    double_auction_efficiency: marketResults(design, da.trades).efficiency,
-    parley_trades: analytics.trade_count,
-    double_auction_trades: da.trades.length,
+    parley: analytics,
+    double_auction: summariseRounds(design, da),
+    da_rounds: args.daRounds,
     refused,
     elapsed_s: (Date.now() - started) / 1000,
   };
@@ -252,7 +254,7 @@ function slotOfEmail(bots: Bot[], email: string): string {
 }
 
 /** The analytics once the trade count has stopped moving (settlement is asynchronous). */
-async function settledAnalytics(url: string, instructor: string, marketId: string) {
+async function settledAnalytics(url: string, instructor: string, marketId: string): Promise<MarketAnalytics> {
   let last = -1;
   for (let i = 0; i < 200; i++) {
     const a = (await call(url, 'GET', `/api/markets/${marketId}/analytics`, undefined, instructor)).body;
@@ -287,6 +289,7 @@ export async function conservationRun(args: {
   seed: string;
   kill: () => void;
   timeLimitMs: number;
+  progress?: (line: string) => void;
 }): Promise<ConservationResult> {
   const { url, bots } = args;
   const rng = seededRandom(args.seed);
@@ -298,6 +301,7 @@ export async function conservationRun(args: {
   let made = 0;
   let attempts = 0;
   let killedAt = -1;
+  let reported = 0;
   const chemicals: Chemical[] = ['C', 'N', 'D', 'Q'];
   const one = async () => {
     const seller = bots[Math.floor(rng() * bots.length)];
@@ -339,6 +343,10 @@ export async function conservationRun(args: {
       while (made < args.trades && attempts < args.trades * 3 && Date.now() - started < args.timeLimitMs) {
         attempts++;
         await one();
+        if (made - reported >= 500) {
+          reported = made;
+          args.progress?.(`${made} trades agreed, ${((Date.now() - started) / 1000).toFixed(0)} s, refused ${JSON.stringify(refused)}`);
+        }
         if (killedAt < 0 && made >= args.trades / 2) {
           killedAt = made;
           args.kill();

@@ -1,11 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { http } from '../support/harness';
 import { auditDisk } from '../support/cluster-disk';
 import { FaultRow, recordSuite } from '../support/reliability-report';
-import { Rig, agree, sleep, until } from '../support/faults';
+import { Rig, mountTmpfs, unmountTmpfs, agree, sleep, until } from '../support/faults';
 
 /**
  * Damaged input files fail only the trade or request that needs them, with STORAGE_FAILED and the
@@ -23,7 +22,7 @@ describe('corrupt and read-only storage: one request fails with a reason, the re
         { kind: 'agreement-worker', name: 'agr1', env: { LOG_LEVEL: 'info' } },
       ],
     });
-    try {
+    await rig.run(async () => {
       const [broken, buyer, seller2, buyer2, lost] = [
         'cbroken@uni.edu',
         'cbuyer@uni.edu',
@@ -93,7 +92,16 @@ describe('corrupt and read-only storage: one request fails with a reason, the re
       // the operator removes the damaged file: the seller's agreement goes through and the trade settles
       unlinkSync(join(txDir, damaged));
       expect(await agree(clients.get(broken)!, bad, { price: 10, quantity: 5 })).toBe(true);
-      await until('settled once repaired', () => auditDisk(dataDir).negotiations.get(bad)?.outcome?.status === 'completed', 20_000, 200);
+      // settled means archived: outcome.json is written in negotiations_settling/ just before the archive rename
+      await until(
+        'settled once repaired',
+        () => {
+          const n = auditDisk(dataDir).negotiations.get(bad);
+          return n?.outcome?.status === 'completed' && n.place === 'archived';
+        },
+        20_000,
+        200,
+      );
       const settling = readdirSync(join(dataDir, 'teams', broken)).includes('negotiations_settling')
         ? readdirSync(join(dataDir, 'teams', broken, 'negotiations_settling'))
         : [];
@@ -120,18 +128,12 @@ describe('corrupt and read-only storage: one request fails with a reason, the re
       expect(places.filter((p) => p === 'active').length).toBeGreaterThan(places.length / 2);
       expect(chat.ok).toBe(true);
       expect(settling).toEqual([]);
-    } catch (e) {
-      console.log(rig.cluster.diagnostics());
-      throw e;
-    } finally {
-      await rig.stop();
-    }
+    });
   }, 120_000);
 
   it('read-only DATA_DIR: POST /api/orders answers 503 STORAGE_FAILED', async () => {
-    const mnt = mkdtempSync(join(tmpdir(), 'parley-ro-'));
-    const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=2m,mode=0755', 'tmpfs', mnt], { encoding: 'utf8' });
-    if (mounted.status !== 0) {
+    const { dir: mnt, failure } = mountTmpfs('parley-ro-');
+    if (failure) {
       rows.push({
         fault: 'read-only DATA_DIR, POST /api/orders',
         attempted: 0,
@@ -139,9 +141,8 @@ describe('corrupt and read-only storage: one request fails with a reason, the re
         persisted: 0,
         lost: 0,
         duplicated: 0,
-        notes: `NOT RUN: \`mount -t tmpfs\` failed here (${(mounted.stderr || '').trim()})`,
+        notes: `NOT RUN: \`mount -t tmpfs\` failed here (${failure})`,
       });
-      rmSync(mnt, { recursive: true, force: true });
       return;
     }
     const rig = new Rig({ dataDir: mnt, services: [{ kind: 'gateway', name: 'gw1' }] });
@@ -169,9 +170,7 @@ describe('corrupt and read-only storage: one request fails with a reason, the re
     } finally {
       await rig.cluster.killAll();
       rig.world.closeClients();
-      spawnSync('mount', ['-o', 'remount,rw', mnt]);
-      if (spawnSync('umount', [mnt]).status !== 0) spawnSync('umount', ['-l', mnt]);
-      rmSync(mnt, { recursive: true, force: true });
+      unmountTmpfs(mnt);
     }
   }, 60_000);
 });

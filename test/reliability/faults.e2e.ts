@@ -11,7 +11,19 @@ import { SendRecord, summarize, syncAll, undelivered, verifyAi, verifyChat } fro
 import { auditDisk, corruption, danglingLinks, missingResponderLinks, tradeProblems } from '../support/cluster-disk';
 import { PRACTICE_LINES } from '../support/cluster-world';
 import { FaultRow, recordSuite, reliabilityMode } from '../support/reliability-report';
-import { QueueWatch, Rig, TradeRecord, agree, practiceLoop, row, sleep, tradeLoop, until } from '../support/faults';
+import {
+  QueueWatch,
+  Rig,
+  TradeRecord,
+  agree,
+  mountTmpfs,
+  practiceLoop,
+  row,
+  sleep,
+  tradeLoop,
+  unmountTmpfs,
+  until,
+} from '../support/faults';
 
 /**
  * Faults injected into real processes (test/support/cluster.ts) on loopback, each test with a bounded
@@ -279,7 +291,8 @@ describe(`fault injection (${MODE})`, () => {
         { kind: 'agreement-worker', name: 'agr1' },
       ],
     });
-    try {
+    rig.onStop(() => redis.destroy());
+    await rig.run(async () => {
       const chatters = emails('cht', 6);
       const students = emails('stu', 3);
       const traders = emails('trd', 4);
@@ -500,14 +513,7 @@ describe(`fault injection (${MODE})`, () => {
       expect(settledAfterSweep).toBe(frozenTrades.length);
       expect(answeredAfterRetry).toBe(frozenLines.length);
       expect(corruption(audit)).toEqual([]);
-    } catch (e) {
-      console.log(rig.cluster.diagnostics());
-      throw e;
-    } finally {
-      await rig.stop();
-      await redis.kill();
-      rmSync(redis.dir, { recursive: true, force: true });
-    }
+    });
   }, 300_000);
 
   it(`restarting a gateway with ${SIZES.gwClients} connected clients: they reconnect, rejoin and get every missed message once`, async () => {
@@ -518,7 +524,8 @@ describe(`fault injection (${MODE})`, () => {
       ],
     });
     const redis = new IORedis(rig.redisUrl);
-    try {
+    rig.onStop(() => redis.disconnect());
+    await rig.run(async () => {
       const teams = emails('tab', SIZES.gwClients / 2);
       await rig.world.addTeams(teams);
       await rig.start();
@@ -613,13 +620,7 @@ describe(`fault injection (${MODE})`, () => {
       // restarts come every few seconds: a client still reconnecting from one restart lives through the next
       expect(Math.min(...reconnects)).toBeGreaterThanOrEqual(1);
       expect(notices).toBe(listeners.length);
-    } catch (e) {
-      console.log(rig.cluster.diagnostics());
-      throw e;
-    } finally {
-      redis.disconnect();
-      await rig.stop();
-    }
+    });
   }, 300_000);
 
   it('client connections cut on a schedule during a chat load: every client gets 100% of its room', async () => {
@@ -629,7 +630,7 @@ describe(`fault injection (${MODE})`, () => {
         { kind: 'gateway', name: 'gw2' },
       ],
     });
-    try {
+    await rig.run(async () => {
       const teams = emails('drp', SIZES.dropClients);
       await rig.world.addTeams(teams);
       await rig.start();
@@ -686,19 +687,13 @@ describe(`fault injection (${MODE})`, () => {
       expect(summarize('chat', chat)).toBe('chat: ok');
       expect(Math.min(...perClient)).toBe(100);
       expect(cuts).toBeGreaterThan(0);
-    } catch (e) {
-      console.log(rig.cluster.diagnostics());
-      throw e;
-    } finally {
-      await rig.stop();
-    }
+    });
   }, 300_000);
 
   it('DATA_DIR full, then read-only: the sender gets STORAGE_FAILED, nothing unsaved is acknowledged, and it recovers', async () => {
     // root ignores file modes, so "read-only" and "full" need a real file system: a small tmpfs
-    const mnt = mkdtempSync(join(tmpdir(), 'parley-full-'));
-    const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=2m,mode=0755', 'tmpfs', mnt], { encoding: 'utf8' });
-    if (mounted.status !== 0) {
+    const { dir: mnt, failure } = mountTmpfs('parley-full-');
+    if (failure) {
       rows.push(
         row({
           fault: 'DATA_DIR full / read-only',
@@ -707,10 +702,9 @@ describe(`fault injection (${MODE})`, () => {
           persisted: 0,
           lost: 0,
           duplicated: 0,
-          notes: `NOT RUN: \`mount -t tmpfs\` failed here (${(mounted.stderr || mounted.error?.message || '').trim()}); root ignores file modes, so there is no other honest way to make DATA_DIR full or read-only`,
+          notes: `NOT RUN: \`mount -t tmpfs\` failed here (${failure}); root ignores file modes, so there is no other honest way to make DATA_DIR full or read-only`,
         }),
       );
-      rmSync(mnt, { recursive: true, force: true });
       return;
     }
     const rig = new Rig({ dataDir: mnt, services: [{ kind: 'gateway', name: 'gw1' }] });
@@ -849,9 +843,7 @@ describe(`fault injection (${MODE})`, () => {
     } finally {
       await rig.cluster.killAll();
       rig.world.closeClients();
-      spawnSync('mount', ['-o', 'remount,rw', mnt]);
-      if (spawnSync('umount', [mnt]).status !== 0) spawnSync('umount', ['-l', mnt]);
-      rmSync(mnt, { recursive: true, force: true });
+      unmountTmpfs(mnt);
     }
   }, 180_000);
 });

@@ -1,8 +1,7 @@
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { build } from 'esbuild';
 import { Queue as BullQueue } from 'bullmq';
 import type IORedis from 'ioredis';
 import { JobProducer, Queue, bullPrefix, createRedis } from '@parley/queues';
@@ -11,15 +10,9 @@ import { testConfig } from '../support/env';
 import { addTeams, agreed, openPeer, until, writeState } from '../support/agreement-worker';
 import { auditDisk, holdingsFromFiles, tradeProblems } from '../support/cluster-disk';
 import { FaultRow, recordSuite } from '../support/reliability-report';
+import { WorkerProcess, bundle, startWorkerProcess } from '../support/worker-process';
 
 const ROOT = resolve(__dirname, '..', '..');
-
-interface Child {
-  child: ChildProcess;
-  events: { event: string; point?: string; negotiation_id?: string }[];
-  logs: string[];
-  stop(): Promise<void>;
-}
 
 /**
  * Settlers paused with SIGSTOP past every timeout (claim staleness, BullMQ's job lock, the old lock's
@@ -32,25 +25,17 @@ describe('fencing: settlers stopped (SIGSTOP) past every timeout, on two workers
   const config = testConfig();
   const paths = new DataPaths(config.dataDir);
   const bundleDir = mkdtempSync(join(tmpdir(), 'parley-fencing-'));
-  const children: Child[] = [];
+  const children: WorkerProcess[] = [];
   const rows: FaultRow[] = [];
   let redis: IORedis;
   let producer: JobProducer;
   let queue: BullQueue;
 
   beforeAll(async () => {
-    const bundle = (entry: string, out: string) =>
-      build({
-        entryPoints: [join(ROOT, entry)],
-        bundle: true,
-        platform: 'node',
-        target: 'node20',
-        outfile: join(bundleDir, out),
-        packages: 'external',
-        tsconfig: join(ROOT, 'tsconfig.json'),
-        logLevel: 'error',
-      });
-    await Promise.all([bundle('test/reliability/fencing-child.ts', 'worker.js'), bundle('apps/cli/src/parley.ts', 'parley.js')]);
+    await Promise.all([
+      bundle('test/reliability/fencing-child.ts', join(bundleDir, 'worker.js')),
+      bundle('apps/cli/src/parley.ts', join(bundleDir, 'parley.js')),
+    ]);
     redis = createRedis(config.redisUrl);
     producer = new JobProducer(redis, config.redisPrefix);
     queue = new BullQueue(Queue.AgreementCheck, { connection: redis, prefix: bullPrefix(config.redisPrefix) });
@@ -58,7 +43,7 @@ describe('fencing: settlers stopped (SIGSTOP) past every timeout, on two workers
 
   afterAll(async () => {
     for (const c of children) c.child.kill('SIGCONT');
-    await Promise.all(children.map((c) => c.stop()));
+    await Promise.all(children.map((c) => c.kill()));
     recordSuite({ suite: 'fencing', mode: 'short', faults: rows });
     await queue?.obliterate({ force: true }).catch(() => undefined);
     await queue?.close();
@@ -68,53 +53,14 @@ describe('fencing: settlers stopped (SIGSTOP) past every timeout, on two workers
     config.cleanup();
   });
 
-  async function startWorker(env: Record<string, string>): Promise<Child> {
-    const child = spawn(process.execPath, [join(bundleDir, 'worker.js')], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        NODE_PATH: join(ROOT, 'node_modules'),
-        REDIS_URL: config.redisUrl,
-        REDIS_PREFIX: config.redisPrefix,
-        DATA_DIR: config.dataDir,
-        JWT_SECRET: 'fencing-test-secret-fencing-test-secret',
-        LOG_LEVEL: 'info',
-        AGREEMENT_CONCURRENCY: '4',
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const c: Child = {
-      child,
-      events: [],
-      logs: [],
-      stop: async () => {
-        if (child.exitCode !== null || child.signalCode !== null) return;
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGKILL');
-        await exited;
-      },
-    };
-    let buffer = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      const lines = buffer.split('\n');
-      buffer = lines.pop()!;
-      for (const line of lines) {
-        try {
-          const parsed = JSON.parse(line);
-          if (parsed.event) c.events.push(parsed);
-          else c.logs.push(line);
-        } catch {
-          c.logs.push(line);
-        }
-      }
-    });
-    child.stderr!.on('data', (chunk: Buffer) => c.logs.push(chunk.toString()));
+  async function startWorker(env: Record<string, string>): Promise<WorkerProcess> {
+    const c = await startWorkerProcess(
+      join(bundleDir, 'worker.js'),
+      config,
+      { JWT_SECRET: 'fencing-test-secret-fencing-test-secret', ...env },
+      60_000,
+    );
     children.push(c);
-    await until('worker started', () => c.events.some((e) => e.event === 'started'), 60_000, 20).catch((e) => {
-      throw new Error(`${e.message}; output: ${c.logs.join('\n')}`);
-    });
     return c;
   }
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue as BullQueue } from 'bullmq';
@@ -42,7 +42,8 @@ describe('Redis restarted empty: schedulers, trades and AI turns recover by them
         connection.disconnect();
       }
     };
-    try {
+    rig.onStop(() => redis.destroy());
+    await rig.run(async () => {
       await rig.start();
       const [seller, buyer, student] = ['rseller@uni.edu', 'rbuyer@uni.edu', 'rstudent@uni.edu'];
       await rig.world.addTeams([seller, buyer, student]);
@@ -123,13 +124,6 @@ describe('Redis restarted empty: schedulers, trades and AI turns recover by them
       expect(after).toEqual({ schedules: 2, settled: true, answered: true });
       expect(next.result.status).toBe('acked');
       expect(duplicates).toBe(0);
-    } catch (e) {
-      console.log(rig.cluster.diagnostics());
-      throw e;
-    } finally {
-      await rig.stop();
-      await redis.kill();
-      rmSync(redis.dir, { recursive: true, force: true });
-    }
+    });
   }, 180_000);
 });

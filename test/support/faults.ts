@@ -1,3 +1,7 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Queue as BullQueue, QueueEvents } from 'bullmq';
 import IORedis from 'ioredis';
 import { Cluster, Service, ServiceKind, sleep, until } from './cluster';
@@ -26,6 +30,7 @@ export class Rig {
   readonly cluster: Cluster;
   readonly sends: SendRecord[] = [];
   readonly redisUrl: string;
+  private readonly cleanups: (() => unknown)[] = [];
 
   constructor(opts: RigOptions) {
     this.world = new World(opts.dataDir);
@@ -49,6 +54,23 @@ export class Rig {
 
   async start(): Promise<void> {
     await Promise.all(this.cluster.services.map((s) => s.start()));
+  }
+
+  /** Runs a fault scenario: when it fails the services' logs are printed; the rig is stopped either way. */
+  async run(scenario: () => Promise<void>): Promise<void> {
+    try {
+      await scenario();
+    } catch (e) {
+      console.log(this.cluster.diagnostics());
+      throw e;
+    } finally {
+      await this.stop();
+    }
+  }
+
+  /** Runs after the services are stopped (a scenario's own Redis server or connection). */
+  onStop(cleanup: () => unknown): void {
+    this.cleanups.push(cleanup);
   }
 
   gateways(): Service[] {
@@ -122,6 +144,7 @@ export class Rig {
     this.world.closeClients();
     await this.cluster.killAll();
     this.world.cleanup();
+    for (const cleanup of this.cleanups.splice(0)) await cleanup();
   }
 }
 
@@ -264,3 +287,22 @@ export function row(r: FaultRow): FaultRow {
 }
 
 export { sleep, until };
+
+/**
+ * A 2 MiB tmpfs on a new temporary folder: a DATA_DIR that can really be filled or made read-only
+ * (root ignores file modes). `failure` says why it could not be mounted (the folder is then removed).
+ */
+export function mountTmpfs(prefix: string): { dir: string; failure: string | null } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=2m,mode=0755', 'tmpfs', dir], { encoding: 'utf8' });
+  if (mounted.status === 0) return { dir, failure: null };
+  rmSync(dir, { recursive: true, force: true });
+  return { dir, failure: (mounted.stderr || mounted.error?.message || '').trim() };
+}
+
+/** Writable again, unmounted (lazily when still busy) and removed. */
+export function unmountTmpfs(dir: string): void {
+  spawnSync('mount', ['-o', 'remount,rw', dir]);
+  if (spawnSync('umount', [dir]).status !== 0) spawnSync('umount', ['-l', dir]);
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,8 +1,15 @@
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { rename } from 'node:fs/promises';
+import { appendFileSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { open, rename } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findByClientMessageId, maxSeqInFile } from './message-index';
+
+// `open` stays the real one unless a test makes it move the directory first
+jest.mock('node:fs/promises', () => {
+  const real = jest.requireActual('node:fs/promises');
+  return { ...real, open: jest.fn(real.open) };
+});
+const realOpen: typeof open = jest.requireActual('node:fs/promises').open;
 
 describe('message file index (read only what was appended)', () => {
   let dir: string;
@@ -29,6 +36,28 @@ describe('message file index (read only what was appended)', () => {
     expect(await maxSeqInFile(file)).toBe(5);
     expect(await findByClientMessageId(file, 'c')).toMatchObject({ seq: 5 });
     expect(await findByClientMessageId(file, 'a')).toMatchObject({ seq: 1 });
+  });
+
+  it('a file moved away between its stat and its open (a settlement claiming the negotiation) reads as not there', async () => {
+    writeFileSync(file, line(1, 'a'));
+    expect(await maxSeqInFile(file)).toBe(1);
+    appendFileSync(file, line(2, 'b'));
+    const moved = `${dir}-moved`;
+    const moveFirst = async (...args: Parameters<typeof open>) => {
+      renameSync(dir, moved);
+      return realOpen(...args);
+    };
+    try {
+      jest.mocked(open).mockImplementationOnce(moveFirst);
+      await expect(maxSeqInFile(file)).resolves.toBe(0);
+      renameSync(moved, dir);
+      expect(await maxSeqInFile(file)).toBe(2);
+      // the index knows 'b'; the file moves away before its line is read
+      jest.mocked(open).mockImplementationOnce(moveFirst);
+      await expect(findByClientMessageId(file, 'b')).resolves.toBeNull();
+    } finally {
+      rmSync(moved, { recursive: true, force: true });
+    }
   });
 
   it('starts over when the file is replaced by another one', async () => {

@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { ChatMessage } from '@parley/contracts';
 import type { Written } from './appender';
+import { isNotFound } from './files';
 
 /**
  * What a party's messages file holds, kept per process and brought up to date by reading only the
@@ -65,7 +66,11 @@ async function refresh(path: string): Promise<FileIndex | null> {
   applyOwn(idx, st.size);
   const start = idx.offset;
   if (st.size <= start) return idx;
-  const fh = await open(path, 'r');
+  const fh = await openIfThere(path);
+  if (!fh) {
+    indexes.delete(path);
+    return null;
+  }
   try {
     const buf = Buffer.alloc(st.size - start);
     const { bytesRead } = await fh.read(buf, 0, buf.length, start);
@@ -120,7 +125,8 @@ export async function maxSeqInFile(path: string): Promise<number> {
 export async function findByClientMessageId(path: string, clientMessageId: string): Promise<ChatMessage | null> {
   const at = (await indexOf(path))?.ids.get(clientMessageId);
   if (at === undefined) return null;
-  const fh = await open(path, 'r');
+  const fh = await openIfThere(path);
+  if (!fh) return null;
   try {
     const buf = Buffer.alloc(MAX_LINE_BYTES);
     const { bytesRead } = await fh.read(buf, 0, buf.length, at);
@@ -128,5 +134,18 @@ export async function findByClientMessageId(path: string, clientMessageId: strin
     return JSON.parse(buf.toString('utf8', 0, nl < 0 ? bytesRead : nl)) as ChatMessage;
   } finally {
     await fh.close();
+  }
+}
+
+/**
+ * The file opened for reading, or null when it is gone: a settlement may move the negotiation's
+ * directory between the stat and the open, and a file that moved away is one that is not there.
+ */
+async function openIfThere(path: string) {
+  try {
+    return await open(path, 'r');
+  } catch (e) {
+    if (isNotFound(e)) return null;
+    throw e;
   }
 }

@@ -16,7 +16,12 @@ import { ChatService } from './chat.service';
 
 export interface OfferChange {
   view: OfferView;
-  line: ChatMessage;
+  /**
+   * The change's line in the party's transcript; null when the negotiation was claimed for settlement
+   * (or closed) after the state file was written and before the line was: the change stands (the
+   * settler read it), only the line is missing.
+   */
+  line: ChatMessage | null;
 }
 
 /**
@@ -47,14 +52,14 @@ export class OfferService {
       last_updated: Math.floor(now / 1000),
     };
     await this.negotiations.writeState(located, party.prefix, state);
-    const line = await this.chat.append(located, party, {
-      kind: 'offer',
-      content: offerLine(status, offerTerms ? await this.describe(access, offerTerms) : ''),
-      ...(offerTerms ? { terms: offerTerms } : {}),
-      status,
-    });
-    const view = offerView(state);
-    return { view, line };
+    const content = offerLine(status, offerTerms ? await this.describe(access, offerTerms) : '');
+    const line = await this.chat
+      .append(located, party, { kind: 'offer', content, ...(offerTerms ? { terms: offerTerms } : {}), status })
+      .catch((e) => {
+        if (e instanceof ParleyError && (e.code === ErrorCode.NegotiationSettling || e.code === ErrorCode.NegotiationClosed)) return null;
+        throw e;
+      });
+    return { view: offerView(state), line };
   }
 
   /** Terms in plain words with their units: "price $11,000", "1,500 units of C at $4.25 each". */
