@@ -23,7 +23,7 @@ const createSchema = z
 const joinSchema = z.object({ code: z.string().min(1, 'type the join code').max(20) });
 const roundSchema = z.object({
   pairs: z
-    .array(z.object({ a: email, b: email.or(z.literal('ai')) }))
+    .array(z.object({ a: email.or(z.literal('ai')), b: email.or(z.literal('ai')) }))
     .max(500)
     .optional(),
 });
