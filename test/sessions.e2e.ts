@@ -270,6 +270,28 @@ describe('class sessions end to end', () => {
     expect((await api('prof', 'POST', `/api/sessions/${session.id}/rounds/current/end`)).body.code).toBe('ROUND_NOT_RUNNING');
   });
 
+  it('debriefs one round or all of them, and says so when a round was never played', async () => {
+    const debrief = async (query: string) => (await api('prof', 'GET', `/api/sessions/${session.id}/debrief${query}`)).body;
+    // round 2 was ended at once: its negotiations close as no deal (time) on the agreement-worker
+    for (const t0 = Date.now(); (await debrief('?round=2')).debriefs[0]?.deal_rate.closed !== 2; await sleep(100))
+      if (Date.now() - t0 > 10_000) throw new Error('round 2 did not close');
+    const [one, two, all, allByName] = await Promise.all(['?round=1', '?round=2', '', '?round=all'].map(debrief));
+    expect([one.round, two.round, all.round]).toEqual([1, 2, null]);
+    expect(one.rounds).toEqual([1, 2]);
+    expect(one.debriefs[0].deal_rate).toEqual({ deals: 1, closed: 2, rate: 0.5 });
+    expect(two.debriefs[0].deal_rate).toEqual({ deals: 0, closed: 2, rate: 0 });
+    expect(all.debriefs[0].deal_rate).toEqual({ deals: 1, closed: 4, rate: 0.25 });
+    expect(allByName).toEqual(all);
+    const ids = (d: any) => d.debriefs[0].deals.map((x: any) => x.negotiation_id).sort();
+    expect(ids(one)).toEqual(pairs.map((p) => p.negotiation_id).sort());
+    expect(ids(all)).toEqual([...ids(one), ...ids(two)].sort());
+    const never = await api('prof', 'GET', `/api/sessions/${session.id}/debrief?round=3`);
+    expect([never.status, never.body.message]).toEqual([404, 'round 3 has not been played: rounds 1, 2']);
+    const bad = await api('prof', 'GET', `/api/sessions/${session.id}/debrief?round=first`);
+    expect([bad.status, bad.body.code]).toEqual([400, 'INVALID_PAYLOAD']);
+    expect(bad.body.message).toContain('round must be a round number (1, 2, …) or "all"');
+  });
+
   it('gives an odd head count an AI partner, who answers as the other side', async () => {
     const odd = (
       await api('prof', 'POST', '/api/sessions', {
