@@ -118,6 +118,20 @@ describe('scenario authoring', () => {
     const paths = bad.body.errors.map((e: any) => e.path);
     expect(paths).toEqual(expect.arrayContaining(['id', 'title', 'student_private.reservation_utility']));
     expect(bad.body.errors.find((e: any) => e.path === 'id').message).toMatch(/lower-case/);
+    // each message says what to do, in words
+    const messageAt = (errors: any[], path: string) => errors.find((e: any) => e.path === path)?.message;
+    expect(messageAt(bad.body.errors, 'title')).toBe('give the scenario a title');
+    expect(messageAt(bad.body.errors, 'student_private.reservation_utility')).toBe('a reservation is between 0 and 0.99');
+    const [first] = base.issues;
+    const worse = await api('POST', '/api/scenarios', {
+      ...base,
+      id: 'worse',
+      issues: [{ ...first, label: ' ', min: null }, ...base.issues.slice(1)],
+    });
+    expect(messageAt(worse.body.errors, 'issues.0.label')).toBe('give the issue a label');
+    expect(messageAt(worse.body.errors, 'issues.0.min')).toBe('must be a number');
+    const none = await api('POST', '/api/scenarios', { ...base, id: 'none', issues: [] });
+    expect(messageAt(none.body.errors, 'issues')).toBe('add at least one issue');
 
     const taken = await api('POST', '/api/scenarios', { ...base, id: 'startup-offer' });
     expect(taken.status).toBe(409);

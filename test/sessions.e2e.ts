@@ -270,6 +270,28 @@ describe('class sessions end to end', () => {
     expect((await api('prof', 'POST', `/api/sessions/${session.id}/rounds/current/end`)).body.code).toBe('ROUND_NOT_RUNNING');
   });
 
+  it('debriefs one round or all of them, and says so when a round was never played', async () => {
+    const debrief = async (query: string) => (await api('prof', 'GET', `/api/sessions/${session.id}/debrief${query}`)).body;
+    // round 2 was ended at once: its negotiations close as no deal (time) on the agreement-worker
+    for (const t0 = Date.now(); (await debrief('?round=2')).debriefs[0]?.deal_rate.closed !== 2; await sleep(100))
+      if (Date.now() - t0 > 10_000) throw new Error('round 2 did not close');
+    const [one, two, all, allByName] = await Promise.all(['?round=1', '?round=2', '', '?round=all'].map(debrief));
+    expect([one.round, two.round, all.round]).toEqual([1, 2, null]);
+    expect(one.rounds).toEqual([1, 2]);
+    expect(one.debriefs[0].deal_rate).toEqual({ deals: 1, closed: 2, rate: 0.5 });
+    expect(two.debriefs[0].deal_rate).toEqual({ deals: 0, closed: 2, rate: 0 });
+    expect(all.debriefs[0].deal_rate).toEqual({ deals: 1, closed: 4, rate: 0.25 });
+    expect(allByName).toEqual(all);
+    const ids = (d: any) => d.debriefs[0].deals.map((x: any) => x.negotiation_id).sort();
+    expect(ids(one)).toEqual(pairs.map((p) => p.negotiation_id).sort());
+    expect(ids(all)).toEqual([...ids(one), ...ids(two)].sort());
+    const never = await api('prof', 'GET', `/api/sessions/${session.id}/debrief?round=3`);
+    expect([never.status, never.body.message]).toEqual([404, 'round 3 has not been played: rounds 1, 2']);
+    const bad = await api('prof', 'GET', `/api/sessions/${session.id}/debrief?round=first`);
+    expect([bad.status, bad.body.code]).toEqual([400, 'INVALID_PAYLOAD']);
+    expect(bad.body.message).toContain('round must be a round number (1, 2, …) or "all"');
+  });
+
   it('gives an odd head count an AI partner, who answers as the other side', async () => {
     const odd = (
       await api('prof', 'POST', '/api/sessions', {
@@ -292,5 +314,56 @@ describe('class sessions end to end', () => {
     expect((await reply).content.length).toBeGreaterThan(0);
     const live = (await api('prof', 'GET', `/api/sessions/${odd.id}/live`)).body;
     expect(live.members.find((m: any) => m.email === withAi.a)).toMatchObject({ partner: 'AI', state: 'negotiating' });
+  });
+
+  it("pairs by hand: the instructor's pairs with their roles, the one left over with the AI, and clear errors for bad pairs", async () => {
+    const byHand = (
+      await api('prof', 'POST', '/api/sessions', {
+        title: 'By hand',
+        mode: 'peer',
+        scenario_ids: ['used-car'],
+        round_seconds: 60,
+        pairing: 'manual',
+      })
+    ).body;
+    const trio = ['ann@uni.edu', 'john_doe@uni.edu', 'odd@uni.edu'];
+    for (const e of trio) await api(e, 'POST', '/api/sessions/join', { code: byHand.code });
+    const start = (pairs: unknown) => api('prof', 'POST', `/api/sessions/${byHand.id}/rounds`, { pairs });
+    for (const [pairs, message] of [
+      [[{ a: 'ann@uni.edu', b: 'out@uni.edu' }], 'pairs: out@uni.edu is not a member of this session'],
+      [[{ a: 'ann@uni.edu', b: 'ann@uni.edu' }], 'pairs: ann@uni.edu cannot be paired with themselves'],
+      [
+        [
+          { a: 'ann@uni.edu', b: 'odd@uni.edu' },
+          { a: 'john_doe@uni.edu', b: 'ann@uni.edu' },
+        ],
+        'pairs: ann@uni.edu appears in two pairs',
+      ],
+      [[{ a: 'ai', b: 'ann@uni.edu' }], 'pairs: the AI plays the second role only: put a student first'],
+    ] as const) {
+      const refused = await start(pairs);
+      expect([refused.status, refused.body.code, refused.body.message]).toEqual([400, 'INVALID_PAYLOAD', message]);
+    }
+    expect((await api('prof', 'GET', `/api/sessions/${byHand.id}`)).body.rounds).toEqual([]);
+    const aiOnly = (
+      await api('prof', 'POST', '/api/sessions', { title: 'Practice', mode: 'ai', scenario_ids: ['used-car'], round_seconds: 60 })
+    ).body;
+    await api('ann@uni.edu', 'POST', '/api/sessions/join', { code: aiOnly.code });
+    const notPeer = await api('prof', 'POST', `/api/sessions/${aiOnly.id}/rounds`, { pairs: [{ a: 'ann@uni.edu', b: 'ai' }] });
+    expect([notPeer.status, notPeer.body.message]).toEqual([400, 'pairs: only a peer role-play session is paired by hand']);
+
+    const round = await start([{ a: 'odd@uni.edu', b: 'ann@uni.edu' }]);
+    expect(round.status).toBe(201);
+    expect(round.body.pairs.map((p: any) => [p.a, p.b, p.roles.a, p.roles.b])).toEqual([
+      ['odd@uni.edu', 'ann@uni.edu', 'buyer', 'seller'],
+      ['john_doe@uni.edu', 'ai', 'buyer', 'seller'],
+    ]);
+    const seller = await api('ann@uni.edu', 'GET', `/api/negotiations/${round.body.pairs[0].negotiation_id}`);
+    expect(seller.body).toMatchObject({ kind: 'roleplay', my_role: 'seller' });
+    await api('prof', 'POST', `/api/sessions/${byHand.id}/rounds/current/end`);
+    // round 2 by hand too: the instructor's pairs replace the swap
+    const second = await start([{ a: 'ann@uni.edu', b: 'odd@uni.edu' }]);
+    expect(second.body.pairs[0]).toMatchObject({ a: 'ann@uni.edu', b: 'odd@uni.edu' });
+    await api('prof', 'POST', `/api/sessions/${byHand.id}/rounds/current/end`);
   });
 });

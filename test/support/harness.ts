@@ -7,12 +7,12 @@ import type { Holdings } from '@parley/contracts';
 export async function addTeam(
   config: ParleyConfig,
   email: string,
-  opts: { role?: 'student' | 'instructor'; password?: string; holdings?: Holdings } = {},
+  opts: { role?: 'student' | 'instructor'; password?: string; holdings?: Holdings; name?: string } = {},
 ) {
   const teams = new TeamStore(new DataPaths(config.dataDir));
   return teams.create({
     email,
-    name: email.split('@')[0],
+    name: opts.name ?? email.split('@')[0],
     role: opts.role ?? 'student',
     password_hash: await hashPassword(opts.password ?? 'password1'),
     holdings: opts.holdings,

@@ -29,6 +29,7 @@ import { TeamCaps } from './api/team-caps';
 import { SessionScenarios } from './api/session-scenarios';
 import { OrderBoard } from './api/order-board';
 import { TradeDesk } from './api/trade-desk';
+import { BoardPush } from './api/board-push';
 import { sessionMarkets } from './api/session-markets';
 import { MarketOpener } from '@parley/market';
 import { TranscriptCache } from './realtime/transcript-cache';
@@ -76,6 +77,7 @@ export class GatewayModule {
         SessionScenarios,
         OrderBoard,
         TradeDesk,
+        BoardPush,
         TranscriptCache,
         Rooms,
         NegotiationService,

@@ -30,6 +30,8 @@ export const ServerEvent = {
   ServerShutdown: 'server-shutdown',
   /** To an order owner's user room when a team answers or takes its order. */
   OrderResponse: 'order-response',
+  /** To every team of a board (the free board's room, or each member of the market): an order was posted, withdrawn or taken. */
+  OrderBoard: 'order-board',
   /** To the session room: the live summary changed (membership, pairing, a negotiation's state, a round). */
   SessionUpdate: 'session-update',
   /** To each paired student's user room: their negotiation of the new round and when it ends. */
@@ -49,6 +51,8 @@ export const userRoom = (email: string) => `user-${email}`;
 export const sessionRoom = (sessionId: string) => `session-${sessionId}`;
 /** Every instructor's socket: the class dashboard hears each negotiation-update without polling. */
 export const INSTRUCTORS_ROOM = 'instructors';
+/** Every signed-in socket: the free trading board's changes (a market's go to its members' user rooms). */
+export const FREE_BOARD_ROOM = 'free-board';
 export const sessionStaffRoom = (sessionId: string) => `session-staff-${sessionId}`;
 
 export const HISTORY_ON_JOIN = 50;

@@ -5,6 +5,7 @@ import type {
   FinalScore,
   NegotiationKind,
   NegotiationStatus,
+  Order,
   PartyStatus,
   ScoreExplanations,
   Terms,
@@ -93,6 +94,11 @@ export interface ServerPayloads {
     accepted: boolean;
     terms?: Terms;
   };
+  /**
+   * A change of a board: `posted` carries the order as GET /api/orders lists it; `withdrawn` (by its
+   * owner) and `taken` (accepted, or agreed in a negotiation on it) only its id. `market_id` null: the free board.
+   */
+  'order-board': { change: 'posted' | 'withdrawn' | 'taken'; order_id: string; market_id: string | null; order?: Order };
   'session-update': SessionSummary;
   'live-update': LiveView;
   'round-started': { session_id: string; round: number; ends_at: number; negotiation_id?: string; role?: string; partner?: string };

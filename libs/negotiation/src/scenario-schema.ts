@@ -3,16 +3,22 @@ import { ErrorCode, ParleyError } from '@parley/contracts';
 import { isScenarioId } from '@parley/store';
 import { FullScenario, Scenario } from './types';
 
-const finite = z.number().refine(Number.isFinite, 'must be a finite number');
+const finite = z.number({ message: 'must be a number' }).refine(Number.isFinite, 'must be a finite number');
+/** A required text field: empty is "missing", over `max` says the limit. */
+const text = (max: number, missing: string) =>
+  z
+    .string({ message: missing })
+    .max(max, `at most ${max} characters`)
+    .refine((v) => v.trim() !== '', missing);
 
 const issueSchema = z
   .object({
     name: z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, 'must be lower-case letters, digits or _ (max 40)'),
-    label: z.string().min(1).max(80),
-    unit: z.string().max(40).optional(),
+    label: text(80, 'give the issue a label'),
+    unit: z.string().max(40, 'at most 40 characters').optional(),
     min: finite,
     max: finite,
-    step: z.number().positive().optional(),
+    step: z.number({ message: 'must be a number' }).positive('must be above 0').optional(),
     keywords: z.array(z.string().min(1).max(40)).max(30).optional(),
     phrases: z
       .array(z.object({ words: z.array(z.string().min(1).max(40)).min(1).max(20), value: finite }))
@@ -24,7 +30,7 @@ const issueSchema = z
 
 const preferenceSchema = z
   .object({
-    weight: z.number().min(0).max(1),
+    weight: z.number({ message: 'must be a number' }).min(0, 'a priority is between 0 and 1').max(1, 'a priority is between 0 and 1'),
     best: finite,
     worst: finite,
     limit: finite.optional(),
@@ -32,21 +38,24 @@ const preferenceSchema = z
   .refine((p) => p.best !== p.worst, { message: 'best and worst must differ', path: ['best'] });
 
 const prefsSchema = z.record(z.string(), preferenceSchema);
-const reservation = z.number().min(0).max(0.99);
+const reservation = z
+  .number({ message: 'must be a number' })
+  .min(0, 'a reservation is between 0 and 0.99')
+  .max(0.99, 'a reservation is between 0 and 0.99');
 
 export const scenarioSchema = z
   .object({
     id: z.string().refine(isScenarioId, 'must be lower-case letters, digits or - (max 64)'),
-    title: z.string().min(1).max(120),
-    summary: z.string().min(1).max(1000),
-    student_role: z.string().min(1).max(60),
-    ai_role: z.string().min(1).max(60),
-    student_brief: z.string().min(1).max(5000),
+    title: text(120, 'give the scenario a title'),
+    summary: text(1000, 'write a one- or two-sentence summary'),
+    student_role: text(60, 'name the student\'s role ("buyer")'),
+    ai_role: text(60, 'name the counterpart\'s role ("seller")'),
+    student_brief: text(5000, "write the student's brief"),
     /** The other side's brief for a second student in peer role-play (derived from ai_private when absent). */
-    ai_brief: z.string().min(1).max(5000).optional(),
-    issues: z.array(issueSchema).min(1).max(8),
+    ai_brief: text(5000, "write the other side's brief, or leave it out").optional(),
+    issues: z.array(issueSchema).min(1, 'add at least one issue').max(8, 'at most 8 issues'),
     ai_private: z.object({
-      persona: z.string().min(1).max(2000),
+      persona: text(2000, 'describe the counterpart (the persona)'),
       private_facts: z.array(z.string().max(500)).max(30),
       strategy: z.enum(['boulware', 'conceder', 'linear']),
       deadline_turns: z.number().int().min(2).max(50),

@@ -1,4 +1,4 @@
-import type { Session } from '@parley/contracts';
+import { ErrorCode, ParleyError, type Session } from '@parley/contracts';
 import {
   ScenarioCatalog,
   anonymiser,
@@ -33,13 +33,21 @@ export class SessionReports {
     private readonly scenarios: ScenarioCatalog,
   ) {}
 
-  /** One class debrief per scenario played (in round `round`, or in every round). */
+  /** One class debrief per scenario played (in round `round`, or in every round); `rounds`: the session's round numbers. */
   async debrief(session: Session, round: number | undefined, anonymise: boolean) {
+    const rounds = (await this.sessions.rounds(session.id)).map((r) => r.n);
+    if (round !== undefined && !rounds.includes(round))
+      throw new ParleyError(
+        ErrorCode.NotFound,
+        rounds.length ? `round ${round} has not been played: rounds ${rounds.join(', ')}` : 'no round has been played yet',
+        404,
+      );
     const recs = (await this.records.load(session.id, round)).map((l) => l.record);
     const scenarios = await this.scenariosOf(recs);
     return {
       session_id: session.id,
       round: round ?? null,
+      rounds,
       anonymised: anonymise,
       debriefs: [...scenarios.values()].map((sc) => classDebrief(sc, recs, anonymise)),
     };

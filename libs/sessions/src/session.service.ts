@@ -157,6 +157,8 @@ export class SessionService {
     const scenario = session.mode === 'market' ? null : await this.scenarioOfRound(session, n);
     const emails = members.map((m) => m.email);
     if (manual?.length) {
+      if (session.mode !== 'peer')
+        throw new ParleyError(ErrorCode.InvalidPayload, 'pairs: only a peer role-play session is paired by hand');
       const problem = manualProblem(emails, manual);
       if (problem) throw new ParleyError(ErrorCode.InvalidPayload, `pairs: ${problem}`);
     }

@@ -63,7 +63,7 @@ export class OrdersController {
     const order = await this.orders.find(id);
     if (!order) throw new ParleyError(ErrorCode.NotFound, 'no such order', 404);
     if (order.owner !== user.email) throw new ParleyError(ErrorCode.Forbidden, 'only the team that posted an order can cancel it', 403);
-    await this.orders.remove(user.email, id);
+    await this.desk.withdraw(user.email, order);
   }
 
   /**

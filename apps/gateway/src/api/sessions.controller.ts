@@ -23,13 +23,18 @@ const createSchema = z
 const joinSchema = z.object({ code: z.string().min(1, 'type the join code').max(20) });
 const roundSchema = z.object({
   pairs: z
-    .array(z.object({ a: email, b: email.or(z.literal('ai')) }))
+    .array(z.object({ a: email.or(z.literal('ai')), b: email.or(z.literal('ai')) }))
     .max(500)
     .optional(),
 });
 const broadcastSchema = z.object({ text: z.string().trim().min(1, 'empty message').max(500) });
 const debriefQuery = z.object({
-  round: z.coerce.number().int().min(1).optional(),
+  // a round number, or "all" (the same as leaving it out)
+  round: z
+    .string()
+    .regex(/^(all|[1-9]\d{0,5})$/, 'round must be a round number (1, 2, …) or "all"')
+    .transform((r) => (r === 'all' ? undefined : Number(r)))
+    .optional(),
   anonymise: z.enum(['0', '1', 'true', 'false']).optional(),
 });
 

@@ -8,6 +8,7 @@ import { tradeCents, validateTradeTerms } from '@parley/negotiation';
 import type { Access } from '../realtime/access.service';
 import { OfferService } from '../realtime/offer.service';
 import { Rooms } from '../realtime/rooms';
+import { BoardPush } from './board-push';
 import { TeamCaps } from './team-caps';
 
 export interface NewOrder {
@@ -36,15 +37,24 @@ export class TradeDesk {
     @Inject(OfferService) private readonly offers: OfferService,
     @Inject(JobProducer) private readonly producer: JobProducer,
     @Inject(Rooms) private readonly rooms: Rooms,
+    @Inject(BoardPush) private readonly board: BoardPush,
   ) {}
 
-  postOrder(team: string, order: NewOrder): Promise<Order> {
-    return this.caps.withPromiseLocks([team], () =>
+  /** Posts an order (refused when the team could not honour it); every team of its board hears of it at once. */
+  async postOrder(team: string, order: NewOrder): Promise<Order> {
+    const posted = await this.caps.withPromiseLocks([team], () =>
       this.caps.createOrder(team, async () => {
         await this.book.assertCanHonour(team, { id: 'new-order', ...order, price_cents: tradeCents(order).price });
         return this.orders.create(team, order);
       }),
     );
+    await this.board.changed('posted', posted);
+    return posted;
+  }
+
+  /** The owner withdraws its order; every team of its board hears of it. */
+  async withdraw(team: string, order: Order): Promise<void> {
+    if (await this.orders.remove(team, order.id)) await this.board.changed('withdrawn', order);
   }
 
   /** Opens (or gives back the open) negotiation on an order; the owner hears of it at once. */
@@ -153,15 +163,17 @@ export class TradeDesk {
   /** The order leaves the board; where partial fills are allowed, what is left of it stays posted. */
   private async take(order: Order, quantity: number): Promise<void> {
     if (!(await this.orders.remove(order.owner, order.id))) return;
+    await this.board.changed('taken', order);
     if (quantity < order.quantity && (await this.partialFills(order, order.owner))) {
       const { side, chemical, price, market_id } = order;
-      await this.orders.create(order.owner, {
+      const rest = await this.orders.create(order.owner, {
         side,
         chemical,
         price,
         quantity: order.quantity - quantity,
         ...(market_id ? { market_id } : {}),
       });
+      await this.board.changed('posted', rest);
     }
   }
 

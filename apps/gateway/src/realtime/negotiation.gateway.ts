@@ -22,6 +22,7 @@ import {
   INSTRUCTORS_ROOM,
   ServerEvent,
   userRoom,
+  FREE_BOARD_ROOM,
 } from '@parley/contracts';
 import { LOGGER } from '@parley/config';
 import { AuditLog } from '@parley/store';
@@ -93,7 +94,7 @@ export class NegotiationGateway implements OnGatewayInit, OnGatewayConnection, O
 
   handleConnection(socket: ParleySocket): void {
     const user = socket.data.user as AuthUser | undefined;
-    if (user) void socket.join(userRoom(user.email));
+    if (user) void socket.join([userRoom(user.email), FREE_BOARD_ROOM]);
     // the class dashboard's push; a socket whose user loses the role is closed like an observer's
     if (user?.role === 'instructor') {
       void socket.join(INSTRUCTORS_ROOM);

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { negotiationRoom, userRoom } from '@parley/contracts';
+import { FREE_BOARD_ROOM, negotiationRoom, userRoom } from '@parley/contracts';
 import type { ParleyServer } from './socket-types';
 
 /** The negotiation rooms of this gateway's Socket.io server (shared with the others through the Redis adapter). */
@@ -19,6 +19,16 @@ export class Rooms {
   /** Every socket of one user, on every gateway. */
   toUser(email: string) {
     return this.io().to(userRoom(email));
+  }
+
+  /** Every socket of these users, each once, on every gateway. */
+  toUsers(emails: string[]) {
+    return this.io().to(emails.map(userRoom));
+  }
+
+  /** Every signed-in socket (the free trading board). */
+  toFreeBoard() {
+    return this.io().to(FREE_BOARD_ROOM);
   }
 
   /** Sockets in the room on every gateway. */

@@ -2,6 +2,7 @@ import type { ChartConfiguration } from 'chart.js';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api } from '../api';
 import { ChartCanvas } from '../components/chart';
+import { Field } from '../components/field';
 import { SCORE_LABELS, STATUS_LABELS } from '../format';
 import { listOf, sessionPath } from '../sessions/live';
 import type { ClassDebrief, Histogram } from '../sessions/types';
@@ -10,42 +11,67 @@ const ROLE_COLORS = ['#1f6feb', '#b35900'];
 const FRONTIER = '#2e7d32';
 const pct = (r: number) => `${Math.round(r * 100)}%`;
 
-/** #/session/<id>/debrief: the class's outcomes per scenario, for the projector. */
+/** #/session/<id>/debrief: the class's outcomes per scenario, for the projector; one round or all of them. */
 export function Debrief({ sessionId }: { sessionId: string }) {
   const [anonymise, setAnonymise] = useState(false);
+  const [round, setRound] = useState<number | null>(null);
+  const [rounds, setRounds] = useState<number[]>([]);
   const [debriefs, setDebriefs] = useState<ClassDebrief[] | null>(null);
   const [error, setError] = useState('');
   useEffect(() => {
     let stopped = false;
-    api<unknown>('GET', sessionPath(sessionId, `/debrief${anonymise ? '?anonymise=1' : ''}`))
+    const query = new URLSearchParams({ round: round === null ? 'all' : String(round), ...(anonymise ? { anonymise: '1' } : {}) });
+    api<{ rounds?: number[] }>('GET', sessionPath(sessionId, `/debrief?${query}`))
       .then((r) => {
         if (stopped) return;
-        const list = listOf<ClassDebrief>(r, 'debriefs');
-        setDebriefs(list.length ? list : r && (r as ClassDebrief).roles ? [r as ClassDebrief] : []);
+        setDebriefs(listOf<ClassDebrief>(r, 'debriefs'));
+        setRounds(r.rounds ?? []);
         setError('');
       })
       .catch((e: Error) => !stopped && setError(e.message));
     return () => {
       stopped = true;
     };
-  }, [sessionId, anonymise]);
+  }, [sessionId, anonymise, round]);
+  const which = round === null ? 'all rounds' : `round ${round}`;
   return (
     <div class="class-debrief">
       <div class="page-head">
-        <h1 class="page-title">Debrief</h1>
+        <h1 class="page-title">Debrief{round === null ? '' : `: round ${round}`}</h1>
         <p>
           <a href={`#/session/${encodeURIComponent(sessionId)}`}>← Back to the session</a>
         </p>
-        <label class="choice switch">
-          <input type="checkbox" role="switch" checked={anonymise} onChange={(e) => setAnonymise(e.currentTarget.checked)} /> Anonymise
-          names (for the projector)
-        </label>
+        <div class="debrief-controls">
+          <Field label="Round">
+            <select
+              value={round === null ? 'all' : String(round)}
+              onChange={(e) => setRound(e.currentTarget.value === 'all' ? null : Number(e.currentTarget.value))}
+            >
+              <option value="all">All rounds</option>
+              {rounds.map((n) => (
+                <option key={n} value={String(n)}>
+                  Round {n}
+                </option>
+              ))}
+            </select>
+          </Field>
+          <label class="choice switch">
+            <input type="checkbox" role="switch" checked={anonymise} onChange={(e) => setAnonymise(e.currentTarget.checked)} /> Anonymise
+            names (for the projector)
+          </label>
+        </div>
       </div>
-      {error ? <p class="form-error">Could not load the debrief: {error}</p> : null}
+      {error ? (
+        <p class="form-error" role="alert">
+          Could not load the debrief: {error}
+        </p>
+      ) : null}
       {debriefs === null && !error ? <p class="muted">Loading…</p> : null}
-      {debriefs?.length === 0 ? <p class="muted">No negotiation of this session has ended yet.</p> : null}
+      {debriefs?.length === 0 ? (
+        <p class="muted">{rounds.length ? `No negotiation of ${which} has ended yet.` : 'No round has been played yet.'}</p>
+      ) : null}
       {debriefs?.map((d) => (
-        <ScenarioDebrief key={d.scenario_id} d={d} />
+        <ScenarioDebrief key={`${d.scenario_id}-${round}`} d={d} />
       ))}
     </div>
   );

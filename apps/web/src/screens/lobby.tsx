@@ -5,7 +5,8 @@ import { app } from '../app';
 import { StatusBadge } from '../components/badge';
 import { Field } from '../components/field';
 import { fmtNumber, fmtScore, fmtTerms, fmtTime, shortName } from '../format';
-import { useSession } from '../hooks';
+import { useSession, useSocketEvent } from '../hooks';
+import { applyBoardChange, type BoardChange } from '../board';
 import { refreshOnPush } from '../push';
 import { go } from '../router';
 import { toast } from '../toast';
@@ -46,13 +47,19 @@ export function Lobby() {
       setOrders(settle(board));
       setTeam(settle(mine));
     };
-    // pushed: a negotiation of mine opened or changed (others' new orders show on the next visit or reconnect)
+    // pushed: a negotiation of mine opened or changed; the board's own changes are applied as they come (below)
     const stop = refreshOnPush(refresh, [ServerEvent.NegotiationUpdate, ServerEvent.OrderResponse]);
     return () => {
       stopped = true;
       stop();
     };
   }, [filter, version]);
+  useSocketEvent(
+    ServerEvent.OrderBoard,
+    (change: BoardChange) =>
+      setOrders((o) => (o && 'value' in o ? { value: applyBoardChange(o.value, change, { marketId: null, chemical: filter }) } : o)),
+    [filter],
+  );
 
   const scenarioList = scenarios && 'value' in scenarios ? scenarios.value : [];
   return (

@@ -4,6 +4,7 @@ import { api, ApiError } from '../api';
 import { ChartCanvas } from '../components/chart';
 import { Field } from '../components/field';
 import { useSession, useSocketEvent } from '../hooks';
+import { applyBoardChange, type BoardChange } from '../board';
 import { toast } from '../toast';
 import { curvesChart, priceChart } from '../market/charts';
 import { Analytics, BoardOrder, ChemicalAnalytics, Leaderboard, MyMarket, money, percent } from '../market/types';
@@ -24,7 +25,10 @@ export function MarketScreen({ param }: ScreenProps) {
 }
 
 /** Re-reads `load` now, every few seconds while the market trades, and when `bump` changes. */
-function usePolled<T>(load: () => Promise<T>, deps: unknown[]): [T | null, string, () => void] {
+function usePolled<T>(
+  load: () => Promise<T>,
+  deps: unknown[],
+): [T | null, string, () => void, (update: (d: T | null) => T | null) => void] {
   const [data, setData] = useState<T | null>(null);
   const [error, setError] = useState('');
   const [tick, setTick] = useState(0);
@@ -39,7 +43,7 @@ function usePolled<T>(load: () => Promise<T>, deps: unknown[]): [T | null, strin
       clearTimeout(timer);
     };
   }, [...deps, tick]);
-  return [data, error, () => setTick((t) => t + 1)];
+  return [data, error, () => setTick((t) => t + 1), setData];
 }
 
 function InstructorMarket({ id }: { id: string }) {
@@ -147,7 +151,16 @@ function TeamMarket({ id }: { id: string }) {
   const session = useSession();
   const [bump, setBump] = useState(0);
   const [me, error] = usePolled(() => api<MyMarket>('GET', `/api/markets/${id}/me`), [id, bump]);
-  const [orders] = usePolled(() => api<{ orders: BoardOrder[] }>('GET', `/api/orders?market_id=${encodeURIComponent(id)}`), [id, bump]);
+  const [orders, , , setOrders] = usePolled(
+    () => api<{ orders: BoardOrder[] }>('GET', `/api/orders?market_id=${encodeURIComponent(id)}`),
+    [id, bump],
+  );
+  // another team's order posted, withdrawn or taken: on the board at once, not at the next refresh
+  useSocketEvent(
+    ServerEvent.OrderBoard,
+    (change: BoardChange) => setOrders((o) => (o ? { orders: applyBoardChange(o.orders, change, { marketId: id }) } : o)),
+    [id],
+  );
   const [board] = usePolled(() => api<Leaderboard>('GET', `/api/markets/${id}/leaderboard`), [id, bump]);
   const [mine] = usePolled(
     () =>

@@ -54,6 +54,42 @@ interface FieldError {
 }
 
 const scenarioPath = (id: string) => `/api/scenarios/${encodeURIComponent(id)}`;
+/** #/scenarios/+new: a blank scenario, not saved yet ("+" is never part of a scenario id). */
+const NEW_PARAM = '+new';
+const NEW_HASH = `#/scenarios/${NEW_PARAM}`;
+type Side = 'student_private' | 'ai_private';
+const SIDES: { side: Side; who: string }[] = [
+  { side: 'student_private', who: "student's" },
+  { side: 'ai_private', who: "counterpart's" },
+];
+
+/** What "New scenario from blank" starts with: one empty issue, neutral settings; the server says what is missing. */
+function blankScenario(): Scenario {
+  return {
+    id: '',
+    title: '',
+    summary: '',
+    student_role: '',
+    ai_role: '',
+    student_brief: '',
+    issues: [{ name: 'issue_1', label: '', min: 0, max: 100 }],
+    ai_private: {
+      persona: '',
+      private_facts: [],
+      strategy: 'linear',
+      deadline_turns: 10,
+      prefs: { issue_1: { weight: 1, best: 100, worst: 0 } },
+      reservation_utility: 0.2,
+    },
+    student_private: { prefs: { issue_1: { weight: 1, best: 0, worst: 100 } }, reservation_utility: 0 },
+    score_weights: { claiming_value: 0.5, creating_value: 0.2, managing_relationships: 0.3 },
+  };
+}
+
+/** A free issue name (issue_2, issue_3, …). */
+function freeIssueName(issues: Issue[]): string {
+  for (let n = issues.length + 1; ; n++) if (!issues.some((i) => i.name === `issue_${n}`)) return `issue_${n}`;
+}
 
 /** #/scenarios and #/scenarios/<id>: the instructor's scenarios — broken files, list, duplicate, edit with preview. */
 export function Scenarios({ param }: { param?: string }) {
@@ -97,7 +133,16 @@ export function Scenarios({ param }: { param?: string }) {
         </section>
       ) : null}
       {error ? <p class="form-error">{error}</p> : null}
-      {param ? <Editor key={`${param}-${version}`} id={param} onSaved={reload} /> : null}
+      <p>
+        <button type="button" class="primary" onClick={() => (location.hash = NEW_HASH)}>
+          New scenario from blank
+        </button>
+      </p>
+      {param === NEW_PARAM ? (
+        <Editor key={`new-${version}`} onSaved={reload} />
+      ) : param ? (
+        <Editor key={`${param}-${version}`} id={param} onSaved={reload} />
+      ) : null}
       <section class="card wide" aria-labelledby="scenarios-h">
         <h2 id="scenarios-h">All scenarios ({list?.length ?? '…'})</h2>
         <ul class="plain scenario-list">
@@ -117,13 +162,15 @@ export function Scenarios({ param }: { param?: string }) {
   );
 }
 
-function Editor({ id, onSaved }: { id: string; onSaved(): void }) {
-  const [draft, setDraft] = useState<Scenario | null>(null);
-  const [origin, setOrigin] = useState('');
+function Editor({ id, onSaved }: { id?: string; onSaved(): void }) {
+  const isNew = id === undefined;
+  const [draft, setDraft] = useState<Scenario | null>(isNew ? blankScenario() : null);
+  const [origin, setOrigin] = useState(isNew ? 'new' : '');
   const [errors, setErrors] = useState<FieldError[]>([]);
   const [message, setMessage] = useState('');
   const [advanced, setAdvanced] = useState('');
   useEffect(() => {
+    if (isNew) return;
     api<{ scenario: Scenario; origin: string }>('GET', `${scenarioPath(id)}/full`)
       .then((r) => {
         setDraft(r.scenario);
@@ -133,30 +180,62 @@ function Editor({ id, onSaved }: { id: string; onSaved(): void }) {
   }, [id]);
   if (!draft) return <p class="muted">{message || 'Loading…'}</p>;
   const set = (patch: Partial<Scenario>) => setDraft({ ...draft, ...patch });
-  const setIssue = (n: number, patch: Partial<Issue>) => set({ issues: draft.issues.map((i, k) => (k === n ? { ...i, ...patch } : i)) });
-  const setPref = (side: 'ai_private' | 'student_private', name: string, weight: number) =>
+  const withPrefs = (side: Side, prefs: Record<string, Pref>) => ({ ...draft[side], prefs });
+  const setIssue = (n: number, patch: Partial<Issue>) => {
+    const old = draft.issues[n];
+    const issues = draft.issues.map((i, k) => (k === n ? { ...i, ...patch } : i));
+    // a renamed issue keeps both sides' preferences
+    if (patch.name === undefined || patch.name === old.name) return set({ issues });
+    const rename = (prefs: Record<string, Pref>) =>
+      Object.fromEntries(Object.entries(prefs).map(([k, v]) => [k === old.name ? patch.name! : k, v]));
     set({
-      [side]: { ...draft[side], prefs: { ...draft[side].prefs, [name]: { ...draft[side].prefs[name], weight } } },
+      issues,
+      ai_private: withPrefs('ai_private', rename(draft.ai_private.prefs)),
+      student_private: withPrefs('student_private', rename(draft.student_private.prefs)),
     } as Partial<Scenario>);
-  const errorAt = (path: string) => errors.filter((e) => e.path === path || e.path.startsWith(`${path}.`));
-  const Err = ({ path }: { path: string }) => (
-    <>
-      {errorAt(path).map((e) => (
-        <span class="field-error" key={e.path + e.message}>
-          {e.message}
-        </span>
-      ))}
-    </>
-  );
+  };
+  const addIssue = () => {
+    const name = freeIssueName(draft.issues);
+    set({
+      issues: [...draft.issues, { name, label: '', min: 0, max: 100 }],
+      ai_private: withPrefs('ai_private', { ...draft.ai_private.prefs, [name]: { weight: 0, best: 100, worst: 0 } }),
+      student_private: withPrefs('student_private', { ...draft.student_private.prefs, [name]: { weight: 0, best: 0, worst: 100 } }),
+    } as Partial<Scenario>);
+  };
+  const removeIssue = (n: number) => {
+    const name = draft.issues[n].name;
+    const without = (prefs: Record<string, Pref>) => Object.fromEntries(Object.entries(prefs).filter(([k]) => k !== name));
+    setErrors([]);
+    set({
+      issues: draft.issues.filter((_, k) => k !== n),
+      ai_private: withPrefs('ai_private', without(draft.ai_private.prefs)),
+      student_private: withPrefs('student_private', without(draft.student_private.prefs)),
+    } as Partial<Scenario>);
+  };
+  const setPref = (side: Side, name: string, patch: Partial<Pref>) => {
+    const pref = { ...(draft[side].prefs[name] ?? { weight: 0, best: 0, worst: 0 }), ...patch };
+    if (pref.limit === undefined) delete pref.limit;
+    set({ [side]: withPrefs(side, { ...draft[side].prefs, [name]: pref }) } as Partial<Scenario>);
+  };
+  /** The server's messages for exactly this field, in one line. */
+  const errorAt = (path: string) =>
+    errors
+      .filter((e) => e.path === path)
+      .map((e) => e.message)
+      .join('; ') || undefined;
   const num = (v: string) => (v.trim() === '' ? NaN : Number(v));
+  const optionalNum = (v: string) => (v.trim() === '' ? undefined : Number(v));
+  const shown = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '' : String(v));
   const save = async (e: Event) => {
     e.preventDefault();
     setErrors([]);
     setMessage('');
     try {
-      await api('PUT', scenarioPath(id), draft);
+      if (isNew) await api('POST', '/api/scenarios', draft);
+      else await api('PUT', scenarioPath(id), draft);
       app.scenariosChanged();
-      toast('Scenario saved.');
+      toast(isNew ? `Scenario ${draft.id} created.` : 'Scenario saved.');
+      if (isNew) location.hash = `#/scenarios/${draft.id}`;
       onSaved();
     } catch (err) {
       const body = (err as ApiError).body as { errors?: FieldError[] } | undefined;
@@ -168,92 +247,162 @@ function Editor({ id, onSaved }: { id: string; onSaved(): void }) {
     <div class="grid">
       <section class="card" aria-labelledby="edit-h">
         <h2 id="edit-h">
-          Edit {draft.id} {origin === 'built-in' ? '(built-in: read-only, duplicate it to edit)' : ''}
+          {isNew ? 'New scenario' : `Edit ${draft.id}`} {origin === 'built-in' ? '(built-in: read-only, duplicate it to edit)' : ''}
         </h2>
-        <form noValidate onSubmit={save}>
-          <Field label="Title">
+        <form noValidate onSubmit={save} aria-labelledby="edit-h">
+          {isNew ? (
+            <Field label="Id" hint="Lower-case letters, digits and -; the file name. It cannot be changed later." error={errorAt('id')}>
+              <input type="text" value={draft.id} onInput={(e) => set({ id: e.currentTarget.value.trim() })} />
+            </Field>
+          ) : null}
+          <Field label="Title" error={errorAt('title')}>
             <input type="text" value={draft.title} onInput={(e) => set({ title: e.currentTarget.value })} />
           </Field>
-          <Err path="title" />
-          <Field label="Summary">
+          <Field label="Summary" error={errorAt('summary')}>
             <textarea rows={2} value={draft.summary} onInput={(e) => set({ summary: e.currentTarget.value })} />
           </Field>
-          <Err path="summary" />
-          <Field label="Student's role">
+          <Field label="Student's role" error={errorAt('student_role')}>
             <input type="text" value={draft.student_role} onInput={(e) => set({ student_role: e.currentTarget.value })} />
           </Field>
-          <Field label="Counterpart's role">
+          <Field label="Counterpart's role" error={errorAt('ai_role')}>
             <input type="text" value={draft.ai_role} onInput={(e) => set({ ai_role: e.currentTarget.value })} />
           </Field>
-          <Field label="Student's brief">
+          <Field label="Student's brief" error={errorAt('student_brief')}>
             <textarea rows={5} value={draft.student_brief} onInput={(e) => set({ student_brief: e.currentTarget.value })} />
           </Field>
-          <Err path="student_brief" />
-          <Field label="Other side's brief (peer role-play)">
+          <Field label="Other side's brief (peer role-play)" error={errorAt('ai_brief')}>
             <textarea rows={5} value={draft.ai_brief ?? ''} onInput={(e) => set({ ai_brief: e.currentTarget.value || undefined })} />
           </Field>
-          <Err path="ai_brief" />
-          <fieldset>
-            <legend>Issues</legend>
-            {draft.issues.map((issue, n) => (
-              <div class="issue-edit" key={n} data-issue={issue.name}>
-                <Field label={`Issue ${n + 1} label`}>
-                  <input type="text" value={issue.label} onInput={(e) => setIssue(n, { label: e.currentTarget.value })} />
-                </Field>
-                <Field label={`${issue.label} unit`}>
-                  <input type="text" value={issue.unit ?? ''} onInput={(e) => setIssue(n, { unit: e.currentTarget.value || undefined })} />
-                </Field>
-                <Field label={`${issue.label} minimum`}>
-                  <input type="number" value={String(issue.min)} onInput={(e) => setIssue(n, { min: num(e.currentTarget.value) })} />
-                </Field>
-                <Field label={`${issue.label} maximum`}>
-                  <input type="number" value={String(issue.max)} onInput={(e) => setIssue(n, { max: num(e.currentTarget.value) })} />
-                </Field>
-                <Field label={`${issue.label}: student's priority (weight 0–1)`}>
-                  <input
-                    type="number"
-                    step="0.05"
-                    value={String(draft.student_private.prefs[issue.name]?.weight ?? '')}
-                    onInput={(e) => setPref('student_private', issue.name, num(e.currentTarget.value))}
-                  />
-                </Field>
-                <Field label={`${issue.label}: counterpart's priority (weight 0–1)`}>
-                  <input
-                    type="number"
-                    step="0.05"
-                    value={String(draft.ai_private.prefs[issue.name]?.weight ?? '')}
-                    onInput={(e) => setPref('ai_private', issue.name, num(e.currentTarget.value))}
-                  />
-                </Field>
-                <Err path={`issues.${n}`} />
-              </div>
-            ))}
+          <fieldset class="issues-edit">
+            <legend>Issues ({draft.issues.length})</legend>
+            <p class="hint">
+              Each side's utility on an issue rises from its <em>worst</em> value to its <em>best</em>; its <em>limit</em> (optional) is a
+              value it never goes past. Each side's priorities add up to 1.
+            </p>
+            {[errorAt('issues'), errorAt('student_private.prefs'), errorAt('ai_private.prefs')].map((m, k) =>
+              m ? (
+                <p class="field-error" key={k}>
+                  {k === 0 ? m : `${k === 1 ? "Student's" : "Counterpart's"} priorities: ${m}`}
+                </p>
+              ) : null,
+            )}
+            {draft.issues.map((issue, n) => {
+              const at = (field: string) => errorAt(`issues.${n}.${field}`);
+              const title = `Issue ${n + 1}`;
+              return (
+                <fieldset class="issue-edit" key={n} data-issue={issue.name}>
+                  <legend>
+                    {title}
+                    {issue.label ? `: ${issue.label}` : ''}
+                  </legend>
+                  <div class="issue-grid">
+                    <Field label={`${title} name`} hint="a-z, 0-9, _: the key in offers" error={at('name')}>
+                      <input type="text" value={issue.name} onInput={(e) => setIssue(n, { name: e.currentTarget.value.trim() })} />
+                    </Field>
+                    <Field label={`${title} label`} error={at('label')}>
+                      <input type="text" value={issue.label} onInput={(e) => setIssue(n, { label: e.currentTarget.value })} />
+                    </Field>
+                    <Field label={`${title} unit`} error={at('unit')}>
+                      <input
+                        type="text"
+                        value={issue.unit ?? ''}
+                        onInput={(e) => setIssue(n, { unit: e.currentTarget.value || undefined })}
+                      />
+                    </Field>
+                    <Field label={`${title} minimum`} error={at('min')}>
+                      <input type="number" value={shown(issue.min)} onInput={(e) => setIssue(n, { min: num(e.currentTarget.value) })} />
+                    </Field>
+                    <Field label={`${title} maximum`} error={at('max')}>
+                      <input type="number" value={shown(issue.max)} onInput={(e) => setIssue(n, { max: num(e.currentTarget.value) })} />
+                    </Field>
+                  </div>
+                  {SIDES.map(({ side, who }) => {
+                    const pref = draft[side].prefs[issue.name];
+                    const prefAt = (field: string) => errorAt(`${side}.prefs.${issue.name}${field ? `.${field}` : ''}`);
+                    return (
+                      <div class="issue-side" key={side} data-side={side}>
+                        <h4>
+                          {title}: the {who.replace("'s", '')} side
+                        </h4>
+                        {prefAt('') ? <p class="field-error">{prefAt('')}</p> : null}
+                        <div class="issue-grid">
+                          <Field label={`${title}: ${who} priority (weight 0–1)`} error={prefAt('weight')}>
+                            <input
+                              type="number"
+                              step="0.05"
+                              value={shown(pref?.weight)}
+                              onInput={(e) => setPref(side, issue.name, { weight: num(e.currentTarget.value) })}
+                            />
+                          </Field>
+                          <Field label={`${title}: ${who} best value`} error={prefAt('best')}>
+                            <input
+                              type="number"
+                              value={shown(pref?.best)}
+                              onInput={(e) => setPref(side, issue.name, { best: num(e.currentTarget.value) })}
+                            />
+                          </Field>
+                          <Field label={`${title}: ${who} worst value`} error={prefAt('worst')}>
+                            <input
+                              type="number"
+                              value={shown(pref?.worst)}
+                              onInput={(e) => setPref(side, issue.name, { worst: num(e.currentTarget.value) })}
+                            />
+                          </Field>
+                          <Field label={`${title}: ${who} limit`} hint="optional: never past this" error={prefAt('limit')}>
+                            <input
+                              type="number"
+                              value={shown(pref?.limit)}
+                              onInput={(e) => setPref(side, issue.name, { limit: optionalNum(e.currentTarget.value) })}
+                            />
+                          </Field>
+                        </div>
+                      </div>
+                    );
+                  })}
+                  <button
+                    type="button"
+                    class="danger"
+                    onClick={() => removeIssue(n)}
+                    aria-label={`Remove issue ${n + 1}${issue.label ? ` (${issue.label})` : ''}`}
+                  >
+                    Remove issue {n + 1}
+                  </button>
+                </fieldset>
+              );
+            })}
+            <button type="button" onClick={addIssue} disabled={draft.issues.length >= 8}>
+              Add an issue
+            </button>
+            {draft.issues.length >= 8 ? <span class="hint"> A scenario has at most 8 issues.</span> : null}
           </fieldset>
-          <Field label="Student's reservation (utility 0–0.99)">
+          <Field label="Student's reservation (utility 0–0.99)" error={errorAt('student_private.reservation_utility')}>
             <input
               type="number"
               step="0.05"
-              value={String(draft.student_private.reservation_utility)}
+              value={shown(draft.student_private.reservation_utility)}
               onInput={(e) => set({ student_private: { ...draft.student_private, reservation_utility: num(e.currentTarget.value) } })}
             />
           </Field>
-          <Err path="student_private" />
-          <Field label="Counterpart's reservation (utility 0–0.99)">
+          <Field label="Counterpart's reservation (utility 0–0.99)" error={errorAt('ai_private.reservation_utility')}>
             <input
               type="number"
               step="0.05"
-              value={String(draft.ai_private.reservation_utility)}
+              value={shown(draft.ai_private.reservation_utility)}
               onInput={(e) => set({ ai_private: { ...draft.ai_private, reservation_utility: num(e.currentTarget.value) } })}
             />
           </Field>
-          <Field label="Persona">
+          <Field label="Persona" error={errorAt('ai_private.persona')}>
             <textarea
               rows={3}
               value={draft.ai_private.persona}
               onInput={(e) => set({ ai_private: { ...draft.ai_private, persona: e.currentTarget.value } })}
             />
           </Field>
-          <Field label="Persona facts (one a line)" hint="Private facts the counterpart knows and may reveal.">
+          <Field
+            label="Persona facts (one a line)"
+            hint="Private facts the counterpart knows and may reveal."
+            error={errorAt('ai_private.private_facts')}
+          >
             <textarea
               rows={4}
               value={draft.ai_private.private_facts.join('\n')}
@@ -262,7 +411,6 @@ function Editor({ id, onSaved }: { id: string; onSaved(): void }) {
               }
             />
           </Field>
-          <Err path="ai_private" />
           <details>
             <summary>Advanced: the whole scenario as JSON</summary>
             <textarea
@@ -299,7 +447,7 @@ function Editor({ id, onSaved }: { id: string; onSaved(): void }) {
             ) : null}
           </div>
           <button type="submit" class="primary" disabled={origin === 'built-in'}>
-            Save scenario
+            {isNew ? 'Create scenario' : 'Save scenario'}
           </button>
         </form>
       </section>
@@ -311,9 +459,9 @@ function Editor({ id, onSaved }: { id: string; onSaved(): void }) {
         </p>
         <p class="brief">{draft.student_brief}</p>
         <ul class="plain">
-          {draft.issues.map((i) => (
-            <li key={i.name}>
-              {i.label}: {i.min} – {i.max} {i.unit ?? ''}
+          {draft.issues.map((i, n) => (
+            <li key={n}>
+              {i.label || i.name}: {shown(i.min)} – {shown(i.max)} {i.unit ?? ''}
             </li>
           ))}
         </ul>

@@ -5,11 +5,12 @@ import { DownloadButton } from '../components/download';
 import { useSession } from '../hooks';
 import type { ScreenProps } from '../screens';
 import { roundRunning, sessionPath, useSessionFeed, type SessionFeed } from '../sessions/live';
-import { latestRound, type LiveView, type MemberState, type SessionRound } from '../sessions/types';
+import { latestRound, type ClassSession, type LiveView, type MemberState, type SessionRound } from '../sessions/types';
 import { fmtTime } from '../format';
 import { toast } from '../toast';
 import { RoomScreen as RoomPane } from '../room/room';
 import { Debrief } from './debrief';
+import { HandPairing, type HandPair } from './pairing';
 
 const STATE_LABELS: Record<MemberState, string> = { waiting: 'Waiting', negotiating: 'Negotiating', done: 'Done' };
 
@@ -122,7 +123,13 @@ function InstructorSession({ id }: { id: string }) {
         <p class="muted small">Students sign in, then enter the code in the lobby or open the link.</p>
       </section>
       <div class="grid">
-        <RoundControls id={id} round={round} members={live?.members.length ?? feed.detail.members.length} onChange={feed.reload} />
+        <RoundControls
+          id={id}
+          session={detail}
+          round={round}
+          members={live?.members ?? feed.detail.members.map((m) => ({ email: m.email ?? '', name: m.name }))}
+          onChange={feed.reload}
+        />
         <BroadcastForm id={id} />
       </div>
       <LiveSection live={live} />
@@ -149,15 +156,31 @@ function InstructorSession({ id }: { id: string }) {
   );
 }
 
-function RoundControls({ id, round, members, onChange }: { id: string; round: SessionRound | null; members: number; onChange(): void }) {
+function RoundControls({
+  id,
+  session,
+  round,
+  members,
+  onChange,
+}: {
+  id: string;
+  session: ClassSession;
+  round: SessionRound | null;
+  members: { email: string; name: string }[];
+  onChange(): void;
+}) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
+  const [pairs, setPairs] = useState<HandPair[]>([]);
   const running = roundRunning(round);
-  async function act(path: string): Promise<void> {
+  const next = (round?.n ?? 0) + 1;
+  const byHand = session.mode === 'peer' && !running;
+  async function act(path: string, body?: unknown): Promise<void> {
     setBusy(true);
     setError('');
     try {
-      await api('POST', sessionPath(id, path));
+      await api('POST', sessionPath(id, path), body);
+      setPairs([]);
       onChange();
     } catch (e) {
       setError((e as ApiError).message);
@@ -165,20 +188,54 @@ function RoundControls({ id, round, members, onChange }: { id: string; round: Se
       setBusy(false);
     }
   }
+  const pairing = byHand ? (
+    <HandPairing
+      members={members}
+      scenarioId={session.scenario_ids[(next - 1) % session.scenario_ids.length]}
+      pairs={pairs}
+      onChange={setPairs}
+      fallback={
+        next > 1
+          ? "swap everyone's role and give them new partners"
+          : session.pairing === 'column'
+            ? 'pair them by the roster column'
+            : 'pair them at random'
+      }
+    />
+  ) : null;
   return (
     <section class="card" aria-labelledby="round-h">
       <h2 id="round-h">{round ? `Round ${round.n}` : 'Rounds'}</h2>
       {round && running ? <Countdown endsAt={round.ends_at} label="Ends in" /> : null}
       {round && !running ? <p class="muted">Round {round.n} is over.</p> : null}
-      {!round ? <p class="muted">{members === 1 ? '1 student has' : `${members} students have`} joined.</p> : null}
+      {!round ? <p class="muted">{members.length === 1 ? '1 student has' : `${members.length} students have`} joined.</p> : null}
+      {pairing && members.length ? (
+        session.pairing === 'manual' ? (
+          <div class="pairing-by-hand" aria-label={`Pairs for round ${next}`} role="group">
+            <h3>Pairs for round {next}</h3>
+            {pairing}
+          </div>
+        ) : (
+          <details class="pairing-by-hand">
+            <summary>Pair round {next} by hand</summary>
+            {pairing}
+          </details>
+        )
+      ) : null}
       <div class="buttons">
         {running ? (
           <button type="button" class="danger" disabled={busy} onClick={() => void act('/rounds/current/end')}>
             End round {round!.n}
           </button>
         ) : (
-          <button type="button" class="primary" disabled={busy || members === 0} onClick={() => void act('/rounds')}>
-            Start round {(round?.n ?? 0) + 1}
+          <button
+            type="button"
+            class="primary"
+            disabled={busy || members.length === 0}
+            onClick={() => void act('/rounds', pairs.length ? { pairs } : undefined)}
+          >
+            Start round {next}
+            {pairs.length ? ` with ${pairs.length === 1 ? '1 pair' : `${pairs.length} pairs`} by hand` : ''}
           </button>
         )}
       </div>

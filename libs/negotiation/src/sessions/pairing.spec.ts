@@ -44,6 +44,24 @@ describe('pairing a round', () => {
         ],
       ),
     ).toBe('a@x.io appears in two pairs');
+    expect(manualProblem(['a@x.io'], [{ a: 'a@x.io', b: 'a@x.io' }])).toBe('a@x.io cannot be paired with themselves');
+    expect(manualProblem(['a@x.io'], [{ a: 'ai', b: 'a@x.io' }])).toBe('the AI plays the second role only: put a student first');
+    expect(manualProblem(['a@x.io', 'b@x.io'], [{ a: 'a@x.io', b: 'ai' }])).toBeNull();
+  });
+
+  it('takes pairs by hand in a later round too, whatever the rule, instead of the swap', () => {
+    const previous: Seat[] = [{ first: 'a@x.io', second: 'b@x.io' }];
+    const seats = pairRound({
+      members: members('a@x.io', 'b@x.io', 'c@x.io'),
+      rule: 'random',
+      previous,
+      manual: [{ a: 'a@x.io', b: 'b@x.io' }],
+      rng: seededRandom('5'),
+    });
+    expect(seats).toEqual([
+      { first: 'a@x.io', second: 'b@x.io' },
+      { first: 'c@x.io', second: 'ai' },
+    ]);
   });
 
   it("round 2 swaps everyone's role and changes partners where it can", () => {

@@ -11,7 +11,7 @@ export interface PairingInput {
   members: { email: string; columns?: Record<string, string> }[];
   rule: PairingRule;
   column?: string;
-  /** pairing 'manual': the instructor's pairs (first plays the first role); members left out are paired at random. */
+  /** The instructor's pairs, by hand (first plays the first role), in any round; members left out are paired at random. */
   manual?: { a: string; b: string }[];
   /** Round 2+: the previous round's seats; everybody swaps roles and gets a new partner where one exists. */
   previous?: Seat[];
@@ -19,25 +19,28 @@ export interface PairingInput {
 }
 
 /**
- * Pairs a round. Round 1: by the rule (random; equal values of a roster column together; or by hand).
- * Later rounds: who played the first role plays the second, and partners change. An odd head count
+ * Pairs a round. Pairs given by hand come first, in any round (members left out are paired at random).
+ * Otherwise round 1 goes by the rule (random, or equal values of a roster column together), and later
+ * rounds swap: who played the first role plays the second, and partners change. An odd head count
  * leaves one student with the AI, who plays the first role (the AI speaks only for the scenario's own
  * counterpart side).
  */
 export function pairRound(input: PairingInput): Seat[] {
   const emails = input.members.map((m) => m.email);
+  if (input.manual?.length) return manualSeats(emails, input.manual, input.rng);
   if (input.previous?.length) return swapRoles(emails, input.previous, input.rng);
-  if (input.rule === 'manual' && input.manual?.length) return manualSeats(emails, input.manual, input.rng);
   if (input.rule === 'column' && input.column) return seatsInOrder(byColumn(input.members, input.column, input.rng));
   return seatsInOrder(shuffle(emails, input.rng));
 }
 
-/** Every student at most once; unknown e-mails are refused with the reason. */
+/** Every student at most once, never with themselves, the AI only in the second seat; the reason when not. */
 export function manualProblem(emails: string[], manual: { a: string; b: string }[]): string | null {
   const seen = new Set<string>();
   for (const { a, b } of manual) {
+    if (a === 'ai') return 'the AI plays the second role only: put a student first';
+    if (a === b) return `${a} cannot be paired with themselves`;
     for (const e of [a, b]) {
-      if (e === 'ai' && e === b) continue;
+      if (e === 'ai') continue;
       if (!emails.includes(e)) return `${e} is not a member of this session`;
       if (seen.has(e)) return `${e} appears in two pairs`;
       seen.add(e);

@@ -1,0 +1,69 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { addTeam } from '../support/harness';
+import { launchBrowser, newPage, signIn, Stack } from '../support/browser';
+
+/**
+ * The free trading board in two lobbies, without a reload: a team's new order appears on the other
+ * team's board (a phone, 390 wide) as it is posted, leaves it when withdrawn, and leaves the poster's
+ * board when the other team takes it.
+ */
+describe('the order board pushed to other teams in the browser', () => {
+  const stack = new Stack();
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    await addTeam(stack.config, 'alice@uni.edu');
+    await addTeam(stack.config, 'bob@uni.edu');
+    await stack.start();
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => undefined);
+    await browser?.close();
+    await stack.close();
+  });
+
+  async function lobby(email: string, width: number, height: number): Promise<{ page: Page; errors: string[] }> {
+    const context = await browser.newContext({ viewport: { width, height }, ...(width < 500 ? { isMobile: true, hasTouch: true } : {}) });
+    contexts.push(context);
+    const opened = await newPage(context);
+    await signIn(opened.page, stack.url, email);
+    // a marker that a reload would wipe
+    await opened.page.evaluate(() => ((window as unknown as { unreloaded: boolean }).unreloaded = true));
+    return opened;
+  }
+  const post = async (page: Page, side: string, chemical: string, price: string, quantity: string) => {
+    const form = page.getByRole('form', { name: 'Post an order' });
+    await form.getByLabel('Side').selectOption(side);
+    await form.getByLabel('Chemical').selectOption(chemical);
+    await form.getByLabel('Price per unit').fill(price);
+    await form.getByLabel('Quantity').fill(quantity);
+    await form.getByRole('button', { name: /^Post/ }).click();
+  };
+
+  it('shows a new order to the other team at once, and takes withdrawn and taken orders off both boards', async () => {
+    const alice = await lobby('alice@uni.edu', 1280, 900);
+    const bob = await lobby('bob@uni.edu', 390, 844);
+    await bob.page.getByText('No open orders.').waitFor();
+
+    await post(alice.page, 'sell', 'D', '3.25', '40');
+    const onBob = bob.page.locator('tr[data-order]', { hasText: 'Sells D' });
+    await onBob.waitFor({ timeout: 3000 });
+    expect(await onBob.innerText()).toMatch(/3\.25[\s\S]*40[\s\S]*alice/);
+
+    await post(alice.page, 'buy', 'Q', '1.5', '10');
+    const buyOnBob = bob.page.locator('tr[data-order]', { hasText: 'Buys Q' });
+    await buyOnBob.waitFor({ timeout: 3000 });
+    await alice.page.getByRole('button', { name: 'Cancel my buy order for 10 Q' }).click();
+    await buyOnBob.waitFor({ state: 'detached', timeout: 3000 });
+
+    // bob takes the D order: it leaves alice's board too
+    await onBob.getByRole('button', { name: /^Accept as posted/ }).click();
+    await alice.page.locator('tr[data-order]', { hasText: 'Sells D' }).waitFor({ state: 'detached', timeout: 3000 });
+    await bob.page.getByText('No open orders.').waitFor();
+    for (const { page } of [alice, bob])
+      expect(await page.evaluate(() => (window as unknown as { unreloaded?: boolean }).unreloaded)).toBe(true);
+    expect([...alice.errors, ...bob.errors]).toEqual([]);
+  });
+});
