@@ -86,7 +86,7 @@ export class TradeDesk {
       if (!located) throw gone();
       for (const party of [...meta.parties].sort((a) => (a.user === order.owner ? -1 : 1))) {
         const change = await this.offers.change({ located, party, outcome: null }, 'agreed', terms);
-        this.rooms.to(meta.id).emit(ServerEvent.MessageReceived, change.line);
+        if (change.line) this.rooms.to(meta.id).emit(ServerEvent.MessageReceived, change.line);
         this.rooms.to(meta.id).emit(ServerEvent.OfferUpdated, { negotiation_id: meta.id, ...change.view });
       }
       await this.take(order, q);

@@ -131,7 +131,7 @@ export class NegotiationService {
     const change = await this.desk.changeOffer(access, status, terms, () => this.offers.change(access, status, terms));
     this.broadcastOffer(access, change);
     await this.producer.enqueueAgreementCheck({ negotiation_id: negotiationId, owner: access.located.meta.initiator });
-    if (access.located.meta.kind === 'ai' && status !== 'rejected') await this.askAi(access, change.line.seq, 'offer');
+    if (access.located.meta.kind === 'ai' && status !== 'rejected' && change.line) await this.askAi(access, change.line.seq, 'offer');
     return change.view;
   }
 
@@ -159,13 +159,13 @@ export class NegotiationService {
     if (!terms) throw new ParleyError(ErrorCode.InvalidOffer, 'the AI has not proposed terms yet');
     const change = await this.offers.change(access, 'agreed', terms);
     this.broadcastOffer(access, change);
-    await this.askAi(access, change.line.seq, 'dev');
+    if (change.line) await this.askAi(access, change.line.seq, 'dev');
     return change.view;
   }
 
   private broadcastOffer(access: Access, change: OfferChange): void {
     const room = this.rooms.to(access.located.id);
-    room.emit(ServerEvent.MessageReceived, change.line);
+    if (change.line) room.emit(ServerEvent.MessageReceived, change.line);
     room.emit(ServerEvent.OfferUpdated, { negotiation_id: access.located.id, ...change.view });
   }
 

@@ -16,7 +16,8 @@ import { ChatService } from './chat.service';
 
 export interface OfferChange {
   view: OfferView;
-  line: ChatMessage;
+  /** The change as a transcript line; null when a settlement took the negotiation between the state write and the line. */
+  line: ChatMessage | null;
 }
 
 /**
@@ -47,12 +48,19 @@ export class OfferService {
       last_updated: Math.floor(now / 1000),
     };
     await this.negotiations.writeState(located, party.prefix, state);
-    const line = await this.chat.append(located, party, {
-      kind: 'offer',
-      content: offerLine(status, offerTerms ? await this.describe(access, offerTerms) : ''),
-      ...(offerTerms ? { terms: offerTerms } : {}),
-      status,
-    });
+    // the state file is what settles: once it is written, a settlement that claims the negotiation re-reads it,
+    // so the change stands even when the line can no longer be added to the moved transcript
+    const line = await this.chat
+      .append(located, party, {
+        kind: 'offer',
+        content: offerLine(status, offerTerms ? await this.describe(access, offerTerms) : ''),
+        ...(offerTerms ? { terms: offerTerms } : {}),
+        status,
+      })
+      .catch((e: unknown) => {
+        if (e instanceof ParleyError && (e.code === ErrorCode.NegotiationSettling || e.code === ErrorCode.NegotiationClosed)) return null;
+        throw e;
+      });
     const view = offerView(state);
     return { view, line };
   }
