@@ -75,15 +75,15 @@ export class AiReplyService {
     const student = located.meta.parties.find((p) => p.user !== AI);
     if (!aiParty || !student) return this.skip(id, 'negotiation has no AI party');
 
-    const earlier = await this.earlierReply(located, triggerSeq);
-    if (earlier) return this.duplicate(located, job, earlier);
-
-    const scenario = located.meta.scenario_id ? await this.deps.scenarios.get(located.meta.scenario_id) : null;
-    if (!scenario) return this.fail(id, ErrorCode.AiFailed, `scenario ${located.meta.scenario_id ?? '(none)'} is not available`);
-    const [transcript, states] = await Promise.all([
+    // one round of reads: the scenario, the transcript (which holds the AI's own lines) and the states
+    const [scenario, transcript, states] = await Promise.all([
+      located.meta.scenario_id ? this.deps.scenarios.get(located.meta.scenario_id) : null,
       this.deps.messages.readAll(located.dir),
       this.deps.negotiations.readStates(located.dir),
     ]);
+    const earlier = replyTo(transcript, triggerSeq);
+    if (earlier) return this.duplicate(located, job, earlier);
+    if (!scenario) return this.fail(id, ErrorCode.AiFailed, `scenario ${located.meta.scenario_id ?? '(none)'} is not available`);
     // the opening is for a room where nobody has spoken: once the student has, their own turn answers them
     if (triggerSeq === 0 && transcript.some((m) => m.sender_type !== 'ai')) return this.skip(id, 'the student spoke before the opening');
     const turn = await this.askEngine(id, {
@@ -100,11 +100,15 @@ export class AiReplyService {
     // the engine may have taken seconds: another run of this job may have answered meanwhile, so
     // check again and write under the negotiation's write lock (one AI writer at a time)
     const written = await this.lock.withLock(`ai-write:${id}`, async (): Promise<WriteResult> => {
-      const raced = await this.earlierReply(located, triggerSeq);
+      // compare with the state on disk now: another job of this negotiation may have changed it
+      const [aiLines, statesNow] = await Promise.all([
+        this.deps.messages.readParty(located.dir, AI),
+        this.deps.negotiations.readStates(located.dir),
+      ]);
+      const raced = replyTo(aiLines, triggerSeq);
       if (raced) return { kind: 'raced', earlier: raced };
       const nowMs = this.now();
-      // compare with the state on disk now: another job of this negotiation may have changed it
-      const current = (await this.deps.negotiations.readStates(located.dir)).find((s) => s.user === AI) ?? null;
+      const current = statesNow.find((s) => s.user === AI) ?? null;
       const state = nextAiState(turn, current, aiParty.role, nowMs);
       const seq = await this.deps.sequence.next(id, () => this.deps.messages.maxSeq(located.dir));
       const message: AiChatMessage = {
@@ -128,15 +132,17 @@ export class AiReplyService {
         if (isClosed(e)) return { kind: 'closed' };
         throw e;
       }
-      return { kind: 'written', message, state: state && (await this.writeState(located, state)) ? state : null };
+      const stateWritten = state && (await this.writeState(located, state)) ? state : null;
+      // told before the lock is released: the room does not wait for that round trip
+      this.typingOff(id);
+      this.deps.room.toNegotiation(id, 'ai-message', message);
+      if (stateWritten) this.afterStateChange(located, stateWritten);
+      return { kind: 'written', message, state: stateWritten };
     });
     if (written.kind === 'raced') return this.duplicate(located, job, written.earlier);
     if (written.kind === 'closed') return this.skip(id, 'negotiation closed before the reply was written');
     const { message, state } = written;
 
-    this.typingOff(id);
-    this.deps.room.toNegotiation(id, 'ai-message', message);
-    if (state) this.afterStateChange(located, state);
     if (state && state.status !== 'pending')
       await this.deps.agreementChecks.enqueueAgreementCheck({ negotiation_id: id, owner: job.owner });
     await this.recordUsage(id, turn.usage);
@@ -176,11 +182,6 @@ export class AiReplyService {
 
   private typingOff(id: string): void {
     this.deps.room.toNegotiation(id, 'ai-typing', { negotiation_id: id, typing: false, estimated_time: 0 });
-  }
-
-  private async earlierReply(located: LocatedNegotiation, triggerSeq: number): Promise<ChatMessage | null> {
-    const lines = await this.deps.messages.readParty(located.dir, AI);
-    return lines.find((m) => m.reply_to === triggerSeq) ?? null;
   }
 
   /**
@@ -273,6 +274,11 @@ function sameState(a: PartyState | null, b: PartyState): boolean {
   const tb = termsOf(b.offer);
   if (!ta || !tb) return ta === tb;
   return canonicalTerms(ta) === canonicalTerms(tb);
+}
+
+/** The AI's line answering `triggerSeq`, if one was written (the AI's file is the record of what was answered). */
+function replyTo(lines: ChatMessage[], triggerSeq: number): ChatMessage | null {
+  return lines.find((m) => m.sender === AI && m.reply_to === triggerSeq) ?? null;
 }
 
 function isClosed(e: unknown): boolean {
