@@ -4,7 +4,8 @@ import { launchBrowser, newPage, signIn, Stack } from '../support/browser';
 
 /**
  * The new-session form's "start round 1 by itself when the whole class has joined": it asks for the
- * head count, and the join that reaches it starts the round on the instructor's and the student's screens.
+ * head count, and the join that reaches it starts the round on the instructor's and the students'
+ * screens, a student waiting in the lobby included.
  */
 describe('a session that starts when the class has joined, in the browser', () => {
   const stack = new Stack();
@@ -36,7 +37,11 @@ describe('a session that starts when the class has joined, in the browser', () =
     await prof.page.waitForURL(/#\/session\/[^/]+$/);
     const code = (await prof.page.locator('.join-code').getAttribute('data-code'))!;
 
+    // ann joins (a script's join), then waits in the lobby
+    const ann = await newPage(await browser.newContext({ viewport: { width: 1280, height: 900 } }));
     expect((await http(stack.url, 'POST', '/api/sessions/join', { code }, await login(stack.url, 'ann@uni.edu'))).status).toBe(200);
+    await signIn(ann.page, stack.url, 'ann@uni.edu');
+    await ann.page.getByRole('link', { name: 'Starts by itself' }).waitFor();
     await prof.page.locator('.live-table tr[data-state="waiting"]').waitFor();
     expect(await prof.page.getByRole('button', { name: 'Start round 1' }).isVisible()).toBe(true);
 
@@ -48,6 +53,10 @@ describe('a session that starts when the class has joined, in the browser', () =
     await bo.page.locator('.countdown[data-countdown="running"]').waitFor();
     await prof.page.getByRole('button', { name: 'End round 1' }).waitFor();
     await prof.page.locator('.live-table tr[data-state="negotiating"]').nth(1).waitFor();
-    expect([...prof.errors, ...bo.errors]).toEqual([]);
+    // the lobby is told at once and leads to the negotiation
+    await ann.page.getByRole('status').getByText('Round 1 of Starts by itself has started.').waitFor();
+    await ann.page.getByRole('link', { name: 'Go to your negotiation' }).click();
+    await ann.page.locator('.countdown[data-countdown="running"]').waitFor();
+    expect([...prof.errors, ...bo.errors, ...ann.errors]).toEqual([]);
   });
 });
