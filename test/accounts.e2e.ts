@@ -138,4 +138,43 @@ describe('accounts and roster over HTTP', () => {
     for (let i = 0; i < 50 && !started.length; i++) await sleep(20);
     expect(started[0]).toMatchObject({ session_id: session.id, round: 1, negotiation_id: view.current_round.pairs[0].negotiation_id });
   });
+
+  it('keeps a roster column with the account: imported before the session, joined by code, paired by that column', async () => {
+    const roster = ['dee', 'eve', 'fay', 'gus'].map((n, i) => `${n}@uni.edu,${n},password1,${i % 2 ? 'blue' : 'red'}`);
+    expect((await api('POST', '/api/users/import', { csv: ['email,name,password,group', ...roster].join('\n') })).status).toBe(201);
+    const session = (
+      await api('POST', '/api/sessions', {
+        title: 'By group',
+        mode: 'peer',
+        scenario_ids: ['used-car'],
+        round_seconds: 60,
+        pairing: 'column',
+        pairing_column: 'group',
+      })
+    ).body;
+    for (const n of ['dee', 'eve', 'fay', 'gus'])
+      expect((await api('POST', '/api/sessions/join', { code: session.code }, await login(gw.url, `${n}@uni.edu`))).status).toBe(200);
+    const members = (await api('GET', `/api/sessions/${session.id}`)).body.members;
+    expect(members.map((m: { email: string; columns?: object }) => [m.email, m.columns])).toEqual([
+      ['dee@uni.edu', { group: 'red' }],
+      ['eve@uni.edu', { group: 'blue' }],
+      ['fay@uni.edu', { group: 'red' }],
+      ['gus@uni.edu', { group: 'blue' }],
+    ]);
+    const round = (await api('POST', `/api/sessions/${session.id}/rounds`, {})).body;
+    const groups = round.pairs.map((p: { a: string; b: string }) => [p.a, p.b].sort().join(' & ')).sort();
+    expect(groups).toEqual(['dee@uni.edu & fay@uni.edu', 'eve@uni.edu & gus@uni.edu']);
+  });
+
+  it('refuses "start when all have joined" without the head count to wait for', async () => {
+    const res = await api('POST', '/api/sessions', {
+      title: 'Auto',
+      mode: 'peer',
+      scenario_ids: ['used-car'],
+      round_seconds: 60,
+      start_when_all_joined: true,
+    });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ code: 'INVALID_PAYLOAD', message: expect.stringMatching(/^expected_members: /) });
+  });
 });

@@ -5,7 +5,7 @@ import jwt from 'jsonwebtoken';
 import { runCli } from '../apps/cli/src/parley';
 import { verifyPassword } from '@parley/store';
 
-/** The operator's CLI: users add, users import (all-or-nothing), token. */
+/** The operator's CLI: users add, import (all-or-nothing), list, rename, password, remove; token. */
 describe('parley CLI', () => {
   let dataDir: string;
   let env: NodeJS.ProcessEnv;
@@ -83,5 +83,34 @@ describe('parley CLI', () => {
     const claims = jwt.verify(out, env.JWT_SECRET!, { algorithms: ['HS256'] }) as jwt.JwtPayload;
     expect(claims).toMatchObject({ sub: 'prof@uni.edu', role: 'instructor' });
     expect((await run('token', '--email', 'ghost@uni.edu')).out).toMatch(/no user "ghost@uni.edu"/);
+  });
+
+  it('lists, renames, resets a password and removes an account, keeping its folder', async () => {
+    await run('users', 'add', '--email', 'prof@uni.edu', '--password', 'secret12', '--role', 'instructor', '--name', 'Prof Ada');
+    await run('users', 'add', '--email', 'john_doe@uni.edu', '--password', 'secret12', '--name', 'John');
+    expect(await run('users', 'list')).toEqual({ code: 0, out: 'john_doe@uni.edu\tstudent\tJohn\nprof@uni.edu\tinstructor\tProf Ada' });
+
+    expect(await run('users', 'rename', '--email', 'John_Doe@uni.edu', '--name', ' John Doe ')).toEqual({
+      code: 0,
+      out: 'renamed john_doe@uni.edu to John Doe',
+    });
+    expect((await run('users', 'rename', '--email', 'john_doe@uni.edu', '--name', '  ')).out).toBe('error: a name cannot be empty');
+    expect((await run('users', 'password', '--email', 'john_doe@uni.edu', '--password', 'short')).out).toMatch(/at least 8 characters/);
+    expect(await run('users', 'password', '--email', 'john_doe@uni.edu', '--password', 'new-secret-1')).toEqual({
+      code: 0,
+      out: 'new password for john_doe@uni.edu',
+    });
+    const init = JSON.parse(readFileSync(join(dataDir, 'teams', 'john_doe@uni.edu', 'init.json'), 'utf8'));
+    expect(init).toMatchObject({ name: 'John Doe', prefix: 'john-doe' });
+    expect(await verifyPassword('new-secret-1', init.password_hash)).toBe(true);
+
+    expect(await run('users', 'remove', '--email', 'john_doe@uni.edu')).toEqual({
+      code: 0,
+      out: 'removed john_doe@uni.edu (its folder is kept in teams_removed/)',
+    });
+    expect((await run('users', 'list')).out).toBe('prof@uni.edu\tinstructor\tProf Ada');
+    expect(readdirSync(join(dataDir, 'teams_removed')).some((d) => d.startsWith('john_doe@uni.edu'))).toBe(true);
+    expect((await run('users', 'remove', '--email', 'john_doe@uni.edu')).out).toBe('error: no account john_doe@uni.edu');
+    expect((await run('users', 'remove', '--email', 'nobody')).out).toMatch(/^error: invalid e-mail "nobody"/);
   });
 });

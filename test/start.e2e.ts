@@ -84,7 +84,7 @@ describe('npm start', () => {
       expect(statSync(codeFile).mode & 0o777).toBe(0o600);
       expect(ready.msg).toBe(
         `Parley is ready at http://localhost:${port}  (instructor: open http://localhost:${port}/#/setup — setup code ${code} ` +
-          '(or: npm run parley -- users add --email you@school.edu --password <at least 6 characters> --role instructor))',
+          '(or: npm run parley -- users add --email you@school.edu --password <at least 8 characters> --role instructor))',
       );
       // the gateway's own log says it too, for whoever runs the gateway without npm start
       expect(entries.some((e) => e.service === 'gateway' && e.msg.includes(`setup code ${code}`))).toBe(true);
@@ -106,8 +106,8 @@ describe('npm start', () => {
     try {
       await until('the ready line', () => run.out.some((l) => l.startsWith('Parley is ready')), 60_000);
       expect(run.out.find((l) => l.startsWith('Parley is ready'))).toBe(
-        `Parley is ready at http://localhost:${env.PORT}  (instructor: sign in as prof@uni.edu, then add your class: ` +
-          'npm run parley -- users import roster.csv (see docs/sample-roster.csv))',
+        `Parley is ready at http://localhost:${env.PORT}  (instructor: sign in as prof@uni.edu, then add your class on Accounts: ` +
+          `http://localhost:${env.PORT}/#/accounts (see docs/sample-roster.csv))`,
       );
       expect(run.out.some((l) => l.startsWith('{'))).toBe(false);
       expect(run.out.some((l) => /gateway: listening on 127\.0\.0\.1:/.test(l))).toBe(true);

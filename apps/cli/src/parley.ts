@@ -2,12 +2,16 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '@parley/config';
 import { DataPaths, TeamStore, normalizeEmail } from '@parley/store';
 import { signToken } from '../../gateway/src/auth/token';
-import { addUser, importUsers } from './users';
+import { addUser, importUsers, listUsers, removeUser, updateUser } from './users';
 import { sweepCommand } from './sweep-command';
 
 const USAGE = `usage: npm run parley -- <command>
   users add --email E --password P [--name N] [--role student|instructor]
   users import FILE.csv          (columns: email,name,role,password)
+  users list                     (e-mail, role and name of every account)
+  users rename --email E --name N
+  users password --email E --password P   (resets the password)
+  users remove --email E         (its folder moves to DATA_DIR/teams_removed/)
   token --email E                (prints a JWT for that user)
   sweep                          (one agreement pass over DATA_DIR; no Redis needed)`;
 
@@ -37,6 +41,22 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
   }
   if (cmd === 'users' && sub === 'import' && arg) {
     for (const line of await importUsers(config.dataDir, arg)) out(line);
+    return 0;
+  }
+  if (cmd === 'users' && sub === 'list') {
+    for (const line of await listUsers(config.dataDir)) out(line);
+    return 0;
+  }
+  if (cmd === 'users' && sub === 'rename' && values.name !== undefined) {
+    out(await updateUser(config.dataDir, values.email, { name: values.name }));
+    return 0;
+  }
+  if (cmd === 'users' && sub === 'password' && values.password !== undefined) {
+    out(await updateUser(config.dataDir, values.email, { password: values.password }));
+    return 0;
+  }
+  if (cmd === 'users' && sub === 'remove') {
+    out(await removeUser(config.dataDir, values.email));
     return 0;
   }
   if (cmd === 'token') {

@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { ConfigError, createLogger, EXIT_CANNOT_START, loadConfig, ParleyConfig, prettyLogs, startupProblem } from '@parley/config';
 import { ensureLocalRedis, redisAnswers, shutdownLocalRedis } from '@parley/queues';
-import { DataPaths, SetupCodeStore, TeamStore } from '@parley/store';
+import { DataPaths, MIN_PASSWORD_CHARS, SetupCodeStore, TeamStore } from '@parley/store';
 
 /**
  * `npm start`: gateway, ai-worker and agreement-worker as child processes of this one, against a
@@ -129,12 +129,12 @@ export async function instructorNextStep(dataDir: string, url: string): Promise<
   if (!instructor) {
     // the gateway wrote the code before it answered /ready
     const code = await new SetupCodeStore(paths).read().catch(() => null);
-    const cli = 'npm run parley -- users add --email you@school.edu --password <at least 6 characters> --role instructor';
+    const cli = `npm run parley -- users add --email you@school.edu --password <at least ${MIN_PASSWORD_CHARS} characters> --role instructor`;
     return code ? `open ${url}/#/setup — setup code ${code} (or: ${cli})` : `first create your account: ${cli}`;
   }
   const students = users.filter((u) => u?.role === 'student').length;
   if (students === 0)
-    return `sign in as ${instructor.email}, then add your class: npm run parley -- users import roster.csv (see docs/sample-roster.csv)`;
+    return `sign in as ${instructor.email}, then add your class on Accounts: ${url}/#/accounts (see docs/sample-roster.csv)`;
   return `sign in as ${instructor.email}; ${students} student account${students === 1 ? '' : 's'} ready`;
 }
 

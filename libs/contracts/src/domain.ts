@@ -25,6 +25,8 @@ export interface TeamInit {
    * their prefix is the e-mail's local part, which never changes.
    */
   prefix?: string;
+  /** A roster import's other columns (e.g. `group`), for pairing a session by a roster column. */
+  columns?: Record<string, string>;
 }
 
 export type PublicUser = Omit<TeamInit, 'password_hash'>;

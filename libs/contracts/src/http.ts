@@ -40,4 +40,7 @@ export interface ClassTransaction extends Transaction {
   /** The team whose file this is (the buyer for type 'buy', the seller for 'sell'). */
   team: string;
   file: string;
+  /** The names people read (absent for a removed account). */
+  team_name?: string;
+  counterparty_name?: string;
 }

@@ -62,6 +62,8 @@ export class SessionService {
     }
     if (body.pairing === 'column' && !body.pairing_column)
       throw new ParleyError(ErrorCode.InvalidPayload, 'pairing_column: name the roster column to pair by');
+    if (body.start_when_all_joined && !body.expected_members)
+      throw new ParleyError(ErrorCode.InvalidPayload, 'expected_members: say how many students must join before round 1 starts by itself');
     for (let attempt = 0; attempt < 50; attempt++) {
       const session: Session = {
         id: randomUUID(),
@@ -120,10 +122,14 @@ export class SessionService {
     return studentSession(session);
   }
 
-  /** A member file (the student's join, or the roster import's pre-assignment). */
-  async addMember(session: Session, email: string, columns?: Record<string, string>): Promise<boolean> {
+  /**
+   * A member file (the student's join, or the roster import's pre-assignment). Its roster columns are
+   * the import's, else those the account was imported with, so pairing by a column works either way.
+   */
+  async addMember(session: Session, email: string, rosterColumns?: Record<string, string>): Promise<boolean> {
     const team = await this.teams.read(email);
     if (!team) throw new ParleyError(ErrorCode.NotFound, `no account ${email}`, 404);
+    const columns = rosterColumns ?? team.columns;
     const member: SessionMember = { email, name: team.name || email, joined_at: Date.now(), ...(columns ? { columns } : {}) };
     const added = await this.sessions.addMember(session.id, member);
     if (added) {

@@ -91,7 +91,16 @@ export async function importRoster(
   const rows = records.map(toRow);
   const created: TeamInit[] = [];
   for (const row of rows) {
-    created.push(await teams.create({ email: row.email, name: row.name, role: row.role, password_hash: await hashPassword(row.password) }));
+    const { session: _code, ...columns } = row.columns;
+    created.push(
+      await teams.create({
+        email: row.email,
+        name: row.name,
+        role: row.role,
+        password_hash: await hashPassword(row.password),
+        ...(Object.keys(columns).length ? { columns } : {}),
+      }),
+    );
   }
   return { rows, created };
 }

@@ -15,6 +15,7 @@ export interface NewTeam {
   role: Role;
   password_hash: string;
   holdings?: Holdings;
+  columns?: Record<string, string>;
 }
 
 /** data/teams/<email>/init.json: profiles, roles, password hashes, starting holdings. */

@@ -34,10 +34,11 @@ export class InstructorController {
   @Get('negotiations')
   async negotiations(@CurrentUser() user: AuthUser): Promise<{ negotiations: ClassNegotiation[] }> {
     requireInstructor(user);
-    const all = await this.loadAll();
+    const [all, names] = await Promise.all([this.loadAll(), this.names()]);
     return {
       negotiations: all.map((n) => ({
         ...summary(n.located.meta, n.status, n.outcome),
+        parties: n.located.meta.parties.map((p) => ({ user: p.user, role: p.role, name: names.get(p.user) })),
         last_activity: lastActivity(n),
         message_count: n.messages.filter((m) => m.kind !== 'offer').length,
         offers: n.offers,
@@ -48,7 +49,20 @@ export class InstructorController {
   @Get('transactions')
   async transactions(@CurrentUser() user: AuthUser): Promise<{ transactions: ClassTransaction[] }> {
     requireInstructor(user);
-    return { transactions: await this.loadTransactions() };
+    const [transactions, names] = await Promise.all([this.loadTransactions(), this.names()]);
+    return {
+      transactions: transactions.map((t) => ({ ...t, team_name: names.get(t.team), counterparty_name: names.get(t.counterparty) })),
+    };
+  }
+
+  /** The names people read, by e-mail (the AI is "AI"; a removed account has none). */
+  private async names(): Promise<Map<string, string>> {
+    const names = new Map([['ai', 'AI']]);
+    for (const email of await this.teams.list()) {
+      const team = await this.teams.read(email).catch(() => null);
+      if (team) names.set(email, team.name || email);
+    }
+    return names;
   }
 
   /**

@@ -258,17 +258,17 @@ function heading({ detail, observer, scenario }: RoomInfo, me: string): { title:
   const buyer = detail.parties.find((p) => p.role === 'buyer');
   return {
     title: observer
-      ? `Trade of ${detail.chemical}: ${shortName(seller?.user ?? '?')} sells to ${shortName(buyer?.user ?? '?')}`
+      ? `Trade of ${detail.chemical}: ${partyName(seller)} sells to ${partyName(buyer)}`
       : my?.role === 'buyer'
-        ? `Buying ${detail.chemical} from ${shortName(other?.user ?? '?')}`
-        : `Selling ${detail.chemical} to ${shortName(other?.user ?? '?')}`,
+        ? `Buying ${detail.chemical} from ${partyName(other)}`
+        : `Selling ${detail.chemical} to ${partyName(other)}`,
     sub: observer ? 'You are observing. ' : `You are the ${my?.role}. `,
   };
 }
 
 function studentText(detail: NegotiationDetail): string {
   const student = detail.parties.find((p) => p.user !== 'ai');
-  return `${shortName(student?.user ?? 'the student')} (${student?.role ?? 'student'})`;
+  return `${student ? partyName(student) : 'the student'} (${student?.role ?? 'student'})`;
 }
 
 /** A party as people read it: their name when the server gives one, else the e-mail's local part. */

@@ -6,7 +6,7 @@ import { app } from '../app';
 import { StatusBadge } from '../components/badge';
 import { DownloadButton } from '../components/download';
 import { ScrollTable } from '../components/table';
-import { fmtNumber, fmtScoreOf, fmtTerms, fmtTime, plainReason, shortName } from '../format';
+import { fmtNumber, fmtScoreOf, fmtTerms, fmtTime, plainReason, SCORE_KEYS, shortName } from '../format';
 import { refreshOnPush } from '../push';
 import { toast } from '../toast';
 import type { InstructorNegotiation, InstructorTransaction, ScenarioInfo } from '../types';
@@ -45,11 +45,10 @@ export function Dashboard() {
     };
   }, [version]);
 
+  const scenarioOf = (n: InstructorNegotiation) => (n.kind === 'peer' ? undefined : scenarios.find((s) => s.id === n.scenario_id));
   const subject = (n: InstructorNegotiation) =>
-    n.kind === 'ai'
-      ? (scenarios.find((s) => s.id === n.scenario_id)?.title ?? n.scenario_id ?? 'AI practice')
-      : `Trade of ${n.chemical ?? '?'}`;
-  const partiesText = (n: InstructorNegotiation) => n.parties.map((p) => `${shortName(p.user)} (${p.role})`).join(' vs ');
+    n.kind === 'peer' ? `Trade of ${n.chemical ?? '?'}` : (scenarioOf(n)?.title ?? n.scenario_id ?? 'AI practice');
+  const partiesText = (n: InstructorNegotiation) => n.parties.map((p) => `${p.name || shortName(p.user)} (${p.role})`).join(' vs ');
   const roomLink = (n: InstructorNegotiation) => `#/room/${encodeURIComponent(n.negotiation_id)}`;
 
   async function openQueues(button: HTMLButtonElement): Promise<void> {
@@ -142,10 +141,17 @@ export function Dashboard() {
               numeric={[4, 5, 6, 7]}
             >
               {list.map((n) => {
-                const s = n.outcome?.final_score;
-                const why = n.outcome?.score_explanations;
                 const terms = n.outcome?.deal_terms?.terms;
-                const scenario = n.kind === 'ai' ? scenarios.find((x) => x.id === n.scenario_id) : undefined;
+                const scenario = scenarioOf(n);
+                // a role-play scores each student from their own brief: both, in the parties' order
+                const scoreOf = (key: (typeof SCORE_KEYS)[number]) =>
+                  n.outcome?.scores
+                    ? n.parties
+                        .map((p) =>
+                          fmtScoreOf(n.outcome?.scores?.[p.user]?.final_score, n.outcome?.scores?.[p.user]?.score_explanations, key),
+                        )
+                        .join(' / ')
+                    : fmtScoreOf(n.outcome?.final_score, n.outcome?.score_explanations, key);
                 return (
                   <tr key={n.negotiation_id} data-negotiation={n.negotiation_id}>
                     <td>
@@ -157,10 +163,10 @@ export function Dashboard() {
                       {n.outcome?.reason ? <span class="small muted"> {plainReason(n.outcome.reason, undefined)}</span> : null}
                     </td>
                     <td>{terms ? fmtTerms(terms, scenario, n.chemical) : '—'}</td>
-                    <td class="num">{fmtScoreOf(s, why, 'claiming_value')}</td>
-                    <td class="num">{fmtScoreOf(s, why, 'creating_value')}</td>
-                    <td class="num">{fmtScoreOf(s, why, 'managing_relationships')}</td>
-                    <td class="num strong">{fmtScoreOf(s, why, 'overall')}</td>
+                    <td class="num">{scoreOf('claiming_value')}</td>
+                    <td class="num">{scoreOf('creating_value')}</td>
+                    <td class="num">{scoreOf('managing_relationships')}</td>
+                    <td class="num strong">{scoreOf('overall')}</td>
                     <td>{fmtTime(n.outcome?.settled_at ?? n.last_activity)}</td>
                   </tr>
                 );
@@ -186,8 +192,8 @@ export function Dashboard() {
               {list.map((t) => (
                 <tr key={t.file}>
                   <td>{fmtTime(t.timestamp)}</td>
-                  <td>{shortName(t.team)}</td>
-                  <td>{shortName(t.counterparty)}</td>
+                  <td>{t.team_name || shortName(t.team)}</td>
+                  <td>{t.counterparty_name || shortName(t.counterparty)}</td>
                   <td>{t.chemical}</td>
                   <td class="num">{fmtNumber(t.price)}</td>
                   <td class="num">{fmtNumber(t.quantity)}</td>

@@ -1,10 +1,12 @@
 import { useEffect, useState } from 'preact/hooks';
+import { ServerEvent } from '@parley/contracts/browser';
 import { api, ApiError } from '../api';
+import { app } from '../app';
 import { Field } from '../components/field';
 import { go } from '../router';
 import type { ScreenProps } from '../screens';
 import { listOf } from '../sessions/live';
-import type { ClassSession } from '../sessions/types';
+import type { ClassSession, RoundStarted } from '../sessions/types';
 
 /** Join codes: six characters without the look-alikes 0/O and 1/I; typed in any case. */
 const normalise = (code: string) => code.replace(/[\s-]/g, '').toUpperCase();
@@ -89,17 +91,35 @@ export function JoinForm() {
   );
 }
 
-/** The lobby's card: join with a code, and the sessions this student has joined. */
+/**
+ * The lobby's card: join with a code, and the sessions this student has joined. A round that starts
+ * while the student is here (pushed to their user room) is announced with the way to their negotiation.
+ */
 export function ClassSessionsCard() {
   const [sessions, setSessions] = useState<ClassSession[]>([]);
+  const [started, setStarted] = useState<RoundStarted | null>(null);
   useEffect(() => {
     api<unknown>('GET', '/api/sessions')
       .then((r) => setSessions(listOf<ClassSession>(r, 'sessions')))
       .catch(() => setSessions([]));
+    const socket = app.socket().socket;
+    const onStarted = (p: RoundStarted) => setStarted(p);
+    socket.on(ServerEvent.RoundStarted, onStarted);
+    return () => void socket.off(ServerEvent.RoundStarted, onStarted);
   }, []);
+  const startedIn = started ? sessions.find((s) => s.id === started.session_id) : undefined;
   return (
     <>
       <h2 id="sessions-h">Class sessions</h2>
+      {started ? (
+        <p class="broadcast round-started" role="status">
+          <strong>
+            Round {started.round}
+            {startedIn ? ` of ${startedIn.title}` : ''} has started.
+          </strong>{' '}
+          <a href={`#/session/${encodeURIComponent(started.session_id)}`}>Go to your negotiation</a>
+        </p>
+      ) : null}
       <JoinForm />
       {sessions.length ? (
         <ul class="plain session-list">

@@ -69,6 +69,7 @@ function NewSessionForm() {
   const [pairing, setPairing] = useState<PairingRule>('random');
   const [column, setColumn] = useState('group');
   const [startWhenAll, setStartWhenAll] = useState(false);
+  const [expected, setExpected] = useState('');
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
 
@@ -90,6 +91,9 @@ function NewSessionForm() {
     if (mode !== 'market' && chosen.length === 0) return setError('Choose at least one scenario.');
     if (!(round > 0 && round <= 240)) return setError('Enter a round length from 1 to 240 minutes.');
     if (pairing === 'column' && !column.trim()) return setError('Name the roster column to pair by.');
+    const headCount = Number(expected);
+    if (startWhenAll && !(Number.isInteger(headCount) && headCount >= 1 && headCount <= 1000))
+      return setError('Enter how many students must join before round 1 starts (1 to 1000).');
     setBusy(true);
     try {
       const created = await api<ClassSession>('POST', '/api/sessions', {
@@ -100,6 +104,7 @@ function NewSessionForm() {
         pairing,
         ...(pairing === 'column' ? { pairing_column: column.trim() } : {}),
         start_when_all_joined: startWhenAll,
+        ...(startWhenAll ? { expected_members: headCount } : {}),
       });
       go(`#/session/${encodeURIComponent(created.id)}`);
     } catch (err) {
@@ -176,8 +181,22 @@ function NewSessionForm() {
           checked={startWhenAll}
           onChange={(e) => setStartWhenAll(e.currentTarget.checked)}
         />{' '}
-        Start round 1 when everyone on the roster has joined
+        Start round 1 by itself when the whole class has joined
       </label>
+      {startWhenAll ? (
+        <Field label="Students in the class" hint="Round 1 starts as soon as this many have joined.">
+          <input
+            type="number"
+            name="expected_members"
+            min="1"
+            max="1000"
+            step="1"
+            inputMode="numeric"
+            value={expected}
+            onInput={(e) => setExpected(e.currentTarget.value)}
+          />
+        </Field>
+      ) : null}
       <p class="form-error" role="alert">
         {error}
       </p>

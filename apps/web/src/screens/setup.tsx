@@ -97,7 +97,7 @@ export function Setup() {
         <Field label="Name">
           <input name="name" autocomplete="name" value={form.name} onInput={set('name')} />
         </Field>
-        <Field label="Password" hint="at least 6 characters">
+        <Field label="Password" hint="at least 8 characters">
           <input type="password" name="password" autocomplete="new-password" value={form.password} onInput={set('password')} />
         </Field>
         <p class="form-error" role="alert">
