@@ -52,7 +52,7 @@ export class ChatService implements OnApplicationShutdown {
       config.messagesPerMinute,
       (n, s) => `at most ${n} messages a minute; try again in ${s} s`,
     );
-    this.admitRedis = redis.duplicate({ enableAutoPipelining: true });
+    this.admitRedis = redis.duplicate({ enableAutoPipelining: true, connectionName: redisKey(config.redisPrefix, 'chat-admission') });
     this.admitRedis.on('error', (err: Error) => log.warn({ err: err.message }, 'redis connection error (chat admission)'));
     // Redis that restarted may have come back rolled back or empty: read the floors from the files again
     this.admitRedis.on('close', () => this.seen.clear());
