@@ -35,6 +35,8 @@ export class ChatService implements OnApplicationShutdown {
   private readonly admitRedis: IORedis;
   /** negotiation id → the highest seq this gateway saw handed out (forgotten whenever Redis goes away). */
   private readonly seen = new Map<string, number>();
+  /** Counts the admission connection's drops: a call that was out during one may have been answered by another Redis. */
+  private drops = 0;
 
   constructor(
     @Inject(CONFIG) private readonly config: ParleyConfig,
@@ -55,7 +57,10 @@ export class ChatService implements OnApplicationShutdown {
     this.admitRedis = redis.duplicate({ enableAutoPipelining: true, connectionName: redisKey(config.redisPrefix, 'chat-admission') });
     this.admitRedis.on('error', (err: Error) => log.warn({ err: err.message }, 'redis connection error (chat admission)'));
     // Redis that restarted may have come back rolled back or empty: read the floors from the files again
-    this.admitRedis.on('close', () => this.seen.clear());
+    this.admitRedis.on('close', () => {
+      this.drops++;
+      this.seen.clear();
+    });
     this.admission = new ChatAdmission(this.admitRedis, actions.limit, this.limit, config.maxLinesPerNegotiation);
   }
 
@@ -127,6 +132,7 @@ export class ChatService implements OnApplicationShutdown {
   ): Promise<Exclude<Admission, { kind: 'reseed' }>> {
     const args = { actor, sender: party.user, sequenceKey: this.sequence.key(located.id), claimKey };
     const known = this.seen.get(located.id);
+    const drops = this.drops;
     let admitted =
       known === undefined
         ? await this.admission.run({ ...args, floor: await this.diskFloor(located), floorFromDisk: true })
@@ -134,6 +140,10 @@ export class ChatService implements OnApplicationShutdown {
     if (admitted.kind === 'reseed')
       admitted = await this.admission.run({ ...args, floor: await this.diskFloor(located), floorFromDisk: true });
     if (admitted.kind === 'reseed') throw new Error('chat admission asked for a floor from disk twice');
+    if (admitted.kind === 'seq' && known !== undefined && this.drops !== drops) {
+      // resent after a reconnect with a remembered floor: the counter that answered may be behind the files
+      admitted = { kind: 'seq', seq: await this.sequence.next(located.id, () => this.diskFloor(located)) };
+    }
     if (admitted.kind === 'seq') this.see(located.id, admitted.seq);
     return admitted;
   }
