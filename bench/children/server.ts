@@ -306,9 +306,9 @@ async function seedScan(args: { dataDir: string }) {
 /**
  * Where one chat message's time goes: the steps the gateway takes for a `send-message` once the
  * negotiation is known (it is remembered from the last event), replayed in order with the same calls
- * (apps/gateway/src/realtime/chat.service.ts, per-user-limit.ts): action limit, client-id claim and
- * counter check (one MULTI), message limit, sequence, fsynced append, client-id record. Sequential,
- * one negotiation, warm caches: a cost breakdown, not a throughput.
+ * (apps/gateway/src/realtime/chat.service.ts, chat-admission.ts): the client id looked up in the
+ * sender's file, the Lua admission (action limit, room left, client-id claim, message limit, seq),
+ * the fsynced append. Sequential, one negotiation, warm caches: a cost breakdown, not a throughput.
  */
 async function chatBreakdown(args: { config: ParleyConfig; user: string; negotiationId: string; count: number }) {
   const { config } = args;
@@ -324,10 +324,9 @@ async function chatBreakdown(args: { config: ParleyConfig; user: string; negotia
     const located = (await store.locate(args.user, args.negotiationId))!;
     const party = located.meta.parties.find((p) => p.user === args.user)!;
     const steps: Record<string, number[]> = {
-      'disk index: highest seq + client id (stats)': [],
-      'admission: both limits, client-id claim, seq (one Lua call)': [],
+      "disk index: the client id in the sender's file (one stat)": [],
+      'admission: both limits, client-id claim, seq (one Lua call, the floor remembered)': [],
       'durable append (O_DSYNC write, kept-open file)': [],
-      'client-id record (SET)': [],
     };
     const time = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
       const t0 = performance.now();
@@ -335,22 +334,27 @@ async function chatBreakdown(args: { config: ParleyConfig; user: string; negotia
       steps[name].push(performance.now() - t0);
       return r;
     };
+    // the gateway reads the floor from the files once, then remembers the last seq handed out
+    let floor = await log.maxSeq(
+      located.dir,
+      located.meta.parties.map((p) => p.prefix),
+    );
     for (let i = 0; i < args.count; i++) {
       const cmid = `bd${i}`;
       const key = `${config.redisPrefix}:cmid:${args.negotiationId}:${party.prefix}:${cmid}`;
-      const [floor] = await time('disk index: highest seq + client id (stats)', () =>
-        Promise.all([
-          log.maxSeq(
-            located.dir,
-            located.meta.parties.map((p) => p.prefix),
-          ),
-          log.findByClientId(located.dir, party.prefix, cmid),
-        ]),
-      );
-      const admitted = await time('admission: both limits, client-id claim, seq (one Lua call)', () =>
-        admission.run({ actor: args.user, sender: args.user, sequenceKey: sequence.key(located.id), claimKey: key, floor }),
+      await time("disk index: the client id in the sender's file (one stat)", () => log.findByClientId(located.dir, party.prefix, cmid));
+      const admitted = await time('admission: both limits, client-id claim, seq (one Lua call, the floor remembered)', () =>
+        admission.run({
+          actor: args.user,
+          sender: args.user,
+          sequenceKey: sequence.key(located.id),
+          claimKey: key,
+          floor,
+          floorFromDisk: i === 0,
+        }),
       );
       if (admitted.kind !== 'seq') throw new Error(`breakdown: admission said ${admitted.kind}`);
+      floor = admitted.seq;
       const message: ChatMessage = {
         id: randomUUID(),
         seq: admitted.seq,
@@ -364,7 +368,6 @@ async function chatBreakdown(args: { config: ParleyConfig; user: string; negotia
         kind: 'chat',
       };
       await time('durable append (O_DSYNC write, kept-open file)', () => log.append(located.dir, party.prefix, [message]));
-      await time('client-id record (SET)', () => redis.set(key, JSON.stringify(message), 'EX', 60));
     }
     return Object.fromEntries(Object.entries(steps).map(([k, v]) => [k, summarize(v)]));
   } finally {

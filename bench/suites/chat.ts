@@ -227,7 +227,7 @@ export async function chatSuite(ctx: Ctx): Promise<Section> {
           "Where one message's time goes in Parley: the gateway's steps for a `send-message` once the negotiation is known",
           '(the gateway remembers it from the last event), replayed with the same calls one after another on one negotiation,',
           `${ctx.smoke ? 50 : 1000} times, against the same Redis and disk (bench/children/server.ts \`chatBreakdown\`; no concurrency — a cost`,
-          'breakdown, not a throughput; the client-id record is not awaited by the gateway). Not in it: validation, the socket.io broadcast and its Redis publish, the ack.',
+          'breakdown, not a throughput; the gateway sends the admissions of one tick in one pipelined write). Not in it: validation, the socket.io broadcast and its Redis publish, the ack.',
           '',
           table(
             ['step', 'p50', 'p99', 'mean'],

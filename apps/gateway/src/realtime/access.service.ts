@@ -40,9 +40,10 @@ export class AccessService {
 
   /**
    * For events that change the negotiation: the user must be a party and it must be open. An open
-   * negotiation a party just used is remembered for a few seconds (its negotiation.json never
-   * changes): a write into it after it was settled or archived fails on the missing directory and
-   * says so, so the shortcut never lets a write land in a closed negotiation.
+   * negotiation a party used is remembered for a minute (its negotiation.json never changes, and
+   * reading it again for every few lines of a chatting class cost a file open per line or so): a
+   * write into it after it was settled or archived fails on the missing directory and says so, so
+   * the shortcut never lets a write land in a closed negotiation.
    */
   async requireActiveParty(user: AuthUser, id: unknown): Promise<Access & { party: PartyRef }> {
     const key = `${user.email} ${String(id)}`;
@@ -74,7 +75,7 @@ export class AccessService {
   }
 }
 
-const RECENT_MS = 5000;
+const RECENT_MS = 60_000;
 const RECENT_MAX = 10_000;
 const notFound = () => new ParleyError(ErrorCode.NegotiationNotFound, 'negotiation not found', 404);
 

@@ -4,9 +4,12 @@ import { LIMIT_WINDOW_SECONDS, PerUserLimit } from './per-user-limit';
 /**
  * Everything Redis decides for one chat line, in one round trip (a Lua script runs atomically):
  * the user's event budget, room left in the negotiation, the claim of the client message id, the
- * user's chat budget, then the line's sequence number — counted on from the highest on disk when
- * the counter is behind it (Redis lost or rolled it back). The budgets count in the same keys and
- * the same way as rate-limiter-flexible, so the other events' limits share them.
+ * user's chat budget, then the line's sequence number — counted on from the floor (ARGV[5]) when
+ * the counter is behind it (Redis lost or rolled it back). A floor the gateway remembers rather than
+ * read from the files just now (ARGV[7] = '0') is not trusted for a counter Redis does not have at
+ * all: the answer is then 'reseed', before anything is spent, and the caller asks again with the
+ * files' highest number. The budgets count in the same keys and the same way as
+ * rate-limiter-flexible, so the other events' limits share them.
  */
 const ADMIT = `
 local function spend(key, points, window)
@@ -17,13 +20,15 @@ local function spend(key, points, window)
   if n > points then return ttl end
   return false
 end
+local counter = redis.call('get', KEYS[3])
+if not counter and ARGV[7] ~= '1' then return {'reseed', 0} end
 local refused = spend(KEYS[1], tonumber(ARGV[1]), ARGV[3])
 if refused then return {'actions', refused} end
-local last = tonumber(redis.call('get', KEYS[3]) or '0') or 0
+local last = tonumber(counter or '0') or 0
 if last >= tonumber(ARGV[4]) then return {'full', 0} end
 local claims = ARGV[6] == '1'
 if claims and not redis.call('set', KEYS[4], 'pending', 'EX', 60, 'NX') then
-  return {'claimed', redis.call('get', KEYS[4]) or ''}
+  return {'claimed', 0}
 end
 refused = spend(KEYS[2], tonumber(ARGV[2]), ARGV[3])
 if refused then
@@ -37,16 +42,19 @@ return {'seq', redis.call('incrby', KEYS[3], 1)}
 
 export type Admission =
   | { kind: 'seq'; seq: number }
-  /** Another save holds the client id: its saved line (JSON), or 'pending' while it is being written. */
-  | { kind: 'claimed'; value: string }
+  /** Another save holds the client id (for a minute, or until its write fails). */
+  | { kind: 'claimed' }
   | { kind: 'actions' | 'messages'; msBeforeNext: number }
-  | { kind: 'full' };
+  | { kind: 'full' }
+  /** Redis has no counter for the negotiation and the floor was only remembered: ask again with the files' highest seq. */
+  | { kind: 'reseed' };
 
 type AdmitCommand = (k1: string, k2: string, k3: string, k4: string, ...argv: (string | number)[]) => Promise<[string, string | number]>;
 
 export class ChatAdmission {
   private readonly admit: AdmitCommand;
 
+  /** `redis`: best a connection with auto-pipelining, so the admissions of one tick go out in one write. */
   constructor(
     redis: IORedis,
     private readonly actions: PerUserLimit,
@@ -60,7 +68,15 @@ export class ChatAdmission {
   }
 
   /** `actor` pays the event budget, `sender` (the party writing) the chat budget. */
-  async run(args: { actor: string; sender: string; sequenceKey: string; claimKey: string | null; floor: number }): Promise<Admission> {
+  async run(args: {
+    actor: string;
+    sender: string;
+    sequenceKey: string;
+    claimKey: string | null;
+    floor: number;
+    /** The floor was read from the files for this call (not remembered). */
+    floorFromDisk: boolean;
+  }): Promise<Admission> {
     const [kind, value] = await this.admit(
       this.actions.key(args.actor),
       this.messages.key(args.sender),
@@ -72,10 +88,12 @@ export class ChatAdmission {
       this.maxLines,
       args.floor,
       args.claimKey ? '1' : '0',
+      args.floorFromDisk ? '1' : '0',
     );
     if (kind === 'seq') return { kind, seq: Number(value) };
-    if (kind === 'claimed') return { kind, value: String(value) };
+    if (kind === 'claimed') return { kind };
     if (kind === 'actions' || kind === 'messages') return { kind, msBeforeNext: Number(value) };
+    if (kind === 'reseed') return { kind };
     return { kind: 'full' };
   }
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { ChatMessage, ErrorCode, MAX_MESSAGE_LENGTH, ParleyError, PartyRef } from '@parley/contracts';
 import type IORedis from 'ioredis';
 import type { Logger } from 'pino';
@@ -14,6 +14,8 @@ import { Admission, ChatAdmission } from './chat-admission';
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
 
+const MAX_SEEN = 50_000;
+
 export interface SavedMessage {
   message: ChatMessage;
   /** True when the client message id had been saved before: nothing new was written or sent. */
@@ -22,13 +24,19 @@ export interface SavedMessage {
 
 /**
  * Saves a party's chat line before anyone is told about it: per-user rate limits (in Redis, so they
- * hold across gateways), a client message id that makes a re-send a no-op and a sequence number —
- * all in one Redis round trip — then a durable append to the party's own messages file.
+ * hold across gateways), a claim of the client message id and a sequence number — all in one Redis
+ * round trip — then a durable append to the party's own messages file, where a re-send finds it.
  */
 @Injectable()
-export class ChatService {
+export class ChatService implements OnApplicationShutdown {
   private readonly limit: PerUserLimit;
   private readonly admission: ChatAdmission;
+  /** Admissions only: auto-pipelined, so the lines of one tick cost one socket write to Redis and one read back. */
+  private readonly admitRedis: IORedis;
+  /** negotiation id → the highest seq this gateway saw handed out (forgotten whenever Redis goes away). */
+  private readonly seen = new Map<string, number>();
+  /** Counts the admission connection's drops: a call that was out during one may have been answered by another Redis. */
+  private drops = 0;
 
   constructor(
     @Inject(CONFIG) private readonly config: ParleyConfig,
@@ -46,7 +54,14 @@ export class ChatService {
       config.messagesPerMinute,
       (n, s) => `at most ${n} messages a minute; try again in ${s} s`,
     );
-    this.admission = new ChatAdmission(redis, actions.limit, this.limit, config.maxLinesPerNegotiation);
+    this.admitRedis = redis.duplicate({ enableAutoPipelining: true, connectionName: redisKey(config.redisPrefix, 'chat-admission') });
+    this.admitRedis.on('error', (err: Error) => log.warn({ err: err.message }, 'redis connection error (chat admission)'));
+    // Redis that restarted may have come back rolled back or empty: read the floors from the files again
+    this.admitRedis.on('close', () => {
+      this.drops++;
+      this.seen.clear();
+    });
+    this.admission = new ChatAdmission(this.admitRedis, actions.limit, this.limit, config.maxLinesPerNegotiation);
   }
 
   static clean(content: string): string {
@@ -64,7 +79,7 @@ export class ChatService {
 
   /**
    * Saves a chat line of `actor` (who also pays the event budget) as `party`. A client message id
-   * saved before — known to Redis or found in the sender's own file — answers with the saved line.
+   * saved before — found in the sender's own file — answers with the saved line.
    */
   async save(
     located: LocatedNegotiation,
@@ -80,37 +95,73 @@ export class ChatService {
       throw new ParleyError(ErrorCode.InvalidPayload, 'empty message');
     }
     const claimKey = clientMessageId ? redisKey(this.config.redisPrefix, 'cmid', located.id, party.prefix, clientMessageId) : null;
-    const [floor, onDisk] = await Promise.all([
-      this.messages.maxSeq(
-        located.dir,
-        located.meta.parties.map((p) => p.prefix),
-      ),
-      clientMessageId ? this.messages.findByClientId(located.dir, party.prefix, clientMessageId) : null,
-    ]);
-    if (onDisk && claimKey) {
-      // the sender's file is the truth: Redis lost the id, or the gateway that saved it died before telling Redis
+    // the sender's file is the truth: a re-send of a saved line (by any gateway, before any crash) is found there
+    const saved = clientMessageId ? await this.messages.findByClientId(located.dir, party.prefix, clientMessageId) : null;
+    if (saved) {
       await this.actions.limit.consume(actor);
-      this.remember(claimKey, onDisk);
-      return { message: onDisk, duplicate: true };
+      return { message: saved, duplicate: true };
     }
-    const admitted = await this.admission.run({ actor, sender: party.user, sequenceKey: this.sequence.key(located.id), claimKey, floor });
+    const admitted = await this.admit(located, party, actor, claimKey);
     if (admitted.kind === 'claimed') {
-      if (admitted.value && admitted.value !== 'pending') return { message: JSON.parse(admitted.value) as ChatMessage, duplicate: true };
+      // another save holds the id: it may have landed since the look above
+      const landed = await this.messages.findByClientId(located.dir, party.prefix, clientMessageId!);
+      if (landed) return { message: landed, duplicate: true };
       throw new ParleyError(ErrorCode.DuplicateInFlight, 'this message is still being saved; wait for its acknowledgement');
     }
     if (admitted.kind !== 'seq') throw this.refusal(admitted);
     try {
       const message = await this.write(located, party, admitted.seq, { content: text, client_message_id: clientMessageId, kind: 'chat' });
       crashPoint('after-message-append');
-      if (claimKey) this.remember(claimKey, message);
       return { message, duplicate: false };
     } catch (e) {
-      if (claimKey) await this.redis.del(claimKey).catch(() => undefined);
+      if (claimKey) await this.admitRedis.del(claimKey).catch(() => undefined);
       throw e;
     }
   }
 
-  private refusal(a: Exclude<Admission, { kind: 'seq' | 'claimed' }>): ParleyError {
+  /**
+   * The Redis admission with the highest seq this gateway has seen in the negotiation as the floor;
+   * the files are read for it only the first time, after Redis was away (it may have come back
+   * rolled back or empty) or when Redis has no counter.
+   */
+  private async admit(
+    located: LocatedNegotiation,
+    party: PartyRef,
+    actor: string,
+    claimKey: string | null,
+  ): Promise<Exclude<Admission, { kind: 'reseed' }>> {
+    const args = { actor, sender: party.user, sequenceKey: this.sequence.key(located.id), claimKey };
+    const known = this.seen.get(located.id);
+    const drops = this.drops;
+    let admitted =
+      known === undefined
+        ? await this.admission.run({ ...args, floor: await this.diskFloor(located), floorFromDisk: true })
+        : await this.admission.run({ ...args, floor: known, floorFromDisk: false });
+    if (admitted.kind === 'reseed')
+      admitted = await this.admission.run({ ...args, floor: await this.diskFloor(located), floorFromDisk: true });
+    if (admitted.kind === 'reseed') throw new Error('chat admission asked for a floor from disk twice');
+    if (admitted.kind === 'seq' && known !== undefined && this.drops !== drops) {
+      // resent after a reconnect with a remembered floor: the counter that answered may be behind the files
+      admitted = { kind: 'seq', seq: await this.sequence.next(located.id, () => this.diskFloor(located)) };
+    }
+    if (admitted.kind === 'seq') this.see(located.id, admitted.seq);
+    return admitted;
+  }
+
+  private diskFloor(located: LocatedNegotiation): Promise<number> {
+    return this.messages.maxSeq(
+      located.dir,
+      located.meta.parties.map((p) => p.prefix),
+    );
+  }
+
+  /** Remembers a seq handed out in the negotiation (any one is a safe floor: it is, or may be, on disk). */
+  private see(negotiationId: string, seq: number): void {
+    if (this.seen.size >= MAX_SEEN && !this.seen.has(negotiationId)) this.seen.clear();
+    if (seq > (this.seen.get(negotiationId) ?? 0)) this.seen.set(negotiationId, seq);
+  }
+
+  private refusal(a: Exclude<Admission, { kind: 'seq' | 'claimed' | 'reseed' }>): ParleyError {
     if (a.kind === 'full') return this.actions.full();
     return (a.kind === 'actions' ? this.actions.limit : this.limit).refusal(a.msBeforeNext);
   }
@@ -153,13 +204,7 @@ export class ChatService {
     return message;
   }
 
-  /**
-   * The saved line under its client id, for re-sends (not awaited: until it lands the id reads
-   * "pending", and a re-send then finds the line in the sender's file).
-   */
-  private remember(key: string, message: ChatMessage): void {
-    this.redis
-      .set(key, JSON.stringify(message), 'EX', 86400)
-      .catch((err) => this.log.warn({ err }, 'client message id not recorded in Redis'));
+  async onApplicationShutdown(): Promise<void> {
+    await this.admitRedis.quit().catch(() => this.admitRedis.disconnect());
   }
 }
