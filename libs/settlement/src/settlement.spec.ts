@@ -257,6 +257,28 @@ describe('Settlement (claim, re-read, write, archive)', () => {
     expect(events.find((e) => e.status === 'failed')?.reason).toMatch(/needs 60/);
   });
 
+  it('one settler, two deals of one seller at once that together overdraw: one settles, the other is refused; the rest still fits', async () => {
+    const s = settlement();
+    const deal = async (buyer: string, quantity: number) => {
+      const m = await peer(alice, buyer, 'seller');
+      await write(alice, m.id, agreed(alice, 'seller', { price: 1, quantity }));
+      await write(alice, m.id, agreed(buyer, 'buyer', { price: 1, quantity }));
+      return m.id;
+    };
+    const [one, two] = [await deal(bob, 60), await deal(carol, 60)];
+    const results = await Promise.all([s.check(alice, one), s.check(alice, two)]);
+    expect(results.map((r) => r.action).sort()).toEqual(['failed', 'settled']);
+    expect(results.find((r) => r.action === 'failed')?.reason).toMatch(/alice@x.edu holds 40 C, needs 60/);
+    // what this settler remembers of alice's ledger after both: exactly the 40 C left can still be sold, not one more
+    expect((await s.check(alice, await deal(bob, 41))).reason).toMatch(/holds 40 C, needs 41/);
+    expect((await s.check(alice, await deal(carol, 40))).action).toBe('settled');
+    expect(await teamHoldings(paths, alice)).toMatchObject({ C: 0, cash: 10_100 });
+    expect(txFiles(alice)).toHaveLength(2);
+    // every file the journal named is written and durable: its segment is retired on shutdown
+    await s.shutdown();
+    expect(readdirSync(join(dir, 'settlement_journal'))).toEqual([]);
+  });
+
   it('settles an AI negotiation with the injected scorer, and scores a walk-away too', async () => {
     const final_score = { claiming_value: 80, creating_value: 70, managing_relationships: 90, overall: 80 };
     const score_explanations = { claiming_value: 'a', creating_value: 'b', managing_relationships: 'c', overall: 'd' };
