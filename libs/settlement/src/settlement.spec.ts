@@ -1,5 +1,6 @@
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ErrorCode, NegotiationUpdate, Outcome, PartyState, Terms } from '@parley/contracts';
 import { DataPaths, MessageLog, NegotiationStore, TeamStore, teamHoldings, writeJsonAtomic } from '@parley/store';
@@ -277,6 +278,37 @@ describe('Settlement (claim, re-read, write, archive)', () => {
     // every file the journal named is written and durable: its segment is retired on shutdown
     await s.shutdown();
     expect(readdirSync(join(dir, 'settlement_journal'))).toEqual([]);
+  });
+
+  it("recovery writes what a dead settler's journal names and the disk lost: a transaction file gone, an outcome torn", async () => {
+    const m = await peer(alice, bob, 'buyer');
+    await write(alice, m.id, agreed(alice, 'buyer', { price: 2, quantity: 10 }));
+    await write(alice, m.id, agreed(bob, 'seller', { price: 2, quantity: 10 }));
+    const first = settlement();
+    expect((await first.check(alice, m.id)).action).toBe('settled');
+    await first.shutdown();
+    // what a power loss can leave when the records were on disk but the files were not yet
+    const decision = JSON.parse(readFileSync(paths.tradeDecision(alice, m.id), 'utf8'));
+    const outcomeFile = join(paths.archivedNegotiation(alice, m.id), 'outcome.json');
+    const outcome = JSON.parse(readFileSync(outcomeFile, 'utf8'));
+    const [sellFile] = txFiles(bob);
+    rmSync(join(paths.transactionsDir(bob), sellFile));
+    writeFileSync(outcomeFile, '{"negotiation_');
+    // the records, in the segment of a process that is gone
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid;
+    const segment = join(dir, 'settlement_journal', `${hostname().replace(/[^A-Za-z0-9-]/g, '-')}.${dead}.0.jsonl`);
+    const records = [
+      { kind: 'trade', owner: alice, decision },
+      { kind: 'outcome', owner: alice, id: m.id, outcome },
+    ];
+    writeFileSync(segment, records.map((r) => JSON.stringify(r) + '\n').join(''));
+
+    expect(await settlement().recover()).toEqual({ records: 2, failed: 0 });
+    expect(txFiles(bob)).toEqual([sellFile]);
+    expect(txFiles(alice)).toHaveLength(1);
+    expect(outcomeOf(alice, m.id)).toEqual(outcome);
+    expect(await teamHoldings(paths, bob)).toMatchObject({ cash: 10_020, C: 90 });
+    expect(existsSync(segment)).toBe(false);
   });
 
   it('settles an AI negotiation with the injected scorer, and scores a walk-away too', async () => {

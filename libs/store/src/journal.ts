@@ -34,6 +34,9 @@ const ORPHAN_AFTER_MS = 5 * 60_000;
 
 const run = promisify(execFile);
 
+/** Segments some journal of this process appends to or is retiring: never another's to replay. */
+const live = new Set<string>();
+
 interface Segment {
   path: string;
   fd: number;
@@ -127,7 +130,7 @@ export class SettlementJournal implements FileJournal {
     let failed = 0;
     for (const name of names) {
       const path = join(this.dir, name);
-      if (this.isMine(path) || !this.isOrphan(name, path)) continue;
+      if (live.has(path) || !this.isOrphan(name, path)) continue;
       let ok = true;
       for (const record of await readJsonLines<SettlementRecord>(path)) {
         records++;
@@ -158,6 +161,7 @@ export class SettlementJournal implements FileJournal {
       mkdirSync(this.dir, { recursive: true, mode: DIR_MODE });
       const path = join(this.dir, `${this.host}.${process.pid}.${randomBytes(6).toString('hex')}.jsonl`);
       s = { path, fd: openSync(path, 'a', FILE_MODE), records: 0, openedMs: Date.now(), inFlight: 0, full: false };
+      live.add(path);
       this.current = s;
       // the new segment's name (and the journal directory's) durable before the first commit returns
       this.dirReady = Promise.all([syncDir(this.root), syncDir(this.dir)]);
@@ -208,6 +212,7 @@ export class SettlementJournal implements FileJournal {
       .finally(() => {
         closeSync(s.fd);
         this.retirements.delete(s);
+        live.delete(s.path);
       });
     this.retirements.set(s, retired);
   }
@@ -225,14 +230,10 @@ export class SettlementJournal implements FileJournal {
     }
   }
 
-  private isMine(path: string): boolean {
-    return path === this.current?.path || [...this.retirements.keys()].some((s) => s.path === path);
-  }
-
   private isOrphan(name: string, path: string): boolean {
     const [host, pid] = name.split('.');
     if (host === this.host && Number(pid) !== process.pid && !isRunning(Number(pid))) return true;
-    // this process's pid on a segment it does not hold: an earlier process in the same pid namespace (a restarted container)
+    // this process's pid on a segment no journal here holds: an earlier process with the same pid (a restarted container)
     if (host === this.host && Number(pid) === process.pid) return true;
     try {
       return Date.now() - statSync(path).mtimeMs >= ORPHAN_AFTER_MS;
