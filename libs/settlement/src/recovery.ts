@@ -69,3 +69,32 @@ async function repairTorn(path: string, value: unknown): Promise<void> {
     await writeJsonAtomic(path, value);
   }
 }
+
+/** Where a record's content lives: fsynced (files, then their directories) before the journal lets the record go. */
+export function recordTargets(paths: DataPaths, files: SettlementFiles, record: SettlementRecord): string[] {
+  if (record.kind === 'created') {
+    const dir = resolve(paths.root, record.dir);
+    return [join(dir, record.name), dir];
+  }
+  if (record.kind === 'trade') {
+    const trade = record.decision.trade;
+    if (!trade) return [];
+    return (['buy', 'sell'] as const).flatMap((side) => {
+      const team = side === 'buy' ? trade.buyer : trade.seller;
+      const names = (['primary', 'fallback'] as const).map((v) => paths.transaction(team, transactionFileName(side, trade, v)));
+      return [...names, paths.transactionsDir(team)];
+    });
+  }
+  const { owner, id } = record;
+  const claimed = files.claimedDir(owner, id);
+  const archived = files.archivedDir(owner, id);
+  // the outcome where it is now, and the renames that moved its directory there
+  return [
+    join(claimed, NegotiationFiles.outcome),
+    join(archived, NegotiationFiles.outcome),
+    claimed,
+    archived,
+    paths.claimedDir(owner),
+    paths.archiveDir(owner),
+  ];
+}

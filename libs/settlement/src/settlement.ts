@@ -21,7 +21,7 @@ import type { ScoreResult } from '@parley/negotiation';
 import { MarketBook } from '@parley/market';
 import { Decision, Parties, buyerAndSeller, decide, resolveParties, tradeProblem, tradeTimestamp } from './decision';
 import { SettlementSweep } from './sweep';
-import { applyRecord } from './recovery';
+import { applyRecord, recordTargets } from './recovery';
 import type { ScoreInput, SettlementAction, SettlementDeps, SettlementResult } from './types';
 
 /**
@@ -43,7 +43,7 @@ export class Settlement {
 
   constructor(private readonly deps: SettlementDeps) {
     this.files = new SettlementFiles(deps.paths);
-    this.journal = new SettlementJournal(deps.paths.root);
+    this.journal = new SettlementJournal(deps.paths.root, (record) => recordTargets(deps.paths, this.files, record));
     this.scan = new NegotiationScan(deps.paths);
     this.now = deps.now ?? Date.now;
     this.messages = deps.messages ?? new MessageLog();
@@ -314,6 +314,8 @@ export class Settlement {
       const orderId = snapshot.meta?.order_id;
       if (outcome.status === 'completed' && orderId && isUuid(orderId)) await this.orders.remove(owner, orderId);
     }
+    // everything this settlement wrote without an fsync is on disk before anyone is told (one commit for all in flight)
+    await this.journal.commit();
     await this.deps.events?.negotiationUpdate(outcomeUpdate(outcome, this.now()), { meta: snapshot.meta, outcome });
     const action = outcome.status === 'completed' ? 'settled' : (outcome.status as SettlementAction);
     return { negotiation_id: id, owner, action, reason: outcome.reason, outcome };

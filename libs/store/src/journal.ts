@@ -1,9 +1,8 @@
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, fdatasync, fstatSync, mkdirSync, openSync, readdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { open } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
-import { promisify } from 'node:util';
 import type { Outcome } from '@parley/contracts';
 import type { TradeDecision } from './ledger';
 import { DIR_MODE, FILE_MODE, FileJournal, isNotFound, readJsonLines, syncDir } from './files';
@@ -17,9 +16,10 @@ import { DIR_MODE, FILE_MODE, FileJournal, isNotFound, readJsonLines, syncDir } 
  * is harmless: they are created exclusively, with deterministic names and content.
  *
  * One writer per file: each process appends to its own segment,
- * `DATA_DIR/settlement_journal/<host>.<pid>.<random>.jsonl`. A segment is retired (deleted) once a
- * `sync -f` of the file system made everything written before it durable. A segment whose process is
- * gone (same host, pid not running) or that has not changed for ORPHAN_AFTER_MS is replayed by others.
+ * `DATA_DIR/settlement_journal/<host>.<pid>.<random>.jsonl`, started afresh every 30 s or 20,000
+ * records. A full segment is retired (deleted) once every file and directory its records name has been
+ * fsynced, a while later, off every settlement's path. A segment whose process is gone (same host, pid
+ * not running) or that has not changed for ORPHAN_AFTER_MS is replayed by others.
  */
 export interface JournalEntry {
   readonly segment: Segment;
@@ -31,8 +31,12 @@ const MAX_RECORDS = 20_000;
 const MAX_AGE_MS = 30_000;
 /** A segment nobody appended to for this long belongs to a process that is gone or stuck: replayed by others. */
 const ORPHAN_AFTER_MS = 5 * 60_000;
-
-const run = promisify(execFile);
+/**
+ * A full segment is retired this long after its last record's files were written: by then the kernel
+ * has written them back on its own (dirty pages expire after 30 s), so the fsyncs that retiring makes
+ * of them are cheap and none is on a settlement's path.
+ */
+const RETIRE_AFTER_MS = 35_000;
 
 /** Segments some journal of this process appends to or is retiring: never another's to replay. */
 const live = new Set<string>();
@@ -53,13 +57,18 @@ export class SettlementJournal implements FileJournal {
   private current: Segment | null = null;
   /** Segments with records appended since their last fdatasync. */
   private readonly dirty = new Set<Segment>();
-  private readonly retirements = new Map<Segment, Promise<void>>();
+  private readonly retirements = new Map<Segment, { done: Promise<void>; now: (() => void) | null }>();
+  private closing = false;
   private dirReady: Promise<unknown> | null = null;
   /** Group commit: one fdatasync running, callers that came meanwhile wait for the next. */
   private syncing: Promise<void> | null = null;
   private waiting: { promise: Promise<void>; resolve: () => void; reject: (e: unknown) => void } | null = null;
 
-  constructor(private readonly root: string) {
+  /** `targets`: the files and directories a record's content lives in, fsynced before its segment is removed. */
+  constructor(
+    private readonly root: string,
+    private readonly targets: (record: SettlementRecord) => string[] = () => [],
+  ) {
     this.dir = join(root, 'settlement_journal');
   }
 
@@ -139,15 +148,17 @@ export class SettlementJournal implements FileJournal {
           failed++;
         });
       }
-      if (ok) await this.syncAndRemove(path);
+      if (ok) await this.makeDurableAndRemove(path);
     }
     return { records, failed };
   }
 
   /** Stops appending; resolves when the segments whose records' files are all written are retired. */
   async close(): Promise<void> {
+    this.closing = true;
     this.rotate();
-    await Promise.all([...this.retirements.values()]);
+    for (const pending of this.retirements.values()) pending.now?.();
+    await Promise.all([...this.retirements.values()].map((r) => r.done));
   }
 
   private segment(): Segment {
@@ -185,6 +196,7 @@ export class SettlementJournal implements FileJournal {
     const segments = [...this.dirty];
     this.dirty.clear();
     await Promise.all(segments.map((s) => new Promise<void>((resolve, reject) => fdatasync(s.fd, (e) => (e ? reject(e) : resolve())))));
+    for (const synced of segments) this.retireIfDone(synced);
     const s = this.current;
     if (s && (s.records >= MAX_RECORDS || Date.now() - s.openedMs >= MAX_AGE_MS)) this.rotate();
   }
@@ -205,24 +217,35 @@ export class SettlementJournal implements FileJournal {
 
   private retireIfDone(s: Segment): void {
     if (!s.full || s.inFlight > 0 || this.dirty.has(s) || this.retirements.has(s)) return;
-    // everything the segment's records name was written before this point: one sync of the file system
-    // makes it durable, then the segment is no longer needed (kept when the sync fails: recovery replays it)
-    const retired = this.syncAndRemove(s.path)
+    // everything the segment's records name is written: once it is made durable file by file (a while
+    // later, see RETIRE_AFTER_MS), the segment is no longer needed; kept when that fails (recovery replays it)
+    const entry: { done: Promise<void>; now: (() => void) | null } = { done: Promise.resolve(), now: null };
+    const wait = this.closing
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, RETIRE_AFTER_MS);
+          timer.unref();
+          entry.now = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+    entry.done = wait
+      .then(() => this.makeDurableAndRemove(s.path))
       .catch(() => undefined)
       .finally(() => {
         closeSync(s.fd);
         this.retirements.delete(s);
         live.delete(s.path);
       });
-    this.retirements.set(s, retired);
+    this.retirements.set(s, entry);
   }
 
-  private async syncAndRemove(path: string): Promise<void> {
-    try {
-      await run('sync', ['-f', this.dir]);
-    } catch {
-      return;
-    }
+  /** fsyncs every file and directory the segment's records name (one at a time, each once), then removes the segment. */
+  private async makeDurableAndRemove(path: string): Promise<void> {
+    const targets = new Set<string>();
+    for (const record of await readJsonLines<SettlementRecord>(path)) for (const t of this.targets(record)) targets.add(t);
+    for (const t of targets) await fsyncPath(t);
     try {
       unlinkSync(path);
     } catch (e) {
@@ -240,6 +263,25 @@ export class SettlementJournal implements FileJournal {
     } catch {
       return false;
     }
+  }
+}
+
+/** fsync of a file or directory; one that is not there (moved on, e.g. archived) is skipped. */
+async function fsyncPath(path: string): Promise<void> {
+  let fh;
+  try {
+    fh = await open(path, 'r');
+  } catch (e) {
+    if (isNotFound(e) || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return;
+    throw e;
+  }
+  try {
+    await fh.sync().catch((e: NodeJS.ErrnoException) => {
+      // some file systems cannot fsync a directory
+      if (!['EINVAL', 'EISDIR', 'EPERM', 'EBADF'].includes(e.code ?? '')) throw e;
+    });
+  } finally {
+    await fh.close();
   }
 }
 

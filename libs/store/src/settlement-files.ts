@@ -121,11 +121,10 @@ export class SettlementFiles {
     const staging = join(this.paths.teamDir(owner), '.staging');
     const options = { createDir: false, staging };
     if (journal) {
-      // written without fsyncs; the record, committed before this returns, makes it durable
+      // written without fsyncs: the record makes it durable at the journal's next commit, which the
+      // settler awaits before it tells anyone (the archive rename need not wait for it)
       if (await createFileJournaled(dir, NegotiationFiles.outcome, outcome, options)) {
-        const entry = journal.append({ kind: 'outcome', owner, id, outcome });
-        await journal.commit();
-        journal.release(entry);
+        journal.release(journal.append({ kind: 'outcome', owner, id, outcome }));
         return outcome;
       }
     } else if (await createFileExclusive(dir, NegotiationFiles.outcome, outcome, options)) return outcome;
