@@ -206,4 +206,42 @@ describe('agreement-worker processes side by side: no lost or doubled deal, no n
     expect(await teamHoldings(paths, bob)).toMatchObject({ cash: 1120, C: 60 });
     await until('locks released', () => leftovers([alice, bob]).length === 0, 5000);
   }, 60_000);
+
+  it('a worker killed (SIGKILL) after the journal record, before any transaction file: its restart writes both exactly once', async () => {
+    await Promise.all(running.map((w) => w.stop()));
+    const [carol, dave] = ['carol@x.edu', 'dave@x.edu'];
+    await addTeams(paths, [carol, dave], { cash: 1000, C: 100, N: 0, D: 0, Q: 0 });
+    const doomed = await startWorker({ PARLEY_TEST_CRASH_AT: 'settle-after-journal' });
+    const meta = await openPeer(paths, carol, dave, 'buyer');
+    const T = Math.floor(Date.now() / 1000);
+    await writeState(paths, carol, meta.id, agreed(carol, 'buyer', { price: 2, quantity: 25 }, T));
+    await writeState(paths, carol, meta.id, agreed(dave, 'seller', { price: 2, quantity: 25 }, T));
+    const dead = new Promise((r) => doomed.child.once('exit', r));
+    await producer.enqueueAgreementCheck({ negotiation_id: meta.id, owner: carol });
+    await dead;
+
+    // the wreck: decided and journaled, claimed, no transaction file on either side
+    expect(existsSync(paths.claimedNegotiation(carol, meta.id))).toBe(true);
+    expect(transactionsOf(carol)).toHaveLength(0);
+    expect(transactionsOf(dave)).toHaveLength(0);
+
+    // the restart's recovery writes them from the journal (its claim is not stale yet: the sweep leaves it alone)
+    const patient = await startWorker({ CLAIM_STALE_MS: '600000', SWEEP_INTERVAL_MS: '1000' });
+    expect(transactionsOf(carol)).toEqual([expect.objectContaining({ type: 'buy', quantity: 25, negotiation_id: meta.id })]);
+    expect(transactionsOf(dave)).toEqual([expect.objectContaining({ type: 'sell', quantity: 25, negotiation_id: meta.id })]);
+    await patient.stop();
+
+    // and the claim, finished later, does not write them again
+    await startWorker({ CLAIM_STALE_MS: '500', SWEEP_INTERVAL_MS: '1000' });
+    await until('the claim finished', () => outcomeOf(carol, meta.id) !== null, 20_000, 50);
+    expect(outcomeOf(carol, meta.id)).toMatchObject({
+      status: 'completed',
+      deal_terms: { agreed: true, terms: { price: 2, quantity: 25 } },
+    });
+    expect(transactionsOf(carol)).toHaveLength(1);
+    expect(transactionsOf(dave)).toHaveLength(1);
+    expect(await teamHoldings(paths, carol)).toMatchObject({ cash: 950, C: 125 });
+    expect(await teamHoldings(paths, dave)).toMatchObject({ cash: 1050, C: 75 });
+    await until('locks released', () => leftovers([carol, dave]).length === 0, 5000);
+  }, 60_000);
 });

@@ -25,7 +25,12 @@ const NAMES = [
   'rmdir',
   'rm',
   'opendir',
+  'link',
+  'write',
 ];
+
+/** Module-level fsync/fdatasync (the journal's) count with FileHandle syncs (settle-breakdown.ts) as `fsync`. */
+const SYNCS = ['fsync', 'fdatasync'];
 
 const counts = new Map<string, number>();
 let installed = false;
@@ -53,6 +58,10 @@ export function installFsCounter(): void {
     wrap(promises, name, name);
     wrap(sync, name, name);
     wrap(sync, `${name}Sync`, name);
+  }
+  for (const name of SYNCS) {
+    wrap(sync, name, 'fsync');
+    wrap(sync, `${name}Sync`, 'fsync');
   }
 }
 

@@ -89,7 +89,7 @@ export async function settleBreakdown(args: {
   const ms = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   const fs = fsCounts();
-  const calls: Record<string, number> = { ...fs.byCall, fsync: syncs.count() };
+  const calls: Record<string, number> = { ...fs.byCall, fsync: (fs.byCall.fsync ?? 0) + syncs.count() };
   const per = (n: number) => n / args.count;
   const lat = summarize(latencies);
   return {

@@ -67,7 +67,7 @@ export async function agreementSuite(ctx: Ctx, sweepPoints: SweepPoint[]): Promi
   const at10 = small[0];
   const big10 = big[0];
   const body = [
-    'Gateway, agreement worker (default settings: AGREEMENT_CONCURRENCY 16, libuv pool 16, sweep every 60 s) and clients each in their',
+    'Gateway, agreement worker (default settings: AGREEMENT_CONCURRENCY 64, libuv pool 16, sweep every 60 s) and clients each in their',
     `own process; ${pairs} pairs of teams, one socket per team joined to all of its negotiations. Setup: the first party`,
     'agrees on every negotiation (and the queue is drained); then the second party agrees at a fixed rate and the time from',
     'that `agree-offer` emit to the `negotiation-update` for the negotiation at the same client is recorded. A settlement',
@@ -149,12 +149,12 @@ export async function agreementSuite(ctx: Ctx, sweepPoints: SweepPoint[]): Promi
   };
 }
 
-/** The settlement alone (bench/lib/settle-breakdown.ts), one job at a time and 16 at a time, in a fresh process. */
+/** The settlement alone (bench/lib/settle-breakdown.ts), one job at a time, 16 and 64 at a time, in a fresh process. */
 async function settleBreakdowns(ctx: Ctx, count: number, pairs: number): Promise<SettleBreakdown[]> {
   const child = startChild(ctx, 'server', 'settle-breakdown');
   const out: SettleBreakdown[] = [];
   try {
-    for (const concurrency of [1, 16]) {
+    for (const concurrency of [1, 16, 64]) {
       const dataDir = mkdtempSync(join(process.env.BENCH_TMP ?? tmpdir(), 'parley-bench-settle-'));
       try {
         const b = await child.call<SettleBreakdown>('settleBreakdown', { dataDir, count, pairs, concurrency }, 20 * 60_000);

@@ -64,6 +64,10 @@ export async function createAgreementWorker(
       abortOnError: false,
     },
   );
+  const settlement = app.get(Settlement);
+  // what a killed worker journaled but did not write yet (its claims are finished by the sweep)
+  const recovered = await settlement.recover();
+  if (recovered.records) logger.info(recovered, 'settlement journal replayed');
   let watchdog: NodeJS.Timeout | undefined;
   if (options.schedule !== false) {
     try {
@@ -109,10 +113,10 @@ export async function createAgreementWorker(
   let closing: Promise<void> | null = null;
   return {
     app,
-    settlement: app.get(Settlement),
+    settlement,
     close() {
       clearInterval(watchdog);
-      closing ??= app.close();
+      closing ??= app.close().then(() => settlement.shutdown());
       return closing;
     },
   };

@@ -32,7 +32,7 @@ const schema = z.object({
   OPENAI_API_KEY: z.string().optional(),
   OPENAI_MODEL: z.string().min(1).default('gpt-4o-mini'),
   OPENAI_BASE_URL: z.string().url().optional(),
-  AGREEMENT_CONCURRENCY: int(16, 1),
+  AGREEMENT_CONCURRENCY: int(64, 1),
   SWEEP_INTERVAL_MS: int(60000, 1000),
   STALE_AFTER_MS: int(24 * 3600 * 1000, 1000),
   MESSAGES_PER_MINUTE: int(30, 1),

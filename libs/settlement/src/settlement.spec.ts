@@ -1,5 +1,6 @@
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ErrorCode, NegotiationUpdate, Outcome, PartyState, Terms } from '@parley/contracts';
 import { DataPaths, MessageLog, NegotiationStore, TeamStore, teamHoldings, writeJsonAtomic } from '@parley/store';
@@ -255,6 +256,59 @@ describe('Settlement (claim, re-read, write, archive)', () => {
     expect((await teamHoldings(paths, alice)).C).toBe(40);
     expect(events.map((e) => e.status).sort()).toEqual(['completed', 'failed']);
     expect(events.find((e) => e.status === 'failed')?.reason).toMatch(/needs 60/);
+  });
+
+  it('one settler, two deals of one seller at once that together overdraw: one settles, the other is refused; the rest still fits', async () => {
+    const s = settlement();
+    const deal = async (buyer: string, quantity: number) => {
+      const m = await peer(alice, buyer, 'seller');
+      await write(alice, m.id, agreed(alice, 'seller', { price: 1, quantity }));
+      await write(alice, m.id, agreed(buyer, 'buyer', { price: 1, quantity }));
+      return m.id;
+    };
+    const [one, two] = [await deal(bob, 60), await deal(carol, 60)];
+    const results = await Promise.all([s.check(alice, one), s.check(alice, two)]);
+    expect(results.map((r) => r.action).sort()).toEqual(['failed', 'settled']);
+    expect(results.find((r) => r.action === 'failed')?.reason).toMatch(/alice@x.edu holds 40 C, needs 60/);
+    // what this settler remembers of alice's ledger after both: exactly the 40 C left can still be sold, not one more
+    expect((await s.check(alice, await deal(bob, 41))).reason).toMatch(/holds 40 C, needs 41/);
+    expect((await s.check(alice, await deal(carol, 40))).action).toBe('settled');
+    expect(await teamHoldings(paths, alice)).toMatchObject({ C: 0, cash: 10_100 });
+    expect(txFiles(alice)).toHaveLength(2);
+    // every file the journal named is written and durable: its segment is retired on shutdown
+    await s.shutdown();
+    expect(readdirSync(join(dir, 'settlement_journal'))).toEqual([]);
+  });
+
+  it("recovery writes what a dead settler's journal names and the disk lost: a transaction file gone, an outcome torn", async () => {
+    const m = await peer(alice, bob, 'buyer');
+    await write(alice, m.id, agreed(alice, 'buyer', { price: 2, quantity: 10 }));
+    await write(alice, m.id, agreed(bob, 'seller', { price: 2, quantity: 10 }));
+    const first = settlement();
+    expect((await first.check(alice, m.id)).action).toBe('settled');
+    await first.shutdown();
+    // what a power loss can leave when the records were on disk but the files were not yet
+    const decision = JSON.parse(readFileSync(paths.tradeDecision(alice, m.id), 'utf8'));
+    const outcomeFile = join(paths.archivedNegotiation(alice, m.id), 'outcome.json');
+    const outcome = JSON.parse(readFileSync(outcomeFile, 'utf8'));
+    const [sellFile] = txFiles(bob);
+    rmSync(join(paths.transactionsDir(bob), sellFile));
+    writeFileSync(outcomeFile, '{"negotiation_');
+    // the records, in the segment of a process that is gone
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid;
+    const segment = join(dir, 'settlement_journal', `${hostname().replace(/[^A-Za-z0-9-]/g, '-')}.${dead}.0.jsonl`);
+    const records = [
+      { kind: 'trade', owner: alice, decision },
+      { kind: 'outcome', owner: alice, id: m.id, outcome },
+    ];
+    writeFileSync(segment, records.map((r) => JSON.stringify(r) + '\n').join(''));
+
+    expect(await settlement().recover()).toEqual({ records: 2, failed: 0 });
+    expect(txFiles(bob)).toEqual([sellFile]);
+    expect(txFiles(alice)).toHaveLength(1);
+    expect(outcomeOf(alice, m.id)).toEqual(outcome);
+    expect(await teamHoldings(paths, bob)).toMatchObject({ cash: 10_020, C: 90 });
+    expect(existsSync(segment)).toBe(false);
   });
 
   it('settles an AI negotiation with the injected scorer, and scores a walk-away too', async () => {

@@ -1,4 +1,4 @@
-import { outcomeUpdate } from '@parley/contracts';
+import { ErrorCode, ParleyError, outcomeUpdate } from '@parley/contracts';
 import type { NegotiationKind, Outcome, Terms } from '@parley/contracts';
 import {
   MarketStore,
@@ -8,6 +8,7 @@ import {
   NegotiationStore,
   OrderStore,
   SettlementFiles,
+  SettlementJournal,
   Trade,
   closeWithoutTrade,
   isEmail,
@@ -20,6 +21,7 @@ import type { ScoreResult } from '@parley/negotiation';
 import { MarketBook } from '@parley/market';
 import { Decision, Parties, buyerAndSeller, decide, resolveParties, tradeProblem, tradeTimestamp } from './decision';
 import { SettlementSweep } from './sweep';
+import { applyRecord, recordTargets } from './recovery';
 import type { ScoreInput, SettlementAction, SettlementDeps, SettlementResult } from './types';
 
 /**
@@ -36,9 +38,12 @@ export class Settlement {
   private readonly orders: Pick<OrderStore, 'remove'>;
   private readonly tradeCheck: NonNullable<SettlementDeps['tradeCheck']>;
   readonly now: () => number;
+  /** Transaction files and outcome.json are made durable by one journal commit for all settlements in flight. */
+  readonly journal: SettlementJournal;
 
   constructor(private readonly deps: SettlementDeps) {
     this.files = new SettlementFiles(deps.paths);
+    this.journal = new SettlementJournal(deps.paths.root, (record) => recordTargets(deps.paths, this.files, record));
     this.scan = new NegotiationScan(deps.paths);
     this.now = deps.now ?? Date.now;
     this.messages = deps.messages ?? new MessageLog();
@@ -89,9 +94,23 @@ export class Settlement {
     return this.claimAndProcess(owner, id, { reason });
   }
 
-  /** One pass over DATA_DIR (see SettlementSweep). */
-  sweep(options: { claimStaleMs?: number } = {}): Promise<SettlementResult[]> {
+  /** One pass over DATA_DIR (see SettlementSweep), after completing what dead processes journaled. */
+  async sweep(options: { claimStaleMs?: number } = {}): Promise<SettlementResult[]> {
+    await this.recover();
     return this.sweeper.sweep(options);
+  }
+
+  /**
+   * Writes what the journal segments of processes that are gone name and is missing (see
+   * SettlementJournal): at a worker's start and before every sweep pass. Failures are left for the next pass.
+   */
+  recover(): Promise<{ records: number; failed: number }> {
+    return this.journal.replay((record) => applyRecord(this.deps.paths, this.files, record)).catch(() => ({ records: 0, failed: 1 }));
+  }
+
+  /** Retires this process's journal segment (the files it names are made durable first). */
+  shutdown(): Promise<void> {
+    return this.journal.close();
   }
 
   /** Every active negotiation without activity for `staleAfterMs` is archived as 'expired' (see SettlementSweep). */
@@ -165,10 +184,10 @@ export class Settlement {
     const { price, quantity } = decision.terms;
     const invalid = tradeProblem(decision.terms, parties.chemical);
     if (invalid) return this.close(snapshot, 'failed', decision.terms, invalid);
-    for (const team of [buyer, seller]) {
-      if (!(await startingHoldings(this.deps.paths, team)))
-        return this.close(snapshot, 'failed', decision.terms, `team ${team} does not exist`);
-    }
+    const missingTeam = async () => {
+      for (const team of [buyer, seller]) if (!(await startingHoldings(this.deps.paths, team))) return `team ${team} does not exist`;
+      return null;
+    };
     const trade: Trade = {
       negotiation_id: id,
       chemical: parties.chemical!,
@@ -180,14 +199,23 @@ export class Settlement {
     };
     // a market's second look at the promise, before the trade is decided (a decided one is only finished)
     if (snapshot.meta?.market_id && !(await readDecision(this.deps.paths, owner, id))) {
-      const refused = await this.tradeCheck(snapshot.meta, trade);
+      const refused = (await missingTeam()) ?? (await this.tradeCheck(snapshot.meta, trade));
       if (refused) return this.close(snapshot, 'failed', decision.terms, refused);
     }
-    const traded = await settleTrade(this.deps.paths, owner, trade, { hooks: this.deps.hooks, now: this.now }).catch(async (e) => {
+    let traded;
+    try {
+      traded = await settleTrade(this.deps.paths, owner, trade, this.tradeOptions());
+    } catch (e) {
       // decided but not yet written: the claim stays, the sweep finishes it as decided
-      if (await readDecision(this.deps.paths, owner, id).catch(() => null)) progress.decided = true;
+      if (await readDecision(this.deps.paths, owner, id).catch(() => null)) {
+        progress.decided = true;
+        throw e;
+      }
+      // the ledger reads each team's init.json first: a team that is not there refuses the trade before any leg
+      const missing = e instanceof ParleyError && e.code === ErrorCode.NotFound ? await missingTeam() : null;
+      if (missing) return this.close(snapshot, 'failed', decision.terms, missing);
       throw e;
-    });
+    }
     progress.decided = true;
     // someone else may have finished this claim meanwhile
     const current = await this.files.claimedOutcome(owner, id);
@@ -215,9 +243,9 @@ export class Settlement {
   ): Promise<SettlementResult> {
     if ((snapshot.meta?.kind ?? 'peer') === 'peer' && status !== 'completed') {
       // the negotiation's one decision: a paused settler can no longer complete a trade for it
-      const d = await closeWithoutTrade(this.deps.paths, snapshot.owner, snapshot.id, reason ?? status, this.now);
+      const d = await closeWithoutTrade(this.deps.paths, snapshot.owner, snapshot.id, reason ?? status, this.now, this.journal);
       if (d.status === 'completed' && d.trade) {
-        await settleTrade(this.deps.paths, snapshot.owner, d.trade, { hooks: this.deps.hooks, now: this.now });
+        await settleTrade(this.deps.paths, snapshot.owner, d.trade, this.tradeOptions());
         return this.finish(snapshot, await this.recordOutcome(snapshot, 'completed', tradeTerms(terms, d.trade)));
       }
     }
@@ -253,7 +281,7 @@ export class Settlement {
       if (scores) outcome.scores = scores;
     }
     // a settler that wrote first decided it: its outcome stands
-    return this.files.writeOutcome(snapshot.owner, snapshot.id, outcome);
+    return this.files.writeOutcome(snapshot.owner, snapshot.id, outcome, this.journal);
   }
 
   private async score(snapshot: NegotiationSnapshot, status: Outcome['status'], terms: Terms | null): Promise<ScoreResult | null> {
@@ -286,9 +314,15 @@ export class Settlement {
       const orderId = snapshot.meta?.order_id;
       if (outcome.status === 'completed' && orderId && isUuid(orderId)) await this.orders.remove(owner, orderId);
     }
+    // everything this settlement wrote without an fsync is on disk before anyone is told (one commit for all in flight)
+    await this.journal.commit();
     await this.deps.events?.negotiationUpdate(outcomeUpdate(outcome, this.now()), { meta: snapshot.meta, outcome });
     const action = outcome.status === 'completed' ? 'settled' : (outcome.status as SettlementAction);
     return { negotiation_id: id, owner, action, reason: outcome.reason, outcome };
+  }
+
+  private tradeOptions() {
+    return { hooks: this.deps.hooks, now: this.now, journal: this.journal };
   }
 
   private async isStale(snapshot: NegotiationSnapshot, staleAfterMs: number): Promise<boolean> {

@@ -153,7 +153,12 @@ export async function sweepOnce(
   paths: DataPaths,
   deps: Omit<SettlementDeps, 'paths'> & { claimStaleMs?: number } = {},
 ): Promise<SettlementResult[]> {
-  return new Settlement({ ...deps, paths }).sweep({ claimStaleMs: deps.claimStaleMs });
+  const settlement = new Settlement({ ...deps, paths });
+  try {
+    return await settlement.sweep({ claimStaleMs: deps.claimStaleMs });
+  } finally {
+    await settlement.shutdown();
+  }
 }
 
 /** One negotiation's step; an error is reported for it, never stops the pass. */

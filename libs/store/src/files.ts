@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { readdirSync } from 'node:fs';
+import { linkSync, readFileSync, readdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { link, mkdir, open, readFile, readdir, unlink } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
 import { ErrorCode, ParleyError } from '@parley/contracts';
@@ -48,23 +48,86 @@ export async function createFileExclusive(
   dir: string,
   name: string,
   value: unknown,
-  options: { createDir?: boolean; staging?: string } = {},
+  options: { createDir?: boolean; staging?: string; journal?: FileJournal } = {},
 ): Promise<boolean> {
+  const staged = await stageFile(dir, name, value, options.staging);
+  return placeStaged(staged, dir, name, value, options);
+}
+
+/** Where a created file's directory entry is made durable instead of by an fsync of the directory (see SettlementJournal). */
+export interface FileJournal {
+  created(dir: string, name: string, value: unknown): void;
+}
+
+/** A complete, fsynced temporary file waiting to be placed (see createFileExclusive). */
+export interface StagedFile {
+  tmp: string;
+}
+
+/**
+ * The first half of createFileExclusive: the temporary file, written and fsynced. Several can be staged
+ * at once (their fsyncs overlap) and placed afterwards in the order that matters.
+ */
+export async function stageFile(dir: string, name: string, value: unknown, staging?: string): Promise<StagedFile> {
   // staged beside dir, not in it: whoever lists dir sees only complete files
-  const staging = options.staging ?? join(dirname(dir), '.staging');
-  const tmp = join(staging, `${name}.${randomUUID()}.tmp`);
-  const text = JSON.stringify(value, null, 2) + '\n';
-  await orCreateDir(staging, () => writeFileDurable(tmp, text));
+  const tmp = join(staging ?? join(dirname(dir), '.staging'), `${name}.${randomUUID()}.tmp`);
+  await orCreateDir(dirname(tmp), () => writeFileDurable(tmp, JSON.stringify(value, null, 2) + '\n'));
+  return { tmp };
+}
+
+/** The second half: link the staged file as `dir/name` (false when that name exists), make it durable, drop the temporary name. */
+export async function placeStaged(
+  staged: StagedFile,
+  dir: string,
+  name: string,
+  value: unknown,
+  options: { createDir?: boolean; journal?: FileJournal } = {},
+): Promise<boolean> {
   try {
-    const place = () => link(tmp, join(dir, name));
+    const place = () => link(staged.tmp, join(dir, name));
     await (options.createDir === false ? place() : orCreateDir(dir, place));
-    await syncDir(dir);
+    if (options.journal) options.journal.created(dir, name, value);
+    else await syncDir(dir);
     return true;
   } catch (e) {
     if (isExists(e)) return false;
     throw e;
   } finally {
-    await unlink(tmp).catch(() => undefined);
+    await discardStaged(staged);
+  }
+}
+
+/** A staged file that is not needed after all. */
+export const discardStaged = (staged: StagedFile) => unlink(staged.tmp).catch(() => undefined);
+
+/**
+ * createFileExclusive for a file a journal record already makes durable (see SettlementJournal): the
+ * same exclusive, complete-before-visible creation, with synchronous calls and no fsync. False when
+ * `dir/name` exists. A missing directory is created (durably) like createFileExclusive does.
+ */
+export async function createFileJournaled(
+  dir: string,
+  name: string,
+  value: unknown,
+  options: { createDir?: boolean; staging?: string } = {},
+): Promise<boolean> {
+  const staging = options.staging ?? join(dirname(dir), '.staging');
+  const tmp = join(staging, `${name}.${randomUUID()}.tmp`);
+  const text = JSON.stringify(value, null, 2) + '\n';
+  await orCreateDir(staging, async () => writeFileSync(tmp, text, { flag: 'wx', mode: FILE_MODE }));
+  try {
+    const place = async () => linkSync(tmp, join(dir, name));
+    await (options.createDir === false ? place() : orCreateDir(dir, place));
+    return true;
+  } catch (e) {
+    if (isExists(e)) return false;
+    throw e;
+  } finally {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* already gone */
+    }
   }
 }
 
@@ -180,6 +243,22 @@ export async function readJson<T>(path: string): Promise<T | null> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
+  } catch (e) {
+    if (isNotFound(e)) return null;
+    throw e;
+  }
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new CorruptFileError(path, 'is not valid JSON');
+  }
+}
+
+/** readJson with one synchronous read: for the settlement's small files, where a hop through libuv's pool costs more than the read. */
+export function readJsonSync<T>(path: string): T | null {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
   } catch (e) {
     if (isNotFound(e)) return null;
     throw e;

@@ -10,6 +10,7 @@ export * from './fault-points';
 export * from './orders';
 export * from './holdings';
 export * from './ledger';
+export * from './journal';
 export * from './transactions';
 export * from './settlement-files';
 export * from './audit';

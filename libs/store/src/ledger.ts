@@ -1,6 +1,7 @@
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Chemical, ErrorCode, Holdings, ParleyError } from '@parley/contracts';
-import { CorruptFileError, createFileExclusive, listDir, readJson } from './files';
+import { CorruptFileError, FileJournal, createFileExclusive, listDir, readJson } from './files';
 import { DataPaths } from './paths';
 import type { Trade, TradeSide } from './transactions';
 import { amountCents, centsAmount } from './cents';
@@ -161,15 +162,17 @@ export async function decideTrade(
   owner: string,
   trade: Trade,
   base: BaseHoldings,
-  options: { hooks?: LedgerHooks; now?: () => number } = {},
+  options: { hooks?: LedgerHooks; now?: () => number; journal?: FileJournal } = {},
 ): Promise<TradeDecision> {
   const now = options.now ?? Date.now;
+  const { journal } = options;
   const id = trade.negotiation_id;
-  const decide = (status: TradeDecision['status'], reason?: string) => createDecision(paths, owner, id, status, reason, trade, now);
+  const decide = (status: TradeDecision['status'], reason?: string) =>
+    createDecision(paths, owner, id, status, reason, trade, now, journal);
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const existing = await readDecision(paths, owner, id);
     if (existing) return existing;
-    const [b, s] = await Promise.all([readLedger(paths, trade.buyer), readLedger(paths, trade.seller)]);
+    const [b, s] = await Promise.all([knownLedger(paths, trade.buyer), knownLedger(paths, trade.seller)]);
     const ownBuy = b.legs.find((l) => l.side === 'buy' && sameTrade(l, trade));
     const ownSell = s.legs.find((l) => l.side === 'sell' && sameTrade(l, trade));
     // a side whose leg exists was checked when the leg was created; every later leg counted its debit
@@ -177,18 +180,24 @@ export async function decideTrade(
       (ownSell ? null : sellerShortfall(trade, applyLegs(await base(trade.seller, s), await ledgerEffects(paths, s), 'debit'))) ??
       (ownBuy ? null : buyerShortfall(trade, applyLegs(await base(trade.buyer, b), await ledgerEffects(paths, b), 'debit')));
     if (shortfall) {
+      // a refusal is final: never made from what this process remembered, only from a fresh read
+      if (b.remembered || s.remembered) {
+        forgetLedger(paths, trade.buyer);
+        forgetLedger(paths, trade.seller);
+        continue;
+      }
       const refused = await decide('failed', shortfall);
       if (refused) return refused;
       continue;
     }
     if (!ownBuy) {
       await options.hooks?.beforeLeg?.(trade, 'buy');
-      if (!(await createLeg(paths, trade.buyer, leg(owner, trade, 'buy', b.next, now())))) continue;
+      if (!(await createLeg(paths, trade.buyer, leg(owner, trade, 'buy', b.next, now()), journal))) continue;
     }
     if (!ownSell) {
       await options.hooks?.beforeLeg?.(trade, 'sell');
       // the buyer's leg stays if this slot is taken: the next round finds it and checks the seller again
-      if (!(await createLeg(paths, trade.seller, leg(owner, trade, 'sell', s.next, now())))) continue;
+      if (!(await createLeg(paths, trade.seller, leg(owner, trade, 'sell', s.next, now()), journal))) continue;
     }
     await options.hooks?.beforeDecision?.(trade);
     const completed = await decide('completed');
@@ -208,9 +217,10 @@ export async function closeWithoutTrade(
   negotiationId: string,
   reason: string,
   now = Date.now,
+  journal?: FileJournal,
 ): Promise<TradeDecision> {
   const d =
-    (await createDecision(paths, owner, negotiationId, 'failed', reason, undefined, now)) ??
+    (await createDecision(paths, owner, negotiationId, 'failed', reason, undefined, now, journal)) ??
     (await readDecision(paths, owner, negotiationId));
   if (!d) throw new ParleyError(ErrorCode.StorageFailed, `trade decision of ${negotiationId} vanished`, 503);
   return d;
@@ -224,6 +234,7 @@ async function createDecision(
   reason: string | undefined,
   trade: Trade | undefined,
   now: () => number,
+  journal?: FileJournal,
 ): Promise<TradeDecision | null> {
   const decision: TradeDecision = {
     negotiation_id: id,
@@ -232,17 +243,59 @@ async function createDecision(
     ...(trade ? { trade } : {}),
     decided_at: Math.floor(now() / 1000),
   };
-  if (!(await createFileExclusive(paths.tradeDecisionsDir(owner), `${id}.json`, decision))) return null;
+  if (!(await createFileExclusive(paths.tradeDecisionsDir(owner), `${id}.json`, decision, { journal }))) return null;
   remember(decisionCache, paths.tradeDecision(owner, id), decision);
   return decision;
 }
 
 /** Takes slot `value.seq` of the team's ledger; false when someone else holds it. */
-async function createLeg(paths: DataPaths, team: string, value: LedgerLeg): Promise<boolean> {
+async function createLeg(paths: DataPaths, team: string, value: LedgerLeg, journal?: FileJournal): Promise<boolean> {
   const dir = paths.ledgerDir(team);
-  if (!(await createFileExclusive(dir, legName(value.seq), value))) return false;
+  if (!(await createFileExclusive(dir, legName(value.seq), value, { journal }))) {
+    // someone else (another process) took the slot: what this process remembered is behind
+    forgetLedger(paths, team);
+    return false;
+  }
   remember(legCache, join(dir, legName(value.seq)), value);
+  const known = views.get(dir);
+  // a new object, never changed in place: a settler between two awaits keeps the view it checked
+  if (known && known.view.next === value.seq)
+    views.set(dir, { ino: known.ino, view: { legs: [...known.view.legs, value], next: value.seq + 1 } });
+  else views.delete(dir);
   return true;
+}
+
+/**
+ * Per team: its ledger as this process last saw it, with the directory's inode (a team removed and
+ * made again is a new directory). No listing per settlement: a view that is behind is found out by the
+ * exclusive creation of the next leg, which fails when someone else took that slot; that creation
+ * succeeding proves the view was complete.
+ */
+const views = new Map<string, { ino: number; view: LedgerView }>();
+
+async function knownLedger(paths: DataPaths, email: string): Promise<LedgerView & { remembered?: boolean }> {
+  const dir = paths.ledgerDir(email);
+  const ino = dirInode(dir);
+  const known = views.get(dir);
+  if (known && known.ino === ino) return { ...known.view, remembered: true };
+  const view = await readLedger(paths, email);
+  if (ino !== null) {
+    if (views.size >= MAX_CACHED) views.clear();
+    views.set(dir, { ino, view });
+  }
+  return view;
+}
+
+function forgetLedger(paths: DataPaths, email: string): void {
+  views.delete(paths.ledgerDir(email));
+}
+
+function dirInode(dir: string): number | null {
+  try {
+    return statSync(dir).ino;
+  } catch {
+    return null;
+  }
 }
 
 /** Created here or parsed once: legs and decisions never change. */

@@ -1,7 +1,7 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, statSync } from 'node:fs';
 import type { PartyState } from '@parley/contracts';
 import { isNotFound } from './files';
+import { readStatesSync } from './negotiations';
 import { DataPaths, NegotiationFiles } from './paths';
 import { isEmail, isNegotiationId } from './validate';
 
@@ -76,16 +76,7 @@ export class NegotiationScan {
       if (isNotFound(e)) return null;
       throw e;
     }
-    const states: PartyState[] = [];
-    for (const name of listing.filter(NegotiationFiles.isState).sort()) {
-      try {
-        const s = JSON.parse(readFileSync(join(dir, name), 'utf8')) as PartyState;
-        if (s && typeof s.user === 'string') states.push(s);
-      } catch {
-        /* moved away or half-written by another program: the check after the claim reads it again */
-      }
-    }
-    return { states, hasMeta: listing.includes(NegotiationFiles.meta) };
+    return { states: readStatesSync(dir, listing), hasMeta: listing.includes(NegotiationFiles.meta) };
   }
 }
 

@@ -3,7 +3,7 @@ import { lstat, mkdir, readlink, rmdir, symlink, utimes } from 'node:fs/promises
 import { join } from 'node:path';
 import { Chemical, ErrorCode, Terms, NegotiationMeta, Outcome, ParleyError, PartyRef, PartyState } from '@parley/contracts';
 import type { NegotiationPlace } from '@parley/contracts';
-import { DIR_MODE, ensureDir, isExists, isNotFound, listDir, readJson, syncDir, writeJsonAtomic } from './files';
+import { DIR_MODE, ensureDir, isExists, isNotFound, listDir, readJson, readJsonSync, syncDir, writeJsonAtomic } from './files';
 import { DataPaths, NegotiationFiles } from './paths';
 import { readPrefix } from './teams';
 import { assertUuid, isNegotiationId } from './validate';
@@ -193,13 +193,11 @@ export class NegotiationStore {
 
   /** The parties' state files; `listing` is the directory's listing when the caller has it already. */
   async readStates(dir: string, listing?: string[]): Promise<PartyState[]> {
-    const names = (listing ?? (await listDir(dir))).filter(NegotiationFiles.isState).sort();
-    const read = await Promise.all(names.map((name) => readJson<PartyState>(join(dir, name)).catch(() => null)));
-    return read.filter((s): s is PartyState => !!s && typeof s.user === 'string');
+    return readStatesSync(dir, listing ?? (await listDir(dir)));
   }
 
   async readOutcome(dir: string): Promise<Outcome | null> {
-    return readJson<Outcome>(join(dir, NegotiationFiles.outcome)).catch(() => null);
+    return readOutcomeSync(dir);
   }
 
   /**
@@ -256,4 +254,30 @@ async function anyExists(paths: string[]): Promise<boolean> {
     }
   }
   return false;
+}
+
+/**
+ * The parties' state files named in `listing` (unreadable ones left out: moved away, or half-written by
+ * another program). Synchronous: a few small files read where a settlement or a pass needs them.
+ */
+export function readStatesSync(dir: string, listing: string[]): PartyState[] {
+  const states: PartyState[] = [];
+  for (const name of listing.filter(NegotiationFiles.isState).sort()) {
+    try {
+      const s = readJsonSync<PartyState>(join(dir, name));
+      if (s && typeof s.user === 'string') states.push(s);
+    } catch {
+      /* the check after the claim reads it again */
+    }
+  }
+  return states;
+}
+
+/** outcome.json of a negotiation directory; null when absent or unreadable. */
+export function readOutcomeSync(dir: string): Outcome | null {
+  try {
+    return readJsonSync<Outcome>(join(dir, NegotiationFiles.outcome));
+  } catch {
+    return null;
+  }
 }

@@ -1,8 +1,20 @@
+import { readdirSync } from 'node:fs';
 import { lstat, readdir, readlink, rename, stat, symlink, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NegotiationMeta, Outcome, PartyState } from '@parley/contracts';
-import { CorruptFileError, createFileExclusive, ensureDir, isExists, isNotFound, listDir, readJson } from './files';
-import { NegotiationStore } from './negotiations';
+import {
+  CorruptFileError,
+  createFileExclusive,
+  createFileJournaled,
+  ensureDir,
+  isExists,
+  isNotFound,
+  listDir,
+  listDirSync,
+  readJsonSync,
+} from './files';
+import { NegotiationStore, readOutcomeSync, readStatesSync } from './negotiations';
+import type { SettlementJournal } from './journal';
 import { DataPaths, NegotiationFiles } from './paths';
 import { assertEmail, assertNegotiationId, isEmail, isNegotiationId } from './validate';
 
@@ -51,25 +63,24 @@ export class SettlementFiles {
 
   /** Null when the directory does not exist (claimed, archived or never there). Reads only the files its listing shows. */
   async read(owner: string, id: string, dir: string): Promise<NegotiationSnapshot | null> {
+    // synchronous: a listing and three small files cost less than four hops through libuv's pool
     let listing: string[];
     try {
-      listing = await readdir(dir);
+      listing = readdirSync(dir);
     } catch (e) {
       if (isNotFound(e) || isNotDirectory(e)) return null;
       throw e;
     }
-    const [meta, states, outcome] = await Promise.all([
-      listing.includes(NegotiationFiles.meta) ? readJson<NegotiationMeta>(join(dir, NegotiationFiles.meta)).catch(() => null) : null,
-      this.negotiations.readStates(dir, listing),
-      listing.includes(NegotiationFiles.outcome) ? this.negotiations.readOutcome(dir) : null,
-    ]);
+    const meta = listing.includes(NegotiationFiles.meta) ? readMetaSync(join(dir, NegotiationFiles.meta)) : null;
+    const states = readStatesSync(dir, listing);
+    const outcome = listing.includes(NegotiationFiles.outcome) ? readOutcomeSync(dir) : null;
     return { owner, id, dir, meta: meta && meta.id === id ? meta : null, states, outcome };
   }
 
   /** The outcome.json of a claimed negotiation; 'missing' when it is no longer claimed. */
   async claimedOutcome(owner: string, id: string): Promise<Outcome | null | 'missing'> {
     const dir = this.claimedDir(owner, id);
-    const listing = await listDir(dir);
+    const listing = listDirSync(dir);
     // a claimed directory always holds negotiation.json or a state file: empty means gone
     if (listing.length === 0) return 'missing';
     return listing.includes(NegotiationFiles.outcome) ? this.negotiations.readOutcome(dir) : null;
@@ -104,11 +115,19 @@ export class SettlementFiles {
    * The claimed negotiation's outcome.json, created once: returns the outcome in force (another
    * settler's when it wrote first). ENOENT when the negotiation is no longer claimed.
    */
-  async writeOutcome(owner: string, id: string, outcome: Outcome): Promise<Outcome> {
+  async writeOutcome(owner: string, id: string, outcome: Outcome, journal?: SettlementJournal): Promise<Outcome> {
     const dir = this.claimedDir(owner, id);
     // staged in the team's own .staging: negotiations_settling/ holds claims only
     const staging = join(this.paths.teamDir(owner), '.staging');
-    if (await createFileExclusive(dir, NegotiationFiles.outcome, outcome, { createDir: false, staging })) return outcome;
+    const options = { createDir: false, staging };
+    if (journal) {
+      // written without fsyncs: the record makes it durable at the journal's next commit, which the
+      // settler awaits before it tells anyone (the archive rename need not wait for it)
+      if (await createFileJournaled(dir, NegotiationFiles.outcome, outcome, options)) {
+        journal.release(journal.append({ kind: 'outcome', owner, id, outcome }));
+        return outcome;
+      }
+    } else if (await createFileExclusive(dir, NegotiationFiles.outcome, outcome, options)) return outcome;
     const existing = await this.negotiations.readOutcome(dir);
     if (!existing) throw new CorruptFileError(join(dir, NegotiationFiles.outcome), 'is not a valid outcome');
     return existing;
@@ -256,3 +275,11 @@ async function isDirectory(p: string): Promise<boolean> {
 
 const isNotDirectory = (e: unknown) => (e as NodeJS.ErrnoException)?.code === 'ENOTDIR';
 const isNonEmpty = (e: unknown) => ['ENOTEMPTY', 'EEXIST'].includes((e as NodeJS.ErrnoException)?.code ?? '');
+
+function readMetaSync(path: string): NegotiationMeta | null {
+  try {
+    return readJsonSync<NegotiationMeta>(path);
+  } catch {
+    return null;
+  }
+}

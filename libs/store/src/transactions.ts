@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { unlink } from 'node:fs/promises';
 import { Chemical, ErrorCode, ParleyError, Transaction } from '@parley/contracts';
-import { createFileExclusive, isNotFound, readJson } from './files';
+import { createFileExclusive, createFileJournaled, isNotFound, readJson } from './files';
+import { crashPoint } from './fault-points';
+import type { SettlementJournal } from './journal';
 import { holdingsOutsideLedger, rememberTransaction } from './holdings';
 import { LedgerHooks, TradeDecision, decideTrade } from './ledger';
 import { DataPaths } from './paths';
@@ -63,6 +65,11 @@ export interface SettleTradeOptions {
     betweenTransactions?(trade: Trade): Promise<void>;
   };
   now?: () => number;
+  /**
+   * With a journal, a completed trade is journaled (and the record committed) before its transaction
+   * files, which are then written without fsyncs; recovery writes them from the record if they are lost.
+   */
+  journal?: SettlementJournal;
 }
 
 /**
@@ -77,9 +84,18 @@ export async function settleTrade(paths: DataPaths, owner: string, trade: Trade,
     holdingsOutsideLedger(paths, email, view, trade.negotiation_id);
   const decision = await decideTrade(paths, owner, trade, base, options);
   if (decision.status === 'completed' && decision.trade) {
-    await writeTransaction(paths, 'buy', decision.trade);
+    const { journal } = options;
+    const entry = journal?.append({ kind: 'trade', owner, decision });
+    if (journal) {
+      await journal.commit();
+      crashPoint('settle-after-journal');
+    }
+    const durability = journal ? 'journaled' : 'durable';
+    await writeTransaction(paths, 'buy', decision.trade, durability);
     await options.hooks?.betweenTransactions?.(decision.trade);
-    await writeTransaction(paths, 'sell', decision.trade);
+    await writeTransaction(paths, 'sell', decision.trade, durability);
+    // only once both are written: a record whose files are not all there keeps its segment for recovery
+    if (entry) journal!.release(entry);
   } else {
     // a settler of an earlier version may have written one side before it died: never leave half a pair
     await removeTransaction(paths, 'buy', trade);
@@ -92,14 +108,20 @@ export async function settleTrade(paths: DataPaths, owner: string, trade: Trade,
  * Writes one side's transaction file (atomically) and returns its name. The name is chosen by looking
  * at what is already there; every writer of one trade sees the same files and picks the same name.
  */
-export async function writeTransaction(paths: DataPaths, side: TradeSide, trade: Trade): Promise<string> {
+export async function writeTransaction(
+  paths: DataPaths,
+  side: TradeSide,
+  trade: Trade,
+  durability: 'durable' | 'journaled' = 'durable',
+): Promise<string> {
+  const create = durability === 'journaled' ? createFileJournaled : createFileExclusive;
   const email = teamOf(side, trade);
   // a missing transactions/ is created (and made durable in the team's directory) by the exclusive create
   for (const variant of ['primary', 'fallback'] as const) {
     const name = transactionFileName(side, trade, variant);
     // exclusive: two trades that would share a name, settled at once on two hosts, never overwrite each other
     const record = transactionRecord(side, trade);
-    if (await createFileExclusive(paths.transactionsDir(email), name, record)) {
+    if (await create(paths.transactionsDir(email), name, record)) {
       rememberTransaction(paths.transaction(email, name), record);
       return name;
     }
