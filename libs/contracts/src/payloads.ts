@@ -99,6 +99,8 @@ export interface ServerPayloads {
    * owner) and `taken` (accepted, or agreed in a negotiation on it) only its id. `market_id` null: the free board.
    */
   'order-board': { change: 'posted' | 'withdrawn' | 'taken'; order_id: string; market_id: string | null; order?: Order };
+  /** A market changed for its members and its instructor: `trade` (a trade of it settled) or `ended` (trading closed early). */
+  'market-update': { market_id: string; change: 'trade' | 'ended' };
   'session-update': SessionSummary;
   'live-update': LiveView;
   'round-started': { session_id: string; round: number; ends_at: number; negotiation_id?: string; role?: string; partner?: string };
