@@ -45,10 +45,7 @@ export class RoomEmitter {
   }
 
   /** A market's change to its members' and its instructor's user rooms, each socket once; nobody else hears it. */
-  toMarket(
-    market: { id: string; instructor: string; assignment: Record<string, string> },
-    change: ServerPayloads['market-update']['change'],
-  ): void {
+  toMarket(market: { id: string; instructor: string; assignment: Record<string, string> }, change: 'trade' | 'ended'): void {
     const users = [...Object.keys(market.assignment), market.instructor];
     this.emitter.to(users.map(userRoom)).emit('market-update', { market_id: market.id, change });
   }
