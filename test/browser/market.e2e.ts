@@ -1,5 +1,5 @@
-import type { Browser, Page } from 'playwright-core';
-import { addTeam, http, login } from '../support/harness';
+import type { Browser, Page, Request } from 'playwright-core';
+import { addTeam, http, login, sleep } from '../support/harness';
 import { launchBrowser, newPage, shot, signIn, Stack } from '../support/browser';
 import { TWO_TEAMS } from '../support/market-designs';
 
@@ -7,7 +7,7 @@ import { TWO_TEAMS } from '../support/market-designs';
  * A market round end to end in Chromium: the instructor opens a market on an uploaded design, two
  * students each see only their own schedule, one posts an order, the other accepts it as posted, and
  * the instructor's page shows the price chart against the equilibrium band, the efficiency and the
- * leaderboard.
+ * leaderboard — all pushed as they change (no reload, and no request while nothing happens).
  */
 describe('a market round in the browser', () => {
   const stack = new Stack();
@@ -60,6 +60,18 @@ describe('a market round in the browser', () => {
     await ann.page.getByText('You buy C: 0 of 20 units traded').waitFor();
     // her page shows her own values, never the seller's costs
     expect(await ann.page.locator('main').innerText()).not.toContain('$4.00');
+    await ann.page.getByRole('table', { name: 'Leaderboard' }).getByText('ann (you)').waitFor();
+
+    // while nothing happens, no page asks the server again: the market is pushed, not polled
+    const pages = [prof.page, ben.page, ann.page];
+    const asked: string[] = [];
+    const count = (r: Request) => void (/\/api\/markets\//.test(r.url()) && asked.push(r.url()));
+    for (const page of pages) page.on('request', count);
+    await sleep(5000);
+    expect(asked).toEqual([]);
+    // what follows arrives without a reload: the pages keep what this script left on them
+    for (const page of pages) await page.evaluate(() => ((window as unknown as { kept: boolean }).kept = true));
+
     await ann.page.getByRole('button', { name: 'Accept as posted' }).click();
     await ben.page.getByText('ann@uni.edu took your C order as posted.').waitFor();
     // 10 × (12.00 − 7.00)
@@ -71,6 +83,9 @@ describe('a market round in the browser', () => {
 
     // all 10 intra-marginal units traded: realised 80.00 of 80.00
     await prof.page.getByTestId('efficiency').filter({ hasText: '100.0 %' }).waitFor({ timeout: 15_000 });
+    await prof.page.getByTestId('volume').filter({ hasText: '10 units in 1 trades' }).waitFor();
+    for (const page of pages) expect(await page.evaluate(() => (window as unknown as { kept?: boolean }).kept)).toBe(true);
+    for (const page of pages) page.off('request', count);
     await prof.page.getByRole('img', { name: /^Prices of 1 trades of C over time against the equilibrium band \$8\.00–\$9\.00/ }).waitFor();
     await prof.page.getByRole('img', { name: /Supply and demand of C/ }).waitFor();
     expect(await prof.page.getByRole('table', { name: 'Leaderboard' }).innerText()).toMatch(/ann\s+\$50\.00[\s\S]*ben\s+\$30\.00/);

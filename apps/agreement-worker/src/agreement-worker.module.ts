@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { ParleyConfig } from '@parley/config';
-import { AuditLog, DataPaths, MessageLog, OrderStore, SessionStore } from '@parley/store';
+import { AuditLog, DataPaths, MarketStore, MessageLog, OrderStore, SessionStore } from '@parley/store';
 import { RoundCloser, SessionPush } from '@parley/sessions';
 import { JobProducer, ParleyMetrics, Queue, RoomEmitter, workerQueueImports } from '@parley/queues';
 import { createRelationshipRubric } from '@parley/negotiation';
@@ -42,10 +42,11 @@ export class AgreementWorkerModule {
             messages: MessageLog,
             push: SessionPush,
             book: MarketBook,
+            markets: MarketStore,
           ) =>
             new Settlement({
               paths,
-              events: { negotiationUpdate: (u, context) => tellParties(room, push, u, context) },
+              events: { negotiationUpdate: (u, context) => tellParties(room, push, markets, u, context) },
               scorer:
                 options.scorer === undefined
                   ? scenarioScorer(config.dataDir, createRelationshipRubric(config))
@@ -56,7 +57,7 @@ export class AgreementWorkerModule {
               messages,
               tradeCheck: (meta, trade) => book.settlementProblem(meta, trade),
             }),
-          inject: [DataPaths, RoomEmitter, OrderStore, MessageLog, SessionPush, MarketBook],
+          inject: [DataPaths, RoomEmitter, OrderStore, MessageLog, SessionPush, MarketBook, MarketStore],
         },
         {
           provide: RoundCloser,
@@ -96,11 +97,12 @@ export class AgreementWorkerModule {
 /**
  * A settled negotiation: the room, and each human party's own user room (lobby and dashboards listen
  * there instead of polling) — in a role-play with that party's own score only. A session's screens
- * get the new live view.
+ * get the new live view; a market's members and instructor hear of its trade (`market-update`).
  */
 async function tellParties(
   room: RoomEmitter,
   push: SessionPush,
+  markets: MarketStore,
   update: NegotiationUpdate,
   { meta, outcome }: { meta: NegotiationMeta | null; outcome: Outcome },
 ): Promise<void> {
@@ -115,4 +117,8 @@ async function tellParties(
     });
   room.negotiationUpdate(update, parties);
   if (meta?.session_id) await push.changed(meta.session_id).catch(() => undefined);
+  if (meta?.market_id && update.deal_terms?.agreed) {
+    const market = await markets.readMarket(meta.market_id).catch(() => null);
+    if (market) room.toMarket(market, 'trade');
+  }
 }

@@ -32,6 +32,8 @@ export const ServerEvent = {
   OrderResponse: 'order-response',
   /** To every team of a board (the free board's room, or each member of the market): an order was posted, withdrawn or taken. */
   OrderBoard: 'order-board',
+  /** To a market's members and its instructor (their user rooms): a trade settled or trading ended — re-read what shows it; an offer in one of its negotiations to its two parties. */
+  MarketUpdate: 'market-update',
   /** To the session room: the live summary changed (membership, pairing, a negotiation's state, a round). */
   SessionUpdate: 'session-update',
   /** To each paired student's user room: their negotiation of the new round and when it ends. */

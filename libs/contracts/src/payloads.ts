@@ -99,6 +99,12 @@ export interface ServerPayloads {
    * owner) and `taken` (accepted, or agreed in a negotiation on it) only its id. `market_id` null: the free board.
    */
   'order-board': { change: 'posted' | 'withdrawn' | 'taken'; order_id: string; market_id: string | null; order?: Order };
+  /**
+   * A market changed: `trade` (a trade of it settled) and `ended` (trading closed early) to its members
+   * and its instructor; `offer` (a proposal, agreement or rejection in one of its negotiations) to that
+   * negotiation's two parties only.
+   */
+  'market-update': { market_id: string; change: 'trade' | 'ended' | 'offer' };
   'session-update': SessionSummary;
   'live-update': LiveView;
   'round-started': { session_id: string; round: number; ends_at: number; negotiation_id?: string; role?: string; partner?: string };

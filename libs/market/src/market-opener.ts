@@ -29,6 +29,8 @@ export class MarketOpener {
   constructor(
     private readonly markets: MarketStore,
     private readonly teams: TeamStore,
+    /** Told once when a market's trading is closed early (the page's push: `market-update`). */
+    private readonly ended: (market: MarketFile) => void = () => undefined,
   ) {}
 
   async open(input: NewMarket): Promise<MarketFile> {
@@ -59,6 +61,7 @@ export class MarketOpener {
     if (!market || market.ended_at !== undefined) return market;
     const ended = { ...market, ended_at: Math.floor(Date.now() / 1000) };
     await this.markets.writeMarket(ended);
+    this.ended(ended);
     return ended;
   }
 

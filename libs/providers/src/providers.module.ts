@@ -67,7 +67,11 @@ export class ProvidersModule {
           new MarketBook(paths, markets, orders, negotiations),
         inject: [DataPaths, MarketStore, OrderStore, NegotiationStore],
       },
-      { provide: MarketOpener, useFactory: (m: MarketStore, t: TeamStore) => new MarketOpener(m, t), inject: [MarketStore, TeamStore] },
+      {
+        provide: MarketOpener,
+        useFactory: (m: MarketStore, t: TeamStore, e: RoomEmitter) => new MarketOpener(m, t, (market) => e.toMarket(market, 'ended')),
+        inject: [MarketStore, TeamStore, RoomEmitter],
+      },
       { provide: MessageLog, useFactory: () => new MessageLog() },
       { provide: SessionStore, useFactory: (paths: DataPaths) => new SessionStore(paths), inject: [DataPaths] },
       {

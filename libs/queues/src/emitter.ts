@@ -44,6 +44,12 @@ export class RoomEmitter {
     this.emitter.to(userRoom(email)).emit(event, payload);
   }
 
+  /** A market's change to its members' and its instructor's user rooms, each socket once; nobody else hears it. */
+  toMarket(market: { id: string; instructor: string; assignment: Record<string, string> }, change: 'trade' | 'ended'): void {
+    const users = [...Object.keys(market.assignment), market.instructor];
+    this.emitter.to(users.map(userRoom)).emit('market-update', { market_id: market.id, change });
+  }
+
   toSession<E extends ServerEventName & keyof ServerPayloads>(sessionId: string, event: E, payload: ServerPayloads[E]): void {
     this.emitter.to(sessionRoom(sessionId)).emit(event, payload);
   }

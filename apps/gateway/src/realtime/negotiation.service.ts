@@ -163,10 +163,14 @@ export class NegotiationService {
     return change.view;
   }
 
+  /** To the room; in a market also to both parties' pages of it (their "waiting for you / them"). */
   private broadcastOffer(access: Access, change: OfferChange): void {
-    const room = this.rooms.to(access.located.id);
+    const { id, meta } = access.located;
+    const room = this.rooms.to(id);
     if (change.line) room.emit(ServerEvent.MessageReceived, change.line);
-    room.emit(ServerEvent.OfferUpdated, { negotiation_id: access.located.id, ...change.view });
+    room.emit(ServerEvent.OfferUpdated, { negotiation_id: id, ...change.view });
+    const parties = meta.parties.map((p) => p.user).filter((u) => u !== 'ai');
+    if (meta.market_id) this.rooms.toUsers(parties).emit(ServerEvent.MarketUpdate, { market_id: meta.market_id, change: 'offer' });
   }
 
   private async askAi(access: Access, triggerSeq: number, reason: 'message' | 'offer' | 'dev'): Promise<void> {

@@ -1,16 +1,20 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { ServerEvent } from '@parley/contracts/browser';
+import { ServerEvent, type ServerPayloads } from '@parley/contracts/browser';
 import { api, ApiError } from '../api';
 import { ChartCanvas } from '../components/chart';
 import { Field } from '../components/field';
 import { useSession, useSocketEvent } from '../hooks';
 import { applyBoardChange, type BoardChange } from '../board';
 import { toast } from '../toast';
+import { usePushed, type Watch } from '../push';
 import { curvesChart, priceChart } from '../market/charts';
 import { Analytics, BoardOrder, ChemicalAnalytics, Leaderboard, MyMarket, money, percent } from '../market/types';
 import type { ScreenProps } from '../screens';
 
-const REFRESH_MS = 3000;
+/** A pushed `market-update` about this market: a trade of it settled, or its trading ended (with `offers`: or an offer in one of its negotiations). */
+const marketChanged = (id: string, offers = false): Watch => ({
+  [ServerEvent.MarketUpdate]: (p: ServerPayloads['market-update']) => p.market_id === id && (offers || p.change !== 'offer'),
+});
 
 /** One market: the instructor's live analytics, or a team's own trading page. */
 export function MarketScreen({ param }: ScreenProps) {
@@ -24,31 +28,20 @@ export function MarketScreen({ param }: ScreenProps) {
   return session?.user.role === 'instructor' ? <InstructorMarket id={param} /> : <TeamMarket id={param} />;
 }
 
-/** Re-reads `load` now, every few seconds while the market trades, and when `bump` changes. */
-function usePolled<T>(
-  load: () => Promise<T>,
-  deps: unknown[],
-): [T | null, string, () => void, (update: (d: T | null) => T | null) => void] {
-  const [data, setData] = useState<T | null>(null);
-  const [error, setError] = useState('');
-  const [tick, setTick] = useState(0);
+/** Runs `fn` once when trading closes by the clock (nobody pushes that moment): one timer, not a poll. */
+function useAtEnd(endsAt: number | undefined, fn: () => void): void {
   useEffect(() => {
-    let live = true;
-    load()
-      .then((d) => live && (setData(d), setError('')))
-      .catch((e: Error) => live && setError(e.message));
-    const timer = setTimeout(() => setTick((t) => t + 1), REFRESH_MS);
-    return () => {
-      live = false;
-      clearTimeout(timer);
-    };
-  }, [...deps, tick]);
-  return [data, error, () => setTick((t) => t + 1), setData];
+    const wait = endsAt === undefined ? -1 : endsAt * 1000 - Date.now() + 500;
+    if (wait < 0 || wait > 2 ** 31 - 1) return;
+    const timer = setTimeout(fn, wait);
+    return () => clearTimeout(timer);
+  }, [endsAt]);
 }
 
 function InstructorMarket({ id }: { id: string }) {
-  const [a, error, refresh] = usePolled(() => api<Analytics>('GET', `/api/markets/${id}/analytics`), [id]);
-  const [board] = usePolled(() => api<Leaderboard>('GET', `/api/markets/${id}/leaderboard`), [id]);
+  const { data: a, error, reload } = usePushed(() => api<Analytics>('GET', `/api/markets/${id}/analytics`), marketChanged(id), [id]);
+  const { data: board } = usePushed(() => api<Leaderboard>('GET', `/api/markets/${id}/leaderboard`), marketChanged(id), [id]);
+  useAtEnd(a?.market.running ? a.market.ends_at : undefined, reload);
   if (!a) return <p class="muted">{error || 'Loading…'}</p>;
   return (
     <>
@@ -60,7 +53,7 @@ function InstructorMarket({ id }: { id: string }) {
             type="button"
             onClick={() =>
               api('POST', `/api/markets/${id}/end`)
-                .then(refresh)
+                .then(reload)
                 .catch((e: Error) => toast(e.message, 'error'))
             }
           >
@@ -147,36 +140,44 @@ function LeaderboardCard({ board, title }: { board: Leaderboard | null; title: s
   );
 }
 
+interface MarketNegotiation {
+  negotiation_id: string;
+  market_id?: string;
+  status: string;
+  chemical?: string;
+  waiting_for?: string;
+}
+
 function TeamMarket({ id }: { id: string }) {
   const session = useSession();
-  const [bump, setBump] = useState(0);
-  const [me, error] = usePolled(() => api<MyMarket>('GET', `/api/markets/${id}/me`), [id, bump]);
-  const [orders, , , setOrders] = usePolled(
-    () => api<{ orders: BoardOrder[] }>('GET', `/api/orders?market_id=${encodeURIComponent(id)}`),
-    [id, bump],
-  );
-  // another team's order posted, withdrawn or taken: on the board at once, not at the next refresh
+  const { data: me, error, reload: reloadMe } = usePushed(() => api<MyMarket>('GET', `/api/markets/${id}/me`), marketChanged(id), [id]);
+  const {
+    data: orders,
+    reload: reloadOrders,
+    setData: setOrders,
+  } = usePushed(() => api<{ orders: BoardOrder[] }>('GET', `/api/orders?market_id=${encodeURIComponent(id)}`), {}, [id]);
+  // another team's order posted, withdrawn or taken: applied as pushed, without a request
   useSocketEvent(
     ServerEvent.OrderBoard,
     (change: BoardChange) => setOrders((o) => (o ? { orders: applyBoardChange(o.orders, change, { marketId: id }) } : o)),
     [id],
   );
-  const [board] = usePolled(() => api<Leaderboard>('GET', `/api/markets/${id}/leaderboard`), [id, bump]);
-  const [mine] = usePolled(
-    () =>
-      api<{ negotiations: { negotiation_id: string; market_id?: string; status: string; chemical?: string; waiting_for?: string }[] }>(
-        'GET',
-        '/api/negotiations',
-      ),
-    [bump],
+  const { data: board } = usePushed(() => api<Leaderboard>('GET', `/api/markets/${id}/leaderboard`), marketChanged(id), [id]);
+  // own negotiations: one of them settled or had an offer, a team answered an order, or a trade of this market
+  const { data: mine, reload: reloadMine } = usePushed(
+    () => api<{ negotiations: MarketNegotiation[] }>('GET', '/api/negotiations'),
+    { ...marketChanged(id, true), [ServerEvent.NegotiationUpdate]: () => true, [ServerEvent.OrderResponse]: () => true },
+    [id],
   );
-  useSocketEvent(ServerEvent.OrderResponse, (p: { from: string; chemical: string; accepted: boolean }) => {
-    toast(p.accepted ? `${p.from} took your ${p.chemical} order as posted.` : `${p.from} answered your ${p.chemical} order.`);
-    setBump((b) => b + 1);
-  });
+  useSocketEvent(ServerEvent.OrderResponse, (p: ServerPayloads['order-response']) =>
+    toast(p.accepted ? `${p.from} took your ${p.chemical} order as posted.` : `${p.from} answered your ${p.chemical} order.`),
+  );
+  useAtEnd(me?.market.running ? me.market.ends_at : undefined, reloadMe);
   if (!me) return <p class="muted">{error || 'Loading…'}</p>;
+  // after the team's own act: what it changed at once (a trade it makes is pushed when it settles)
+  const reload = () => (reloadMe(), reloadOrders(), reloadMine());
   const act = (p: Promise<unknown>, done: string) =>
-    p.then(() => (toast(done), setBump((b) => b + 1))).catch((e: ApiError) => toast(e.message, 'error'));
+    p.then(() => (toast(done), reload())).catch((e: ApiError) => toast(e.message, 'error'));
   const open = (mine?.negotiations ?? []).filter((n) => n.market_id === id && n.status === 'active');
   return (
     <>
@@ -261,7 +262,7 @@ function TeamMarket({ id }: { id: string }) {
               ))}
             </tbody>
           </table>
-          {me.market.running ? <PostOrder marketId={id} me={me} posted={() => setBump((b) => b + 1)} /> : null}
+          {me.market.running ? <PostOrder marketId={id} me={me} posted={reload} /> : null}
           {open.length ? (
             <>
               <h3>Your open negotiations</h3>
