@@ -750,6 +750,17 @@ describe(`fault injection (${MODE})`, () => {
       const before = await sendRound(8, 'before');
       expect(before.every((r) => r.result.status === 'acked')).toBe(true);
 
+      // an order posted while the disk is fine, to answer, accept and cancel while the disk is full or read-only
+      const posted = await http(
+        url,
+        'POST',
+        '/api/orders',
+        { side: 'sell', chemical: 'C', price: 5, quantity: 1 },
+        rig.world.token(teams[2]),
+      );
+      expect(posted.status).toBe(201);
+      const postedId = (posted.body as any).id as string;
+
       // fill the file system to the last byte
       const fd = openSync(filler, 'w');
       for (const size of [1 << 16, 4096, 256, 16, 1]) {
@@ -771,8 +782,14 @@ describe(`fault injection (${MODE})`, () => {
         rig.world.token(teams[0]),
       );
 
+      const respondFull = await http(url, 'POST', `/api/orders/${postedId}/respond`, {}, rig.world.token(teams[3]));
+      const acceptFull = await http(url, 'POST', `/api/orders/${postedId}/accept`, {}, rig.world.token(teams[3]));
+
       // space comes back: the refused messages are sent again with the same ids, and saved once
       rmSync(filler);
+      const openAfterFull = await Promise.all(
+        [teams[2], teams[3]].map(async (e) => (await http(url, 'GET', '/api/teams/me', undefined, rig.world.token(e))).body),
+      );
       const retryFull: SendRecord[] = [];
       for (const r of full.filter((x) => x.result.status !== 'acked')) {
         const c = clients.find((x) => x.name === r.client)!;
@@ -791,7 +808,12 @@ describe(`fault injection (${MODE})`, () => {
         { side: 'buy', chemical: 'N', price: 3, quantity: 4 },
         rig.world.token(teams[1]),
       );
+      const respondRo = await http(url, 'POST', `/api/orders/${postedId}/respond`, {}, rig.world.token(teams[3]));
+      const acceptRo = await http(url, 'POST', `/api/orders/${postedId}/accept`, {}, rig.world.token(teams[3]));
+      const cancelRo = await http(url, 'DELETE', `/api/orders/${postedId}`, undefined, rig.world.token(teams[2]));
       await remount('rw');
+      const boardAfterRo = await http(url, 'GET', '/api/orders', undefined, rig.world.token(teams[3]));
+      const cancelAfterRo = await http(url, 'DELETE', `/api/orders/${postedId}`, undefined, rig.world.token(teams[2]));
       const retryRo: SendRecord[] = [];
       for (const r of ro.filter((x) => x.result.status !== 'acked')) {
         const c = clients.find((x) => x.name === r.client)!;
@@ -819,8 +841,8 @@ describe(`fault injection (${MODE})`, () => {
           lost: chat.lost,
           duplicated: chat.duplicated,
           notes:
-            `While full: ${tally(full)}; propose-offer → ${codes(offerFull)}; POST /api/orders → HTTP ${orderFull.status} ${(orderFull.body as any)?.code ?? ''}. ` +
-            `Read-only: ${tally(ro)}; propose-offer → ${codes(offerRo)}; POST /api/orders → HTTP ${orderRo.status} ${(orderRo.body as any)?.code ?? ''}. Re-sent with the same client_message_id once writable: ${tally(retryFull.concat(retryRo))}. ` +
+            `While full: ${tally(full)}; propose-offer → ${codes(offerFull)}; POST /api/orders → HTTP ${orderFull.status} ${(orderFull.body as any)?.code ?? ''}; respond / accept an order → ${[respondFull, acceptFull].map((r) => `${r.status} ${(r.body as any)?.code ?? ''}`).join(' / ')}. ` +
+            `Read-only: ${tally(ro)}; propose-offer → ${codes(offerRo)}; POST /api/orders → HTTP ${orderRo.status} ${(orderRo.body as any)?.code ?? ''}; respond / accept / cancel an order → ${[respondRo, acceptRo, cancelRo].map((r) => `${r.status} ${(r.body as any)?.code ?? ''}`).join(' / ')}. Re-sent with the same client_message_id once writable: ${tally(retryFull.concat(retryRo))}. ` +
             `After recovery: ${tally(afterFull.concat(afterRo))}; GET /health ${health}. Lines torn by a short write and never acknowledged: ${fragments}.`,
         }),
       );
@@ -833,9 +855,25 @@ describe(`fault injection (${MODE})`, () => {
       expect(codes(offerFull)).toBe('STORAGE_FAILED');
       expect(codes(offerRo)).toBe('STORAGE_FAILED');
       expect([orderFull.status, (orderFull.body as any)?.code]).toEqual([503, 'STORAGE_FAILED']);
-      // refused either way; on a read-only disk Node's recursive mkdir reports ENOENT, which the store
-      // does not tell apart from a real bug, so this one is still INTERNAL (reported, not hidden)
-      expect(orderRo.status).toBeGreaterThanOrEqual(500);
+      // full: answering and accepting the order are refused, and no half-made negotiation is left open
+      expect([respondFull, acceptFull].map((r) => [r.status, (r.body as any)?.code])).toEqual([
+        [503, 'STORAGE_FAILED'],
+        [503, 'STORAGE_FAILED'],
+      ]);
+      expect(openAfterFull.map((me: any) => me.negotiations.active)).toEqual([[rooms[1]], [rooms[1]]]);
+      // read-only: posting, answering, accepting and cancelling an order all get the coded error, and the order stays as it was
+      const readOnly = {
+        status: 503,
+        body: expect.objectContaining({ code: 'STORAGE_FAILED', message: expect.stringContaining('read-only') }),
+      };
+      expect({ orderRo, respondRo, acceptRo, cancelRo }).toEqual({
+        orderRo: readOnly,
+        respondRo: readOnly,
+        acceptRo: readOnly,
+        cancelRo: readOnly,
+      });
+      expect((boardAfterRo.body as any).orders.filter((o: any) => o.id === postedId)).toHaveLength(1);
+      expect(cancelAfterRo.status).toBe(204);
       expect(health).toBe(200);
     } catch (e) {
       console.log(rig.cluster.diagnostics());

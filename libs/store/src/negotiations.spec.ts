@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataPaths } from './paths';
@@ -31,5 +32,24 @@ describe('NegotiationStore.createPeer ids', () => {
     const meta = await open(1_700_000_000_000);
     expect(meta.id).toBe(`${id}-1`);
     expect(readdirSync(paths().negotiationsDir('alice@x.edu'))).toEqual([`${id}-1`]);
+  });
+
+  it('a negotiation that cannot be completed is removed again, and what was already there is kept', async () => {
+    const id = randomUUID();
+    const blocking = paths().negotiation('bob@x.edu', id);
+    mkdirSync(paths().negotiationsDir('bob@x.edu'), { recursive: true });
+    writeFileSync(blocking, 'not ours');
+    const made = store.createRoleplay({
+      a: { user: 'alice@x.edu', role: 'buyer' },
+      b: { user: 'bob@x.edu', role: 'seller' },
+      scenarioId: 'used-car',
+      ttlMs: 1000,
+      session: { session_id: 's1', round: 1 },
+      id,
+    });
+    await expect(made).rejects.toMatchObject({ code: 'EEXIST' });
+    expect(readdirSync(paths().negotiationsDir('alice@x.edu'))).toEqual([]);
+    expect(readFileSync(blocking, 'utf8')).toBe('not ours');
+    expect((await store.listIds('alice@x.edu')).active).toEqual([]);
   });
 });

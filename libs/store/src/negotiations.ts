@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { lstat, mkdir, readlink, rmdir, symlink, utimes } from 'node:fs/promises';
+import { lstat, mkdir, readlink, rm, rmdir, symlink, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Chemical, ErrorCode, Terms, NegotiationMeta, Outcome, ParleyError, PartyRef, PartyState } from '@parley/contracts';
 import type { NegotiationPlace } from '@parley/contracts';
@@ -54,8 +54,9 @@ export class NegotiationStore {
       ...(session ? { session_id: session.session_id, round: session.round } : {}),
     };
     await ensureDir(this.paths.negotiationsDir(student));
-    await mkdir(this.paths.negotiation(student, id), DIR_MODE);
-    await writeJsonAtomic(join(this.paths.negotiation(student, id), NegotiationFiles.meta), meta);
+    const dir = this.paths.negotiation(student, id);
+    await mkdir(dir, DIR_MODE);
+    await removedOnFailure([dir], () => writeJsonAtomic(join(dir, NegotiationFiles.meta), meta));
     return meta;
   }
 
@@ -111,9 +112,7 @@ export class NegotiationStore {
       created_at: ts,
       expires_at: Math.floor((now + args.ttlMs) / 1000),
     };
-    await writeJsonAtomic(join(this.paths.negotiation(initiator, id), NegotiationFiles.meta), meta);
-    await symlink(DataPaths.responderLinkTarget(initiator, id), this.paths.negotiation(responder, id));
-    await Promise.all([syncDir(this.paths.negotiationsDir(initiator)), syncDir(this.paths.negotiationsDir(responder))]);
+    await this.fillPeer(initiator, responder, meta);
     return meta;
   }
 
@@ -150,10 +149,25 @@ export class NegotiationStore {
     await ensureDir(this.paths.negotiationsDir(a.user));
     await ensureDir(this.paths.negotiationsDir(b.user));
     await mkdir(this.paths.negotiation(a.user, id), DIR_MODE);
-    await writeJsonAtomic(join(this.paths.negotiation(a.user, id), NegotiationFiles.meta), meta);
-    await symlink(DataPaths.responderLinkTarget(a.user, id), this.paths.negotiation(b.user, id));
-    await Promise.all([syncDir(this.paths.negotiationsDir(a.user)), syncDir(this.paths.negotiationsDir(b.user))]);
+    await this.fillPeer(a.user, b.user, meta);
     return meta;
+  }
+
+  /**
+   * negotiation.json in the directory just made under `owner`, the other party's symlink to it, both
+   * durable. When a step fails (a full or failing disk), both are removed again, so the refused request
+   * leaves no half-made negotiation counting against either team.
+   */
+  private async fillPeer(owner: string, other: string, meta: NegotiationMeta): Promise<void> {
+    const dir = this.paths.negotiation(owner, meta.id);
+    const link = this.paths.negotiation(other, meta.id);
+    const made = [dir];
+    await removedOnFailure(made, async () => {
+      await writeJsonAtomic(join(dir, NegotiationFiles.meta), meta);
+      await symlink(DataPaths.responderLinkTarget(owner, meta.id), link);
+      made.unshift(link);
+      await Promise.all([syncDir(this.paths.negotiationsDir(owner)), syncDir(this.paths.negotiationsDir(other))]);
+    });
   }
 
   /** Finds a negotiation through the user's own namespace only: no entry there means no access. */
@@ -279,5 +293,18 @@ export function readOutcomeSync(dir: string): Outcome | null {
     return readJsonSync<Outcome>(join(dir, NegotiationFiles.outcome));
   } catch {
     return null;
+  }
+}
+
+/**
+ * Runs `step`; when it fails, `made` (what this request has created so far, never anything that was
+ * there before) is removed before the error goes on.
+ */
+async function removedOnFailure<T>(made: string[], step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (e) {
+    for (const path of made) await rm(path, { recursive: true, force: true }).catch(() => undefined);
+    throw e;
   }
 }

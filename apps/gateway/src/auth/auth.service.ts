@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { JwtPayload } from 'jsonwebtoken';
 import { ErrorCode, ParleyError, PublicUser, TeamInit } from '@parley/contracts';
@@ -5,7 +6,7 @@ import type IORedis from 'ioredis';
 import { CONFIG, ParleyConfig } from '@parley/config';
 import { AuditLog, TeamStore, isEmail, normalizeEmail, verifyPassword } from '@parley/store';
 import { REDIS, redisKey } from '@parley/queues';
-import { signToken, verifyToken } from './token';
+import { signToken, tokenKey, verifyToken } from './token';
 import { LoginLimits, LoginReservation } from './login-limits';
 
 export interface AuthUser {
@@ -22,6 +23,8 @@ export const publicUser = ({ password_hash: _h, ...rest }: TeamInit): PublicUser
 @Injectable()
 export class AuthService {
   private readonly limits: LoginLimits;
+  /** Built once from the configured secret (which is fixed for the life of the process). */
+  private readonly key: KeyObject;
 
   constructor(
     @Inject(CONFIG) private readonly config: ParleyConfig,
@@ -29,6 +32,7 @@ export class AuthService {
     @Inject(TeamStore) private readonly teams: TeamStore,
     @Inject(AuditLog) private readonly audit: AuditLog,
   ) {
+    this.key = tokenKey(config.jwtSecret);
     this.limits = new LoginLimits(redis, (name) => redisKey(config.redisPrefix, 'rl', name), config.loginAttemptsPer15Min);
   }
 
@@ -63,7 +67,7 @@ export class AuthService {
   }
 
   sign(team: Pick<TeamInit, 'email' | 'role' | 'name'>): string {
-    return signToken(this.config.jwtSecret, this.config.jwtTtlSeconds, team);
+    return signToken(this.key, this.config.jwtTtlSeconds, team);
   }
 
   /** Verifies signature, algorithm and expiry, then that the team still exists. */
@@ -71,7 +75,7 @@ export class AuthService {
     if (typeof token !== 'string' || token.length > 4096) throw new ParleyError(ErrorCode.AuthenticationError, 'Authentication error', 401);
     let claims: JwtPayload;
     try {
-      claims = verifyToken(this.config.jwtSecret, token);
+      claims = verifyToken(this.key, token);
     } catch {
       throw new ParleyError(ErrorCode.AuthenticationError, 'Authentication error', 401);
     }
