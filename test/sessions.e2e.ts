@@ -326,6 +326,19 @@ describe('class sessions end to end', () => {
         pairing: 'manual',
       })
     ).body;
+    const auto = await api('prof', 'POST', '/api/sessions', {
+      title: 'By hand, by itself',
+      mode: 'peer',
+      scenario_ids: ['used-car'],
+      round_seconds: 60,
+      pairing: 'manual',
+      start_when_all_joined: true,
+      expected_members: 2,
+    });
+    expect([auto.status, auto.body.message]).toEqual([
+      400,
+      'start_when_all_joined: a session paired by hand starts when the instructor sends the pairs',
+    ]);
     const trio = ['ann@uni.edu', 'john_doe@uni.edu', 'odd@uni.edu'];
     for (const e of trio) await api(e, 'POST', '/api/sessions/join', { code: byHand.code });
     const start = (pairs: unknown) => api('prof', 'POST', `/api/sessions/${byHand.id}/rounds`, { pairs });
@@ -343,6 +356,14 @@ describe('class sessions end to end', () => {
     ] as const) {
       const refused = await start(pairs);
       expect([refused.status, refused.body.code, refused.body.message]).toEqual([400, 'INVALID_PAYLOAD', message]);
+    }
+    for (const pairs of [undefined, []]) {
+      const none = await start(pairs);
+      expect([none.status, none.body.code, none.body.message]).toEqual([
+        400,
+        'INVALID_PAYLOAD',
+        'pairs: this session is paired by hand: send the pairs to start a round',
+      ]);
     }
     expect((await api('prof', 'GET', `/api/sessions/${byHand.id}`)).body.rounds).toEqual([]);
     const aiOnly = (

@@ -53,6 +53,9 @@ describe('pairing a class by hand in the browser', () => {
     await page.goto(`${stack.url}/#/session/${session.id}`);
     const panel = page.getByRole('group', { name: 'Pairs for round 1' });
     await panel.getByText('5 students are not paired yet').waitFor();
+    // a session paired by hand does not start without pairs
+    await panel.getByText('Without any pair, the round will not start: add at least one pair.').waitFor();
+    expect(await page.getByRole('button', { name: 'Start round 1' }).isDisabled()).toBe(true);
     // the roles are the scenario's own words
     const buyer = panel.getByLabel('The buyer');
     const seller = panel.getByLabel('The seller');

@@ -64,6 +64,11 @@ export class SessionService {
       throw new ParleyError(ErrorCode.InvalidPayload, 'pairing_column: name the roster column to pair by');
     if (body.start_when_all_joined && !body.expected_members)
       throw new ParleyError(ErrorCode.InvalidPayload, 'expected_members: say how many students must join before round 1 starts by itself');
+    if (body.start_when_all_joined && body.pairing === 'manual' && body.mode === 'peer')
+      throw new ParleyError(
+        ErrorCode.InvalidPayload,
+        'start_when_all_joined: a session paired by hand starts when the instructor sends the pairs',
+      );
     for (let attempt = 0; attempt < 50; attempt++) {
       const session: Session = {
         id: randomUUID(),
@@ -162,6 +167,8 @@ export class SessionService {
     const n = (last?.n ?? 0) + 1;
     const scenario = session.mode === 'market' ? null : await this.scenarioOfRound(session, n);
     const emails = members.map((m) => m.email);
+    if (session.pairing === 'manual' && session.mode === 'peer' && !manual?.length)
+      throw new ParleyError(ErrorCode.InvalidPayload, 'pairs: this session is paired by hand: send the pairs to start a round');
     if (manual?.length) {
       if (session.mode !== 'peer')
         throw new ParleyError(ErrorCode.InvalidPayload, 'pairs: only a peer role-play session is paired by hand');

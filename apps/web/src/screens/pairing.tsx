@@ -61,8 +61,8 @@ export function HandPairing({
       : free.length === 1
         ? `${free[0].name} is not paired: they will negotiate with the AI (as the ${roles.a}).`
         : `${free.length} students are not paired yet: ${free.map((m) => m.name).join(', ')}. ${
-            pairs.length ? 'They will be paired at random' : `Without any pair, the round will ${fallback}`
-          } when the round starts.`;
+            pairs.length ? 'They will be paired at random when the round starts.' : `Without any pair, the round will ${fallback}.`
+          }`;
   return (
     <div class="hand-pairing">
       <form class="pair-form" aria-label="Pair two students" noValidate onSubmit={add}>

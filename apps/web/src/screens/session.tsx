@@ -195,11 +195,13 @@ function RoundControls({
       pairs={pairs}
       onChange={setPairs}
       fallback={
-        next > 1
-          ? "swap everyone's role and give them new partners"
-          : session.pairing === 'column'
-            ? 'pair them by the roster column'
-            : 'pair them at random'
+        session.pairing === 'manual'
+          ? 'not start: add at least one pair'
+          : next > 1
+            ? "swap everyone's role and give them new partners"
+            : session.pairing === 'column'
+              ? 'pair them by the roster column'
+              : 'pair them at random'
       }
     />
   ) : null;
@@ -231,7 +233,7 @@ function RoundControls({
           <button
             type="button"
             class="primary"
-            disabled={busy || members.length === 0}
+            disabled={busy || members.length === 0 || (byHand && session.pairing === 'manual' && !pairs.length)}
             onClick={() => void act('/rounds', pairs.length ? { pairs } : undefined)}
           >
             Start round {next}
