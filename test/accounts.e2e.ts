@@ -96,6 +96,38 @@ describe('accounts and roster over HTTP', () => {
     expect(members).toEqual([
       expect.objectContaining({ email: 'ann@uni.edu', name: 'Ann', columns: { session: session.code, group: 'g1' } }),
     ]);
+    expect(good.body.lines.map((l: any) => l.result)).toEqual([`added, added to session ${session.code}`, 'added']);
+
+    // week 2: the same roster again pre-assigns the existing accounts; a different name is a conflict
+    const week2 = (await api('POST', '/api/sessions', { title: 'Week 2', mode: 'peer', scenario_ids: ['used-car'], round_seconds: 60 }))
+      .body;
+    const conflict = await api('POST', '/api/users/import', {
+      csv: `email,name,password,session,group\nann@uni.edu,Ann,,${week2.code},g2\nbo@uni.edu,Bob,,${week2.code},g2\n`,
+    });
+    expect([conflict.status, conflict.body.errors]).toEqual([
+      400,
+      [{ line: 3, message: expect.stringMatching(/^bo@uni\.edu already has an account named "Bo", not "Bob"/) }],
+    ]);
+    expect((await api('GET', `/api/sessions/${week2.id}`)).body.members).toEqual([]);
+    const again = await api('POST', '/api/users/import', {
+      csv: `email,name,password,session,group\nann@uni.edu,Ann,,${week2.code},g2\nbo@uni.edu,,,${week2.code},g3\ndan@uni.edu,Dan,password1,${week2.code},g3\n`,
+    });
+    expect(again.status).toBe(201);
+    expect(again.body.imported.map((u: any) => u.email)).toEqual(['dan@uni.edu']);
+    expect(again.body.lines.map((l: any) => [l.line, l.email, l.result])).toEqual([
+      [2, 'ann@uni.edu', `already had an account: added to session ${week2.code}`],
+      [3, 'bo@uni.edu', `already had an account: added to session ${week2.code}`],
+      [4, 'dan@uni.edu', `added, added to session ${week2.code}`],
+    ]);
+    const week2Members = (await api('GET', `/api/sessions/${week2.id}`)).body.members;
+    expect(week2Members.map((m: any) => [m.email, m.columns.group]).sort()).toEqual([
+      ['ann@uni.edu', 'g2'],
+      ['bo@uni.edu', 'g3'],
+      ['dan@uni.edu', 'g3'],
+    ]);
+    await login(gw.url, 'ann@uni.edu'); // the password is kept
+    const repeat = await api('POST', '/api/users/import', { csv: `email,name,password,session\nann@uni.edu,,,${week2.code}\n` });
+    expect(repeat.body.lines[0].result).toBe(`already had an account: already in session ${week2.code}`);
   });
 
   it('renames, resets a password and removes an account, keeping its files', async () => {

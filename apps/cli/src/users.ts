@@ -28,8 +28,8 @@ export async function addUser(dataDir: string, raw: Partial<Record<string, strin
 export async function importUsers(dataDir: string, file: string): Promise<string[]> {
   const text = await readFile(file, 'utf8');
   const teams = new TeamStore(new DataPaths(dataDir));
-  const { created } = await importRoster(teams, parseRoster(text, file), file);
-  return created.map((t) => `added ${t.role} ${t.email}`);
+  const { created, kept } = await importRoster(teams, parseRoster(text, file), file);
+  return [...created.map((t) => `added ${t.role} ${t.email}`), ...kept.map((t) => `${t.email} already had an account: kept`)];
 }
 
 /** One line per account: e-mail, role and name (tab-separated, sorted by e-mail). */

@@ -16,12 +16,12 @@ export interface UserRow {
 const KNOWN = new Set(['email', 'name', 'role', 'password']);
 
 /** Checks one roster row; returns the problem in words, or null. */
-export function rowProblem(row: Partial<Record<string, string>>): string | null {
+export function rowProblem(row: Partial<Record<string, string>>, existing = false): string | null {
   const email = normalizeEmail(row.email);
   if (!isEmail(email)) return `invalid e-mail ${JSON.stringify(row.email ?? '')} (letters, digits, '.', '_', '+', '-' before the @)`;
   const role = (row.role ?? 'student').trim() || 'student';
   if (role !== 'student' && role !== 'instructor') return `role must be student or instructor, not ${JSON.stringify(role)}`;
-  const password = passwordProblem(row.password);
+  const password = existing && !row.password ? null : passwordProblem(row.password);
   if (password) return password;
   if ((row.name ?? '').length > 100) return 'name is longer than 100 characters';
   return null;
@@ -64,20 +64,24 @@ export async function importRoster(
   records: Record<string, string>[],
   source: string,
   extraCheck: (row: UserRow) => Promise<string | null> = async () => null,
-): Promise<{ rows: UserRow[]; created: TeamInit[] }> {
+): Promise<{ rows: UserRow[]; created: TeamInit[]; kept: TeamInit[] }> {
   const existing = await teams.list();
   const problems: { line: number; message: string }[] = [];
   const seen = new Map<string, number>();
   for (const [i, raw] of records.entries()) {
     const line = i + 2; // line 1 is the header
-    const problem = rowProblem(raw);
+    const had = existing.includes(normalizeEmail(raw.email));
+    const problem = rowProblem(raw, had);
     if (problem) {
       problems.push({ line, message: problem });
       continue;
     }
     const row = toRow(raw);
     if (seen.has(row.email)) problems.push({ line, message: `${row.email} repeats line ${seen.get(row.email)}` });
-    else if (existing.includes(row.email)) problems.push({ line, message: `team ${row.email} already exists` });
+    else if (had) {
+      const conflict = await existingConflict(teams, raw, row);
+      if (conflict) problems.push({ line, message: conflict });
+    }
     seen.set(row.email, line);
     const extra = await extraCheck(row);
     if (extra) problems.push({ line, message: extra });
@@ -90,8 +94,13 @@ export async function importRoster(
   }
   const rows = records.map(toRow);
   const created: TeamInit[] = [];
+  const kept: TeamInit[] = [];
   for (const row of rows) {
     const { session: _code, ...columns } = row.columns;
+    if (existing.includes(row.email)) {
+      kept.push(Object.keys(columns).length ? await teams.update(row.email, { columns }) : (await teams.read(row.email))!);
+      continue;
+    }
     created.push(
       await teams.create({
         email: row.email,
@@ -102,5 +111,19 @@ export async function importRoster(
       }),
     );
   }
-  return { rows, created };
+  return { rows, created, kept };
+}
+
+/**
+ * A row for an account that already exists adds it to the row's session and updates its roster
+ * columns; its password stays. A name or role that differs from the account's is a conflict.
+ */
+async function existingConflict(teams: TeamStore, raw: Partial<Record<string, string>>, row: UserRow): Promise<string | null> {
+  const team = await teams.read(row.email);
+  if (!team) return null;
+  const name = (raw.name ?? '').trim();
+  if (name && name !== team.name)
+    return `${row.email} already has an account named ${JSON.stringify(team.name)}, not ${JSON.stringify(name)} (rename it in Accounts first, or use the same name)`;
+  if ((raw.role ?? '').trim() && row.role !== team.role) return `${row.email} already has an account as ${team.role}, not ${row.role}`;
+  return null;
 }

@@ -87,14 +87,15 @@ export class TeamStore {
     return Promise.all(all.map((e) => this.prefixOf(e)));
   }
 
-  /** Rename or new password hash; e-mail, role, prefix and holdings never change here. */
-  async update(email: string, patch: { name?: string; password_hash?: string }): Promise<TeamInit> {
+  /** Rename, new password hash or roster columns (merged); e-mail, role, prefix and holdings never change here. */
+  async update(email: string, patch: { name?: string; password_hash?: string; columns?: Record<string, string> }): Promise<TeamInit> {
     const init = await this.read(email);
     if (!init) throw new ParleyError(ErrorCode.NotFound, `no account ${email}`, 404);
     const next: TeamInit = {
       ...init,
       ...(patch.name !== undefined ? { name: patch.name } : {}),
       ...(patch.password_hash ? { password_hash: patch.password_hash } : {}),
+      ...(patch.columns ? { columns: { ...init.columns, ...patch.columns } } : {}),
     };
     await writeJsonAtomic(this.paths.init(email), next);
     return next;

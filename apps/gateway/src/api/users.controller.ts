@@ -65,7 +65,7 @@ export class UsersController {
     requireInstructor(user);
     const text = parseBody(importSchema, body).csv;
     const records = parseRoster(text, 'roster');
-    const { rows, created } = await importRoster(this.teams, records, 'roster', async (row) => {
+    const { rows, created, kept } = await importRoster(this.teams, records, 'roster', async (row) => {
       const code = row.columns.session;
       if (!code) return null;
       const session = await this.sessions.byCode(code.toUpperCase()).catch(() => null);
@@ -73,12 +73,19 @@ export class UsersController {
       if (session.instructor !== user.email) return `the session ${code} is not yours`;
       return null;
     });
-    for (const row of rows) {
+    const had = new Set(kept.map((t) => t.email));
+    const lines: { line: number; email: string; result: string }[] = [];
+    for (const [i, row] of rows.entries()) {
       const code = row.columns.session;
       const session = code ? await this.sessions.byCode(code.toUpperCase()) : null;
-      if (session) await this.sessions.addMember(session, row.email, row.columns);
+      const joined = session ? await this.sessions.addMember(session, row.email, row.columns) : false;
+      const where = session ? (joined ? `added to session ${session.code}` : `already in session ${session.code}`) : '';
+      const result = had.has(row.email)
+        ? `already had an account: ${where || (Object.keys(row.columns).length ? 'columns updated' : 'unchanged')}`
+        : `added${where ? `, ${where}` : ''}`;
+      lines.push({ line: i + 2, email: row.email, result });
     }
-    return { imported: created.map((t) => ({ email: t.email, name: t.name, role: t.role })) };
+    return { imported: created.map((t) => ({ email: t.email, name: t.name, role: t.role })), lines };
   }
 
   @Patch(':email')

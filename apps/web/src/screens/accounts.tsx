@@ -12,6 +12,7 @@ interface Account {
 /** The import's answer (all or nothing): who was added; a refused import lists its problems by line. */
 interface ImportResult {
   imported: Account[];
+  lines?: { line: number; email: string; result: string }[];
 }
 interface ImportRefusal {
   errors?: { line: number; message: string }[];
@@ -165,6 +166,15 @@ function ImportForm({ onImported }: { onImported(): void }) {
       {result ? (
         <p class="import-result" role="status">
           Imported {result.imported.length} account{result.imported.length === 1 ? '' : 's'}.
+          {result.lines?.some((l) => l.result.startsWith('already')) ? (
+            <ul class="import-lines">
+              {result.lines.map((l) => (
+                <li key={l.line}>
+                  Line {l.line}, {l.email}: {l.result}
+                </li>
+              ))}
+            </ul>
+          ) : null}
         </p>
       ) : null}
     </form>
