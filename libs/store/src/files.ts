@@ -247,11 +247,7 @@ export async function readJson<T>(path: string): Promise<T | null> {
     if (isNotFound(e)) return null;
     throw e;
   }
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    throw new CorruptFileError(path, 'is not valid JSON');
-  }
+  return parseJson<T>(path, text);
 }
 
 /** readJson with one synchronous read: for the settlement's small files, where a hop through libuv's pool costs more than the read. */
@@ -263,6 +259,10 @@ export function readJsonSync<T>(path: string): T | null {
     if (isNotFound(e)) return null;
     throw e;
   }
+  return parseJson<T>(path, text);
+}
+
+function parseJson<T>(path: string, text: string): T {
   try {
     return JSON.parse(text) as T;
   } catch {
