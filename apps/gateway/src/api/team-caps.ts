@@ -7,7 +7,8 @@ import { REDIS, redisKey } from '@parley/queues';
 import { NegotiationStore, OrderStore } from '@parley/store';
 
 const LOCK_MS = 10_000;
-const WAIT_STEP_MS = 20;
+const WAIT_FIRST_MS = 1;
+const WAIT_STEP_MAX_MS = 20;
 const WAIT_MAX_MS = 5_000;
 
 /**
@@ -74,13 +75,34 @@ export class TeamCaps {
     return this.locked(first, 'promises', () => (rest.length ? this.withPromiseLocks(rest, fn) : fn()));
   }
 
+  /** Per lock key, the end of this process's queue: its requests wait here in turn, not by polling Redis. */
+  private readonly queues = new Map<string, Promise<unknown>>();
+
+  /**
+   * Runs `fn` holding `what`'s lock of `team`. Requests of one process queue in order in memory,
+   * so only the head of the queue asks Redis (other gateways hold the same key), retrying from
+   * 1 ms with jittered backoff; the whole wait is bounded by WAIT_MAX_MS.
+   */
   private async locked<T>(team: string, what: string, fn: () => Promise<T>): Promise<T> {
     const key = redisKey(this.config.redisPrefix, 'cap-lock', what, team);
-    const token = randomUUID();
     const deadline = Date.now() + WAIT_MAX_MS;
+    const before = this.queues.get(key) ?? Promise.resolve();
+    const turn = before.then(() => this.holdingRedisLock(key, deadline, fn));
+    const tail = turn.catch(() => undefined);
+    this.queues.set(key, tail);
+    void tail.then(() => {
+      if (this.queues.get(key) === tail) this.queues.delete(key);
+    });
+    return turn;
+  }
+
+  private async holdingRedisLock<T>(key: string, deadline: number, fn: () => Promise<T>): Promise<T> {
+    const token = randomUUID();
+    let step = WAIT_FIRST_MS;
     while ((await this.redis.set(key, token, 'PX', LOCK_MS, 'NX')) !== 'OK') {
       if (Date.now() > deadline) throw new ParleyError(ErrorCode.RateLimited, 'too many requests for this team at once; try again', 429);
-      await new Promise((r) => setTimeout(r, WAIT_STEP_MS));
+      await new Promise((r) => setTimeout(r, step / 2 + Math.random() * step));
+      step = Math.min(step * 2, WAIT_STEP_MAX_MS);
     }
     try {
       return await fn();
