@@ -105,8 +105,10 @@ function zoneConfig(c: ZoneChart): ChartConfiguration<'bar' | 'scatter'> {
   } as ChartConfiguration<'bar' | 'scatter'>;
 }
 
-function frontierConfig(c: FrontierChart): ChartConfiguration<'scatter'> {
-  const line = (points: { x: number; y: number }[], label: string, color: string, dash: number[] = []) => ({
+/** A scatter dataset drawn as a plain line (a frontier, a walk-away limit). */
+export function lineDataset(points: { x: number; y: number }[], label: string, color: string, dash: number[] = []) {
+  return {
+    type: 'scatter' as const,
     label,
     data: points,
     showLine: true,
@@ -115,7 +117,11 @@ function frontierConfig(c: FrontierChart): ChartConfiguration<'scatter'> {
     borderDash: dash,
     pointRadius: 0,
     borderWidth: 2,
-  });
+  };
+}
+
+function frontierConfig(c: FrontierChart): ChartConfiguration<'scatter'> {
+  const line = lineDataset;
   return {
     type: 'scatter',
     data: {

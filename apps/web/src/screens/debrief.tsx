@@ -1,6 +1,7 @@
 import type { ChartConfiguration } from 'chart.js';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api } from '../api';
+import { lineDataset } from '../chart';
 import { ChartCanvas } from '../components/chart';
 import { Field } from '../components/field';
 import { SCORE_LABELS, STATUS_LABELS } from '../format';
@@ -169,17 +170,7 @@ function HistogramChart({ title, h, color }: { title: string; h: Histogram; colo
 }
 
 function planeConfig(d: ClassDebrief): ChartConfiguration {
-  const line = (data: { x: number; y: number }[], label: string, color: string, dash: number[] = []) => ({
-    type: 'scatter' as const,
-    label,
-    data,
-    showLine: true,
-    borderColor: color,
-    backgroundColor: color,
-    borderDash: dash,
-    pointRadius: 0,
-    borderWidth: 2,
-  });
+  const line = lineDataset;
   return {
     type: 'scatter',
     data: {
