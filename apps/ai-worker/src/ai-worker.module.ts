@@ -75,7 +75,9 @@ export class AiWorkerModule {
         },
         {
           provide: AI_RESPONSE_HANDLERS,
-          useFactory: (replies: AiReplyService): JobHandlers<typeof Queue.AiResponse> => ({ reply: (data) => replies.handle(data) }),
+          useFactory: (replies: AiReplyService): JobHandlers<typeof Queue.AiResponse> => ({
+            reply: (data, delivery) => replies.handle(data, delivery),
+          }),
           inject: [AiReplyService],
         },
         aiResponseProcessor({ concurrency: config.aiConcurrency, ...options.worker }),

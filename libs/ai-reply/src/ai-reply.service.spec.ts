@@ -169,13 +169,25 @@ describe('AiReplyService', () => {
     const engine = new ScriptedEngine(() => turn({ offer: { salary: 80000, bonus: 2000 } }));
     await service(engine).handle(job(1));
     emitted = [];
-    const again = await service(engine).handle(job(1));
+    const again = await service(engine).handle(job(1), { redelivered: true });
 
     expect(again.status).toBe('duplicate');
     expect(await aiLines()).toHaveLength(1);
     expect(engine.inputs).toHaveLength(1);
     expect(events()).toEqual(['ai-typing', 'ai-message']);
     expect(emitted.find((e) => e.event === 'ai-message')?.payload.id).toBe((await aiLines())[0].id);
+  });
+
+  it('a new job for a turn already answered (a second tab asking for the opening) sends the room nothing new', async () => {
+    const engine = new ScriptedEngine(() => turn());
+    await service(engine).handle(job(1));
+    emitted = [];
+    const again = await service(engine).handle(job(1));
+
+    expect(again.status).toBe('duplicate');
+    expect(await aiLines()).toHaveLength(1);
+    expect(engine.inputs).toHaveLength(1);
+    expect(events()).toEqual(['ai-typing']);
   });
 
   it('two runs of one job racing through a slow engine still leave one reply', async () => {
@@ -302,7 +314,7 @@ describe('AiReplyService', () => {
     expect(await aiState()).toBeNull();
     emitted = [];
 
-    const retry = await service(engine, { negotiations: crashingStore }).handle(job(1));
+    const retry = await service(engine, { negotiations: crashingStore }).handle(job(1), { redelivered: true });
     expect(retry.status).toBe('duplicate');
     expect(await aiLines()).toHaveLength(1);
     expect(await aiState()).toMatchObject({ status: 'pending', offer: { salary: 85000, bonus: 0 } });

@@ -2,7 +2,7 @@ import { offerView } from '@parley/contracts';
 import { randomUUID } from 'node:crypto';
 import { ChatMessage, ErrorCode, ErrorCodeName, ParleyError, PartyState, ServerEventName, ServerPayloads, Terms } from '@parley/contracts';
 import type { LocatedNegotiation, MessageLog, NegotiationStore } from '@parley/store';
-import { JobData, Queue, parseJob } from '@parley/queues';
+import { Delivery, JobData, Queue, parseJob } from '@parley/queues';
 import { agreementKey, canonicalTerms, termsOf } from '@parley/negotiation';
 import type { AiTurn, FullScenario, NegotiationEngine, TokenUsage } from '@parley/negotiation';
 import { LocalLock, type WriteLock } from './write-lock';
@@ -64,7 +64,7 @@ export class AiReplyService {
     this.lock = deps.lock ?? new LocalLock();
   }
 
-  async handle(job: ReplyJob): Promise<ReplyOutcome> {
+  async handle(job: ReplyJob, delivery: Delivery = { redelivered: false }): Promise<ReplyOutcome> {
     assertJob(job);
     const { negotiation_id: id, trigger_seq: triggerSeq } = job;
     const located = await this.deps.negotiations.locate(job.owner, id).catch(() => null);
@@ -82,7 +82,7 @@ export class AiReplyService {
       this.deps.negotiations.readStates(located.dir),
     ]);
     const earlier = replyTo(transcript, triggerSeq);
-    if (earlier) return this.duplicate(located, job, earlier);
+    if (earlier) return this.duplicate(located, job, earlier, delivery);
     if (!scenario) return this.fail(id, ErrorCode.AiFailed, `scenario ${located.meta.scenario_id ?? '(none)'} is not available`);
     // the opening is for a room where nobody has spoken: once the student has, their own turn answers them
     if (triggerSeq === 0 && transcript.some((m) => m.sender_type !== 'ai')) return this.skip(id, 'the student spoke before the opening');
@@ -139,7 +139,7 @@ export class AiReplyService {
       if (stateWritten) this.afterStateChange(located, stateWritten);
       return { kind: 'written', message, state: stateWritten };
     });
-    if (written.kind === 'raced') return this.duplicate(located, job, written.earlier);
+    if (written.kind === 'raced') return this.duplicate(located, job, written.earlier, delivery);
     if (written.kind === 'closed') return this.skip(id, 'negotiation closed before the reply was written');
     const { message, state } = written;
 
@@ -185,14 +185,16 @@ export class AiReplyService {
   }
 
   /**
-   * A reply is already on disk: write no second one. Send it to the room again (clients drop an id they
-   * have; a worker killed between the write and the emit would otherwise leave it unseen until a
-   * sync). If it was the AI's latest word and carried a state change that never reached ai_state.json
-   * (a crash between the two writes), finish that write.
+   * A reply is already on disk: write no second one. When this job ran before (a worker killed between
+   * the write and the emit would otherwise leave the line unseen until a sync), send it to the room
+   * again; a fresh job for an answered turn (a second tab's join asking for the opening again) sends
+   * nothing, since the run that wrote the line told the room. If it was the AI's latest word and
+   * carried a state change that never reached ai_state.json (a crash between the two writes), finish
+   * that write.
    */
-  private async duplicate(located: LocatedNegotiation, job: ReplyJob, earlier: ChatMessage): Promise<ReplyOutcome> {
+  private async duplicate(located: LocatedNegotiation, job: ReplyJob, earlier: ChatMessage, delivery: Delivery): Promise<ReplyOutcome> {
     this.typingOff(located.id);
-    if (earlier.ai_metadata)
+    if (delivery.redelivered && earlier.ai_metadata)
       this.deps.room.toNegotiation(
         located.id,
         'ai-message',

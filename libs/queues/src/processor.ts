@@ -43,7 +43,10 @@ export function jobProcessor<Q extends QueueName>(spec: ProcessorSpec<Q>): Type<
 
     async process(job: Job): Promise<unknown> {
       try {
-        const value = await this.metrics.timeJob(spec.queue, job, () => this.registry.dispatch(job.name, job.data ?? {}));
+        const value = await this.metrics.timeJob(spec.queue, job, () =>
+          // attemptsStarted counts every move to active: above 1 after a failed attempt or a stall
+          this.registry.dispatch(job.name, job.data ?? {}, { redelivered: job.attemptsStarted > 1 }),
+        );
         return spec.result ? spec.result(value) : value;
       } catch (e) {
         if (e instanceof ParleyError && finalCodes.includes(e.code)) throw new UnrecoverableError(`${e.code}: ${e.message}`);

@@ -3,8 +3,13 @@ import type { z } from 'zod';
 import { ErrorCode, ParleyError } from '@parley/contracts';
 import { JOB_NAMES, JobName, JobPayloads, JobSchema, QueueName } from './jobs';
 
+/** How a job reached its handler: `redelivered` when an earlier run of it failed, stalled or its worker died. */
+export interface Delivery {
+  redelivered: boolean;
+}
+
 export type JobHandlers<Q extends QueueName> = {
-  [N in JobName<Q>]: (data: JobPayloads[Q][N]) => Promise<unknown>;
+  [N in JobName<Q>]: (data: JobPayloads[Q][N], delivery: Delivery) => Promise<unknown>;
 };
 
 /** Checks at start-up that every job name of a queue has a handler; dispatches by name, the payload checked against its schema. */
@@ -17,13 +22,13 @@ export class JobRegistry<Q extends QueueName> {
     if (missing.length) throw new Error(`Queue ${queue}: no handler for job ${missing.join(', ')}`);
   }
 
-  dispatch(name: string, data: unknown): Promise<unknown> {
-    const handler = (this.handlers as Record<string, (d: unknown) => Promise<unknown>>)[name];
+  dispatch(name: string, data: unknown, delivery: Delivery = { redelivered: false }): Promise<unknown> {
+    const handler = (this.handlers as Record<string, (d: unknown, delivery: Delivery) => Promise<unknown>>)[name];
     if (!handler || !(JOB_NAMES[this.queue] as string[]).includes(name)) {
       // another attempt would only fail the same way
       throw new UnrecoverableError(`Queue ${this.queue}: unknown job name ${name}`);
     }
-    return handler(parseJob(this.queue, name as JobName<Q>, data));
+    return handler(parseJob(this.queue, name as JobName<Q>, data), delivery);
   }
 }
 
