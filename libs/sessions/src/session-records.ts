@@ -22,12 +22,6 @@ export class SessionRecords {
     private readonly messages: MessageLog,
   ) {}
 
-  /** Names people read: the account's name (the e-mail when there is none), "AI" for the AI. */
-  async nameOf(user: string): Promise<string> {
-    if (user === 'ai') return 'AI';
-    return (await this.teams.read(user).catch(() => null))?.name || user;
-  }
-
   /** The running round: the latest one without an end; null between rounds. */
   async currentRound(sessionId: string): Promise<(Round & { end: RoundEnd | null }) | null> {
     const last = (await this.sessions.rounds(sessionId)).at(-1);
@@ -76,7 +70,7 @@ export class SessionRecords {
     located: LocatedNegotiation | null,
     outcome: Outcome | null,
   ): Promise<LoadedNegotiation> {
-    const named = await Promise.all(seats.map(async (s) => ({ user: s.user, role: s.role, name: await this.nameOf(s.user) })));
+    const named = await Promise.all(seats.map(async (s) => ({ user: s.user, role: s.role, name: await this.teams.nameOf(s.user) })));
     const scores: NegotiationRecord['scores'] = {};
     const student = seats.find((s) => s.user !== 'ai');
     if (outcome?.scores) for (const [user, sc] of Object.entries(outcome.scores)) scores[user] = sc.final_score;

@@ -227,7 +227,7 @@ export class SessionService {
           ends_at: round.ends_at,
           negotiation_id: p.negotiation_id,
           role,
-          partner: await this.records.nameOf(other),
+          partner: await this.teams.nameOf(other),
         });
       }
     }
