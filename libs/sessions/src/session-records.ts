@@ -1,4 +1,14 @@
-import type { ChatMessage, LiveView, MemberState, NegotiationMeta, Outcome, Round, RoundEnd, Session } from '@parley/contracts';
+import type {
+  ChatMessage,
+  LiveView,
+  MemberState,
+  NegotiationMeta,
+  Outcome,
+  Round,
+  RoundEnd,
+  Session,
+  SessionMember,
+} from '@parley/contracts';
 import { partyStatus } from '@parley/contracts';
 import type { NegotiationRecord } from '@parley/negotiation';
 import { MessageLog, NegotiationStore, SessionStore, TeamStore, type LocatedNegotiation } from '@parley/store';
@@ -21,6 +31,13 @@ export class SessionRecords {
     private readonly teams: TeamStore,
     private readonly messages: MessageLog,
   ) {}
+
+  /** The session's members with the names people read today (an account renamed since it joined shows its new name). */
+  async members(sessionId: string): Promise<SessionMember[]> {
+    const members = await this.sessions.members(sessionId);
+    const names = await this.teams.namesOf(members.map((m) => m.email));
+    return members.map((m) => ({ ...m, name: names.get(m.email)! }));
+  }
 
   /** The running round: the latest one without an end; null between rounds. */
   async currentRound(sessionId: string): Promise<(Round & { end: RoundEnd | null }) | null> {
@@ -96,7 +113,7 @@ export class SessionRecords {
   async live(session: Session): Promise<LiveView> {
     const rounds = await this.sessions.rounds(session.id);
     const latest = rounds.at(-1) ?? null;
-    const members = await this.sessions.members(session.id);
+    const members = await this.members(session.id);
     const loaded = latest ? await this.load(session.id, latest.n) : [];
     const seatOf = new Map<string, { rec: NegotiationRecord; role: string; partner: string }>();
     for (const { record } of loaded) {
