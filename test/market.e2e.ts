@@ -20,7 +20,8 @@ describe('markets with induced values', () => {
   let gw: RunningGateway;
 
   beforeAll(async () => {
-    await stack.start(emails, { instructors: ['prof@uni.edu'] });
+    const names = { 'alice@uni.edu': 'Alice Smith', 'bob@uni.edu': 'Bob Jones', 'carol@uni.edu': 'Carol Diaz', 'dave@uni.edu': 'Dave Lee' };
+    await stack.start(emails, { instructors: ['prof@uni.edu'], names });
     gw = stack.gw;
     prof = stack.token['prof@uni.edu'];
     Object.assign(token, stack.token);
@@ -73,7 +74,12 @@ describe('markets with induced values', () => {
       const two = await http(gw.url, 'POST', `/api/orders/${order.body.id}/respond`, undefined, token['dave@uni.edu']);
       expect([one.status, two.status]).toEqual([201, 200]);
       expect(two.body.negotiation_id).toBe(one.body.negotiation_id);
-      expect(await told).toMatchObject({ from: 'dave@uni.edu', negotiation_id: one.body.negotiation_id, accepted: false });
+      expect(await told).toMatchObject({
+        from: 'dave@uni.edu',
+        from_name: 'Dave Lee',
+        negotiation_id: one.body.negotiation_id,
+        accepted: false,
+      });
       const list = await http(gw.url, 'GET', '/api/negotiations', undefined, token['carol@uni.edu']);
       expect(list.body.negotiations.find((n: any) => n.negotiation_id === one.body.negotiation_id).waiting_for).toBe('you');
       const theirs = await http(gw.url, 'GET', '/api/negotiations', undefined, token['dave@uni.edu']);
@@ -87,7 +93,7 @@ describe('markets with induced values', () => {
       const told = waitFor(owner, 'order-response', (p: any) => p.order_id === order.body.id);
       const taken = await http(gw.url, 'POST', `/api/orders/${order.body.id}/accept`, { quantity: 30 }, token['bob@uni.edu']);
       expect(taken.status).toBe(201);
-      expect(await told).toMatchObject({ accepted: true, terms: { price: 4.35, quantity: 30 } });
+      expect(await told).toMatchObject({ from_name: 'Bob Jones', accepted: true, terms: { price: 4.35, quantity: 30 } });
       const again = await http(gw.url, 'POST', `/api/orders/${order.body.id}/accept`, {}, token['carol@uni.edu']);
       expect(again.body.code).toBe('ORDER_GONE');
       await until('settled', async () => (await teamHoldings(paths, 'bob@uni.edu')).C === 2030);
@@ -187,12 +193,12 @@ describe('markets with induced values', () => {
       const board = await http(gw.url, 'GET', `/api/markets/${marketId}/leaderboard`, undefined, token['bob@uni.edu']);
       expect(board.body.rows).toEqual([
         { rank: 1, team: 'T01', name: 'Team T01', profit_cents: 5500 },
-        { rank: 2, team: 'T02', name: 'bob', profit_cents: 3000, you: true },
+        { rank: 2, team: 'T02', name: 'Bob Jones', profit_cents: 3000, you: true },
         { rank: 3, team: 'T04', name: 'Team T04', profit_cents: 1500 },
         { rank: 4, team: 'T03', name: 'Team T03', profit_cents: 0 },
       ]);
       const named = await http(gw.url, 'GET', `/api/markets/${marketId}/leaderboard`, undefined, prof);
-      expect(named.body.rows.map((r: any) => r.name)).toEqual(['alice', 'bob', 'dave', 'carol']);
+      expect(named.body.rows.map((r: any) => r.name)).toEqual(['Alice Smith', 'Bob Jones', 'Dave Lee', 'Carol Diaz']);
 
       // demand 12,10,8 and supply 4,6,9 (10 units each): Q* = 20, band 8.00–9.00, max surplus 120.00; realised 100.00
       const a = await http(gw.url, 'GET', `/api/markets/${marketId}/analytics`, undefined, prof);

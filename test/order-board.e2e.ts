@@ -18,7 +18,7 @@ describe('order board push', () => {
   const socket: Record<string, Socket> = {};
 
   beforeAll(async () => {
-    for (const e of emails) await addTeam(config, e);
+    for (const e of emails) await addTeam(config, e, { name: `${e[0].toUpperCase()}${e.slice(1, e.indexOf('@'))} Smith` });
     await addTeam(config, 'prof@uni.edu', { role: 'instructor' });
     gw = await createGateway(config);
     for (const e of [...emails, 'prof@uni.edu']) {
@@ -44,6 +44,7 @@ describe('order board push', () => {
     const [toBob] = await posting;
     const listed = (await api('bob@uni.edu', 'GET', '/api/orders')).body.orders.find((o: any) => o.id === order.id);
     expect(toBob).toEqual({ change: 'posted', order_id: order.id, market_id: null, order: listed });
+    expect(listed).toMatchObject({ owner: 'alice@uni.edu', owner_name: 'Alice Smith' });
     expect(heard.carol).toHaveLength(1);
 
     // carol may not withdraw alice's order: nothing moves; bob takes 40 of the 100, and the 60 left are posted anew
@@ -67,6 +68,11 @@ describe('order board push', () => {
     await last;
     expect(heard.carol.map((p) => p.change)).toEqual(['posted', 'taken', 'posted', 'withdrawn', 'posted']);
     expect(heard.bob.map((p) => p.change)).toEqual(['posted', 'taken', 'posted', 'withdrawn', 'posted']);
+
+    // renamed by the instructor: the board shows the new name at once
+    expect((await api('prof@uni.edu', 'PATCH', '/api/users/dave@uni.edu', { name: 'David Jones' })).status).toBe(200);
+    const board = (await api('bob@uni.edu', 'GET', '/api/orders')).body.orders;
+    expect(board.filter((o: any) => o.owner === 'dave@uni.edu').map((o: any) => o.owner_name)).toEqual(['David Jones']);
   });
 
   it("in a market: only the market's members hear of its orders, posted and taken", async () => {
@@ -85,6 +91,8 @@ describe('order board push', () => {
     });
     expect(order.status).toBe(201);
     for (const p of await posting) expect(p).toMatchObject({ order_id: order.body.id, order: { market_id: market.id, quantity: 5 } });
+    // a market's board shows no owner's name: its teams may be anonymised
+    for (const p of await posting) expect(p.order).not.toHaveProperty('owner_name');
     const taking = Promise.all(members.map((e) => pushed(e, (p) => p.change === 'taken' && p.order_id === order.body.id)));
     expect((await api('bob@uni.edu', 'POST', `/api/orders/${order.body.id}/accept`, {})).status).toBe(201);
     for (const p of await taking) expect(p).toEqual({ change: 'taken', order_id: order.body.id, market_id: market.id });

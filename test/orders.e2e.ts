@@ -11,8 +11,8 @@ describe('orders and peer negotiation namespaces', () => {
   let alice: string, bob: string;
 
   beforeAll(async () => {
-    await addTeam(config, 'alice@uni.edu');
-    await addTeam(config, 'bob@uni.edu');
+    await addTeam(config, 'alice@uni.edu', { name: 'Alice Smith' });
+    await addTeam(config, 'bob@uni.edu', { name: 'Bob Jones' });
     gw = await createGateway(config);
     [alice, bob] = await Promise.all([login(gw.url, 'alice@uni.edu'), login(gw.url, 'bob@uni.edu')]);
   });
@@ -49,6 +49,8 @@ describe('orders and peer negotiation namespaces', () => {
     expect(readdirSync(join(config.dataDir, 'teams', 'alice@uni.edu', 'orders'))).toEqual([`${c.body.id}.json`]);
     const onlyC = await http(gw.url, 'GET', '/api/orders?chemical=C', undefined, bob);
     expect(onlyC.body.orders.map((o: any) => o.id)).toEqual([c.body.id]);
+    // the board names the team that posted it (the file keeps only the owner's e-mail)
+    expect(onlyC.body.orders[0]).toMatchObject({ owner: 'alice@uni.edu', owner_name: 'Alice Smith' });
     const all = await http(gw.url, 'GET', '/api/orders', undefined, bob);
     expect(all.body.orders.map((o: any) => o.id).sort()).toEqual([c.body.id, n.body.id].sort());
     expect((await http(gw.url, 'DELETE', `/api/orders/${c.body.id}`, undefined, bob)).status).toBe(403);
@@ -78,8 +80,8 @@ describe('orders and peer negotiation namespaces', () => {
     const mine = listed.body.negotiations.find((n: any) => n.negotiation_id === ids[0]);
     expect(mine).toMatchObject({ kind: 'peer', chemical: 'D', status: 'active', opening_terms: { price: 3.25, quantity: 10 } });
     expect(mine.parties).toEqual([
-      { user: 'alice@uni.edu', role: 'seller' },
-      { user: 'bob@uni.edu', role: 'buyer' },
+      { user: 'alice@uni.edu', role: 'seller', name: 'Alice Smith' },
+      { user: 'bob@uni.edu', role: 'buyer', name: 'Bob Jones' },
     ]);
   });
 

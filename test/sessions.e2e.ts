@@ -387,4 +387,14 @@ describe('class sessions end to end', () => {
     expect(second.body.pairs[0]).toMatchObject({ a: 'ann@uni.edu', b: 'odd@uni.edu' });
     await api('prof', 'POST', `/api/sessions/${byHand.id}/rounds/current/end`);
   });
+
+  it('shows a student renamed after joining by the new name: live view, members list, partner', async () => {
+    expect((await api('prof', 'PATCH', '/api/users/ann@uni.edu', { name: 'Ann Archer-Lee' })).status).toBe(200);
+    const live = (await api('prof', 'GET', `/api/sessions/${session.id}/live`)).body;
+    expect(live.members.find((m: any) => m.email === 'ann@uni.edu').name).toBe('Ann Archer-Lee');
+    expect(live.members.filter((m: any) => m.partner === 'Ann Archer-Lee')).toHaveLength(1);
+    const theirs = (await api('john_doe@uni.edu', 'GET', `/api/sessions/${session.id}`)).body.members.map((m: any) => m.name);
+    expect(theirs).toContain('Ann Archer-Lee');
+    expect(theirs).not.toContain('Ann Archer');
+  });
 });

@@ -14,7 +14,7 @@ describe('peer trading end to end', () => {
   let gw: RunningGateway;
 
   beforeAll(async () => {
-    await stack.start(['alice@uni.edu', 'bob@uni.edu']);
+    await stack.start(['alice@uni.edu', 'bob@uni.edu'], { names: { 'alice@uni.edu': 'Alice Smith', 'bob@uni.edu': 'Bob Jones' } });
     gw = stack.gw;
     [alice, bob] = [stack.token['alice@uni.edu'], stack.token['bob@uni.edu']];
   });
@@ -81,7 +81,14 @@ describe('peer trading end to end', () => {
     const meB = await http(gw.url, 'GET', '/api/teams/me', undefined, bob);
     expect(meA.body.holdings).toMatchObject({ cash: 50000 - 5250, C: 3000 });
     expect(meB.body.holdings).toMatchObject({ cash: 50000 + 5250, C: 1000 });
-    expect(meA.body.transactions[0]).toMatchObject({ type: 'buy', negotiation_id: id });
+    // the files keep seed 000's fields; what a team reads names the other side
+    expect(meA.body.transactions[0]).toMatchObject({
+      type: 'buy',
+      negotiation_id: id,
+      counterparty: 'bob@uni.edu',
+      counterparty_name: 'Bob Jones',
+    });
+    expect(meB.body.transactions[0]).toMatchObject({ type: 'sell', counterparty: 'alice@uni.edu', counterparty_name: 'Alice Smith' });
 
     // the order it was opened on is filled and leaves the board
     const board = await http(gw.url, 'GET', '/api/orders', undefined, bob);
@@ -116,8 +123,8 @@ describe('peer trading end to end', () => {
     const id = entries.find((e) => e.what === 'settle' && e.result === 'settled').negotiation_id;
     const lines = csv.split('\r\n').filter((l) => l.includes(id));
     expect(lines).toEqual([
-      expect.stringMatching(/^alice,alice@uni\.edu,buyer,trade of C,0,bob,deal,"1,000 units of C at \$5\.25 each",/),
-      expect.stringMatching(/^bob,bob@uni\.edu,seller,trade of C,0,alice,deal,"1,000 units of C at \$5\.25 each",/),
+      expect.stringMatching(/^Alice Smith,alice@uni\.edu,buyer,trade of C,0,Bob Jones,deal,"1,000 units of C at \$5\.25 each",/),
+      expect.stringMatching(/^Bob Jones,bob@uni\.edu,seller,trade of C,0,Alice Smith,deal,"1,000 units of C at \$5\.25 each",/),
     ]);
   });
 

@@ -5,7 +5,7 @@ import { launchBrowser, newPage, signIn, Stack } from '../support/browser';
 /**
  * The free trading board in two lobbies, without a reload: a team's new order appears on the other
  * team's board (a phone, 390 wide) as it is posted, leaves it when withdrawn, and leaves the poster's
- * board when the other team takes it.
+ * board when the other team takes it. Teams read each other by name, never by e-mail or prefix.
  */
 describe('the order board pushed to other teams in the browser', () => {
   const stack = new Stack();
@@ -13,8 +13,8 @@ describe('the order board pushed to other teams in the browser', () => {
   const contexts: BrowserContext[] = [];
 
   beforeAll(async () => {
-    await addTeam(stack.config, 'alice@uni.edu');
-    await addTeam(stack.config, 'bob@uni.edu');
+    await addTeam(stack.config, 'alice@uni.edu', { name: 'Alice Smith' });
+    await addTeam(stack.config, 'bob@uni.edu', { name: 'Bob Jones' });
     await stack.start();
     browser = await launchBrowser();
   });
@@ -50,7 +50,7 @@ describe('the order board pushed to other teams in the browser', () => {
     await post(alice.page, 'sell', 'D', '3.25', '40');
     const onBob = bob.page.locator('tr[data-order]', { hasText: 'Sells D' });
     await onBob.waitFor({ timeout: 3000 });
-    expect(await onBob.innerText()).toMatch(/3\.25[\s\S]*40[\s\S]*alice/);
+    expect(await onBob.innerText()).toMatch(/3\.25[\s\S]*40[\s\S]*Alice Smith/);
 
     await post(alice.page, 'buy', 'Q', '1.5', '10');
     const buyOnBob = bob.page.locator('tr[data-order]', { hasText: 'Buys Q' });
@@ -64,6 +64,27 @@ describe('the order board pushed to other teams in the browser', () => {
     await bob.page.getByText('No open orders.').waitFor();
     for (const { page } of [alice, bob])
       expect(await page.evaluate(() => (window as unknown as { unreloaded?: boolean }).unreloaded)).toBe(true);
+
+    // settled: each team's transactions name the other team
+    await bob.page
+      .locator('table.transactions tbody tr', { hasText: 'Bought D' })
+      .filter({ hasText: 'Alice Smith' })
+      .waitFor({ timeout: 20000 });
+    await alice.page
+      .locator('table.transactions tbody tr', { hasText: 'Sold D' })
+      .filter({ hasText: 'Bob Jones' })
+      .waitFor({ timeout: 20000 });
+
+    // bob negotiates on alice's next order and walks away: alice's lobby and room say who, by name
+    await post(alice.page, 'sell', 'N', '2', '5');
+    await bob.page.getByRole('button', { name: /^Negotiate with Alice Smith: sell 5 N/ }).click();
+    await bob.page.locator('.room[data-phase="joined"]').waitFor();
+    await bob.page.getByRole('button', { name: 'Walk away…' }).click();
+    await bob.page.getByRole('button', { name: 'Yes, end without a deal' }).click();
+    await bob.page.locator('section.results .reason', { hasText: 'You walked away' }).waitFor({ timeout: 20000 });
+    await alice.page.getByRole('link', { name: 'Sell N to Bob Jones' }).click();
+    expect(await alice.page.locator('section.results .reason').textContent({ timeout: 20000 })).toBe('Bob Jones walked away');
+    for (const { page } of [alice, bob]) expect(await page.locator('body').innerText()).not.toMatch(/@uni\.edu/);
     expect([...alice.errors, ...bob.errors]).toEqual([]);
   });
 });

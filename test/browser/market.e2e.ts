@@ -16,8 +16,8 @@ describe('a market round in the browser', () => {
 
   beforeAll(async () => {
     await addTeam(stack.config, 'prof@uni.edu', { role: 'instructor' });
-    await addTeam(stack.config, 'ann@uni.edu');
-    await addTeam(stack.config, 'ben@uni.edu');
+    await addTeam(stack.config, 'ann@uni.edu', { name: 'Ann Archer' });
+    await addTeam(stack.config, 'ben@uni.edu', { name: 'Ben Brown' });
     await stack.start();
     const prof = await login(stack.url, 'prof@uni.edu');
     expect((await http(stack.url, 'POST', '/api/market/designs', { design }, prof)).status).toBe(201);
@@ -60,7 +60,7 @@ describe('a market round in the browser', () => {
     await ann.page.getByText('You buy C: 0 of 20 units traded').waitFor();
     // her page shows her own values, never the seller's costs
     expect(await ann.page.locator('main').innerText()).not.toContain('$4.00');
-    await ann.page.getByRole('table', { name: 'Leaderboard' }).getByText('ann (you)').waitFor();
+    await ann.page.getByRole('table', { name: 'Leaderboard' }).getByText('Ann Archer (you)').waitFor();
 
     // while nothing happens, no page asks the server again: the market is pushed, not polled
     const pages = [prof.page, ben.page, ann.page];
@@ -73,12 +73,13 @@ describe('a market round in the browser', () => {
     for (const page of pages) await page.evaluate(() => ((window as unknown as { kept: boolean }).kept = true));
 
     await ann.page.getByRole('button', { name: 'Accept as posted' }).click();
-    await ben.page.getByText('ann@uni.edu took your C order as posted.').waitFor();
+    // by name, never the e-mail
+    await ben.page.getByText('Ann Archer took your C order as posted.').waitFor();
     // 10 × (12.00 − 7.00)
     await ann.page.getByTestId('profit').filter({ hasText: '$50.00' }).waitFor({ timeout: 15_000 });
     await ben.page.getByTestId('profit').filter({ hasText: '$30.00' }).waitFor({ timeout: 15_000 });
     const board = ann.page.getByRole('table', { name: 'Leaderboard' });
-    await board.getByText('ann (you)').waitFor();
+    await board.getByText('Ann Archer (you)').waitFor();
     expect(await board.innerText()).toContain('Team T02');
 
     // all 10 intra-marginal units traded: realised 80.00 of 80.00
@@ -88,7 +89,9 @@ describe('a market round in the browser', () => {
     for (const page of pages) page.off('request', count);
     await prof.page.getByRole('img', { name: /^Prices of 1 trades of C over time against the equilibrium band \$8\.00–\$9\.00/ }).waitFor();
     await prof.page.getByRole('img', { name: /Supply and demand of C/ }).waitFor();
-    expect(await prof.page.getByRole('table', { name: 'Leaderboard' }).innerText()).toMatch(/ann\s+\$50\.00[\s\S]*ben\s+\$30\.00/);
+    expect(await prof.page.getByRole('table', { name: 'Leaderboard' }).innerText()).toMatch(
+      /Ann Archer\s+\$50\.00[\s\S]*Ben Brown\s+\$30\.00/,
+    );
     await shot(prof.page, 'market-instructor');
     await shot(ann.page, 'market-student');
     await prof.page.getByRole('button', { name: 'End trading' }).click();

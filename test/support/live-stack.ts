@@ -28,8 +28,9 @@ export class LiveStack {
     return this.gw.url;
   }
 
-  async start(teams: string[], options: { instructors?: string[]; ai?: boolean } = {}): Promise<this> {
-    for (const email of teams) await addTeam(this.config, email);
+  /** `names`: display names by e-mail (default: the e-mail's local part). */
+  async start(teams: string[], options: { instructors?: string[]; ai?: boolean; names?: Record<string, string> } = {}): Promise<this> {
+    for (const email of teams) await addTeam(this.config, email, { name: options.names?.[email] });
     for (const email of options.instructors ?? []) await addTeam(this.config, email, { role: 'instructor' });
     this.gw = await createGateway(this.config);
     if (options.ai) this.ai = await createAiWorker(this.config, { handleSignals: false });

@@ -66,10 +66,15 @@ export const STATUS_LABELS: Record<string, string> = {
   agreed: 'Agreed',
 };
 
-/** "alice@uni.edu" → "alice"; the AI → "AI". */
+/** "alice@uni.edu" → "alice"; the AI → "AI". Only where the account's name is not known. */
 export function shortName(user: string): string {
   if (user === 'ai') return 'AI';
   return user.split('@')[0] ?? user;
+}
+
+/** The name people read: the account's name as the server sent it, else the short form of the e-mail. */
+export function displayName(user: string, name?: string): string {
+  return name || shortName(user);
 }
 
 /** A term with its unit, as a student reads it: "$104,000/year", "3 weeks from today", "3 days a week". */
@@ -80,10 +85,14 @@ export function fmtTerm(issue: Pick<Issue, 'name' | 'label' | 'unit' | 'min' | '
 
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
 
-/** A settlement reason in plain words: "You walked away", "The other side walked away", never an e-mail address. */
-export function plainReason(reason: string, me: string | undefined): string {
+/**
+ * A settlement reason in plain words: "You walked away", "Bob Jones walked away" (a party by its name),
+ * "The other side walked away" (the AI), never an e-mail address.
+ */
+export function plainReason(reason: string, me: string | undefined, parties: { user: string; name?: string }[] = []): string {
+  const named = (e: string) => displayName(e, parties.find((p) => p.user.toLowerCase() === e.toLowerCase())?.name);
   const text = reason
     .replace(/\bthe AI\b/g, 'the other side')
-    .replace(EMAIL, (e) => (me && e.toLowerCase() === me.toLowerCase() ? 'You' : shortName(e)));
+    .replace(EMAIL, (e) => (me && e.toLowerCase() === me.toLowerCase() ? 'You' : named(e)));
   return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -1,5 +1,6 @@
 /** Shapes of the HTTP API answers the client reads; the server's own are in libs/contracts (http.ts). */
 import type {
+  BoardOrder,
   Chemical,
   ClassNegotiation,
   ClassTransaction,
@@ -9,6 +10,7 @@ import type {
   Order,
   Outcome,
   Terms,
+  TeamTransaction,
   Transaction,
   OfferView,
 } from '@parley/contracts/browser';
@@ -35,7 +37,7 @@ export interface ScenarioInfo {
 export interface TeamView {
   user: { email: string; name: string; role: string };
   holdings: Holdings;
-  transactions: (Transaction & { file: string })[];
+  transactions: TeamTransaction[];
   orders: Order[];
   negotiations: { active: string[]; archived: string[] };
 }
@@ -44,4 +46,4 @@ export interface TeamView {
 export type { ClassNegotiation as InstructorNegotiation, ClassTransaction as InstructorTransaction };
 export type { NegotiationDetail, NegotiationSummary };
 
-export type { Order, Holdings, Terms, Outcome, Transaction, Chemical, OfferView };
+export type { BoardOrder, Order, Holdings, Terms, Outcome, Transaction, Chemical, OfferView };

@@ -1,4 +1,4 @@
-import type { Chemical, NegotiationKind, Outcome, Terms, Transaction } from './domain';
+import type { Chemical, NegotiationKind, Order, Outcome, Terms, Transaction } from './domain';
 import type { OfferView } from './payloads';
 
 /** A negotiation in the HTTP answers (GET/POST /api/negotiations, the instructor's lists). */
@@ -43,4 +43,15 @@ export interface ClassTransaction extends Transaction {
   /** The names people read (absent for a removed account). */
   team_name?: string;
   counterparty_name?: string;
+}
+
+/** GET /api/orders: an order of the free board carries its owner's name (a market's board shows no owner). */
+export interface BoardOrder extends Order {
+  owner_name?: string;
+}
+
+/** GET /api/teams/me: the team's own transactions, with the name of the team on the other side. */
+export interface TeamTransaction extends Transaction {
+  file: string;
+  counterparty_name: string;
 }

@@ -5,11 +5,11 @@ import type {
   FinalScore,
   NegotiationKind,
   NegotiationStatus,
-  Order,
   PartyStatus,
   ScoreExplanations,
   Terms,
 } from './domain';
+import type { BoardOrder } from './http';
 import type { LiveView, SessionSummary } from './sessions';
 import type { ErrorPayload } from './errors';
 
@@ -90,6 +90,8 @@ export interface ServerPayloads {
     order_id: string;
     negotiation_id: string;
     from: string;
+    /** The name people read of the team that answered. */
+    from_name: string;
     chemical: string;
     accepted: boolean;
     terms?: Terms;
@@ -98,7 +100,7 @@ export interface ServerPayloads {
    * A change of a board: `posted` carries the order as GET /api/orders lists it; `withdrawn` (by its
    * owner) and `taken` (accepted, or agreed in a negotiation on it) only its id. `market_id` null: the free board.
    */
-  'order-board': { change: 'posted' | 'withdrawn' | 'taken'; order_id: string; market_id: string | null; order?: Order };
+  'order-board': { change: 'posted' | 'withdrawn' | 'taken'; order_id: string; market_id: string | null; order?: BoardOrder };
   /**
    * A market changed: `trade` (a trade of it settled) and `ended` (trading closed early) to its members
    * and its instructor; `offer` (a proposal, agreement or rejection in one of its negotiations) to that

@@ -1,4 +1,14 @@
-import type { ChatMessage, LiveView, MemberState, NegotiationMeta, Outcome, Round, RoundEnd, Session } from '@parley/contracts';
+import type {
+  ChatMessage,
+  LiveView,
+  MemberState,
+  NegotiationMeta,
+  Outcome,
+  Round,
+  RoundEnd,
+  Session,
+  SessionMember,
+} from '@parley/contracts';
 import { partyStatus } from '@parley/contracts';
 import type { NegotiationRecord } from '@parley/negotiation';
 import { MessageLog, NegotiationStore, SessionStore, TeamStore, type LocatedNegotiation } from '@parley/store';
@@ -22,10 +32,11 @@ export class SessionRecords {
     private readonly messages: MessageLog,
   ) {}
 
-  /** Names people read: the account's name (the e-mail when there is none), "AI" for the AI. */
-  async nameOf(user: string): Promise<string> {
-    if (user === 'ai') return 'AI';
-    return (await this.teams.read(user).catch(() => null))?.name || user;
+  /** The session's members with the names people read today (an account renamed since it joined shows its new name). */
+  async members(sessionId: string): Promise<SessionMember[]> {
+    const members = await this.sessions.members(sessionId);
+    const names = await this.teams.namesOf(members.map((m) => m.email));
+    return members.map((m) => ({ ...m, name: names.get(m.email)! }));
   }
 
   /** The running round: the latest one without an end; null between rounds. */
@@ -76,7 +87,7 @@ export class SessionRecords {
     located: LocatedNegotiation | null,
     outcome: Outcome | null,
   ): Promise<LoadedNegotiation> {
-    const named = await Promise.all(seats.map(async (s) => ({ user: s.user, role: s.role, name: await this.nameOf(s.user) })));
+    const named = await Promise.all(seats.map(async (s) => ({ user: s.user, role: s.role, name: await this.teams.nameOf(s.user) })));
     const scores: NegotiationRecord['scores'] = {};
     const student = seats.find((s) => s.user !== 'ai');
     if (outcome?.scores) for (const [user, sc] of Object.entries(outcome.scores)) scores[user] = sc.final_score;
@@ -102,7 +113,7 @@ export class SessionRecords {
   async live(session: Session): Promise<LiveView> {
     const rounds = await this.sessions.rounds(session.id);
     const latest = rounds.at(-1) ?? null;
-    const members = await this.sessions.members(session.id);
+    const members = await this.members(session.id);
     const loaded = latest ? await this.load(session.id, latest.n) : [];
     const seatOf = new Map<string, { rec: NegotiationRecord; role: string; partner: string }>();
     for (const { record } of loaded) {

@@ -102,7 +102,7 @@ export class SessionService {
   /** The session's instructor: everything. A member: the session, names of the members, and their own pair only. */
   async view(caller: Caller, id: string) {
     const { session, isOwner } = await this.reach(caller, id);
-    const members = await this.sessions.members(session.id);
+    const members = await this.records.members(session.id);
     const current = await this.records.currentRound(session.id);
     const rounds = await this.sessions.rounds(session.id);
     if (isOwner) return { session: withUrl(session), members, rounds, current_round: current };
@@ -227,7 +227,7 @@ export class SessionService {
           ends_at: round.ends_at,
           negotiation_id: p.negotiation_id,
           role,
-          partner: await this.records.nameOf(other),
+          partner: await this.teams.nameOf(other),
         });
       }
     }

@@ -31,6 +31,19 @@ export class TeamStore {
     return (await listDir(this.paths.teamsDir())).filter(isEmail).sort();
   }
 
+  /** The name people read: the account's name (its e-mail when it has none or is gone), "AI" for the AI. */
+  async nameOf(user: string): Promise<string> {
+    if (user === 'ai') return 'AI';
+    return (await this.read(user).catch(() => null))?.name || user;
+  }
+
+  /** nameOf for each distinct user, read at once. */
+  async namesOf(users: Iterable<string>): Promise<Map<string, string>> {
+    const distinct = [...new Set(users)];
+    const names = await Promise.all(distinct.map((u) => this.nameOf(u)));
+    return new Map(distinct.map((u, i) => [u, names[i]]));
+  }
+
   /** The first instructor account, if any (the browser's first-run setup is open only while there is none). */
   async firstInstructor(): Promise<TeamInit | null> {
     for (const email of await this.list().catch(() => [] as string[])) {

@@ -57,12 +57,7 @@ export class InstructorController {
 
   /** The names people read, by e-mail (the AI is "AI"; a removed account has none). */
   private async names(): Promise<Map<string, string>> {
-    const names = new Map([['ai', 'AI']]);
-    for (const email of await this.teams.list()) {
-      const team = await this.teams.read(email).catch(() => null);
-      if (team) names.set(email, team.name || email);
-    }
-    return names;
+    return this.teams.namesOf(['ai', ...(await this.teams.list())]);
   }
 
   /**

@@ -156,7 +156,7 @@ export class MarketsController {
     for (const t of [...results.teams].sort((a, b) => b.profit_cents - a.profit_cents || a.team.localeCompare(b.team))) {
       const email = market.emailOf(t.team);
       const you = email === user.email;
-      const name = hide && !you ? `Team ${t.team}` : ((email && (await this.teams.read(email))?.name) ?? t.team);
+      const name = hide && !you ? `Team ${t.team}` : email ? await this.teams.nameOf(email) : t.team;
       rows.push({ rank: ++rank, team: t.team, name, profit_cents: t.profit_cents, ...(you ? { you: true } : {}) });
     }
     return { market: this.summary(market.file), anonymised: hide, rows };
@@ -167,12 +167,14 @@ export class MarketsController {
   async analytics(@CurrentUser() user: AuthUser, @Param('id') id: string) {
     const market = await this.owned(user, id);
     const a = marketAnalytics(market.design, await this.book.trades(market));
-    const names = new Map<string, string>();
-    for (const [email, slot] of Object.entries(market.file.assignment)) names.set(slot, (await this.teams.read(email))?.name ?? email);
+    const names = await this.teams.namesOf(Object.keys(market.file.assignment));
     return {
       market: this.summary(market.file),
       ...a,
-      teams: a.teams.map((t) => ({ ...t, name: names.get(t.team) ?? t.team, email: market.emailOf(t.team) })),
+      teams: a.teams.map((t) => {
+        const email = market.emailOf(t.team);
+        return { ...t, name: email ? names.get(email)! : t.team, email };
+      }),
     };
   }
 

@@ -60,6 +60,8 @@ export class NegotiationsController {
           : undefined;
       out.push({ ...summary(meta, statusOf(found), found.outcome, user.email), ...(waiting ? { waiting_for: waiting } : {}) });
     }
+    const names = await this.teams.namesOf(out.flatMap((n) => n.parties.map((p) => p.user)));
+    for (const n of out) n.parties = n.parties.map((p) => ({ ...p, name: names.get(p.user) }));
     return { negotiations: out.sort((a, b) => b.created_at - a.created_at) };
   }
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Order } from '@parley/contracts';
-import { DataPaths, isEmail, isUuid, readJson, listDir } from '@parley/store';
+import { BoardOrder, Order } from '@parley/contracts';
+import { DataPaths, isEmail, isUuid, readJson, listDir, TeamStore } from '@parley/store';
 
 /**
  * The order board for GET /api/orders. An order file is written once and only ever deleted, so each
@@ -14,7 +14,19 @@ export class OrderBoard {
   private running: Promise<Order[]> | null = null;
   private queued: Promise<Order[]> | null = null;
 
-  constructor(@Inject(DataPaths) private readonly paths: DataPaths) {}
+  constructor(
+    @Inject(DataPaths) private readonly paths: DataPaths,
+    @Inject(TeamStore) private readonly teams: TeamStore,
+  ) {}
+
+  /**
+   * Orders as people read them: those of the free board with their owners' names, read afresh (an
+   * account can be renamed). A market's board shows no owner, as its teams may be anonymised.
+   */
+  async named(orders: Order[]): Promise<BoardOrder[]> {
+    const names = await this.teams.namesOf(orders.filter((o) => !o.market_id).map((o) => o.owner));
+    return orders.map((o) => (o.market_id ? o : { ...o, owner_name: names.get(o.owner) }));
+  }
 
   list(): Promise<Order[]> {
     if (!this.running) {

@@ -53,8 +53,8 @@ export class OrdersController {
   @Get()
   async list(@Query() query: unknown) {
     const { chemical, market_id } = parseBody(filterSchema, query);
-    const orders = (await this.board.list()).filter((o) => o.market_id === market_id);
-    return { orders: chemical ? orders.filter((o) => o.chemical === chemical) : orders };
+    const orders = (await this.board.list()).filter((o) => o.market_id === market_id && (!chemical || o.chemical === chemical));
+    return { orders: await this.board.named(orders) };
   }
 
   @Delete(':id')

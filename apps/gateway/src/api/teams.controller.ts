@@ -1,9 +1,10 @@
 import { Controller, Get, Inject, UseGuards } from '@nestjs/common';
-import { DataPaths, NegotiationStore, OrderStore, readTransactions, teamHoldings } from '@parley/store';
+import type { TeamTransaction } from '@parley/contracts';
+import { DataPaths, NegotiationStore, OrderStore, readTransactions, teamHoldings, TeamStore } from '@parley/store';
 import type { AuthUser } from '../auth/auth.service';
 import { CurrentUser, HttpAuthGuard } from '../auth/http-auth.guard';
 
-/** The team's own dashboard: holdings (init + transactions), transactions newest first, open orders. */
+/** The team's own dashboard: holdings (init + transactions), transactions newest first (with the other team's name), open orders. */
 @Controller('api/teams')
 @UseGuards(HttpAuthGuard)
 export class TeamsController {
@@ -11,6 +12,7 @@ export class TeamsController {
     @Inject(DataPaths) private readonly paths: DataPaths,
     @Inject(OrderStore) private readonly orders: OrderStore,
     @Inject(NegotiationStore) private readonly negotiations: NegotiationStore,
+    @Inject(TeamStore) private readonly teams: TeamStore,
   ) {}
 
   @Get('me')
@@ -22,8 +24,9 @@ export class TeamsController {
       orders.listOf(user.email),
       negotiations.listIds(user.email),
     ]);
-    const transactions = stored
-      .map(({ file, transaction }) => ({ file, ...transaction }))
+    const names = await this.teams.namesOf(stored.map((s) => s.transaction.counterparty));
+    const transactions: TeamTransaction[] = stored
+      .map(({ file, transaction }) => ({ file, ...transaction, counterparty_name: names.get(transaction.counterparty)! }))
       .sort((a, b) => b.timestamp - a.timestamp || b.file.localeCompare(a.file));
     return {
       user,

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Chemical, ErrorCode, NegotiationMeta, Order, ParleyError, PartyRef, PartyStatus, ServerEvent, Terms } from '@parley/contracts';
 import { CONFIG, ParleyConfig } from '@parley/config';
 import { MarketBook } from '@parley/market';
-import { NegotiationStore, OrderStore } from '@parley/store';
+import { NegotiationStore, OrderStore, TeamStore } from '@parley/store';
 import { JobProducer } from '@parley/queues';
 import { tradeCents, validateTradeTerms } from '@parley/negotiation';
 import type { Access } from '../realtime/access.service';
@@ -38,6 +38,7 @@ export class TradeDesk {
     @Inject(JobProducer) private readonly producer: JobProducer,
     @Inject(Rooms) private readonly rooms: Rooms,
     @Inject(BoardPush) private readonly board: BoardPush,
+    @Inject(TeamStore) private readonly teams: TeamStore,
   ) {}
 
   /** Posts an order (refused when the team could not honour it); every team of its board hears of it at once. */
@@ -61,7 +62,7 @@ export class TradeDesk {
   async respond(team: string, order: Order): Promise<{ meta: NegotiationMeta; existing: boolean }> {
     if (order.market_id) await this.book.requireRunning(order.market_id, team);
     const opened = await this.openOn(team, order);
-    if (!opened.existing) this.tellOwner(order, opened.meta, team, false);
+    if (!opened.existing) await this.tellOwner(order, opened.meta, team, false);
     return opened;
   }
 
@@ -103,7 +104,7 @@ export class TradeDesk {
       return meta;
     });
     await this.producer.enqueueAgreementCheck({ negotiation_id: meta.id, owner: meta.initiator });
-    this.tellOwner(order, meta, team, true, terms);
+    await this.tellOwner(order, meta, team, true, terms);
     return meta;
   }
 
@@ -195,11 +196,12 @@ export class TradeDesk {
     return own?.offer ? { price: own.offer.price, quantity: own.offer.quantity } : null;
   }
 
-  private tellOwner(order: Order, meta: NegotiationMeta, from: string, accepted: boolean, terms?: Terms): void {
+  private async tellOwner(order: Order, meta: NegotiationMeta, from: string, accepted: boolean, terms?: Terms): Promise<void> {
     this.rooms.toUser(order.owner).emit(ServerEvent.OrderResponse, {
       order_id: order.id,
       negotiation_id: meta.id,
       from,
+      from_name: await this.teams.nameOf(from),
       chemical: order.chemical,
       accepted,
       ...(terms ? { terms } : {}),

@@ -223,11 +223,5 @@ export class NegotiationService {
 
 /** Parties with the names people read (the AI is "AI"; an account without a name shows its e-mail). */
 export async function partiesWithNames(teams: TeamStore, parties: { user: string; role: string }[]) {
-  return Promise.all(
-    parties.map(async (p) => ({
-      user: p.user,
-      role: p.role,
-      name: p.user === 'ai' ? 'AI' : (await teams.read(p.user).catch(() => null))?.name || p.user,
-    })),
-  );
+  return Promise.all(parties.map(async (p) => ({ user: p.user, role: p.role, name: await teams.nameOf(p.user) })));
 }

@@ -23,7 +23,17 @@ type Scored = NegotiationUpdate & { scores?: Record<string, { final_score: Final
  * negotiation the debrief: what to try next time, the moves with their lines, the other side's brief
  * revealed and the deal on a chart. Shown first, it scrolls into view and takes focus.
  */
-export function Results({ update, issues, holdings }: { update: NegotiationUpdate; issues: Issue[]; holdings?: Holdings | null }) {
+export function Results({
+  update,
+  issues,
+  holdings,
+  parties,
+}: {
+  update: NegotiationUpdate;
+  issues: Issue[];
+  holdings?: Holdings | null;
+  parties: { user: string; name?: string }[];
+}) {
   const headingId = useId();
   const heading = useRef<HTMLHeadingElement>(null);
   const me = getSession()?.user.email;
@@ -41,7 +51,7 @@ export function Results({ update, issues, holdings }: { update: NegotiationUpdat
       <h2 ref={heading} id={headingId} tabIndex={-1}>
         {HEADLINES[update.status] ?? `Negotiation ${update.status}`}
       </h2>
-      {update.reason ? <p class="reason">{plainReason(update.reason, me)}</p> : null}
+      {update.reason ? <p class="reason">{plainReason(update.reason, me, parties)}</p> : null}
       {terms ? <TermsList terms={terms} issues={issues} /> : null}
       {score ? <ScoreCards score={score} explanations={explanations} /> : null}
       <div class="debrief-slot">{score ? <DebriefOf id={update.negotiation_id} /> : null}</div>

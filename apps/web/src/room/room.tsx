@@ -5,7 +5,7 @@ import { api } from '../api';
 import { StatusBadge } from '../components/badge';
 import { Portal } from '../components/portal';
 import type { ConnectionStatus } from '../connection';
-import { shortName } from '../format';
+import { displayName } from '../format';
 import { useSession } from '../hooks';
 import type { ScreenProps } from '../screens';
 import type { Holdings, NegotiationDetail, TeamView } from '../types';
@@ -113,7 +113,7 @@ function Room({ id }: { id: string }) {
         </div>
       </div>
       <div class="results-slot">
-        {results ? <Results update={results.update} issues={info?.issues ?? []} holdings={results.holdings} /> : null}
+        {results ? <Results update={results.update} issues={info?.issues ?? []} holdings={results.holdings} parties={parties} /> : null}
       </div>
       <div class="room-grid">
         <div class="brief-slot">{info ? <Brief info={info} /> : null}</div>
@@ -271,10 +271,8 @@ function studentText(detail: NegotiationDetail): string {
   return `${student ? partyName(student) : 'the student'} (${student?.role ?? 'student'})`;
 }
 
-/** A party as people read it: their name when the server gives one, else the e-mail's local part. */
 function partyName(p: { user: string; name?: string } | undefined): string {
-  if (!p) return 'them';
-  return p.name || shortName(p.user);
+  return p ? displayName(p.user, p.name) : 'them';
 }
 
 /** The caller's own brief in a role-play (the server sends only the caller's). */

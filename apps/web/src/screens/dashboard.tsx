@@ -6,7 +6,7 @@ import { app } from '../app';
 import { StatusBadge } from '../components/badge';
 import { DownloadButton } from '../components/download';
 import { ScrollTable } from '../components/table';
-import { fmtNumber, fmtScoreOf, fmtTerms, fmtTime, plainReason, SCORE_KEYS, shortName } from '../format';
+import { displayName, fmtNumber, fmtScoreOf, fmtTerms, fmtTime, plainReason, SCORE_KEYS } from '../format';
 import { refreshOnPush } from '../push';
 import { toast } from '../toast';
 import type { InstructorNegotiation, InstructorTransaction, ScenarioInfo } from '../types';
@@ -48,7 +48,7 @@ export function Dashboard() {
   const scenarioOf = (n: InstructorNegotiation) => (n.kind === 'peer' ? undefined : scenarios.find((s) => s.id === n.scenario_id));
   const subject = (n: InstructorNegotiation) =>
     n.kind === 'peer' ? `Trade of ${n.chemical ?? '?'}` : (scenarioOf(n)?.title ?? n.scenario_id ?? 'AI practice');
-  const partiesText = (n: InstructorNegotiation) => n.parties.map((p) => `${p.name || shortName(p.user)} (${p.role})`).join(' vs ');
+  const partiesText = (n: InstructorNegotiation) => n.parties.map((p) => `${displayName(p.user, p.name)} (${p.role})`).join(' vs ');
   const roomLink = (n: InstructorNegotiation) => `#/room/${encodeURIComponent(n.negotiation_id)}`;
 
   async function openQueues(button: HTMLButtonElement): Promise<void> {
@@ -160,7 +160,7 @@ export function Dashboard() {
                     <td>{partiesText(n)}</td>
                     <td>
                       <StatusBadge status={n.status} />
-                      {n.outcome?.reason ? <span class="small muted"> {plainReason(n.outcome.reason, undefined)}</span> : null}
+                      {n.outcome?.reason ? <span class="small muted"> {plainReason(n.outcome.reason, undefined, n.parties)}</span> : null}
                     </td>
                     <td>{terms ? fmtTerms(terms, scenario, n.chemical) : '—'}</td>
                     <td class="num">{scoreOf('claiming_value')}</td>
@@ -192,8 +192,8 @@ export function Dashboard() {
               {list.map((t) => (
                 <tr key={t.file}>
                   <td>{fmtTime(t.timestamp)}</td>
-                  <td>{t.team_name || shortName(t.team)}</td>
-                  <td>{t.counterparty_name || shortName(t.counterparty)}</td>
+                  <td>{displayName(t.team, t.team_name)}</td>
+                  <td>{displayName(t.counterparty, t.counterparty_name)}</td>
                   <td>{t.chemical}</td>
                   <td class="num">{fmtNumber(t.price)}</td>
                   <td class="num">{fmtNumber(t.quantity)}</td>

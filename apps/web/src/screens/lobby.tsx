@@ -4,13 +4,13 @@ import { api, ApiError } from '../api';
 import { app } from '../app';
 import { StatusBadge } from '../components/badge';
 import { Field } from '../components/field';
-import { fmtNumber, fmtScore, fmtTerms, fmtTime, shortName } from '../format';
+import { displayName, fmtNumber, fmtScore, fmtTerms, fmtTime } from '../format';
 import { useSession, useSocketEvent } from '../hooks';
 import { applyBoardChange, type BoardChange } from '../board';
 import { refreshOnPush } from '../push';
 import { go } from '../router';
 import { toast } from '../toast';
-import type { Holdings, NegotiationSummary, Order, ScenarioInfo, TeamView } from '../types';
+import type { BoardOrder, Holdings, NegotiationSummary, ScenarioInfo, TeamView } from '../types';
 import { ClassSessionsCard } from './join';
 
 const CHEMICALS = ['C', 'N', 'D', 'Q'] as const;
@@ -24,7 +24,7 @@ export function Lobby() {
   const me = useSession()!.user;
   const [scenarios, setScenarios] = useState<Loaded<ScenarioInfo[]>>(null);
   const [negotiations, setNegotiations] = useState<Loaded<NegotiationSummary[]>>(null);
-  const [orders, setOrders] = useState<Loaded<Order[]>>(null);
+  const [orders, setOrders] = useState<Loaded<BoardOrder[]>>(null);
   const [team, setTeam] = useState<Loaded<TeamView>>(null);
   const [filter, setFilter] = useState('');
   const [version, setVersion] = useState(0);
@@ -38,7 +38,7 @@ export function Lobby() {
       const [scen, negs, board, mine] = await Promise.allSettled([
         app.scenarioList(),
         api<{ negotiations: NegotiationSummary[] }>('GET', '/api/negotiations').then((r) => r.negotiations),
-        api<{ orders: Order[] }>('GET', `/api/orders${filter ? `?chemical=${filter}` : ''}`).then((r) => r.orders),
+        api<{ orders: BoardOrder[] }>('GET', `/api/orders${filter ? `?chemical=${filter}` : ''}`).then((r) => r.orders),
         api<TeamView>('GET', '/api/teams/me'),
       ]);
       if (stopped) return;
@@ -168,7 +168,7 @@ function Negotiations({ list, me, scenarios }: { list: NegotiationSummary[]; me:
     if (n.kind !== 'peer') return scenarios.find((s) => s.id === n.scenario_id)?.title ?? `Practice: ${n.scenario_id ?? 'scenario'}`;
     const other = n.parties.find((p) => p.user !== me);
     const myRole = n.parties.find((p) => p.user === me)?.role;
-    return `${myRole === 'buyer' ? 'Buy' : 'Sell'} ${n.chemical ?? ''} ${myRole === 'buyer' ? 'from' : 'to'} ${shortName(other?.user ?? '?')}`;
+    return `${myRole === 'buyer' ? 'Buy' : 'Sell'} ${n.chemical ?? ''} ${myRole === 'buyer' ? 'from' : 'to'} ${displayName(other?.user ?? '?', other?.name)}`;
   };
   const active = list.filter((n) => n.status === 'active' || n.status === 'settling');
   const past = list.filter((n) => !active.includes(n));
@@ -196,7 +196,7 @@ function Negotiations({ list, me, scenarios }: { list: NegotiationSummary[]; me:
   );
 }
 
-function OrderBoard({ orders, me, onChange }: { orders: Order[]; me: string; onChange(): void }) {
+function OrderBoard({ orders, me, onChange }: { orders: BoardOrder[]; me: string; onChange(): void }) {
   if (orders.length === 0) return <p class="muted">No open orders.</p>;
   return (
     <div class="table-wrap">
@@ -229,7 +229,7 @@ function OrderBoard({ orders, me, onChange }: { orders: Order[]; me: string; onC
               <td class="num" data-label="Qty">
                 {fmtNumber(o.quantity)}
               </td>
-              <td data-label="Team">{o.owner === me ? 'You' : shortName(o.owner)}</td>
+              <td data-label="Team">{o.owner === me ? 'You' : displayName(o.owner, o.owner_name)}</td>
               <td class="action">
                 <OrderAction o={o} mine={o.owner === me} onChange={onChange} />
               </td>
@@ -241,7 +241,7 @@ function OrderBoard({ orders, me, onChange }: { orders: Order[]; me: string; onC
   );
 }
 
-function OrderAction({ o, mine, onChange }: { o: Order; mine: boolean; onChange(): void }) {
+function OrderAction({ o, mine, onChange }: { o: BoardOrder; mine: boolean; onChange(): void }) {
   const [busy, setBusy] = useState(false);
   if (mine) {
     return (
@@ -269,7 +269,7 @@ function OrderAction({ o, mine, onChange }: { o: Order; mine: boolean; onChange(
       {/* the order's terms as they stand: agreed by both in one step, settled at once */}
       <button
         type="button"
-        aria-label={`Accept as posted: ${o.side} ${o.quantity} ${o.chemical} at ${o.price} from ${shortName(o.owner)}`}
+        aria-label={`Accept as posted: ${o.side} ${o.quantity} ${o.chemical} at ${o.price} from ${displayName(o.owner, o.owner_name)}`}
         disabled={busy}
         onClick={async () => {
           setBusy(true);
@@ -288,7 +288,7 @@ function OrderAction({ o, mine, onChange }: { o: Order; mine: boolean; onChange(
       <button
         type="button"
         class="primary"
-        aria-label={`Negotiate with ${shortName(o.owner)}: ${o.side} ${o.quantity} ${o.chemical} at ${o.price}`}
+        aria-label={`Negotiate with ${displayName(o.owner, o.owner_name)}: ${o.side} ${o.quantity} ${o.chemical} at ${o.price}`}
         disabled={busy}
         onClick={async () => {
           setBusy(true);
@@ -446,7 +446,7 @@ function Team({ t }: { t: TeamView }) {
                   <td class="num" data-label="Qty">
                     {fmtNumber(x.quantity)}
                   </td>
-                  <td data-label={x.type === 'buy' ? 'From' : 'To'}>{shortName(x.counterparty)}</td>
+                  <td data-label={x.type === 'buy' ? 'From' : 'To'}>{displayName(x.counterparty, x.counterparty_name)}</td>
                   <td class="muted">{fmtTime(x.timestamp)}</td>
                 </tr>
               ))}

@@ -170,7 +170,7 @@ function TeamMarket({ id }: { id: string }) {
     [id],
   );
   useSocketEvent(ServerEvent.OrderResponse, (p: ServerPayloads['order-response']) =>
-    toast(p.accepted ? `${p.from} took your ${p.chemical} order as posted.` : `${p.from} answered your ${p.chemical} order.`),
+    toast(p.accepted ? `${p.from_name} took your ${p.chemical} order as posted.` : `${p.from_name} answered your ${p.chemical} order.`),
   );
   useAtEnd(me?.market.running ? me.market.ends_at : undefined, reloadMe);
   if (!me) return <p class="muted">{error || 'Loading…'}</p>;

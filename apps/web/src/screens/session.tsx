@@ -320,9 +320,7 @@ function LiveSection({ live }: { live: LiveView | null }) {
                     <span class={`badge badge-${m.state}`}>{STATE_LABELS[m.state]}</span>
                   </td>
                   <td>{m.role ?? '—'}</td>
-                  <td>
-                    {m.partner ? (m.partner === 'ai' ? 'AI' : (live.members.find((x) => x.email === m.partner)?.name ?? m.partner)) : '—'}
-                  </td>
+                  <td>{m.partner || '—'}</td>
                   <td>
                     {m.negotiation_id ? (
                       <a href={`#/room/${encodeURIComponent(m.negotiation_id)}`} aria-label={`Watch ${m.name || m.email}'s negotiation`}>
