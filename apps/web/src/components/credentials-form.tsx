@@ -1,3 +1,4 @@
+import { ErrorCode } from '@parley/contracts/browser';
 import type { ComponentChildren, Ref } from 'preact';
 import { api, ApiError } from '../api';
 import { setSession, type Session } from '../session';
@@ -8,8 +9,15 @@ export async function startSession(path: string, body: Record<string, unknown>):
   setSession({ token: res.accessToken, user: res.user });
 }
 
-/** The wait a too-many-attempts refusal names, without the server's own lead-in. */
-export const retryWait = (e: ApiError) => e.message.replace(/^too many failed logins;\s*/i, '');
+/**
+ * What a credentials form says when the server refuses: its own words for wrong credentials, its own lead-in
+ * to the wait after too many tries (the server's lead-in cut), and the server's message otherwise.
+ */
+export function refusal(e: ApiError, wrong: string, tooMany: string): string {
+  if (e.code === ErrorCode.InvalidCredentials) return wrong;
+  if (e.code === ErrorCode.TooManyAttempts) return `${tooMany} ${e.message.replace(/^too many failed logins;\s*/i, '')}`;
+  return e.message;
+}
 
 /** The e-mail box of the credential forms: the browser's saved username, no capitals or spelling fixes. */
 export function EmailInput({

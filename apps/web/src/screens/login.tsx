@@ -1,7 +1,6 @@
-import { ErrorCode } from '@parley/contracts/browser';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError } from '../api';
-import { CredentialsForm, EmailInput, retryWait, startSession } from '../components/credentials-form';
+import { CredentialsForm, EmailInput, refusal, startSession } from '../components/credentials-form';
 import { Field } from '../components/field';
 
 export function Login() {
@@ -32,14 +31,7 @@ export function Login() {
       // the shell then opens the user's home screen, or the join link they came with
       await startSession('/auth/login', { email: email.trim(), password });
     } catch (err) {
-      const e2 = err as ApiError;
-      setError(
-        e2.code === ErrorCode.InvalidCredentials
-          ? 'Wrong e-mail or password. Check both and try again.'
-          : e2.code === ErrorCode.TooManyAttempts
-            ? `Too many failed attempts. ${retryWait(e2)}`
-            : e2.message,
-      );
+      setError(refusal(err as ApiError, 'Wrong e-mail or password. Check both and try again.', 'Too many failed attempts.'));
       passwordRef.current?.select();
       passwordRef.current?.focus();
     } finally {

@@ -1,7 +1,7 @@
 import { ErrorCode } from '@parley/contracts/browser';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError } from '../api';
-import { CredentialsForm, EmailInput, retryWait, startSession } from '../components/credentials-form';
+import { CredentialsForm, EmailInput, refusal, startSession } from '../components/credentials-form';
 import { Field } from '../components/field';
 
 /**
@@ -38,11 +38,11 @@ export function Setup() {
       const e2 = err as ApiError;
       if (e2.code === ErrorCode.Conflict) setNeeded(false);
       setError(
-        e2.code === ErrorCode.InvalidCredentials
-          ? 'That setup code is not right. Use the one printed where Parley was started (npm start or the gateway log).'
-          : e2.code === ErrorCode.TooManyAttempts
-            ? `Too many wrong codes. ${retryWait(e2)}`
-            : e2.message,
+        refusal(
+          e2,
+          'That setup code is not right. Use the one printed where Parley was started (npm start or the gateway log).',
+          'Too many wrong codes.',
+        ),
       );
     } finally {
       setBusy(false);
