@@ -259,6 +259,17 @@ describe('class sessions end to end', () => {
     const exported = (await api('prof', 'GET', `/api/sessions/${session.id}/export.json`)).body;
     expect(exported.negotiations).toHaveLength(2);
     expect(exported.members).toHaveLength(4);
+    // each download is saved under a name with the session's join code
+    const saved: string[] = [];
+    for (const file of ['grades.csv', 'transcripts.csv', 'export.json']) {
+      const res = await fetch(`${gw.url}/api/sessions/${session.id}/${file}`, { headers: { authorization: `Bearer ${tokens.prof}` } });
+      saved.push(res.headers.get('content-disposition') ?? 'none');
+    }
+    expect(saved).toEqual([
+      `attachment; filename="grades-${session.code}.csv"`,
+      `attachment; filename="transcripts-${session.code}.csv"`,
+      `attachment; filename="session-${session.code}.json"`,
+    ]);
   });
 
   it('re-pairs round 2 with roles swapped', async () => {
