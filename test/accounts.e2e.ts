@@ -4,7 +4,7 @@ import type { Socket } from 'socket.io-client';
 import { createGateway, RunningGateway } from '../apps/gateway/src/gateway';
 import { hashPassword } from '@parley/store';
 import { testConfig } from './support/env';
-import { addTeam, collect, connect, emitAck, http, login, sleep } from './support/harness';
+import { addTeam, collect, connect, createSession, emitAck, http, login, sleep } from './support/harness';
 
 /**
  * Accounts over HTTP for instructors: list, add, import a roster (every problem by line, nothing
@@ -73,8 +73,7 @@ describe('accounts and roster over HTTP', () => {
   });
 
   it('imports a roster all or nothing, naming each bad line; a session column pre-assigns the student', async () => {
-    const session = (await api('POST', '/api/sessions', { title: 'Week 1', mode: 'peer', scenario_ids: ['used-car'], round_seconds: 60 }))
-      .body;
+    const session = await createSession(gw.url, prof, { title: 'Week 1', round_seconds: 60 });
     const bad = await api('POST', '/api/users/import', {
       csv: `email,name,role,password,session\nann@uni.edu,Ann,student,password1,${session.code}\nnope,X,student,password1,\nann@uni.edu,Ann again,student,password1,\nbo@uni.edu,Bo,student,short,\ncy@uni.edu,Cy,student,password1,ZZZZZZ\n`,
     });
@@ -99,8 +98,7 @@ describe('accounts and roster over HTTP', () => {
     expect(good.body.lines.map((l: any) => l.result)).toEqual([`added, added to session ${session.code}`, 'added']);
 
     // week 2: the same roster again pre-assigns the existing accounts; a different name is a conflict
-    const week2 = (await api('POST', '/api/sessions', { title: 'Week 2', mode: 'peer', scenario_ids: ['used-car'], round_seconds: 60 }))
-      .body;
+    const week2 = await createSession(gw.url, prof, { title: 'Week 2', round_seconds: 60 });
     const conflict = await api('POST', '/api/users/import', {
       csv: `email,name,password,session,group\nann@uni.edu,Ann,,${week2.code},g2\nbo@uni.edu,Bob,,${week2.code},g2\n`,
     });
@@ -148,16 +146,12 @@ describe('accounts and roster over HTTP', () => {
 
   it('starts round 1 by itself when the expected class has joined', async () => {
     await addTeam(config, 'cy@uni.edu');
-    const session = (
-      await api('POST', '/api/sessions', {
-        title: 'Auto',
-        mode: 'peer',
-        scenario_ids: ['used-car'],
-        round_seconds: 60,
-        start_when_all_joined: true,
-        expected_members: 2,
-      })
-    ).body;
+    const session = await createSession(gw.url, prof, {
+      title: 'Auto',
+      round_seconds: 60,
+      start_when_all_joined: true,
+      expected_members: 2,
+    });
     const [ann, cy] = [await login(gw.url, 'ann@uni.edu'), await login(gw.url, 'cy@uni.edu')];
     const s = await connect(gw.url, cy);
     sockets.push(s);
@@ -174,16 +168,7 @@ describe('accounts and roster over HTTP', () => {
   it('keeps a roster column with the account: imported before the session, joined by code, paired by that column', async () => {
     const roster = ['dee', 'eve', 'fay', 'gus'].map((n, i) => `${n}@uni.edu,${n},password1,${i % 2 ? 'blue' : 'red'}`);
     expect((await api('POST', '/api/users/import', { csv: ['email,name,password,group', ...roster].join('\n') })).status).toBe(201);
-    const session = (
-      await api('POST', '/api/sessions', {
-        title: 'By group',
-        mode: 'peer',
-        scenario_ids: ['used-car'],
-        round_seconds: 60,
-        pairing: 'column',
-        pairing_column: 'group',
-      })
-    ).body;
+    const session = await createSession(gw.url, prof, { title: 'By group', round_seconds: 60, pairing: 'column', pairing_column: 'group' });
     for (const n of ['dee', 'eve', 'fay', 'gus'])
       expect((await api('POST', '/api/sessions/join', { code: session.code }, await login(gw.url, `${n}@uni.edu`))).status).toBe(200);
     const members = (await api('GET', `/api/sessions/${session.id}`)).body.members;

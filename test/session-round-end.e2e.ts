@@ -8,7 +8,7 @@ import type { SettlementResult } from '@parley/settlement';
 import { AuditLog, readAudit, DataPaths } from '@parley/store';
 import { JobProducer, createRedis, jobId } from '@parley/queues';
 import { testConfig } from './support/env';
-import { addTeam, collect, connect, emitAck, http, login, sleep } from './support/harness';
+import { addTeam, collect, connect, createSession, emitAck, http, login, sleep } from './support/harness';
 
 /**
  * A round's end closes each unfinished negotiation exactly once, however many processes try at the
@@ -40,17 +40,10 @@ describe('a round ends once, with two agreement-workers', () => {
     config.cleanup();
   });
 
+  const api = (who: string, method: string, path: string, body?: unknown) => http(gw.url, method, path, body, tokens[who]);
+
   it('closes every open negotiation exactly once as no deal (time) and settles the one agreed in time', async () => {
-    const api = (who: string, method: string, path: string, body?: unknown) => http(gw.url, method, path, body, tokens[who]);
-    const session = (
-      await api('prof@uni.edu', 'POST', '/api/sessions', {
-        title: 'Race',
-        mode: 'peer',
-        scenario_ids: ['used-car'],
-        round_seconds: 4,
-        pairing: 'random',
-      })
-    ).body;
+    const session = await createSession(gw.url, tokens['prof@uni.edu'], { title: 'Race', round_seconds: 4, pairing: 'random' });
     const updates: Record<string, any[]> = {};
     for (const s of students) {
       await api(s, 'POST', '/api/sessions/join', { code: session.code });
@@ -104,16 +97,8 @@ describe('a round ends once, with two agreement-workers', () => {
   });
 
   it('still ends a round whose timer job was lost (Redis emptied): the periodic sweep closes it', async () => {
-    const api = (who: string, method: string, path: string, body?: unknown) => http(gw.url, method, path, body, tokens[who]);
     const [a, b] = students;
-    const session = (
-      await api('prof@uni.edu', 'POST', '/api/sessions', {
-        title: 'Lost timer',
-        mode: 'peer',
-        scenario_ids: ['used-car'],
-        round_seconds: 3,
-      })
-    ).body;
+    const session = await createSession(gw.url, tokens['prof@uni.edu'], { title: 'Lost timer', round_seconds: 3 });
     for (const s of [a, b]) await api(s, 'POST', '/api/sessions/join', { code: session.code });
     const fresh = [a, b].map(async (s) => {
       sockets[`${s}#2`] = await connect(gw.url, tokens[s]);

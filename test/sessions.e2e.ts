@@ -7,7 +7,7 @@ import { createAiWorker, RunningAiWorker } from '../apps/ai-worker/src/ai-worker
 import { createAgreementWorker, RunningAgreementWorker } from '../apps/agreement-worker/src/agreement-worker';
 import { RoundCloser } from '@parley/sessions';
 import { testConfig } from './support/env';
-import { addTeam, collect, connect, emitAck, http, login, sleep, waitFor } from './support/harness';
+import { addTeam, collect, connect, createSession, emitAck, http, login, sleep, waitFor } from './support/harness';
 
 /**
  * A class runs without a browser: an instructor creates a peer role-play session, four students join
@@ -259,6 +259,17 @@ describe('class sessions end to end', () => {
     const exported = (await api('prof', 'GET', `/api/sessions/${session.id}/export.json`)).body;
     expect(exported.negotiations).toHaveLength(2);
     expect(exported.members).toHaveLength(4);
+    // each download is saved under a name with the session's join code
+    const saved: string[] = [];
+    for (const file of ['grades.csv', 'transcripts.csv', 'export.json']) {
+      const res = await fetch(`${gw.url}/api/sessions/${session.id}/${file}`, { headers: { authorization: `Bearer ${tokens.prof}` } });
+      saved.push(res.headers.get('content-disposition') ?? 'none');
+    }
+    expect(saved).toEqual([
+      `attachment; filename="grades-${session.code}.csv"`,
+      `attachment; filename="transcripts-${session.code}.csv"`,
+      `attachment; filename="session-${session.code}.json"`,
+    ]);
   });
 
   it('re-pairs round 2 with roles swapped', async () => {
@@ -293,15 +304,7 @@ describe('class sessions end to end', () => {
   });
 
   it('gives an odd head count an AI partner, who answers as the other side', async () => {
-    const odd = (
-      await api('prof', 'POST', '/api/sessions', {
-        title: 'Odd',
-        mode: 'peer',
-        scenario_ids: ['used-car'],
-        round_seconds: 60,
-        pairing: 'random',
-      })
-    ).body;
+    const odd = await createSession(gw.url, tokens.prof, { title: 'Odd', round_seconds: 60, pairing: 'random' });
     for (const e of ['ann@uni.edu', 'john_doe@uni.edu', 'odd@uni.edu']) await api(e, 'POST', '/api/sessions/join', { code: odd.code });
     const round = (await api('prof', 'POST', `/api/sessions/${odd.id}/rounds`, {})).body;
     expect(round.pairs).toHaveLength(2);
@@ -317,15 +320,7 @@ describe('class sessions end to end', () => {
   });
 
   it("pairs by hand: the instructor's pairs with their roles, the one left over with the AI, and clear errors for bad pairs", async () => {
-    const byHand = (
-      await api('prof', 'POST', '/api/sessions', {
-        title: 'By hand',
-        mode: 'peer',
-        scenario_ids: ['used-car'],
-        round_seconds: 60,
-        pairing: 'manual',
-      })
-    ).body;
+    const byHand = await createSession(gw.url, tokens.prof, { title: 'By hand', round_seconds: 60, pairing: 'manual' });
     const auto = await api('prof', 'POST', '/api/sessions', {
       title: 'By hand, by itself',
       mode: 'peer',
@@ -366,9 +361,7 @@ describe('class sessions end to end', () => {
       ]);
     }
     expect((await api('prof', 'GET', `/api/sessions/${byHand.id}`)).body.rounds).toEqual([]);
-    const aiOnly = (
-      await api('prof', 'POST', '/api/sessions', { title: 'Practice', mode: 'ai', scenario_ids: ['used-car'], round_seconds: 60 })
-    ).body;
+    const aiOnly = await createSession(gw.url, tokens.prof, { title: 'Practice', mode: 'ai', round_seconds: 60 });
     await api('ann@uni.edu', 'POST', '/api/sessions/join', { code: aiOnly.code });
     const notPeer = await api('prof', 'POST', `/api/sessions/${aiOnly.id}/rounds`, { pairs: [{ a: 'ann@uni.edu', b: 'ai' }] });
     expect([notPeer.status, notPeer.body.message]).toEqual([400, 'pairs: only a peer role-play session is paired by hand']);

@@ -1,7 +1,6 @@
-import type { Browser, BrowserContext } from 'playwright-core';
 import { violations } from '../support/axe';
 import { addTeam } from '../support/harness';
-import { launchBrowser, newPage, shot, signIn, Stack } from '../support/browser';
+import { newPage, shot, signIn, Stack, SuiteBrowser } from '../support/browser';
 
 /**
  * WCAG 2.1 AA, checked by axe-core (the engine, pinned in package.json, injected from node_modules):
@@ -11,17 +10,15 @@ import { launchBrowser, newPage, shot, signIn, Stack } from '../support/browser'
 describe('accessibility (axe-core, WCAG 2.1 AA)', () => {
   // two chat messages a minute: the third a student sends is refused, and the notice must not cover anything
   const stack = new Stack({ MESSAGES_PER_MINUTE: '2' });
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
+  const browser = new SuiteBrowser();
 
   beforeAll(async () => {
     for (const u of ['ally', 'ana']) await addTeam(stack.config, `${u}@uni.edu`);
     await stack.start();
-    browser = await launchBrowser();
+    await browser.launch();
   });
   afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
+    await browser.close();
     await stack.close();
   });
 
@@ -29,12 +26,7 @@ describe('accessibility (axe-core, WCAG 2.1 AA)', () => {
     ['laptop', 1280, 800, 'ally@uni.edu'],
     ['phone', 390, 844, 'ana@uni.edu'],
   ])('sign-in, lobby, room and results on a %s (%i wide) have no serious or critical violation', async (device, width, height, email) => {
-    const context = await browser.newContext({
-      viewport: { width, height },
-      ...(device === 'phone' ? { isMobile: true, hasTouch: true } : {}),
-    });
-    contexts.push(context);
-    const { page, errors } = await newPage(context);
+    const { page, errors } = await newPage(await browser.device(width, height, device === 'phone'));
     const found: string[] = [];
 
     await page.goto(`${stack.url}/#/login`);

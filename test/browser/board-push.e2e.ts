@@ -1,6 +1,6 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { addTeam } from '../support/harness';
-import { launchBrowser, newPage, signIn, Stack } from '../support/browser';
+import { newPage, signIn, Stack, SuiteBrowser } from '../support/browser';
 
 /**
  * The free trading board in two lobbies, without a reload: a team's new order appears on the other
@@ -9,25 +9,21 @@ import { launchBrowser, newPage, signIn, Stack } from '../support/browser';
  */
 describe('the order board pushed to other teams in the browser', () => {
   const stack = new Stack();
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
+  const browser = new SuiteBrowser();
 
   beforeAll(async () => {
     await addTeam(stack.config, 'alice@uni.edu', { name: 'Alice Smith' });
     await addTeam(stack.config, 'bob@uni.edu', { name: 'Bob Jones' });
     await stack.start();
-    browser = await launchBrowser();
+    await browser.launch();
   });
   afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
+    await browser.close();
     await stack.close();
   });
 
   async function lobby(email: string, width: number, height: number): Promise<{ page: Page; errors: string[] }> {
-    const context = await browser.newContext({ viewport: { width, height }, ...(width < 500 ? { isMobile: true, hasTouch: true } : {}) });
-    contexts.push(context);
-    const opened = await newPage(context);
+    const opened = await newPage(await browser.device(width, height, width < 500));
     await signIn(opened.page, stack.url, email);
     // a marker that a reload would wipe
     await opened.page.evaluate(() => ((window as unknown as { unreloaded: boolean }).unreloaded = true));

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { violations } from '../support/axe';
 import { addTeam, http, login } from '../support/harness';
-import { launchBrowser, newPage, shot, signIn, Stack } from '../support/browser';
+import { newPage, shot, signIn, Stack, SuiteBrowser } from '../support/browser';
 
 /**
  * A class in the browser, on a projector (1280 wide) and on phones (390 wide): the instructor creates a
@@ -12,8 +12,7 @@ import { launchBrowser, newPage, shot, signIn, Stack } from '../support/browser'
  */
 describe('a class session in the browser', () => {
   const stack = new Stack();
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
+  const browser = new SuiteBrowser();
   const widths = [
     ['projector', 1280, 900],
     ['phone', 390, 844],
@@ -25,18 +24,15 @@ describe('a class session in the browser', () => {
     // the phone class is made here; the projector's instructor imports theirs on the Accounts screen
     for (const email of students(390)) await addTeam(stack.config, email);
     await stack.start();
-    browser = await launchBrowser();
+    await browser.launch();
   });
   afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
+    await browser.close();
     await stack.close();
   });
 
   async function open(width: number, height: number, phone: boolean): Promise<{ page: Page; errors: string[] }> {
-    const context = await browser.newContext({ viewport: { width, height }, ...(phone ? { isMobile: true, hasTouch: true } : {}) });
-    contexts.push(context);
-    return newPage(context);
+    return newPage(await browser.device(width, height, phone));
   }
 
   const noSidewaysScroll = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1);

@@ -1,5 +1,5 @@
 import type { Browser } from 'playwright-core';
-import { addTeam, http, login, sleep } from '../support/harness';
+import { addTeam, createSession, http, login, sleep } from '../support/harness';
 import { launchBrowser, newPage, shot, signIn, Stack } from '../support/browser';
 
 /**
@@ -75,21 +75,13 @@ describe('queue dashboard and framing in the browser', () => {
       ['alice@other.edu', 'Alice Other'],
     ])
       expect((await http(stack.url, 'POST', '/api/users', { email, name, password: 'password1' }, prof)).status).toBe(201);
-    const session = await http(
-      stack.url,
-      'POST',
-      '/api/sessions',
-      { title: 'Names', mode: 'peer', scenario_ids: ['used-car'], round_seconds: 600 },
-      prof,
-    );
+    const session = await createSession(stack.url, prof, { title: 'Names', round_seconds: 600 });
     for (const email of ['alice@uni.edu', 'alice@other.edu'])
-      expect((await http(stack.url, 'POST', '/api/sessions/join', { code: session.body.code }, await login(stack.url, email))).status).toBe(
-        200,
-      );
-    const round = await http(stack.url, 'POST', `/api/sessions/${session.body.id}/rounds`, {}, prof);
+      expect((await http(stack.url, 'POST', '/api/sessions/join', { code: session.code }, await login(stack.url, email))).status).toBe(200);
+    const round = await http(stack.url, 'POST', `/api/sessions/${session.id}/rounds`, {}, prof);
     expect(round.status).toBe(201);
     const [pair] = round.body.pairs as { a: string; b: string; negotiation_id: string }[];
-    expect((await http(stack.url, 'POST', `/api/sessions/${session.body.id}/rounds/current/end`, undefined, prof)).status).toBe(200);
+    expect((await http(stack.url, 'POST', `/api/sessions/${session.id}/rounds/current/end`, undefined, prof)).status).toBe(200);
     for (let i = 0; i < 100; i++) {
       const all = await http(stack.url, 'GET', '/api/instructor/negotiations', undefined, prof);
       if (

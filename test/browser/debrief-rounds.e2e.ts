@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { violations } from '../support/axe';
-import { addTeam, connect, emitAck, http, login, sleep, waitFor } from '../support/harness';
+import { addTeam, connect, createSession, emitAck, http, login, sleep, waitFor } from '../support/harness';
 import { launchBrowser, newPage, shot, signIn, Stack } from '../support/browser';
 
 /**
@@ -21,15 +21,7 @@ describe('the debrief of one round or of all rounds, in the browser', () => {
     browser = await launchBrowser();
     const prof = await login(stack.url, 'prof@uni.edu');
     const tokens = { ann: await login(stack.url, 'ann@uni.edu'), bo: await login(stack.url, 'bo@uni.edu') };
-    const session = (
-      await http(
-        stack.url,
-        'POST',
-        '/api/sessions',
-        { title: 'Two rounds', mode: 'peer', scenario_ids: ['used-car'], round_seconds: 600 },
-        prof,
-      )
-    ).body;
+    const session = await createSession(stack.url, prof, { title: 'Two rounds', round_seconds: 600 });
     sessionId = session.id;
     for (const t of Object.values(tokens)) await http(stack.url, 'POST', '/api/sessions/join', { code: session.code }, t);
     const rounds = `/api/sessions/${sessionId}/rounds`;

@@ -1,7 +1,6 @@
-import type { Browser, BrowserContext } from 'playwright-core';
 import { violations } from '../support/axe';
-import { addTeam, http, login } from '../support/harness';
-import { launchBrowser, newPage, shot, signIn, Stack } from '../support/browser';
+import { addTeam, createSession, http, login } from '../support/harness';
+import { newPage, shot, signIn, Stack, SuiteBrowser } from '../support/browser';
 
 /**
  * Pairing by hand on the session page: the instructor of a "by hand" peer session picks a buyer and a
@@ -10,8 +9,7 @@ import { launchBrowser, newPage, shot, signIn, Stack } from '../support/browser'
  */
 describe('pairing a class by hand in the browser', () => {
   const stack = new Stack();
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
+  const browser = new SuiteBrowser();
   const names = ['Ann Archer', 'Bo Berg', 'Cy Chen', 'Di Diaz', 'Ed Eze'];
   const emailOf = (name: string) => `${name.split(' ')[0].toLowerCase()}@uni.edu`;
 
@@ -19,11 +17,10 @@ describe('pairing a class by hand in the browser', () => {
     await addTeam(stack.config, 'prof@uni.edu', { role: 'instructor' });
     for (const name of names) await addTeam(stack.config, emailOf(name), { name });
     await stack.start();
-    browser = await launchBrowser();
+    await browser.launch();
   });
   afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
+    await browser.close();
     await stack.close();
   });
 
@@ -32,23 +29,13 @@ describe('pairing a class by hand in the browser', () => {
     ['phone', 390, 844],
   ] as const)('pairs five students by hand on a %s (%i wide), the odd one with the AI', async (device, width, height) => {
     const prof = await login(stack.url, 'prof@uni.edu');
-    const session = (
-      await http(
-        stack.url,
-        'POST',
-        '/api/sessions',
-        { title: `By hand (${device})`, mode: 'peer', scenario_ids: ['used-car'], round_seconds: 600, pairing: 'manual' },
-        prof,
-      )
-    ).body;
+    const session = await createSession(stack.url, prof, { title: `By hand (${device})`, round_seconds: 600, pairing: 'manual' });
     for (const name of names) {
       const joined = await http(stack.url, 'POST', '/api/sessions/join', { code: session.code }, await login(stack.url, emailOf(name)));
       expect(joined.status).toBe(200);
     }
 
-    const context = await browser.newContext({ viewport: { width, height } });
-    contexts.push(context);
-    const { page, errors } = await newPage(context);
+    const { page, errors } = await newPage(await browser.device(width, height));
     await signIn(page, stack.url, 'prof@uni.edu');
     await page.goto(`${stack.url}/#/session/${session.id}`);
     const panel = page.getByRole('group', { name: 'Pairs for round 1' });

@@ -1,7 +1,7 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { violations } from '../support/axe';
 import { addTeam } from '../support/harness';
-import { launchBrowser, newPage, shot, signIn, Stack } from '../support/browser';
+import { newPage, shot, signIn, Stack, SuiteBrowser } from '../support/browser';
 
 /**
  * A whole AI practice with the keyboard only (Tab, Shift+Tab, Enter, Space and typing; no click), on a
@@ -49,27 +49,21 @@ const inViewport = (page: Page, selector: string) =>
 
 describe('keyboard-only practice and room layout', () => {
   const stack = new Stack();
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
+  const browser = new SuiteBrowser();
   const practices: Record<string, string> = {};
 
   beforeAll(async () => {
     for (const u of ['kim', 'lee']) await addTeam(stack.config, `${u}@uni.edu`);
     await addTeam(stack.config, 'watcher@uni.edu', { role: 'instructor' });
     await stack.start();
-    browser = await launchBrowser();
+    await browser.launch();
   });
   afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
+    await browser.close();
     await stack.close();
   });
 
-  async function device(width: number, height: number): Promise<BrowserContext> {
-    const c = await browser.newContext({ viewport: { width, height }, ...(width < 700 ? { isMobile: true, hasTouch: true } : {}) });
-    contexts.push(c);
-    return c;
-  }
+  const device = (width: number, height: number) => browser.device(width, height, width < 700);
 
   it.each([
     ['laptop', 1280, 800, 'kim@uni.edu'],

@@ -1,7 +1,7 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { addTeam } from '../support/harness';
 import { join } from 'node:path';
-import { ARTIFACTS, launchBrowser, newPage, shot, signIn, Stack } from '../support/browser';
+import { ARTIFACTS, newPage, shot, signIn, Stack, SuiteBrowser } from '../support/browser';
 
 /**
  * Issue 13 in the browser: the guard before agreeing to terms worse than the walk-away (offer panel
@@ -10,14 +10,9 @@ import { ARTIFACTS, launchBrowser, newPage, shot, signIn, Stack } from '../suppo
  */
 describe('results and debrief', () => {
   const stack = new Stack();
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
+  const browser = new SuiteBrowser();
 
-  async function context(width: number): Promise<BrowserContext> {
-    const c = await browser.newContext({ viewport: { width, height: 900 } });
-    contexts.push(c);
-    return c;
-  }
+  const context = (width: number) => browser.device(width, 900);
   const overflow = (p: Page) => p.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   /** Non-blank pixels in the chart's canvas: the library drew something. */
   const inked = (p: Page) =>
@@ -34,11 +29,10 @@ describe('results and debrief', () => {
     for (const u of ['rita', 'sol']) await addTeam(stack.config, `${u}@uni.edu`);
     await addTeam(stack.config, 'prue@uni.edu', { role: 'instructor' });
     await stack.start();
-    browser = await launchBrowser();
+    await browser.launch();
   });
   afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
+    await browser.close();
     await stack.close();
   });
 

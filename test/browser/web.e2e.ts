@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { Socket } from 'socket.io-client';
 import { addTeam, connect, emitAck, http, login } from '../support/harness';
-import { launchBrowser, newPage, shot, signIn, Stack } from '../support/browser';
+import { newPage, shot, signIn, Stack, SuiteBrowser } from '../support/browser';
 
 /**
  * The browser client against the real gateway, ai-worker and agreement-worker: what a student and an
@@ -10,27 +10,22 @@ import { launchBrowser, newPage, shot, signIn, Stack } from '../support/browser'
  */
 describe('web client', () => {
   const stack = new Stack();
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
+  const browser = new SuiteBrowser();
   const sockets: Socket[] = [];
 
-  async function context(opts: Parameters<Browser['newContext']>[0] = {}): Promise<BrowserContext> {
-    const c = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...opts });
-    contexts.push(c);
-    return c;
-  }
+  const context = (opts: Parameters<SuiteBrowser['context']>[0] = {}) =>
+    browser.context({ viewport: { width: 1280, height: 900 }, ...opts });
 
   beforeAll(async () => {
     for (const u of ['alice', 'bob', 'carol', 'eve', 'frank']) await addTeam(stack.config, `${u}@uni.edu`);
     await addTeam(stack.config, 'prof@uni.edu', { role: 'instructor' });
     await stack.start();
-    browser = await launchBrowser();
+    await browser.launch();
   });
 
   afterAll(async () => {
     sockets.forEach((s) => s.close());
-    for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
+    await browser.close();
     await stack.close();
   });
 

@@ -3,7 +3,7 @@ import type { Socket } from 'socket.io-client';
 import { createGateway, RunningGateway } from '../../apps/gateway/src/gateway';
 import { ClientEvent } from '@parley/contracts';
 import { testConfig } from '../support/env';
-import { addTeam, connect, emitAck, http, login } from '../support/harness';
+import { addTeam, connect, createSession, emitAck, http, login } from '../support/harness';
 import { BadInputRow, recordSuite, reliabilityMode } from '../support/reliability-report';
 import { dropRedisPrefix, prototypeFingerprint } from '../support/attack';
 
@@ -39,16 +39,7 @@ describe('authorization matrix', () => {
     practice = (await http(gw.url, 'POST', '/api/negotiations', { scenario_id: 'salary' }, tokens.alice)).body.negotiation_id;
     await addTeam(config, 'prof2@uni.edu', { role: 'instructor' });
     tokens.prof2 = await login(gw.url, 'prof2@uni.edu');
-    const newSession = async () =>
-      (
-        await http(
-          gw.url,
-          'POST',
-          '/api/sessions',
-          { title: 'Class', mode: 'peer', scenario_ids: ['used-car'], round_seconds: 3600, pairing: 'random' },
-          tokens.prof,
-        )
-      ).body;
+    const newSession = () => createSession(gw.url, tokens.prof, { title: 'Class', round_seconds: 3600, pairing: 'random' });
     const session = await newSession();
     sessionId = session.id;
     otherCode = (await newSession()).code;
@@ -277,195 +268,82 @@ describe('authorization matrix', () => {
   const newOrder = async () =>
     (await http(gw.url, 'POST', '/api/orders', { side: 'sell', chemical: 'N', price: 3, quantity: 5 }, tokens.alice)).body.id as string;
 
+  /** A row of the table: the name starts with the method; the answers are the party's, another student's, the instructor's. */
+  const route = (
+    name: string,
+    path: string | (() => string),
+    [party, other, instructor]: readonly [Outcome, Outcome, Outcome],
+    more: Pick<RouteCase, 'body' | 'public' | 'fresh'> = {},
+  ): RouteCase => ({
+    name,
+    method: name.split(' ')[0],
+    path: typeof path === 'string' ? () => path : path,
+    party,
+    other,
+    instructor,
+    ...more,
+  });
+  const EVERYONE = ['200', '200', '200'] as const;
+  const INSTRUCTORS_ONLY = ['403 FORBIDDEN', '403 FORBIDDEN', '200'] as const;
+  const NOT_AN_OUTSIDER = ['200', '404 NEGOTIATION_NOT_FOUND', '200'] as const;
+  // session isolation: party = alice (a member), other = carol (not a member), instructor = prof (its instructor)
+  const ITS_INSTRUCTOR_ONLY = ['403 NOT_SESSION_MEMBER', '404 SESSION_NOT_FOUND', '200'] as const;
+
   const ROUTES: RouteCase[] = [
-    { name: 'GET /health', method: 'GET', path: () => '/health', party: '200', other: '200', instructor: '200', public: true },
-    {
-      name: 'GET /metrics (Prometheus, open by design)',
-      method: 'GET',
-      path: () => '/metrics',
-      party: '200',
-      other: '200',
-      instructor: '200',
-      public: true,
-    },
-    { name: 'GET /api/scenarios', method: 'GET', path: () => '/api/scenarios', party: '200', other: '200', instructor: '200' },
-    { name: 'GET /api/scenarios/:id', method: 'GET', path: () => '/api/scenarios/salary', party: '200', other: '200', instructor: '200' },
-    { name: 'GET /api/negotiations', method: 'GET', path: () => '/api/negotiations', party: '200', other: '200', instructor: '200' },
-    {
-      // alice is in a peer session on used-car: AI practice on it would show her partner's brief
-      name: 'POST /api/negotiations',
-      method: 'POST',
-      path: () => '/api/negotiations',
-      body: () => ({ scenario_id: 'used-car' }),
-      party: '403 FORBIDDEN',
-      other: '201',
-      instructor: '201',
-    },
-    {
-      name: 'GET /api/negotiations/:id (peer trade)',
-      method: 'GET',
-      path: () => `/api/negotiations/${trade}`,
-      party: '200',
-      other: '404 NEGOTIATION_NOT_FOUND',
-      instructor: '200',
-    },
-    {
-      name: 'GET /api/negotiations/:id (AI practice)',
-      method: 'GET',
-      path: () => `/api/negotiations/${practice}`,
-      party: '200',
-      other: '404 NEGOTIATION_NOT_FOUND',
-      instructor: '200',
-    },
-    { name: 'GET /api/orders', method: 'GET', path: () => '/api/orders', party: '200', other: '200', instructor: '200' },
-    {
-      name: 'POST /api/orders',
-      method: 'POST',
-      path: () => '/api/orders',
+    route('GET /health', '/health', EVERYONE, { public: true }),
+    route('GET /metrics (Prometheus, open by design)', '/metrics', EVERYONE, { public: true }),
+    route('GET /api/scenarios', '/api/scenarios', EVERYONE),
+    route('GET /api/scenarios/:id', '/api/scenarios/salary', EVERYONE),
+    route('GET /api/negotiations', '/api/negotiations', EVERYONE),
+    // alice is in a peer session on used-car: AI practice on it would show her partner's brief
+    route('POST /api/negotiations', '/api/negotiations', ['403 FORBIDDEN', '201', '201'], { body: () => ({ scenario_id: 'used-car' }) }),
+    route('GET /api/negotiations/:id (peer trade)', () => `/api/negotiations/${trade}`, NOT_AN_OUTSIDER),
+    route('GET /api/negotiations/:id (AI practice)', () => `/api/negotiations/${practice}`, NOT_AN_OUTSIDER),
+    route('GET /api/orders', '/api/orders', EVERYONE),
+    route('POST /api/orders', '/api/orders', ['201', '201', '201'], {
       body: () => ({ side: 'buy', chemical: 'D', price: 2, quantity: 1 }),
-      party: '201',
-      other: '201',
-      instructor: '201',
-    },
-    {
-      name: 'DELETE /api/orders/:id (alice is the owner)',
-      method: 'DELETE',
-      path: () => `/api/orders/${orderToDelete}`,
-      party: '204',
-      other: '403 FORBIDDEN',
-      instructor: '403 FORBIDDEN',
+    }),
+    route('DELETE /api/orders/:id (alice is the owner)', () => `/api/orders/${orderToDelete}`, ['204', '403 FORBIDDEN', '403 FORBIDDEN'], {
       fresh: async () => void (orderToDelete = await newOrder()),
-    },
-    {
-      name: 'POST /api/orders/:id/respond (alice is the owner)',
-      method: 'POST',
-      path: () => `/api/orders/${orderToRespond}/respond`,
-      party: '409 CONFLICT',
-      other: '201',
-      instructor: '201',
-      fresh: async () => void (orderToRespond = await newOrder()),
-    },
-    { name: 'GET /api/teams/me', method: 'GET', path: () => '/api/teams/me', party: '200', other: '200', instructor: '200' },
-    {
-      name: 'GET /api/admin/audit',
-      method: 'GET',
-      path: () => '/api/admin/audit',
-      party: '403 FORBIDDEN',
-      other: '403 FORBIDDEN',
-      instructor: '200',
-    },
-    {
-      name: 'GET /api/instructor/negotiations',
-      method: 'GET',
-      path: () => '/api/instructor/negotiations',
-      party: '403 FORBIDDEN',
-      other: '403 FORBIDDEN',
-      instructor: '200',
-    },
-    {
-      name: 'GET /api/instructor/transactions',
-      method: 'GET',
-      path: () => '/api/instructor/transactions',
-      party: '403 FORBIDDEN',
-      other: '403 FORBIDDEN',
-      instructor: '200',
-    },
-    ...['grades.csv', 'transcripts.csv'].map((file): RouteCase => ({
-      name: `GET /api/instructor/${file}`,
-      method: 'GET',
-      path: () => `/api/instructor/${file}`,
-      party: '403 FORBIDDEN',
-      other: '403 FORBIDDEN',
-      instructor: '200',
-    })),
-    // session isolation: party = alice (a member), other = carol (not a member), instructor = prof (its instructor)
-    { name: 'GET /api/sessions', method: 'GET', path: () => '/api/sessions', party: '200', other: '200', instructor: '200' },
-    {
-      name: 'POST /api/sessions',
-      method: 'POST',
-      path: () => '/api/sessions',
+    }),
+    route(
+      'POST /api/orders/:id/respond (alice is the owner)',
+      () => `/api/orders/${orderToRespond}/respond`,
+      ['409 CONFLICT', '201', '201'],
+      {
+        fresh: async () => void (orderToRespond = await newOrder()),
+      },
+    ),
+    route('GET /api/teams/me', '/api/teams/me', EVERYONE),
+    route('GET /api/admin/audit', '/api/admin/audit', INSTRUCTORS_ONLY),
+    ...['negotiations', 'transactions', 'grades.csv', 'transcripts.csv'].map((part) =>
+      route(`GET /api/instructor/${part}`, `/api/instructor/${part}`, INSTRUCTORS_ONLY),
+    ),
+    route('GET /api/sessions', '/api/sessions', EVERYONE),
+    route('POST /api/sessions', '/api/sessions', ['403 FORBIDDEN', '403 FORBIDDEN', '201'], {
       body: () => ({ title: 'x', mode: 'ai', scenario_ids: ['salary'], round_seconds: 60 }),
-      party: '403 FORBIDDEN',
-      other: '403 FORBIDDEN',
-      instructor: '201',
-    },
-    {
-      name: 'GET /api/sessions/:id',
-      method: 'GET',
-      path: () => `/api/sessions/${sessionId}`,
-      party: '200',
-      other: '404 SESSION_NOT_FOUND',
-      instructor: '200',
-    },
-    ...['live', 'debrief', 'grades.csv', 'transcripts.csv', 'export.json'].map((part): RouteCase => ({
-      name: `GET /api/sessions/:id/${part}`,
-      method: 'GET',
-      path: () => `/api/sessions/${sessionId}/${part}`,
-      party: '403 NOT_SESSION_MEMBER',
-      other: '404 SESSION_NOT_FOUND',
-      instructor: '200',
-    })),
-    {
-      name: 'POST /api/sessions/:id/broadcast',
-      method: 'POST',
-      path: () => `/api/sessions/${sessionId}/broadcast`,
+    }),
+    route('GET /api/sessions/:id', () => `/api/sessions/${sessionId}`, ['200', '404 SESSION_NOT_FOUND', '200']),
+    ...['live', 'debrief', 'grades.csv', 'transcripts.csv', 'export.json'].map((part) =>
+      route(`GET /api/sessions/:id/${part}`, () => `/api/sessions/${sessionId}/${part}`, ITS_INSTRUCTOR_ONLY),
+    ),
+    route('POST /api/sessions/:id/broadcast', () => `/api/sessions/${sessionId}/broadcast`, ITS_INSTRUCTOR_ONLY, {
       body: () => ({ text: 'Five minutes left' }),
-      party: '403 NOT_SESSION_MEMBER',
-      other: '404 SESSION_NOT_FOUND',
-      instructor: '200',
-    },
-    {
-      name: 'POST /api/sessions/:id/rounds (one is running)',
-      method: 'POST',
-      path: () => `/api/sessions/${sessionId}/rounds`,
-      body: () => ({}),
-      party: '403 NOT_SESSION_MEMBER',
-      other: '404 SESSION_NOT_FOUND',
-      instructor: '409 ROUND_ALREADY_RUNNING',
-    },
-    {
-      name: 'GET /api/negotiations/:id (session role-play of alice and bob)',
-      method: 'GET',
-      path: () => `/api/negotiations/${roleplay}`,
-      party: '200',
-      other: '404 NEGOTIATION_NOT_FOUND',
-      instructor: '200',
-    },
-    {
-      name: 'POST /api/sessions/join (another session of prof)',
-      method: 'POST',
-      path: () => '/api/sessions/join',
+    }),
+    route(
+      'POST /api/sessions/:id/rounds (one is running)',
+      () => `/api/sessions/${sessionId}/rounds`,
+      ['403 NOT_SESSION_MEMBER', '404 SESSION_NOT_FOUND', '409 ROUND_ALREADY_RUNNING'],
+      { body: () => ({}) },
+    ),
+    route('GET /api/negotiations/:id (session role-play of alice and bob)', () => `/api/negotiations/${roleplay}`, NOT_AN_OUTSIDER),
+    route('POST /api/sessions/join (another session of prof)', '/api/sessions/join', ['200', '200', '403 FORBIDDEN'], {
       body: () => ({ code: otherCode }),
-      party: '200',
-      other: '200',
-      instructor: '403 FORBIDDEN',
-    },
-    { name: 'GET /api/users', method: 'GET', path: () => '/api/users', party: '403 FORBIDDEN', other: '403 FORBIDDEN', instructor: '200' },
-    {
-      name: 'PATCH /api/users/:email',
-      method: 'PATCH',
-      path: () => '/api/users/bob@uni.edu',
-      body: () => ({ name: 'Bob B' }),
-      party: '403 FORBIDDEN',
-      other: '403 FORBIDDEN',
-      instructor: '200',
-    },
-    {
-      name: 'GET /admin/queues (bull-board)',
-      method: 'GET',
-      path: () => '/admin/queues',
-      party: '403 FORBIDDEN',
-      other: '403 FORBIDDEN',
-      instructor: '200',
-    },
-    {
-      name: 'GET /admin/queues/api/queues (bull-board API)',
-      method: 'GET',
-      path: () => '/admin/queues/api/queues',
-      party: '403 FORBIDDEN',
-      other: '403 FORBIDDEN',
-      instructor: '200',
-    },
+    }),
+    route('GET /api/users', '/api/users', INSTRUCTORS_ONLY),
+    route('PATCH /api/users/:email', '/api/users/bob@uni.edu', INSTRUCTORS_ONLY, { body: () => ({ name: 'Bob B' }) }),
+    route('GET /admin/queues (bull-board)', '/admin/queues', INSTRUCTORS_ONLY),
+    route('GET /admin/queues/api/queues (bull-board API)', '/admin/queues/api/queues', INSTRUCTORS_ONLY),
   ];
   const callers = { party: 'alice', other: 'carol', instructor: 'prof' } as const;
   const badCallers = ['none', 'expired', 'forged', 'algNone', 'ghost', 'garbage'] as const;

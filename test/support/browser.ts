@@ -65,6 +65,33 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
+/** A suite's one Chromium and every context its tests open in it, so that `close()` shuts them all. */
+export class SuiteBrowser {
+  private browser?: Browser;
+  private readonly contexts: BrowserContext[] = [];
+
+  async launch(): Promise<void> {
+    this.browser = await launchBrowser();
+  }
+
+  async context(options: Parameters<Browser['newContext']>[0] = {}): Promise<BrowserContext> {
+    if (!this.browser) throw new Error('SuiteBrowser: launch() before opening a context');
+    const context = await this.browser.newContext(options);
+    this.contexts.push(context);
+    return context;
+  }
+
+  /** A context of that size; a phone is a touch device. */
+  device(width: number, height: number, phone = false): Promise<BrowserContext> {
+    return this.context({ viewport: { width, height }, ...(phone ? { isMobile: true, hasTouch: true } : {}) });
+  }
+
+  async close(): Promise<void> {
+    for (const c of this.contexts) await c.close().catch(() => undefined);
+    await this.browser?.close();
+  }
+}
+
 /** A page that fails the test on any uncaught page error, and records dialogs. */
 export async function newPage(context: BrowserContext): Promise<{ page: Page; dialogs: string[]; errors: string[] }> {
   const page = await context.newPage();

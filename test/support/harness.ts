@@ -47,6 +47,20 @@ export async function login(base: string, email: string, password = 'password1')
   return res.body.accessToken;
 }
 
+/**
+ * A class session its instructor creates over HTTP: a peer role-play of used-car unless `fields` say
+ * otherwise. Throws unless the gateway answers 201, so a test goes on only with a session that exists.
+ */
+export async function createSession(
+  base: string,
+  token: string,
+  fields: { title: string; round_seconds: number; [field: string]: unknown },
+): Promise<any> {
+  const res = await http(base, 'POST', '/api/sessions', { mode: 'peer', scenario_ids: ['used-car'], ...fields }, token);
+  if (res.status !== 201) throw new Error(`creating session "${fields.title}" failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
 /** A connected socket.io client, or the connect_error message. */
 export function connect(base: string, token?: string, opts: Record<string, unknown> = {}): Promise<Socket> {
   const socket = io(base, { auth: token ? { token } : {}, transports: ['websocket'], reconnection: false, forceNew: true, ...opts });

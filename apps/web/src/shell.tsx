@@ -50,8 +50,13 @@ export function Shell() {
 export function Topbar() {
   const route = useRoute();
   const session = useSession();
-  const current = (name: string) => (route.name === name ? 'page' : undefined);
   const instructor = session?.user.role === 'instructor';
+  /** A link to a screen, the current page while its route (or one of `also`, its detail screens) is open. */
+  const link = (name: string, label: string, also: string[] = []) => (
+    <a href={`#/${name}`} aria-current={[name, ...also].includes(route.name) ? 'page' : undefined}>
+      {label}
+    </a>
+  );
   return (
     <>
       <a class="brand" href={session ? '#/lobby' : '#/login'}>
@@ -60,26 +65,14 @@ export function Topbar() {
       <nav aria-label="Main">
         {session ? (
           <>
-            <a href="#/lobby" aria-current={current('lobby')}>
-              Lobby
-            </a>
-            <a href="#/markets" aria-current={current('markets') ?? current('market')}>
-              Markets
-            </a>
+            {link('lobby', 'Lobby')}
+            {link('markets', 'Markets', ['market'])}
             {instructor ? (
               <>
-                <a href="#/instructor" aria-current={current('instructor')}>
-                  Instructor
-                </a>
-                <a href="#/sessions" aria-current={current('sessions') ?? current('session')}>
-                  Sessions
-                </a>
-                <a href="#/accounts" aria-current={current('accounts')}>
-                  Accounts
-                </a>
-                <a href="#/scenarios" aria-current={current('scenarios')}>
-                  Scenarios
-                </a>
+                {link('instructor', 'Instructor')}
+                {link('sessions', 'Sessions', ['session'])}
+                {link('accounts', 'Accounts')}
+                {link('scenarios', 'Scenarios')}
               </>
             ) : null}
             <span class="who" title={session.user.email}>

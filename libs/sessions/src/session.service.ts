@@ -1,5 +1,5 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import { ErrorCode, ParleyError, Round, RoundPair, ServerEvent, Session, SessionMember, SessionMode, PairingRule } from '@parley/contracts';
+import { ErrorCode, ParleyError, Round, RoundPair, ServerEvent, Session, SessionMember } from '@parley/contracts';
 import { ScenarioCatalog, pairRound, manualProblem, type FullScenario, type Seat } from '@parley/negotiation';
 import type { JobProducer, RoomEmitter } from '@parley/queues';
 import { JOIN_CODE_ALPHABET, NegotiationStore, SessionStore, TeamStore } from '@parley/store';
@@ -12,17 +12,10 @@ export interface Caller {
   role: 'student' | 'instructor';
 }
 
-export interface NewSession {
-  title: string;
-  mode: SessionMode;
-  scenario_ids: string[];
-  market_design_id?: string;
-  round_seconds: number;
-  pairing: PairingRule;
-  pairing_column?: string;
+/** What an instructor sends to create a session; the service fills in the rest of session.json. */
+export type NewSession = Omit<Session, 'id' | 'code' | 'instructor' | 'created_at' | 'round' | 'start_when_all_joined'> & {
   start_when_all_joined?: boolean;
-  expected_members?: number;
-}
+};
 
 /** A negotiation outlives its round by this much, so the round's end (not the stale cleanup) closes it. */
 const TTL_MARGIN_MS = 60 * 60 * 1000;

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Header, HttpCode, Inject, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
 import { z } from 'zod';
+import type { Session } from '@parley/contracts';
 import { SessionRecords, SessionReports, SessionService } from '@parley/sessions';
 import type { AuthUser } from '../auth/auth.service';
 import { CurrentUser, HttpAuthGuard } from '../auth/http-auth.guard';
@@ -103,25 +104,26 @@ export class SessionsController {
   @Header('content-type', 'text/csv; charset=utf-8')
   @Header('cache-control', 'no-store')
   async grades(@CurrentUser() user: AuthUser, @Param('id') id: string, @Res({ passthrough: true }) res: Response) {
-    const { session } = await this.sessions.reachAsOwner(user, id);
-    res.setHeader('content-disposition', `attachment; filename="grades-${session.code}.csv"`);
-    return this.reports.gradesCsv(session);
+    return this.reports.gradesCsv(await this.downloadOf(user, id, res, 'grades', 'csv'));
   }
 
   @Get(':id/transcripts.csv')
   @Header('content-type', 'text/csv; charset=utf-8')
   @Header('cache-control', 'no-store')
   async transcripts(@CurrentUser() user: AuthUser, @Param('id') id: string, @Res({ passthrough: true }) res: Response) {
-    const { session } = await this.sessions.reachAsOwner(user, id);
-    res.setHeader('content-disposition', `attachment; filename="transcripts-${session.code}.csv"`);
-    return this.reports.transcriptsCsv(session);
+    return this.reports.transcriptsCsv(await this.downloadOf(user, id, res, 'transcripts', 'csv'));
   }
 
   @Get(':id/export.json')
   @Header('cache-control', 'no-store')
   async exportJson(@CurrentUser() user: AuthUser, @Param('id') id: string, @Res({ passthrough: true }) res: Response) {
+    return this.reports.exportJson(await this.downloadOf(user, id, res, 'session', 'json'));
+  }
+
+  /** The session for its instructor, the response set to download as `<name>-<join code>.<ext>`. */
+  private async downloadOf(user: AuthUser, id: string, res: Response, name: string, ext: string): Promise<Session> {
     const { session } = await this.sessions.reachAsOwner(user, id);
-    res.setHeader('content-disposition', `attachment; filename="session-${session.code}.json"`);
-    return this.reports.exportJson(session);
+    res.setHeader('content-disposition', `attachment; filename="${name}-${session.code}.${ext}"`);
+    return session;
   }
 }

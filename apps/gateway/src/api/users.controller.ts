@@ -19,6 +19,9 @@ const patchSchema = z
   .refine((p) => p.name !== undefined || p.password !== undefined, 'send a new name or a new password');
 const importSchema = z.object({ csv: z.string().min(1).max(2_000_000) });
 
+/** An account as the instructor's list shows it: no password hash, prefix or holdings. */
+const accountOf = (team: { email: string; name: string; role: string }) => ({ email: team.email, name: team.name, role: team.role });
+
 /**
  * Accounts for instructors (the CLI's `users add/import` over HTTP, plus list, rename, reset password,
  * remove). Rows and roster files are checked by the same code as the CLI; any valid e-mail gets an
@@ -38,7 +41,7 @@ export class UsersController {
     const users = [];
     for (const email of await this.teams.list()) {
       const team = await this.teams.read(email).catch(() => null);
-      if (team) users.push({ email: team.email, name: team.name, role: team.role });
+      if (team) users.push(accountOf(team));
     }
     return { users };
   }
@@ -56,7 +59,7 @@ export class UsersController {
       role: row.role,
       password_hash: await hashPassword(row.password),
     });
-    return { email: team.email, name: team.name, role: team.role };
+    return accountOf(team);
   }
 
   /** `{csv}`: all-or-nothing, every problem by line as the CLI reports them. */
@@ -85,7 +88,7 @@ export class UsersController {
         : `added${where ? `, ${where}` : ''}`;
       lines.push({ line: i + 2, email: row.email, result });
     }
-    return { imported: created.map((t) => ({ email: t.email, name: t.name, role: t.role })), lines };
+    return { imported: created.map(accountOf), lines };
   }
 
   @Patch(':email')

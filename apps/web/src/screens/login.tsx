@@ -1,8 +1,7 @@
-import { ErrorCode } from '@parley/contracts/browser';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError } from '../api';
+import { CredentialsForm, EmailInput, refusal, startSession } from '../components/credentials-form';
 import { Field } from '../components/field';
-import { setSession, type Session } from '../session';
 
 export function Login() {
   const [email, setEmail] = useState('');
@@ -29,23 +28,10 @@ export function Login() {
     }
     setBusy(true);
     try {
-      const res = await api<{ accessToken: string; user: Session['user'] }>(
-        'POST',
-        '/auth/login',
-        { email: email.trim(), password },
-        { auth: false },
-      );
       // the shell then opens the user's home screen, or the join link they came with
-      setSession({ token: res.accessToken, user: res.user });
+      await startSession('/auth/login', { email: email.trim(), password });
     } catch (err) {
-      const e2 = err as ApiError;
-      setError(
-        e2.code === ErrorCode.InvalidCredentials
-          ? 'Wrong e-mail or password. Check both and try again.'
-          : e2.code === ErrorCode.TooManyAttempts
-            ? `Too many failed attempts. ${e2.message.replace(/^too many failed logins;\s*/i, '')}`
-            : e2.message,
-      );
+      setError(refusal(err as ApiError, 'Wrong e-mail or password. Check both and try again.', 'Too many failed attempts.'));
       passwordRef.current?.select();
       passwordRef.current?.focus();
     } finally {
@@ -54,46 +40,36 @@ export function Login() {
   }
 
   return (
-    <div class="center">
-      <form class="card narrow" aria-labelledby="login-title" noValidate onSubmit={submit}>
-        <h1 id="login-title">Sign in to Parley</h1>
-        <p class="muted">Negotiation practice for your class. Use the e-mail and password your instructor gave you.</p>
-        {setupNeeded ? (
-          <p id="setup-needed">
-            No instructor account yet. <a href="#/setup">Set up Parley</a> with the code printed where it was started.
-          </p>
-        ) : null}
-        <Field label="E-mail">
-          <input
-            ref={emailRef}
-            type="email"
-            name="email"
-            autocomplete="username"
-            required
-            autocapitalize="none"
-            spellcheck={false}
-            value={email}
-            onInput={(e) => setEmail(e.currentTarget.value)}
-          />
-        </Field>
-        <Field label="Password">
-          <input
-            ref={passwordRef}
-            type="password"
-            name="password"
-            autocomplete="current-password"
-            required
-            value={password}
-            onInput={(e) => setPassword(e.currentTarget.value)}
-          />
-        </Field>
-        <p class="form-error" role="alert" id="login-error">
-          {error}
+    <CredentialsForm
+      id="login-title"
+      title="Sign in to Parley"
+      intro="Negotiation practice for your class. Use the e-mail and password your instructor gave you."
+      error={error}
+      errorId="login-error"
+      busy={busy}
+      label="Sign in"
+      busyLabel="Signing in…"
+      onSubmit={submit}
+    >
+      {setupNeeded ? (
+        <p id="setup-needed">
+          No instructor account yet. <a href="#/setup">Set up Parley</a> with the code printed where it was started.
         </p>
-        <button type="submit" class="primary" disabled={busy}>
-          {busy ? 'Signing in…' : 'Sign in'}
-        </button>
-      </form>
-    </div>
+      ) : null}
+      <Field label="E-mail">
+        <EmailInput inputRef={emailRef} required value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
+      </Field>
+      <Field label="Password">
+        <input
+          ref={passwordRef}
+          type="password"
+          name="password"
+          autocomplete="current-password"
+          required
+          value={password}
+          onInput={(e) => setPassword(e.currentTarget.value)}
+        />
+      </Field>
+    </CredentialsForm>
   );
 }

@@ -3,6 +3,7 @@ import { api, ApiError } from '../api';
 import { app } from '../app';
 import { Field } from '../components/field';
 import { toast } from '../toast';
+import type { ScenarioInfo } from '../types';
 
 interface Issue {
   name: string;
@@ -18,13 +19,8 @@ interface Pref {
   worst: number;
   limit?: number;
 }
-interface Scenario {
-  id: string;
-  title: string;
-  summary: string;
-  student_role: string;
-  ai_role: string;
-  student_brief: string;
+/** The whole scenario as the instructor's form edits it: the public part students see, the AI's brief, both private sides. */
+interface Scenario extends Omit<ScenarioInfo, 'issues'> {
   ai_brief?: string;
   issues: Issue[];
   ai_private: {

@@ -1,8 +1,8 @@
 import { ErrorCode } from '@parley/contracts/browser';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError } from '../api';
+import { CredentialsForm, EmailInput, refusal, startSession } from '../components/credentials-form';
 import { Field } from '../components/field';
-import { setSession, type Session } from '../session';
 
 /**
  * First run: the first instructor account is made here with the one-time setup code that Parley printed
@@ -33,22 +33,16 @@ export function Setup() {
     }
     setBusy(true);
     try {
-      const res = await api<{ accessToken: string; user: Session['user'] }>(
-        'POST',
-        '/api/setup',
-        { ...form, email: form.email.trim(), token: form.token.trim() },
-        { auth: false },
-      );
-      setSession({ token: res.accessToken, user: res.user });
+      await startSession('/api/setup', { ...form, email: form.email.trim(), token: form.token.trim() });
     } catch (err) {
       const e2 = err as ApiError;
       if (e2.code === ErrorCode.Conflict) setNeeded(false);
       setError(
-        e2.code === ErrorCode.InvalidCredentials
-          ? 'That setup code is not right. Use the one printed where Parley was started (npm start or the gateway log).'
-          : e2.code === ErrorCode.TooManyAttempts
-            ? `Too many wrong codes. ${e2.message.replace(/^too many failed logins;\s*/i, '')}`
-            : e2.message,
+        refusal(
+          e2,
+          'That setup code is not right. Use the one printed where Parley was started (npm start or the gateway log).',
+          'Too many wrong codes.',
+        ),
       );
     } finally {
       setBusy(false);
@@ -68,45 +62,37 @@ export function Setup() {
       </div>
     );
   return (
-    <div class="center">
-      <form class="card narrow" aria-labelledby="setup-title" noValidate onSubmit={submit}>
-        <h1 id="setup-title">Set up Parley</h1>
-        <p class="muted">Create the instructor account. The setup code was printed where Parley was started.</p>
-        <Field label="Setup code" hint="like ABCD-EFGH, from npm start's ready line">
-          <input
-            ref={codeRef}
-            name="token"
-            autocomplete="off"
-            autocapitalize="characters"
-            spellcheck={false}
-            value={form.token}
-            onInput={set('token')}
-          />
-        </Field>
-        <Field label="E-mail">
-          <input
-            type="email"
-            name="email"
-            autocomplete="username"
-            autocapitalize="none"
-            spellcheck={false}
-            value={form.email}
-            onInput={set('email')}
-          />
-        </Field>
-        <Field label="Name">
-          <input name="name" autocomplete="name" value={form.name} onInput={set('name')} />
-        </Field>
-        <Field label="Password" hint="at least 8 characters">
-          <input type="password" name="password" autocomplete="new-password" value={form.password} onInput={set('password')} />
-        </Field>
-        <p class="form-error" role="alert">
-          {error}
-        </p>
-        <button type="submit" class="primary" disabled={busy || needed === null}>
-          {busy ? 'Creating…' : 'Create instructor account'}
-        </button>
-      </form>
-    </div>
+    <CredentialsForm
+      id="setup-title"
+      title="Set up Parley"
+      intro="Create the instructor account. The setup code was printed where Parley was started."
+      error={error}
+      busy={busy}
+      disabled={needed === null}
+      label="Create instructor account"
+      busyLabel="Creating…"
+      onSubmit={submit}
+    >
+      <Field label="Setup code" hint="like ABCD-EFGH, from npm start's ready line">
+        <input
+          ref={codeRef}
+          name="token"
+          autocomplete="off"
+          autocapitalize="characters"
+          spellcheck={false}
+          value={form.token}
+          onInput={set('token')}
+        />
+      </Field>
+      <Field label="E-mail">
+        <EmailInput value={form.email} onInput={set('email')} />
+      </Field>
+      <Field label="Name">
+        <input name="name" autocomplete="name" value={form.name} onInput={set('name')} />
+      </Field>
+      <Field label="Password" hint="at least 8 characters">
+        <input type="password" name="password" autocomplete="new-password" value={form.password} onInput={set('password')} />
+      </Field>
+    </CredentialsForm>
   );
 }

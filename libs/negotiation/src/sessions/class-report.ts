@@ -1,4 +1,4 @@
-import type { Chemical, FinalScore, NegotiationStatus, Terms } from '@parley/contracts';
+import type { Chemical, DebriefDeal, FinalScore, NegotiationStatus, Terms } from '@parley/contracts';
 import { describeTrade } from '../wording';
 import { toCsv } from '../csv';
 import type { FullScenario, IssueSpec } from '../types';
@@ -51,15 +51,7 @@ export interface ClassDebrief {
   main_issue: { name: string; label: string; unit?: string; min: number; max: number };
   per_role: RoleDistribution[];
   /** Every closed negotiation; x, y are the utilities (0..100) of the two roles, null without a deal. */
-  deals: {
-    negotiation_id: string;
-    a: string;
-    b: string;
-    status: NegotiationStatus;
-    terms: Terms | null;
-    x: number | null;
-    y: number | null;
-  }[];
+  deals: DebriefDeal[];
   /** The Pareto frontier of deals both sides accept, as (x, y) points sorted by x. */
   frontier: { x: number; y: number }[];
   walk_away: { x: number; y: number };
