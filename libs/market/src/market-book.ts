@@ -57,7 +57,7 @@ export interface Candidate extends Commitment {
  */
 export class MarketBook {
   private readonly metas = new Map<string, NegotiationMeta>();
-  private readonly createdMetas = new Map<string, { ino: number; meta: NegotiationMeta }>();
+  private readonly createdMetas = new Map<string, { version: string; meta: NegotiationMeta }>();
 
   constructor(
     private readonly paths: DataPaths,
@@ -169,7 +169,7 @@ export class MarketBook {
     );
     const out: { meta: NegotiationMeta; own: PartyState }[] = [];
     for (const { id, dir } of dirs) {
-      const listing = listDirSync(dir);
+      const listing = listingOf(dir);
       const meta = this.createdMeta(id, dir, listing);
       if (!meta || meta.kind !== 'peer' || !meta.chemical) continue;
       const own = readStatesSync(dir, listing).find((s) => s.user === email);
@@ -182,20 +182,21 @@ export class MarketBook {
 
   /**
    * negotiation.json of the negotiation in `dir` (null while it is not there yet, or unreadable),
-   * remembered with its inode: a stat instead of a read, and a directory removed and made again under
-   * the same id (a creation that failed) is read afresh.
+   * remembered with its version (inode, size, mtime): a stat instead of a read, and a directory removed
+   * and made again under the same id (a creation that failed) is read afresh.
    */
   private createdMeta(id: string, dir: string, listing: string[]): NegotiationMeta | null {
     if (!listing.includes(NegotiationFiles.meta)) return null;
     const path = join(dir, NegotiationFiles.meta);
-    let ino: number;
+    let version: string;
     try {
-      ino = statSync(path).ino;
+      const st = statSync(path);
+      version = `${st.ino}:${st.size}:${st.mtimeMs}`;
     } catch {
       return null;
     }
     const known = this.createdMetas.get(id);
-    if (known?.ino === ino) return known.meta;
+    if (known?.version === version) return known.meta;
     let meta: NegotiationMeta | null;
     try {
       meta = readJsonSync<NegotiationMeta>(path);
@@ -204,7 +205,7 @@ export class MarketBook {
     }
     if (!meta || meta.id !== id) return null;
     if (this.createdMetas.size > 100_000) this.createdMetas.clear();
-    this.createdMetas.set(id, { ino, meta });
+    this.createdMetas.set(id, { version, meta });
     return meta;
   }
 
@@ -260,6 +261,15 @@ export class MarketBook {
     if (this.metas.size > 100_000) this.metas.clear();
     if (meta) this.metas.set(negotiationId, meta);
     return meta;
+  }
+}
+
+/** A negotiation directory's names; none when it is not a directory (a stray file, a link whose target is gone). */
+function listingOf(dir: string): string[] {
+  try {
+    return listDirSync(dir);
+  } catch {
+    return [];
   }
 }
 
