@@ -208,6 +208,8 @@ async function agreeRun(args: { rate: number; count: number; timeoutMs: number }
   const latencies: number[] = [];
   const statuses: Record<string, number> = {};
   let ackFailed = 0;
+  /** acks that did not come within emitAck's 10 s (socket.io's "operation has timed out"): late, not refused */
+  let ackLate = 0;
   let errorSample = '';
   const bySocket = new Set(batch.map((p) => p.b));
   let lastUpdateMs = 0;
@@ -236,8 +238,11 @@ async function agreeRun(args: { rate: number; count: number; timeoutMs: number }
         }
       },
       (e: Error) => {
-        ackFailed++;
-        errorSample ||= e.message;
+        if (e.message === ACK_TIMED_OUT) ackLate++;
+        else {
+          ackFailed++;
+          errorSample ||= e.message;
+        }
       },
     );
   }
@@ -252,11 +257,15 @@ async function agreeRun(args: { rate: number; count: number; timeoutMs: number }
     updates: latencies.length,
     missing: sentAt.size,
     ackFailed,
+    ackLate,
     errorSample,
     latencies,
     statuses,
   };
 }
+
+/** socket.io-client's error when `timeout(ms).emitWithAck` gets no ack in time. */
+const ACK_TIMED_OUT = 'operation has timed out';
 
 // ---------------------------------------------------------------- AI practice
 

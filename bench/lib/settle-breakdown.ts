@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -22,6 +22,8 @@ export interface SettleBreakdown {
   calls: Record<string, number>;
   callsTotal: number;
   actions: Record<string, number>;
+  /** Kernel CPU per empty-file creation in the same DATA_DIR just before (µs): what the file system charges for an inode now. */
+  createKernelUs: number;
 }
 
 /**
@@ -65,6 +67,7 @@ export async function settleBreakdown(args: {
     writeFileSync(join(dir, NegotiationFiles.state(seller.split('@')[0])), JSON.stringify(agreed(seller, 'seller')));
     todo.push({ owner: buyer, id: meta.id });
   }
+  const createKernelUs = inodeCreateCost(join(args.dataDir, 'inode-probe'));
   installFsCounter();
   const syncs = await countHandleSyncs();
   const settlement = new Settlement({ paths, events: { negotiationUpdate: () => undefined } });
@@ -103,7 +106,21 @@ export async function settleBreakdown(args: {
     calls: Object.fromEntries(Object.entries(calls).map(([k, v]) => [k, per(v)])),
     callsTotal: per(fs.total + syncs.count()),
     actions,
+    createKernelUs,
   };
+}
+
+/**
+ * Kernel CPU per creation of an empty file, µs (200 of them, kept: deleting them would make the next
+ * creations dearer). ext4 without a journal, as on the benchmark machine, skips every inode freed in
+ * the last 30 s when it looks for a free one, so this swings with how much any process just deleted.
+ */
+function inodeCreateCost(dir: string): number {
+  mkdirSync(dir);
+  const n = 200;
+  const cpu0 = process.cpuUsage();
+  for (let i = 0; i < n; i++) closeSync(openSync(join(dir, `f${i}`), 'wx'));
+  return process.cpuUsage(cpu0).system / n;
 }
 
 /** fsync/fdatasync of a FileHandle are methods, not module functions: counted on the handle's prototype. */

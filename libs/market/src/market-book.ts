@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCode, NegotiationMeta, ParleyError, PartyState } from '@parley/contracts';
 import {
@@ -7,8 +8,10 @@ import {
   NegotiationFiles,
   NegotiationStore,
   OrderStore,
-  listDir,
-  readJson,
+  isNegotiationId,
+  listDirSync,
+  readJsonSync,
+  readStatesSync,
   readTransactions,
   teamHoldings,
 } from '@parley/store';
@@ -54,6 +57,7 @@ export interface Candidate extends Commitment {
  */
 export class MarketBook {
   private readonly metas = new Map<string, NegotiationMeta>();
+  private readonly createdMetas = new Map<string, { version: string; meta: NegotiationMeta }>();
 
   constructor(
     private readonly paths: DataPaths,
@@ -151,20 +155,58 @@ export class MarketBook {
     return out;
   }
 
-  /** The team's own offers (proposed or agreed) in its open peer negotiations, settling ones included. */
+  /**
+   * The team's own offers (proposed or agreed) in its open peer negotiations, settling ones included.
+   * Read synchronously, negotiation.json once per process (it is written once, at creation): this runs
+   * under the team's promise lock on every proposal and agreement, where a hop through libuv's pool per
+   * file made the check cost tens of ms for a team with a few dozen open negotiations.
+   */
   private async openOffers(email: string): Promise<{ meta: NegotiationMeta; own: PartyState }[]> {
-    const settling = (await listDir(this.paths.claimedDir(email))).map((id) => join(this.paths.claimedDir(email), id));
-    const active = (await this.negotiations.listIds(email)).active.map((id) => this.paths.negotiation(email, id));
+    const dirs = [this.paths.negotiationsDir(email), this.paths.claimedDir(email)].flatMap((parent) =>
+      listDirSync(parent)
+        .filter(isNegotiationId)
+        .map((id) => ({ id, dir: join(parent, id) })),
+    );
     const out: { meta: NegotiationMeta; own: PartyState }[] = [];
-    for (const dir of [...active, ...settling]) {
-      const meta = await readJson<NegotiationMeta>(join(dir, NegotiationFiles.meta)).catch(() => null);
+    for (const { id, dir } of dirs) {
+      const listing = listingOf(dir);
+      const meta = this.createdMeta(id, dir, listing);
       if (!meta || meta.kind !== 'peer' || !meta.chemical) continue;
-      const own = (await this.negotiations.readStates(dir).catch(() => [])).find((s) => s.user === email);
+      const own = readStatesSync(dir, listing).find((s) => s.user === email);
       const terms = termsOf(own?.offer);
       if (!own || own.status === 'rejected' || !terms || !parsePrice(terms.price).ok || !Number.isSafeInteger(terms.quantity)) continue;
       out.push({ meta, own });
     }
     return out;
+  }
+
+  /**
+   * negotiation.json of the negotiation in `dir` (null while it is not there yet, or unreadable),
+   * remembered with its version (inode, size, mtime): a stat instead of a read, and a directory removed
+   * and made again under the same id (a creation that failed) is read afresh.
+   */
+  private createdMeta(id: string, dir: string, listing: string[]): NegotiationMeta | null {
+    if (!listing.includes(NegotiationFiles.meta)) return null;
+    const path = join(dir, NegotiationFiles.meta);
+    let version: string;
+    try {
+      const st = statSync(path);
+      version = `${st.ino}:${st.size}:${st.mtimeMs}`;
+    } catch {
+      return null;
+    }
+    const known = this.createdMetas.get(id);
+    if (known?.version === version) return known.meta;
+    let meta: NegotiationMeta | null;
+    try {
+      meta = readJsonSync<NegotiationMeta>(path);
+    } catch {
+      return null;
+    }
+    if (!meta || meta.id !== id) return null;
+    if (this.createdMetas.size > 100_000) this.createdMetas.clear();
+    this.createdMetas.set(id, { version, meta });
+    return meta;
   }
 
   /** Refuses, with a clear code, a promise the team could not honour on top of its others. */
@@ -219,6 +261,15 @@ export class MarketBook {
     if (this.metas.size > 100_000) this.metas.clear();
     if (meta) this.metas.set(negotiationId, meta);
     return meta;
+  }
+}
+
+/** A negotiation directory's names; none when it is not a directory (a stray file, a link whose target is gone). */
+function listingOf(dir: string): string[] {
+  try {
+    return listDirSync(dir);
+  } catch {
+    return [];
   }
 }
 
