@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { ChatMessage, ErrorCode, MAX_MESSAGE_LENGTH, ParleyError, PartyRef } from '@parley/contracts';
 import type IORedis from 'ioredis';
 import type { Logger } from 'pino';
@@ -28,7 +28,7 @@ export interface SavedMessage {
  * round trip — then a durable append to the party's own messages file, where a re-send finds it.
  */
 @Injectable()
-export class ChatService implements OnApplicationShutdown {
+export class ChatService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly limit: PerUserLimit;
   private readonly admission: ChatAdmission;
   /** Admissions only: auto-pipelined, so the lines of one tick cost one socket write to Redis and one read back. */
@@ -99,13 +99,17 @@ export class ChatService implements OnApplicationShutdown {
     const saved = clientMessageId ? await this.messages.findByClientId(located.dir, party.prefix, clientMessageId) : null;
     if (saved) {
       await this.actions.limit.consume(actor);
+      await this.durable(located, party);
       return { message: saved, duplicate: true };
     }
     const admitted = await this.admit(located, party, actor, claimKey);
     if (admitted.kind === 'claimed') {
       // another save holds the id: it may have landed since the look above
       const landed = await this.messages.findByClientId(located.dir, party.prefix, clientMessageId!);
-      if (landed) return { message: landed, duplicate: true };
+      if (landed) {
+        await this.durable(located, party);
+        return { message: landed, duplicate: true };
+      }
       throw new ParleyError(ErrorCode.DuplicateInFlight, 'this message is still being saved; wait for its acknowledgement');
     }
     if (admitted.kind !== 'seq') throw this.refusal(admitted);
@@ -146,6 +150,16 @@ export class ChatService implements OnApplicationShutdown {
     }
     if (admitted.kind === 'seq') this.see(located.id, admitted.seq);
     return admitted;
+  }
+
+  /** A line found in the sender's file may be one whose commit-log write failed: on disk before it is acknowledged again. */
+  private async durable(located: LocatedNegotiation, party: PartyRef): Promise<void> {
+    try {
+      await this.messages.syncParty(located.dir, party.prefix);
+    } catch (e) {
+      this.log.error({ err: e, negotiation_id: located.id }, 'message file sync failed');
+      throw new ParleyError(ErrorCode.StorageFailed, 'the message could not be saved; it was not sent', 503);
+    }
   }
 
   private diskFloor(located: LocatedNegotiation): Promise<number> {
@@ -204,7 +218,14 @@ export class ChatService implements OnApplicationShutdown {
     return message;
   }
 
+  /** Before the gateway listens: lines that gateways gone before their party files were flushed left in their commit logs. */
+  async onApplicationBootstrap(): Promise<void> {
+    const { segments, restored } = await this.messages.recover();
+    if (segments > 0) this.log.info({ segments, restored }, 'chat commit logs of stopped gateways replayed');
+  }
+
   async onApplicationShutdown(): Promise<void> {
+    await this.messages.close();
     await this.admitRedis.quit().catch(() => this.admitRedis.disconnect());
   }
 }
