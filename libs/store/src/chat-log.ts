@@ -3,6 +3,7 @@ import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { ChatMessage } from '@parley/contracts';
 import { Appender } from './appender';
 import { DIR_MODE, FILE_MODE, isNotFound, readJsonLines, syncDir } from './files';
+import { crashPoint } from './fault-points';
 import type { NegotiationStore } from './negotiations';
 import { DataPaths, NegotiationFiles } from './paths';
 import { fsyncPath, isOrphanSegment, liveSegments, newSegmentName } from './segments';
@@ -213,6 +214,8 @@ export class ChatLog {
   }
 
   private async retire(s: Segment): Promise<void> {
+    // tests: as if the machine went down with the lines in the log and the party files not yet flushed
+    crashPoint('chat-log-retire');
     try {
       closeSync(s.fd);
       await this.syncFiles([...s.files]);
