@@ -52,7 +52,8 @@ const isParley = (t: Target) => t === 'parley' || t === 'parley-baseline';
  * with fdatasync, acknowledged, broadcast through the Redis adapter).
  */
 export async function chatSuite(ctx: Ctx): Promise<Section> {
-  const roomCount = ctx.smoke ? 5 : 500;
+  // BENCH_CHAT_ROOMS: a smaller class for a quick A/B on a loaded machine (the report says how many)
+  const roomCount = ctx.smoke ? 5 : Number(process.env.BENCH_CHAT_ROOMS ?? 500);
   const clientProcs = ctx.smoke ? 1 : 2;
   const stepMs = ctx.smoke ? 1000 : 4000;
   const firstRate = ctx.smoke ? 100 : 250;
