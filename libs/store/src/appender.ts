@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, openSync, readSync, statSync, write, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, ftruncateSync, openSync, readSync, statSync, write, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { FILE_MODE, syncDir } from './files';
 
@@ -94,6 +94,19 @@ export class Appender {
       throw e;
     }
     return this.written(path, p, bytesWritten);
+  }
+
+  /**
+   * Takes back a buffered write whose commit failed, when it is still the file's last bytes (another
+   * writer's append after it keeps it: a re-send of its client id then finds it and makes it durable).
+   */
+  undo(path: string, written: Written): void {
+    const file = this.files.get(path);
+    if (!file || file.ino !== written.ino || file.dropped) return;
+    const end = written.start + written.data.length;
+    if (fstatSync(file.fd).size !== end) return;
+    ftruncateSync(file.fd, written.start);
+    file.size = written.start;
   }
 
   async closeAll(): Promise<void> {

@@ -76,6 +76,22 @@ describe('the gateway commit log for chat lines', () => {
     await messages.close();
   });
 
+  it('a line whose log write failed is taken back out of its party file and refused', async () => {
+    const [a] = ids;
+    const log = new ChatLog(paths, negotiations);
+    const messages = new MessageLog(log);
+    await messages.append(dirOf(a), 'alice', [msg(a, 1)]);
+    // the log directory made unwritable for this process: the next segment cannot be created
+    await messages.close();
+    rmSync(paths.chatLogDir(), { recursive: true, force: true });
+    writeFileSync(paths.chatLogDir(), 'not a directory');
+    const failing = new MessageLog(new ChatLog(paths, negotiations));
+    await expect(failing.append(dirOf(a), 'alice', [msg(a, 2)])).rejects.toThrow();
+    expect(partyLines(dirOf(a)).map((m) => m.seq)).toEqual([1]);
+    expect(await failing.findByClientId(dirOf(a), 'alice', 'c2')).toBeNull();
+    await failing.close();
+  });
+
   it("replays a gone gateway's segment: only the lines missing from the party files, also in a negotiation archived since", async () => {
     const [a, b, c] = ids;
     const messages = new MessageLog();

@@ -48,7 +48,7 @@ interface Segment {
 interface Pending {
   records: string[];
   files: string[];
-  done: { resolve: () => void; reject: (e: unknown) => void }[];
+  done: { resolve: () => void; reject: (e: unknown) => void; undo: () => void }[];
 }
 
 /** A segment is closed and retired after this long without a line (a file open for writing keeps a volume from being remounted). */
@@ -85,8 +85,11 @@ export class ChatLog {
     this.dir = paths.chatLogDir();
   }
 
-  /** Resolves once the lines (already in their party file) are in the log on disk. */
-  commit(dir: string, prefix: string, lines: string[]): Promise<void> {
+  /**
+   * Resolves once the lines (already in their party file) are in the log on disk. When the log write
+   * fails, `undo` is called (for the batch's lines in reverse order of their writes) before the rejection.
+   */
+  commit(dir: string, prefix: string, lines: string[], undo: () => void = () => undefined): Promise<void> {
     const d = relative(this.paths.root, dir);
     if (!d || d.startsWith('..') || isAbsolute(d)) return Promise.reject(new Error(`${dir} is not inside DATA_DIR`));
     return new Promise((resolve, reject) => {
@@ -94,7 +97,7 @@ export class ChatLog {
       const head = `{"d":${JSON.stringify(d)},"p":${JSON.stringify(prefix)},"m":`;
       for (const line of lines) p.records.push(head + line + '}\n');
       p.files.push(d + '\0' + prefix);
-      p.done.push({ resolve, reject });
+      p.done.push({ resolve, reject, undo });
       if (!this.writing && !this.flushScheduled) {
         // the lines of this turn (admitted together from one Redis reply) join the same write
         this.flushScheduled = true;
@@ -122,7 +125,7 @@ export class ChatLog {
   async close(): Promise<void> {
     if (this.scanTimer) clearInterval(this.scanTimer);
     this.scanTimer = null;
-    while (this.writing || this.pending) await (this.writing ?? this.flush());
+    await this.settled();
     this.rotate();
     await Promise.all([...this.retiring]);
     if (this.replaying) await this.replaying.catch(() => undefined);
@@ -158,8 +161,20 @@ export class ChatLog {
       for (const d of batch.done) d.resolve();
     } catch (e) {
       if (this.current && (e as NodeJS.ErrnoException).code !== 'ENOSPC') this.rotate();
+      for (const d of [...batch.done].reverse()) {
+        try {
+          d.undo();
+        } catch {
+          /* the line stays in its file: a re-send of its client id makes it durable */
+        }
+      }
       for (const d of batch.done) d.reject(e);
     }
+  }
+
+  /** Resolves when every commit asked for so far has succeeded or failed. */
+  async settled(): Promise<void> {
+    while (this.writing || this.pending) await (this.writing ?? this.flush()).catch(() => undefined);
   }
 
   private segment(): Segment {

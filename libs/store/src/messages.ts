@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { ChatMessage } from '@parley/contracts';
-import { Appender } from './appender';
+import { Appender, type Written } from './appender';
 import type { ChatLog } from './chat-log';
 import { isNotFound, listDir, listDirSync, readJsonLines } from './files';
 import { fsyncPath } from './segments';
-import { findByClientMessageId, maxSeqInFile, noteAppended } from './message-index';
+import { findByClientMessageId, forgetIndex, maxSeqInFile, noteAppended } from './message-index';
 import { NegotiationFiles } from './paths';
 import { ErrorCode, ParleyError } from '@parley/contracts';
 
@@ -25,22 +25,32 @@ export class MessageLog {
   async append(dir: string, prefix: string, messages: ChatMessage[]): Promise<void> {
     const path = join(dir, NegotiationFiles.messages(prefix));
     const lines = messages.map((m) => JSON.stringify(m));
+    let written: Written;
     try {
-      noteAppended(path, this.commitLog ? this.appender.appendNow(path, lines) : await this.appender.append(path, lines));
+      written = this.commitLog ? this.appender.appendNow(path, lines) : await this.appender.append(path, lines);
     } catch (e) {
       // appending must never create a directory that was moved away by a settlement
       if (isNotFound(e)) throw new ParleyError(ErrorCode.NegotiationClosed, 'this negotiation is over', 409);
       throw e;
     }
-    if (this.commitLog) await this.commitLog.commit(dir, prefix, lines);
+    // a line whose commit failed is taken back out of the party file: refused means not saved
+    if (this.commitLog)
+      await this.commitLog.commit(dir, prefix, lines, () => {
+        this.appender.undo(path, written);
+        forgetIndex(path);
+      });
+    noteAppended(path, written);
   }
 
   /**
-   * Makes a party's file durable (fdatasync) before a line found there is acknowledged again: with a
-   * commit log, a line whose log write failed is in the file but not on disk.
+   * Before a line found in a party's file is acknowledged again: once this process's commits in
+   * flight are settled (a failed one takes its line back out), the file is made durable (fdatasync),
+   * since with a commit log a line may be in the file before it is on disk. Call findByClientId again after it.
    */
   async syncParty(dir: string, prefix: string): Promise<void> {
-    if (this.commitLog) await fsyncPath(join(dir, NegotiationFiles.messages(prefix)));
+    if (!this.commitLog) return;
+    await this.commitLog.settled();
+    await fsyncPath(join(dir, NegotiationFiles.messages(prefix)));
   }
 
   /** Replays what gateways that are gone left in their commit logs (see ChatLog); nothing without a commit log. */

@@ -96,20 +96,16 @@ export class ChatService implements OnApplicationBootstrap, OnApplicationShutdow
     }
     const claimKey = clientMessageId ? redisKey(this.config.redisPrefix, 'cmid', located.id, party.prefix, clientMessageId) : null;
     // the sender's file is the truth: a re-send of a saved line (by any gateway, before any crash) is found there
-    const saved = clientMessageId ? await this.messages.findByClientId(located.dir, party.prefix, clientMessageId) : null;
+    const saved = clientMessageId ? await this.savedBefore(located, party, clientMessageId) : null;
     if (saved) {
       await this.actions.limit.consume(actor);
-      await this.durable(located, party);
       return { message: saved, duplicate: true };
     }
     const admitted = await this.admit(located, party, actor, claimKey);
     if (admitted.kind === 'claimed') {
       // another save holds the id: it may have landed since the look above
-      const landed = await this.messages.findByClientId(located.dir, party.prefix, clientMessageId!);
-      if (landed) {
-        await this.durable(located, party);
-        return { message: landed, duplicate: true };
-      }
+      const landed = await this.savedBefore(located, party, clientMessageId!);
+      if (landed) return { message: landed, duplicate: true };
       throw new ParleyError(ErrorCode.DuplicateInFlight, 'this message is still being saved; wait for its acknowledgement');
     }
     if (admitted.kind !== 'seq') throw this.refusal(admitted);
@@ -152,14 +148,19 @@ export class ChatService implements OnApplicationBootstrap, OnApplicationShutdow
     return admitted;
   }
 
-  /** A line found in the sender's file may be one whose commit-log write failed: on disk before it is acknowledged again. */
-  private async durable(located: LocatedNegotiation, party: PartyRef): Promise<void> {
+  /**
+   * The sender's line saved under this client id, on disk: a line in the file may be one whose
+   * commit is in flight (or failed and was taken back out), so the file is synced and read again.
+   */
+  private async savedBefore(located: LocatedNegotiation, party: PartyRef, clientMessageId: string): Promise<ChatMessage | null> {
+    if (!(await this.messages.findByClientId(located.dir, party.prefix, clientMessageId))) return null;
     try {
       await this.messages.syncParty(located.dir, party.prefix);
     } catch (e) {
       this.log.error({ err: e, negotiation_id: located.id }, 'message file sync failed');
       throw new ParleyError(ErrorCode.StorageFailed, 'the message could not be saved; it was not sent', 503);
     }
+    return this.messages.findByClientId(located.dir, party.prefix, clientMessageId);
   }
 
   private diskFloor(located: LocatedNegotiation): Promise<number> {
