@@ -18,8 +18,8 @@ export interface Ctx {
 }
 
 /** Starts a child and makes sure it is stopped when the suite ends. */
-export function startChild(ctx: Ctx, script: ChildScript, name: string, execArgv: string[] = []): Child {
-  const child = Child.start(script, name, { execArgv });
+export function startChild(ctx: Ctx, script: ChildScript, name: string, execArgv: string[] = [], build?: string): Child {
+  const child = Child.start(script, name, { execArgv, build });
   ctx.onCleanup(() => child.stop());
   return child;
 }

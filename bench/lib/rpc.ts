@@ -83,9 +83,9 @@ export class Child {
     });
   }
 
-  /** Forks `bench/children/<script>.js` (compiled) with its own V8 flags. */
-  static start(script: ChildScript, name: string, opts: { execArgv?: string[]; env?: Record<string, string> } = {}): Child {
-    const proc = fork(join(__dirname, '..', 'children', `${script}.js`), [name], {
+  /** Forks `bench/children/<script>.js` (compiled; `build`: another checkout's dist-bench/bench) with its own V8 flags. */
+  static start(script: ChildScript, name: string, opts: { execArgv?: string[]; env?: Record<string, string>; build?: string } = {}): Child {
+    const proc = fork(join(opts.build ?? join(__dirname, '..'), 'children', `${script}.js`), [name], {
       execArgv: opts.execArgv ?? [],
       env: { ...process.env, ...opts.env },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

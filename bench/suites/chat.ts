@@ -7,7 +7,7 @@ import { PROFILE_NOTE, profileTables, ProfileTop } from '../lib/profile';
 import { fmt, ms, ratio, summarize } from '../lib/stats';
 import { postgresForBench } from '../lib/postgres';
 
-type Target = 'parley' | 'bare' | 'bare+redis' | 'postgres';
+type Target = 'parley' | 'parley-baseline' | 'bare' | 'bare+redis' | 'postgres';
 
 interface StepResult {
   offered: number;
@@ -29,12 +29,22 @@ interface TargetResult {
   connectMs: number;
 }
 
+/**
+ * A/B: BENCH_CHAT_BASELINE=<another checkout>/dist-bench/bench (built there with
+ * `tsc -p bench/tsconfig.json && tsc-alias -p bench/tsconfig.json`) adds that build's gateway as one
+ * more server in the same run, named BENCH_CHAT_BASELINE_LABEL.
+ */
+const BASELINE_BUILD = process.env.BENCH_CHAT_BASELINE;
+
 const LABEL: Record<Target, string> = {
   parley: 'Parley gateway',
+  'parley-baseline': `Parley gateway built from ${process.env.BENCH_CHAT_BASELINE_LABEL ?? BASELINE_BUILD} (A/B baseline)`,
   bare: 'bare Socket.io (baseline)',
   'bare+redis': 'bare Socket.io + Redis adapter',
   postgres: 'peer: Socket.io + PostgreSQL INSERT (synchronous_commit on)',
 };
+
+const isParley = (t: Target) => t === 'parley' || t === 'parley-baseline';
 
 /**
  * N rooms × 2 clients; offered rate doubles step by step until the server saturates. Delivered =
@@ -42,7 +52,8 @@ const LABEL: Record<Target, string> = {
  * with fdatasync, acknowledged, broadcast through the Redis adapter).
  */
 export async function chatSuite(ctx: Ctx): Promise<Section> {
-  const roomCount = ctx.smoke ? 5 : 500;
+  // BENCH_CHAT_ROOMS: a smaller class for a quick A/B on a loaded machine (the report says how many)
+  const roomCount = ctx.smoke ? 5 : Number(process.env.BENCH_CHAT_ROOMS ?? 500);
   const clientProcs = ctx.smoke ? 1 : 2;
   const stepMs = ctx.smoke ? 1000 : 4000;
   const firstRate = ctx.smoke ? 100 : 250;
@@ -52,6 +63,7 @@ export async function chatSuite(ctx: Ctx): Promise<Section> {
   const pg = await postgresForBench(ctx.smoke, ctx.log);
   if ('url' in pg) targets.splice(targets.indexOf('parley'), 0, 'postgres');
   else ctx.log(`chat: PostgreSQL peer skipped: ${pg.skipped}`);
+  if (BASELINE_BUILD) targets.splice(targets.indexOf('parley'), 0, 'parley-baseline');
   const maxInFlight = 4;
 
   const results: TargetResult[] = targets.map((target) => ({ target, steps: [], best: 0, connectMs: 0 }));
@@ -70,33 +82,27 @@ export async function chatSuite(ctx: Ctx): Promise<Section> {
       const config = benchConfig();
       disposeConfig(local, config);
       // the bare server checks nothing: its clients need no real users
-      const teams =
-        r.target === 'parley'
-          ? await addTeams(config, 'u', roomCount * 2)
-          : Array.from({ length: roomCount * 2 }, (_, i) => ({ email: `u${String(i).padStart(5, '0')}@bench.test`, token: 'none' }));
+      const teams = isParley(r.target)
+        ? await addTeams(config, 'u', roomCount * 2)
+        : Array.from({ length: roomCount * 2 }, (_, i) => ({ email: `u${String(i).padStart(5, '0')}@bench.test`, token: 'none' }));
       const rooms: { id: string; a: string; b: string }[] = [];
       for (let i = 0; i < roomCount; i++) {
         const [a, b] = [teams[2 * i], teams[2 * i + 1]];
-        const id =
-          r.target === 'parley'
-            ? (await openPeer(config, a.email, b.email)).id
-            : `${a.email.split('@')[0]}_${b.email.split('@')[0]}_C_1700000000`;
+        const id = isParley(r.target)
+          ? (await openPeer(config, a.email, b.email)).id
+          : `${a.email.split('@')[0]}_${b.email.split('@')[0]}_C_1700000000`;
         rooms.push({ id, a: a.token, b: b.token });
       }
-      const server = startChild(local, 'server', `chat-${r.target}`);
+      const server = startChild(local, 'server', `chat-${r.target}`, [], r.target === 'parley-baseline' ? BASELINE_BUILD : undefined);
       servers.set(r.target, server);
-      const { url } =
-        r.target === 'parley'
-          ? await server.call('startGateway', plain(config))
-          : r.target === 'postgres' && 'url' in pg
-            ? await server.call('startPostgresPeer', {
-                pgUrl: pg.url,
-                table: `bench_chat_${config.redisPrefix.replace(/[^a-z0-9]/gi, '_').toLowerCase()}`,
-              })
-            : await server.call(
-                'startBare',
-                r.target === 'bare+redis' ? { redisUrl: config.redisUrl, redisPrefix: config.redisPrefix } : {},
-              );
+      const { url } = isParley(r.target)
+        ? await server.call('startGateway', plain(config))
+        : r.target === 'postgres' && 'url' in pg
+          ? await server.call('startPostgresPeer', {
+              pgUrl: pg.url,
+              table: `bench_chat_${config.redisPrefix.replace(/[^a-z0-9]/gi, '_').toLowerCase()}`,
+            })
+          : await server.call('startBare', r.target === 'bare+redis' ? { redisUrl: config.redisUrl, redisPrefix: config.redisPrefix } : {});
       if (r.target === 'parley') {
         parleyConfig = config;
         firstRoom = { user: teams[0].email, id: rooms[0].id };
@@ -178,6 +184,7 @@ export async function chatSuite(ctx: Ctx): Promise<Section> {
   const adapter = results.find((r) => r.target === 'bare+redis');
   const adapterSame = adapter?.steps.find((s) => s.offered === comfortable.offered);
   const peer = results.find((r) => r.target === 'postgres');
+  const baseline = results.find((r) => r.target === 'parley-baseline');
   const body = [
     `${roomCount} rooms × 2 clients (${roomCount * 2} users, ${roomCount * 2} websocket connections per server) in ${clientProcs} client process${clientProcs > 1 ? 'es' : ''};`,
     `each server in its own process. All servers run at once and the steps alternate between them (bare, then the others, at`,
@@ -216,6 +223,7 @@ export async function chatSuite(ctx: Ctx): Promise<Section> {
       results.map((r) => [LABEL[r.target], fmt(r.best), ratio(r.best, bare.best)]),
     ),
     '',
+    ...(baseline ? abTable(parley, baseline, adapter) : []),
     ...(profile
       ? profileTables(
           `Profile of the Parley gateway's main thread during an extra ${stepMs / 1000} s step at ${fmt(profile.rate)} msg/s offered (${fmt(profile.achieved)} delivered; V8 sampling profiler, 0.5 ms interval, idle left out: ${fmt(profile.top.totalMs)} ms busy in the step). ${PROFILE_NOTE}`,
@@ -295,4 +303,36 @@ export async function chatSuite(ctx: Ctx): Promise<Section> {
           ]),
     ],
   };
+}
+
+/** This build against the A/B baseline build, step by step: CPU per acknowledged line (delivered msg/s). */
+function abTable(parley: TargetResult, baseline: TargetResult, adapter: TargetResult | undefined): string[] {
+  const cell = (s: StepResult | undefined) => (s ? `${fmt(s.cpuUsPerMsg)} µs (${fmt(s.achieved)}/s)` : '–');
+  return [
+    `A/B in this run: server CPU per acknowledged line (delivered msg/s) at each offered rate; saturated ${fmt(baseline.best)} → ${fmt(parley.best)} msg/s (${ratio(parley.best, baseline.best)}).`,
+    '',
+    table(
+      [
+        'offered msg/s',
+        'bare + adapter',
+        LABEL['parley-baseline'],
+        'this build',
+        'this build vs baseline (CPU)',
+        'this build vs bare + adapter (CPU)',
+      ],
+      parley.steps.map((s) => {
+        const b = baseline.steps.find((x) => x.offered === s.offered);
+        const a = adapter?.steps.find((x) => x.offered === s.offered);
+        return [
+          fmt(s.offered),
+          cell(a),
+          cell(b),
+          cell(s),
+          b ? ratio(s.cpuUsPerMsg, b.cpuUsPerMsg) : '–',
+          a ? ratio(s.cpuUsPerMsg, a.cpuUsPerMsg) : '–',
+        ];
+      }),
+    ),
+    '',
+  ];
 }

@@ -47,7 +47,7 @@ export class GatewayModule {
   static register(config: ParleyConfig, logger: Logger): DynamicModule {
     return {
       module: GatewayModule,
-      imports: [ProvidersModule.forRoot({ config, service: 'gateway', logger })],
+      imports: [ProvidersModule.forRoot({ config, service: 'gateway', logger, chatCommitLog: true })],
       controllers: [
         AuthController,
         SetupController,

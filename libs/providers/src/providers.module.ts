@@ -2,7 +2,17 @@ import { DynamicModule, Global, Inject, Module, OnApplicationShutdown, Provider 
 import type IORedis from 'ioredis';
 import type { Logger } from 'pino';
 import { CONFIG, LOGGER, ParleyConfig } from '@parley/config';
-import { AuditLog, DataPaths, MarketStore, MessageLog, NegotiationStore, OrderStore, SessionStore, TeamStore } from '@parley/store';
+import {
+  AuditLog,
+  ChatLog,
+  DataPaths,
+  MarketStore,
+  MessageLog,
+  NegotiationStore,
+  OrderStore,
+  SessionStore,
+  TeamStore,
+} from '@parley/store';
 import { MarketBook, MarketOpener } from '@parley/market';
 import { SessionPush, SessionRecords } from '@parley/sessions';
 import { JobProducer, MessageSequence, ParleyMetrics, REDIS, RoomEmitter, createRedis } from '@parley/queues';
@@ -13,6 +23,8 @@ export interface ProvidersOptions {
   /** The service name in logs, metrics and the audit file: gateway, ai-worker, agreement-worker. */
   service: string;
   logger: Logger;
+  /** Chat lines made durable by this process's commit log (one flush per event-loop turn; see ChatLog): the gateway. */
+  chatCommitLog?: boolean;
 }
 
 /** Closes what the providers opened, after every other part of the app has stopped (Nest runs this hook last). */
@@ -44,7 +56,7 @@ class ConnectionsCloser implements OnApplicationShutdown {
 @Global()
 @Module({})
 export class ProvidersModule {
-  static forRoot({ config, service, logger }: ProvidersOptions): DynamicModule {
+  static forRoot({ config, service, logger, chatCommitLog = false }: ProvidersOptions): DynamicModule {
     const providers: Provider[] = [
       { provide: CONFIG, useValue: config },
       { provide: LOGGER, useValue: logger },
@@ -72,7 +84,12 @@ export class ProvidersModule {
         useFactory: (m: MarketStore, t: TeamStore, e: RoomEmitter) => new MarketOpener(m, t, (market) => e.toMarket(market, 'ended')),
         inject: [MarketStore, TeamStore, RoomEmitter],
       },
-      { provide: MessageLog, useFactory: () => new MessageLog() },
+      {
+        provide: MessageLog,
+        useFactory: (paths: DataPaths, negotiations: NegotiationStore) =>
+          new MessageLog(chatCommitLog ? new ChatLog(paths, negotiations) : undefined),
+        inject: [DataPaths, NegotiationStore],
+      },
       { provide: SessionStore, useFactory: (paths: DataPaths) => new SessionStore(paths), inject: [DataPaths] },
       {
         provide: SessionRecords,

@@ -1,28 +1,35 @@
-import { constants, statSync } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, ftruncateSync, openSync, readSync, statSync, write, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { FILE_MODE, syncDir } from './files';
 
 /**
- * Durable appends to JSONL files whose handles stay open. A handle is opened once with O_APPEND and
- * O_DSYNC, so one write() returns only when its bytes are on disk (a write and an fdatasync in one
- * call) and appends from several processes never interleave. Lines for a file that arrive while a
- * write to it is in flight go out together in the next write: one disk flush for all of them (group
- * commit); writes to different files run side by side in libuv's pool.
+ * Appends to JSONL files whose descriptors stay open, with O_APPEND, so appends from several
+ * processes never interleave.
+ *
+ * A durable Appender (the default) opens with O_DSYNC, so one write() returns only when its bytes are
+ * on disk (a write and an fdatasync in one call). Lines for a file that arrive while a write to it is
+ * in flight go out together in the next write: one disk flush for all of them (group commit); writes
+ * to different files run side by side in libuv's pool. A buffered Appender (`durable: false`, for
+ * files a commit log makes durable: see ChatLog) writes into the page cache at once, on the caller's
+ * thread (`appendNow`).
  *
  * Before each write the path is stat'ed: when a settlement has moved the negotiation's directory the
  * write fails with ENOENT, as an open would, instead of landing in the moved file. On a full disk
- * write() may write part of the data: that is a failure (ENOSPC), the handle is dropped, and the next
- * append starts on a new line when the file does not end with one, so a torn line never swallows the
- * line after it.
+ * write() may write part of the data: that is a failure (ENOSPC), the descriptor is dropped, and the
+ * next append starts on a new line when the file does not end with one, so a torn line never swallows
+ * the line after it.
  */
 
 interface OpenFile {
-  fh: FileHandle;
+  fd: number;
   ino: number;
   /** Where the file ended after this process's last write to it (another writer makes it differ). */
   size: number;
   usedAt: number;
+  /** A write is in flight on the pool: closing now could let the descriptor number be reused under it. */
+  busy: boolean;
+  /** Dropped from the map: closed as soon as no write is in flight on it (once). */
+  dropped: boolean;
 }
 
 interface Batch {
@@ -37,21 +44,34 @@ export interface Written {
   data: Buffer;
 }
 
+/** A write about to be made: the file, the bytes, and where the file ended before them. */
+interface Prepared {
+  file: OpenFile;
+  size: number;
+  data: Buffer;
+  /** The file was created by this open: its directory entry is not durable yet. */
+  created: boolean;
+}
+
 const MAX_OPEN = 1024;
 /**
- * A handle unused this long is closed: a file open for writing keeps its file system from being
+ * A descriptor unused this long is closed: a file open for writing keeps its file system from being
  * remounted read-only, and a class chatting at human pace gains nothing from keeping it.
  */
 const IDLE_MS = 2000;
-const FLAGS = constants.O_RDWR | constants.O_APPEND | constants.O_CREAT | constants.O_DSYNC;
 
 export class Appender {
   private readonly files = new Map<string, OpenFile>();
   private readonly waiting = new Map<string, Batch>();
   private readonly writing = new Set<string>();
   private idleCheck: NodeJS.Timeout | null = null;
+  private readonly flags: number;
 
-  /** Resolves once every line is on disk. */
+  constructor(private readonly durable = true) {
+    this.flags = constants.O_RDWR | constants.O_APPEND | constants.O_CREAT | (durable ? constants.O_DSYNC : 0);
+  }
+
+  /** Resolves once every line is on disk (durable) or in the file (buffered). */
   append(path: string, lines: string[]): Promise<Written> {
     return new Promise((resolve, reject) => {
       let batch = this.waiting.get(path);
@@ -62,12 +82,37 @@ export class Appender {
     });
   }
 
+  /** Buffered Appenders only: the lines are in the file (the page cache) when this returns. */
+  appendNow(path: string, lines: string[]): Written {
+    if (this.durable) throw new Error('appendNow is for buffered appenders: a durable write goes through append()');
+    const p = this.prepare(path, lines);
+    let bytesWritten: number;
+    try {
+      bytesWritten = writeSync(p.file.fd, p.data);
+    } catch (e) {
+      this.drop(path, p.file);
+      throw e;
+    }
+    return this.written(path, p, bytesWritten);
+  }
+
+  /**
+   * Takes back a buffered write whose commit failed, when it is still the file's last bytes (another
+   * writer's append after it keeps it: a re-send of its client id then finds it and makes it durable).
+   */
+  undo(path: string, written: Written): void {
+    const file = this.files.get(path);
+    if (!file || file.ino !== written.ino || file.dropped) return;
+    const end = written.start + written.data.length;
+    if (fstatSync(file.fd).size !== end) return;
+    ftruncateSync(file.fd, written.start);
+    file.size = written.start;
+  }
+
   async closeAll(): Promise<void> {
     if (this.idleCheck) clearInterval(this.idleCheck);
     this.idleCheck = null;
-    const all = [...this.files.values()];
-    this.files.clear();
-    await Promise.all(all.map((f) => f.fh.close().catch(() => undefined)));
+    for (const [path, f] of [...this.files]) this.drop(path, f);
   }
 
   private async drain(path: string): Promise<void> {
@@ -88,6 +133,25 @@ export class Appender {
   }
 
   private async write(path: string, lines: string[]): Promise<Written> {
+    const p = this.prepare(path, lines);
+    // a file this append created must also be in its directory after a crash
+    if (p.created && this.durable) await syncDir(dirname(path));
+    let bytesWritten: number;
+    p.file.busy = true;
+    try {
+      bytesWritten = await new Promise<number>((resolve, reject) => write(p.file.fd, p.data, (e, n) => (e ? reject(e) : resolve(n))));
+    } catch (e) {
+      this.drop(path, p.file);
+      throw e;
+    } finally {
+      p.file.busy = false;
+      if (p.file.dropped) closeQuietly(p.file.fd);
+    }
+    return this.written(path, p, bytesWritten);
+  }
+
+  /** Checks the path, opens or reuses the descriptor, and builds the bytes (a leading newline after a torn tail). */
+  private prepare(path: string, lines: string[]): Prepared {
     const now = statSync(path, { throwIfNoEntry: false }) ?? null;
     let file = this.files.get(path);
     if (file && now?.ino !== file.ino) {
@@ -96,57 +160,53 @@ export class Appender {
       if (!now) throw Object.assign(new Error(`ENOENT: ${path} was moved or removed`), { code: 'ENOENT' });
     }
     let size = now?.size ?? 0;
-    if (!file) ({ file, size } = await this.open(path));
+    let created = false;
+    if (!file) ({ file, size, created } = this.open(path));
     else {
       this.files.delete(path); // least recently used first
       this.files.set(path, file);
     }
-    // another writer (or a torn write before this handle) may have left the file without its last newline
-    const lead = size > 0 && size !== file.size && !(await this.endsWithNewline(file, size)) ? '\n' : '';
-    const data = Buffer.from(lead + lines.map((l) => l + '\n').join(''), 'utf8');
-    let bytesWritten: number;
-    try {
-      ({ bytesWritten } = await file.fh.write(data));
-    } catch (e) {
-      this.drop(path, file);
-      throw e;
-    }
-    if (bytesWritten < data.length) {
-      this.drop(path, file);
-      throw Object.assign(new Error(`short write to ${path} (${bytesWritten} of ${data.length} bytes): no space left on device`), {
+    file.usedAt = Date.now();
+    // another writer (or a torn write before this descriptor) may have left the file without its last newline
+    const lead = size > 0 && size !== file.size && !this.endsWithNewline(file, size) ? '\n' : '';
+    return { file, size, created, data: Buffer.from(lead + lines.map((l) => l + '\n').join(''), 'utf8') };
+  }
+
+  private written(path: string, p: Prepared, bytesWritten: number): Written {
+    if (bytesWritten < p.data.length) {
+      this.drop(path, p.file);
+      throw Object.assign(new Error(`short write to ${path} (${bytesWritten} of ${p.data.length} bytes): no space left on device`), {
         code: 'ENOSPC',
       });
     }
-    file.size = size + bytesWritten;
-    return { ino: file.ino, start: size, data };
+    p.file.size = p.size + bytesWritten;
+    return { ino: p.file.ino, start: p.size, data: p.data };
   }
 
-  private async open(path: string): Promise<{ file: OpenFile; size: number }> {
-    let fh: FileHandle;
+  private open(path: string): { file: OpenFile; size: number; created: boolean } {
+    let fd: number;
     try {
-      fh = await open(path, FLAGS, FILE_MODE);
+      fd = openSync(path, this.flags, FILE_MODE);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if ((code !== 'EMFILE' && code !== 'ENFILE') || this.files.size === 0) throw e;
       // out of descriptors (sockets need them too): give back the older half and try once more
       for (const [p, f] of [...this.files.entries()].slice(0, Math.ceil(this.files.size / 2))) this.drop(p, f);
-      fh = await open(path, FLAGS, FILE_MODE);
+      fd = openSync(path, this.flags, FILE_MODE);
     }
     try {
-      const st = await fh.stat();
-      // a file this append created must also be in its directory after a crash
-      if (st.size === 0) await syncDir(dirname(path));
+      const st = fstatSync(fd);
       // size -1: the tail of a file opened here is checked before the first write
-      const file = { fh, ino: st.ino, size: st.size === 0 ? 0 : -1, usedAt: Date.now() };
+      const file = { fd, ino: st.ino, size: st.size === 0 ? 0 : -1, usedAt: Date.now(), busy: false, dropped: false };
       while (this.files.size >= MAX_OPEN) {
         const [oldest, f] = this.files.entries().next().value!;
         this.drop(oldest, f);
       }
       this.files.set(path, file);
       this.watchIdle();
-      return { file, size: st.size };
+      return { file, size: st.size, created: st.size === 0 };
     } catch (e) {
-      await fh.close().catch(() => undefined);
+      closeQuietly(fd);
       throw e;
     }
   }
@@ -168,14 +228,24 @@ export class Appender {
     this.idleCheck.unref();
   }
 
-  private async endsWithNewline(file: OpenFile, size: number): Promise<boolean> {
+  private endsWithNewline(file: OpenFile, size: number): boolean {
     const last = Buffer.alloc(1);
-    await file.fh.read(last, 0, 1, size - 1);
+    readSync(file.fd, last, 0, 1, size - 1);
     return last[0] === 0x0a;
   }
 
   private drop(path: string, file: OpenFile): void {
     if (this.files.get(path) === file) this.files.delete(path);
-    void file.fh.close().catch(() => undefined);
+    if (file.dropped) return;
+    file.dropped = true;
+    if (!file.busy) closeQuietly(file.fd);
+  }
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    /* already closed */
   }
 }

@@ -11,6 +11,7 @@ export * from './orders';
 export * from './holdings';
 export * from './ledger';
 export * from './journal';
+export * from './chat-log';
 export * from './transactions';
 export * from './settlement-files';
 export * from './audit';

@@ -1,11 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { closeSync, fdatasync, fstatSync, mkdirSync, openSync, readdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { hostname } from 'node:os';
-import { open } from 'node:fs/promises';
+import { closeSync, fdatasync, fstatSync, mkdirSync, openSync, readdirSync, unlinkSync, writeSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import type { Outcome } from '@parley/contracts';
 import type { TradeDecision } from './ledger';
 import { DIR_MODE, FILE_MODE, FileJournal, isNotFound, readJsonLines, syncDir } from './files';
+import { fsyncPath, isOrphanSegment, liveSegments as live, newSegmentName } from './segments';
 
 /**
  * The settlement journal: one append + fdatasync makes the files of every settlement in flight
@@ -38,9 +36,6 @@ const ORPHAN_AFTER_MS = 5 * 60_000;
  */
 const RETIRE_AFTER_MS = 35_000;
 
-/** Segments some journal of this process appends to or is retiring: never another's to replay. */
-const live = new Set<string>();
-
 interface Segment {
   path: string;
   fd: number;
@@ -53,7 +48,6 @@ interface Segment {
 
 export class SettlementJournal implements FileJournal {
   readonly dir: string;
-  private readonly host = hostname().replace(/[^A-Za-z0-9-]/g, '-');
   private current: Segment | null = null;
   /** Segments with records appended since their last fdatasync. */
   private readonly dirty = new Set<Segment>();
@@ -139,7 +133,7 @@ export class SettlementJournal implements FileJournal {
     let failed = 0;
     for (const name of names) {
       const path = join(this.dir, name);
-      if (live.has(path) || !this.isOrphan(name, path)) continue;
+      if (!isOrphanSegment(name, path, ORPHAN_AFTER_MS)) continue;
       let ok = true;
       for (const record of await readJsonLines<SettlementRecord>(path)) {
         records++;
@@ -170,7 +164,7 @@ export class SettlementJournal implements FileJournal {
     }
     if (!s) {
       mkdirSync(this.dir, { recursive: true, mode: DIR_MODE });
-      const path = join(this.dir, `${this.host}.${process.pid}.${randomBytes(6).toString('hex')}.jsonl`);
+      const path = join(this.dir, newSegmentName());
       s = { path, fd: openSync(path, 'a', FILE_MODE), records: 0, openedMs: Date.now(), inFlight: 0, full: false };
       live.add(path);
       this.current = s;
@@ -251,47 +245,6 @@ export class SettlementJournal implements FileJournal {
     } catch (e) {
       if (!isNotFound(e)) throw e;
     }
-  }
-
-  private isOrphan(name: string, path: string): boolean {
-    const [host, pid] = name.split('.');
-    if (host === this.host && Number(pid) !== process.pid && !isRunning(Number(pid))) return true;
-    // this process's pid on a segment no journal here holds: an earlier process with the same pid (a restarted container)
-    if (host === this.host && Number(pid) === process.pid) return true;
-    try {
-      return Date.now() - statSync(path).mtimeMs >= ORPHAN_AFTER_MS;
-    } catch {
-      return false;
-    }
-  }
-}
-
-/** fsync of a file or directory; one that is not there (moved on, e.g. archived) is skipped. */
-async function fsyncPath(path: string): Promise<void> {
-  let fh;
-  try {
-    fh = await open(path, 'r');
-  } catch (e) {
-    if (isNotFound(e) || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return;
-    throw e;
-  }
-  try {
-    await fh.sync().catch((e: NodeJS.ErrnoException) => {
-      // some file systems cannot fsync a directory
-      if (!['EINVAL', 'EISDIR', 'EPERM', 'EBADF'].includes(e.code ?? '')) throw e;
-    });
-  } finally {
-    await fh.close();
-  }
-}
-
-function isRunning(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

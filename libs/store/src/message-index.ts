@@ -40,6 +40,11 @@ export function noteAppended(path: string, written: Written): void {
   else idx.own.push(written);
 }
 
+/** The file was cut back (a write taken back out): what the index parsed of it may no longer be there. */
+export function forgetIndex(path: string): void {
+  indexes.delete(path);
+}
+
 /** One refresh per file at a time: lookups that arrive meanwhile share it. */
 function indexOf(path: string): Promise<FileIndex | null> {
   let p = refreshing.get(path);

@@ -43,6 +43,9 @@ export class DataPaths {
   tradeDecision = (owner: string, negotiationId: string) =>
     join(this.tradeDecisionsDir(owner), `${assertNegotiationId(negotiationId)}.json`);
 
+  /** chat_log/<host>.<pid>.<random>.jsonl: each gateway's commit log of chat lines (see ChatLog). */
+  chatLogDir = () => this.inside('chat_log');
+
   scenariosDir = () => this.inside('scenarios');
   scenario = (id: string) => join(this.scenariosDir(), `${assertScenarioId(id)}.json`);
   auditDir = () => this.inside('audit');

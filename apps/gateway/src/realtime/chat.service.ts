@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { ChatMessage, ErrorCode, MAX_MESSAGE_LENGTH, ParleyError, PartyRef } from '@parley/contracts';
 import type IORedis from 'ioredis';
 import type { Logger } from 'pino';
@@ -28,7 +28,7 @@ export interface SavedMessage {
  * round trip — then a durable append to the party's own messages file, where a re-send finds it.
  */
 @Injectable()
-export class ChatService implements OnApplicationShutdown {
+export class ChatService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly limit: PerUserLimit;
   private readonly admission: ChatAdmission;
   /** Admissions only: auto-pipelined, so the lines of one tick cost one socket write to Redis and one read back. */
@@ -96,7 +96,7 @@ export class ChatService implements OnApplicationShutdown {
     }
     const claimKey = clientMessageId ? redisKey(this.config.redisPrefix, 'cmid', located.id, party.prefix, clientMessageId) : null;
     // the sender's file is the truth: a re-send of a saved line (by any gateway, before any crash) is found there
-    const saved = clientMessageId ? await this.messages.findByClientId(located.dir, party.prefix, clientMessageId) : null;
+    const saved = clientMessageId ? await this.savedBefore(located, party, clientMessageId) : null;
     if (saved) {
       await this.actions.limit.consume(actor);
       return { message: saved, duplicate: true };
@@ -104,7 +104,7 @@ export class ChatService implements OnApplicationShutdown {
     const admitted = await this.admit(located, party, actor, claimKey);
     if (admitted.kind === 'claimed') {
       // another save holds the id: it may have landed since the look above
-      const landed = await this.messages.findByClientId(located.dir, party.prefix, clientMessageId!);
+      const landed = await this.savedBefore(located, party, clientMessageId!);
       if (landed) return { message: landed, duplicate: true };
       throw new ParleyError(ErrorCode.DuplicateInFlight, 'this message is still being saved; wait for its acknowledgement');
     }
@@ -146,6 +146,21 @@ export class ChatService implements OnApplicationShutdown {
     }
     if (admitted.kind === 'seq') this.see(located.id, admitted.seq);
     return admitted;
+  }
+
+  /**
+   * The sender's line saved under this client id, on disk: a line in the file may be one whose
+   * commit is in flight (or failed and was taken back out), so the file is synced and read again.
+   */
+  private async savedBefore(located: LocatedNegotiation, party: PartyRef, clientMessageId: string): Promise<ChatMessage | null> {
+    if (!(await this.messages.findByClientId(located.dir, party.prefix, clientMessageId))) return null;
+    try {
+      await this.messages.syncParty(located.dir, party.prefix);
+    } catch (e) {
+      this.log.error({ err: e, negotiation_id: located.id }, 'message file sync failed');
+      throw new ParleyError(ErrorCode.StorageFailed, 'the message could not be saved; it was not sent', 503);
+    }
+    return this.messages.findByClientId(located.dir, party.prefix, clientMessageId);
   }
 
   private diskFloor(located: LocatedNegotiation): Promise<number> {
@@ -204,7 +219,14 @@ export class ChatService implements OnApplicationShutdown {
     return message;
   }
 
+  /** Before the gateway listens: lines that gateways gone before their party files were flushed left in their commit logs. */
+  async onApplicationBootstrap(): Promise<void> {
+    const { segments, restored } = await this.messages.recover();
+    if (segments > 0) this.log.info({ segments, restored }, 'chat commit logs of stopped gateways replayed');
+  }
+
   async onApplicationShutdown(): Promise<void> {
+    await this.messages.close();
     await this.admitRedis.quit().catch(() => this.admitRedis.disconnect());
   }
 }
