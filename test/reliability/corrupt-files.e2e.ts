@@ -67,7 +67,7 @@ describe('corrupt and read-only storage: one request fails with a reason, the re
       expect(accepted).toBe(true);
       await until(
         'the healthy trade settled',
-        () => auditDisk(dataDir).negotiations.get(good)?.outcome?.status === 'completed',
+        () => auditDisk(dataDir, { live: true }).negotiations.get(good)?.outcome?.status === 'completed',
         20_000,
         200,
       );
@@ -75,7 +75,7 @@ describe('corrupt and read-only storage: one request fails with a reason, the re
       // bounded look: the damaged one never stays claimed (checked, refused, given back)
       const places: string[] = [];
       for (let i = 0; i < 10; i++) {
-        places.push(auditDisk(dataDir).negotiations.get(bad)?.place ?? 'gone');
+        places.push(auditDisk(dataDir, { live: true }).negotiations.get(bad)?.place ?? 'gone');
         await sleep(300);
       }
       // a sweep re-checks it every second, so a message may meet one of those short claims: it is re-sent (bounded)
@@ -96,7 +96,7 @@ describe('corrupt and read-only storage: one request fails with a reason, the re
       await until(
         'settled once repaired',
         () => {
-          const n = auditDisk(dataDir).negotiations.get(bad);
+          const n = auditDisk(dataDir, { live: true }).negotiations.get(bad);
           return n?.outcome?.status === 'completed' && n.place === 'archived';
         },
         20_000,

@@ -199,7 +199,7 @@ describe(`fault injection (${MODE})`, () => {
       await until(
         'every agreed trade settled and every line answered',
         () => {
-          const audit = auditDisk(rig.world.dataDir);
+          const audit = auditDisk(rig.world.dataDir, { live: true });
           return (
             agreed.every((t) => audit.negotiations.get(t.id)?.outcome?.status === 'completed') &&
             verifyAi(audit, practices).unanswered === 0 &&
@@ -216,7 +216,7 @@ describe(`fault injection (${MODE})`, () => {
       // worker died before telling the room when the retried job sends it again
       await until(
         'every message delivered',
-        () => undelivered(auditDisk(rig.world.dataDir), [...clients.values()]).length === 0,
+        () => undelivered(auditDisk(rig.world.dataDir, { live: true }), [...clients.values()]).length === 0,
         15_000,
         250,
       ).catch(() => undefined);
@@ -337,7 +337,7 @@ describe(`fault injection (${MODE})`, () => {
         await until(
           `${label}: settled and answered`,
           () => {
-            const audit = auditDisk(rig.world.dataDir);
+            const audit = auditDisk(rig.world.dataDir, { live: true });
             return (
               agreed.every((t) => audit.negotiations.get(t.id)?.outcome?.status === 'completed') &&
               verifyAi(audit, p.practices).unanswered === 0

@@ -56,7 +56,7 @@ describe('Redis restarted empty: schedulers, trades and AI turns recover by them
       await clients.get(student)!.join(practice);
       const first = await rig.say(clients.get(student)!, practice, PRACTICE_LINES[0]);
       expect(first.result.status).toBe('acked');
-      await until('first AI reply', () => verifyAi(auditDisk(rig.world.dataDir), [practice]).unanswered === 0, 20_000, 200);
+      await until('first AI reply', () => verifyAi(auditDisk(rig.world.dataDir, { live: true }), [practice]).unanswered === 0, 20_000, 200);
 
       // jobs waiting in Redis when it is wiped: the workers are frozen while they are queued
       const ai1 = rig.cluster.get('ai1');

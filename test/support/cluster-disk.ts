@@ -29,6 +29,8 @@ export interface DiskAudit {
   jsonlLines: number;
   badJson: string[];
   badLines: { file: string; line: number; tail: boolean }[];
+  /** Read while the tree was changing: entries that moved away mid-walk were skipped. */
+  live: boolean;
 }
 
 const PLACES = [
@@ -37,7 +39,12 @@ const PLACES = [
   ['negotiations_archive', 'archived'],
 ] as const;
 
-export function auditDisk(dataDir: string): DiskAudit {
+/**
+ * Reads every negotiation, transaction and order under `dataDir`. `live`: the tree is still being
+ * changed (a poll while settlers run), so an entry moved away between its listing and its read is
+ * skipped (the next poll finds it in its new place); a quiet tree's audit keeps that an error.
+ */
+export function auditDisk(dataDir: string, options: { live?: boolean } = {}): DiskAudit {
   const audit: DiskAudit = {
     negotiations: new Map(),
     duplicatePlaces: [],
@@ -47,42 +54,53 @@ export function auditDisk(dataDir: string): DiskAudit {
     jsonlLines: 0,
     badJson: [],
     badLines: [],
+    live: options.live ?? false,
   };
   const teamsDir = join(dataDir, 'teams');
   if (!existsSync(teamsDir)) return audit;
-  for (const team of readdirSync(teamsDir)) {
+  for (const team of list(audit, teamsDir)) {
     const teamDir = join(teamsDir, team);
-    if (!lstatSync(teamDir).isDirectory()) continue;
+    if (!isDirectory(audit, teamDir)) continue;
     const init = json<TeamInit>(audit, join(teamDir, 'init.json'));
     if (init) audit.teams.set(team, init);
     for (const [sub, place] of PLACES) {
       const base = join(teamDir, sub);
       if (!existsSync(base)) continue;
-      for (const id of readdirSync(base)) {
+      for (const id of list(audit, base)) {
         const dir = join(base, id);
         // a responder holds a symlink to the initiator's directory: read each negotiation once
-        if (!lstatSync(dir).isDirectory()) continue;
+        if (!isDirectory(audit, dir)) continue;
         const n = readNegotiation(audit, team, id, place, dir);
+        if (!n) continue;
         if (audit.negotiations.has(id)) audit.duplicatePlaces.push(id);
         audit.negotiations.set(id, n);
       }
     }
     const txDir = join(teamDir, 'transactions');
     if (existsSync(txDir)) {
-      for (const file of readdirSync(txDir).filter((f) => f.endsWith('.json'))) {
+      for (const file of list(audit, txDir).filter((f) => f.endsWith('.json'))) {
         const tx = json<Transaction>(audit, join(txDir, file));
         if (tx) audit.transactions.push({ team, file, tx });
       }
     }
     const ordersDir = join(teamDir, 'orders');
-    if (existsSync(ordersDir)) for (const f of readdirSync(ordersDir).filter((x) => x.endsWith('.json'))) json(audit, join(ordersDir, f));
+    if (existsSync(ordersDir)) for (const f of list(audit, ordersDir).filter((x) => x.endsWith('.json'))) json(audit, join(ordersDir, f));
   }
   return audit;
 }
 
-function readNegotiation(audit: DiskAudit, owner: string, id: string, place: NegotiationOnDisk['place'], dir: string): NegotiationOnDisk {
+/** Null when the directory moved away meanwhile (a live audit only). */
+function readNegotiation(
+  audit: DiskAudit,
+  owner: string,
+  id: string,
+  place: NegotiationOnDisk['place'],
+  dir: string,
+): NegotiationOnDisk | null {
   const n: NegotiationOnDisk = { id, owner, place, dir, meta: null, states: [], outcome: null, messages: [] };
-  for (const f of readdirSync(dir)) {
+  const files = vanishedAsNull(audit, () => readdirSync(dir));
+  if (!files) return null;
+  for (const f of files) {
     const p = join(dir, f);
     if (f === 'negotiation.json') n.meta = json(audit, p);
     else if (f === 'outcome.json') n.outcome = json(audit, p);
@@ -95,11 +113,26 @@ function readNegotiation(audit: DiskAudit, owner: string, id: string, place: Neg
   return n;
 }
 
+/** `read()`, or null when a live audit finds the entry moved away (ENOENT); otherwise it throws. */
+function vanishedAsNull<T>(audit: DiskAudit, read: () => T): T | null {
+  try {
+    return read();
+  } catch (e) {
+    if (audit.live && (e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw e;
+  }
+}
+
+const list = (audit: DiskAudit, dir: string) => vanishedAsNull(audit, () => readdirSync(dir)) ?? [];
+const isDirectory = (audit: DiskAudit, path: string) => vanishedAsNull(audit, () => lstatSync(path).isDirectory()) ?? false;
+
 function json<T>(audit: DiskAudit, path: string): T | null {
   if (!existsSync(path)) return null;
+  const text = vanishedAsNull(audit, () => readFileSync(path, 'utf8'));
+  if (text === null) return null;
   audit.jsonFiles++;
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as T;
+    return JSON.parse(text) as T;
   } catch {
     audit.badJson.push(path);
     return null;
@@ -107,7 +140,7 @@ function json<T>(audit: DiskAudit, path: string): T | null {
 }
 
 function jsonl<T>(audit: DiskAudit, path: string): T[] {
-  const text = readFileSync(path, 'utf8');
+  const text = vanishedAsNull(audit, () => readFileSync(path, 'utf8')) ?? '';
   const lines = text.split('\n');
   const out: T[] = [];
   lines.forEach((line, i) => {

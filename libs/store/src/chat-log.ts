@@ -1,4 +1,4 @@
-import { closeSync, constants, mkdirSync, openSync, readdirSync, renameSync, statSync, unlinkSync, write } from 'node:fs';
+import { closeSync, constants, mkdirSync, openSync, renameSync, statSync, unlinkSync, write } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { ChatMessage } from '@parley/contracts';
 import { Appender } from './appender';
@@ -6,7 +6,7 @@ import { DIR_MODE, FILE_MODE, isNotFound, readJsonLines, syncDir } from './files
 import { crashPoint } from './fault-points';
 import type { NegotiationStore } from './negotiations';
 import { DataPaths, NegotiationFiles } from './paths';
-import { fsyncPath, isOrphanSegment, liveSegments, newSegmentName } from './segments';
+import { fsyncPath, liveSegments, newSegmentName, orphanSegments } from './segments';
 import { isPrefix } from './validate';
 
 /**
@@ -274,18 +274,9 @@ export class ChatLog {
   }
 
   private async replayNow(): Promise<{ segments: number; restored: number }> {
-    let names: string[];
-    try {
-      names = readdirSync(this.dir).filter((n) => n.endsWith('.jsonl'));
-    } catch (e) {
-      if (isNotFound(e)) return { segments: 0, restored: 0 };
-      throw e;
-    }
     let segments = 0;
     let restored = 0;
-    for (const name of names) {
-      const found = join(this.dir, name);
-      if (!isOrphanSegment(name, found, ORPHAN_AFTER_MS)) continue;
+    for (const found of orphanSegments(this.dir, ORPHAN_AFTER_MS)) {
       // taken over exclusively: a rename to this process's name succeeds for one replayer only
       const path = join(this.dir, newSegmentName());
       try {

@@ -1,9 +1,9 @@
-import { closeSync, fdatasync, fstatSync, mkdirSync, openSync, readdirSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fdatasync, fstatSync, mkdirSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import type { Outcome } from '@parley/contracts';
 import type { TradeDecision } from './ledger';
 import { DIR_MODE, FILE_MODE, FileJournal, isNotFound, readJsonLines, syncDir } from './files';
-import { fsyncPath, isOrphanSegment, liveSegments as live, newSegmentName } from './segments';
+import { fsyncPath, liveSegments as live, newSegmentName, orphanSegments } from './segments';
 
 /**
  * The settlement journal: one append + fdatasync makes the files of every settlement in flight
@@ -122,18 +122,9 @@ export class SettlementJournal implements FileJournal {
    * apply fails keeps its segment for the next pass.
    */
   async replay(apply: (record: SettlementRecord) => Promise<void>): Promise<{ records: number; failed: number }> {
-    let names: string[];
-    try {
-      names = readdirSync(this.dir).filter((n) => n.endsWith('.jsonl'));
-    } catch (e) {
-      if (isNotFound(e)) return { records: 0, failed: 0 };
-      throw e;
-    }
     let records = 0;
     let failed = 0;
-    for (const name of names) {
-      const path = join(this.dir, name);
-      if (!isOrphanSegment(name, path, ORPHAN_AFTER_MS)) continue;
+    for (const path of orphanSegments(this.dir, ORPHAN_AFTER_MS)) {
       let ok = true;
       for (const record of await readJsonLines<SettlementRecord>(path)) {
         records++;

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { isNotFound } from './files';
 
 /**
@@ -32,6 +33,18 @@ export function isOrphanSegment(name: string, path: string, staleMs: number): bo
   } catch {
     return false;
   }
+}
+
+/** The orphan segments in `dir` (see isOrphanSegment), as paths; a folder not made yet has none. */
+export function orphanSegments(dir: string, staleMs: number): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => n.endsWith('.jsonl'));
+  } catch (e) {
+    if (isNotFound(e)) return [];
+    throw e;
+  }
+  return names.map((name) => join(dir, name)).filter((path, i) => isOrphanSegment(names[i], path, staleMs));
 }
 
 function isRunning(pid: number): boolean {
