@@ -205,6 +205,8 @@ async function agreeOpen(args: { url: string; pairs: { a: string; b: string; ids
 async function agreeRun(args: { rate: number; count: number; timeoutMs: number }) {
   const batch = agreeQueue.splice(0, args.count);
   const sentAt = new Map<string, number>();
+  /** wall-clock (Date.now) send, ack and update per negotiation, to line up with the queue's event times */
+  const wall = new Map<string, { sent: number; ack?: number; update?: number }>();
   const latencies: number[] = [];
   const statuses: Record<string, number> = {};
   let ackFailed = 0;
@@ -217,6 +219,8 @@ async function agreeRun(args: { rate: number; count: number; timeoutMs: number }
     const t0 = sentAt.get(u.negotiation_id);
     if (t0 === undefined) return;
     sentAt.delete(u.negotiation_id);
+    const w = wall.get(u.negotiation_id);
+    if (w) w.update = Date.now();
     const now = performance.now();
     latencies.push(now - t0);
     lastUpdateMs = now - start;
@@ -230,8 +234,11 @@ async function agreeRun(args: { rate: number; count: number; timeoutMs: number }
     if (wait > 1) await sleep(wait);
     const p = batch[i];
     sentAt.set(p.id, performance.now());
+    const w: { sent: number; ack?: number; update?: number } = { sent: Date.now() };
+    wall.set(p.id, w);
     emitAck(p.b, 'agree-offer', { negotiation_id: p.id, terms: p.terms }).then(
       (r) => {
+        w.ack = Date.now();
         if (!r.ok) {
           ackFailed++;
           errorSample ||= JSON.stringify(r.error);
@@ -261,6 +268,7 @@ async function agreeRun(args: { rate: number; count: number; timeoutMs: number }
     errorSample,
     latencies,
     statuses,
+    wall: [...wall].map(([id, w]) => ({ id, ...w })),
   };
 }
 

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket as NetSocket } from 'node:net';
 import { Session } from 'node:inspector';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeHeapSnapshot } from 'node:v8';
 import { performance } from 'node:perf_hooks';
@@ -397,6 +397,9 @@ async function profileStop() {
   const { profile } = await post<{ profile: CpuProfile }>('Profiler.stop');
   profiler!.disconnect();
   profiler = null;
+  // the raw profile too, for a closer look (chrome://inspect or a script)
+  if (process.env.BENCH_PROFILE_DIR)
+    writeFileSync(join(process.env.BENCH_PROFILE_DIR, `${process.pid}-${Date.now()}.cpuprofile`), JSON.stringify(profile));
   return summarizeProfile(profile, 15);
 }
 

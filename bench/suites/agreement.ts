@@ -9,6 +9,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { removeTree } from '../lib/setup';
+import { agreementStages } from '../lib/agreement-stages';
 
 interface RunResult {
   rate: number;
@@ -38,19 +39,26 @@ const UPDATE_TIMEOUT_S = 60;
  * different teams.
  */
 export async function agreementSuite(ctx: Ctx, sweepPoints: SweepPoint[]): Promise<Section> {
-  const rates = ctx.smoke ? [10] : [10, 100, 1000];
+  // quick runs: BENCH_AGREEMENT_RATES=10,100 BENCH_AGREEMENT_BIG=0 BENCH_AGREEMENT_BREAKDOWN=0 (BENCH_AGREEMENT_STAGES=1: per-stage times)
+  const rates = process.env.BENCH_AGREEMENT_RATES
+    ? process.env.BENCH_AGREEMENT_RATES.split(',').map(Number)
+    : ctx.smoke
+      ? [10]
+      : [10, 100, 1000];
+  const withBig = process.env.BENCH_AGREEMENT_BIG !== '0';
   const countAt = (rate: number) => (ctx.smoke ? 10 : rate === 10 ? 600 : rate === 100 ? 1000 : 2000);
   const pairs = ctx.smoke ? 4 : 100;
   const smallTree = 100;
   const bigTree = ctx.smoke ? 2_000 : 100_000;
 
-  const breakdown = await settleBreakdowns(ctx, ctx.smoke ? 40 : 2000, pairs);
+  const breakdown = process.env.BENCH_AGREEMENT_BREAKDOWN === '0' ? [] : await settleBreakdowns(ctx, ctx.smoke ? 40 : 2000, pairs);
   const small: RunResult[] = [];
   let big: RunResult[] = [];
   try {
-    await session(ctx, benchConfig(), smallTree, pairs, [...rates.map(countAt), countAt(10)], async (run, grow) => {
+    await session(ctx, benchConfig(), smallTree, pairs, [...rates.map(countAt), ...(withBig ? [countAt(10)] : [])], async (run, grow) => {
       // the saturating rate is also profiled (agreement-worker process, V8 sampler): the latency there is queueing anyway
-      for (const rate of rates) small.push(await run(rate, countAt(rate), !ctx.smoke && rate === Math.max(...rates)));
+      for (const rate of rates) small.push(await run(rate, countAt(rate), !ctx.smoke && rate === 1000));
+      if (!withBig) return;
       const s = grow(bigTree);
       ctx.log(`agreement: ${fmt(bigTree)} open negotiations on disk (+${fmt(s)} s to write)`);
       big = [await run(10, countAt(10))];
@@ -67,7 +75,7 @@ export async function agreementSuite(ctx: Ctx, sweepPoints: SweepPoint[]): Promi
   const seedSmallScanMs = nearestScan(sweepPoints, smallTree) ?? 0;
   const seedMean = (PERIOD_S / 2) * 1000 + seedSmallScanMs;
   const at10 = small[0];
-  const big10 = big[0];
+  const big10 = big[0] ?? { ...at10, p50: NaN, p99: NaN, missing: 0 };
   const body = [
     'Gateway, agreement worker (default settings: AGREEMENT_CONCURRENCY 64, libuv pool 16, sweep every 60 s) and clients each in their',
     `own process; ${pairs} pairs of teams, one socket per team joined to all of its negotiations. Setup: the first party`,
@@ -311,8 +319,13 @@ async function session(
       // start from a quiet queue (a running sweep finishes first, bounded)
       await waitAgreementQueueIdle(config, 120_000);
       if (profile) await worker.call('profileStart');
+      // BENCH_AGREEMENT_PROFILE_GATEWAY=<rate>: the gateway's profile at that rate, in the log
+      const profileGateway = process.env.BENCH_AGREEMENT_PROFILE_GATEWAY === String(rate);
+      if (profileGateway) await gateway.call('profileStart');
+      const sinceMs = Date.now();
       const r = await clients.call('agreeRun', { rate, count, timeoutMs: UPDATE_TIMEOUT_S * 1000 }, count * (1000 / rate) + 120_000);
       const top = profile ? await worker.call<ProfileTop>('profileStop') : undefined;
+      const gatewayTop = profileGateway ? await gateway.call<ProfileTop>('profileStop') : undefined;
       // an update that never came counts as slower than any that did
       const lat = summarize([...r.latencies, ...new Array<number>(r.missing).fill(Infinity)]);
       const spanS = Math.max(r.sendMs, r.lastUpdateMs) / 1000;
@@ -334,6 +347,8 @@ async function session(
       ctx.log(
         `agreement ${rate}/s (${fmt(open)} open): ${r.updates}/${r.sent} updates (${fmt(result.achieved)}/s), p50 ${late(lat.p50)}, p99 ${late(lat.p99)}, max ${late(lat.max)}`,
       );
+      if (process.env.BENCH_AGREEMENT_STAGES === '1') for (const line of await agreementStages(config, r.wall, sinceMs)) ctx.log(line);
+      if (gatewayTop) ctx.log(profileTables(`gateway profile at ${rate}/s: ${fmt(gatewayTop.totalMs)} ms busy`, gatewayTop).join('\n'));
       return result;
     };
     await body(run, (size) => {

@@ -172,7 +172,7 @@ export class MarketBook {
       const listing = listingOf(dir);
       const meta = this.createdMeta(id, dir, listing);
       if (!meta || meta.kind !== 'peer' || !meta.chemical) continue;
-      const own = readStatesSync(dir, listing).find((s) => s.user === email);
+      const own = ownState(dir, listing, meta, email);
       const terms = termsOf(own?.offer);
       if (!own || own.status === 'rejected' || !terms || !parsePrice(terms.price).ok || !Number.isSafeInteger(terms.quantity)) continue;
       out.push({ meta, own });
@@ -262,6 +262,20 @@ export class MarketBook {
     if (meta) this.metas.set(negotiationId, meta);
     return meta;
   }
+}
+
+/**
+ * The team's own state in a negotiation directory: its own file first (named by its prefix in
+ * negotiation.json), confirmed by the `user` inside; every state file only when that does not answer.
+ */
+function ownState(dir: string, listing: string[], meta: NegotiationMeta, email: string): PartyState | undefined {
+  const prefix = meta.parties?.find((p) => p.user === email)?.prefix;
+  const name = prefix ? NegotiationFiles.state(prefix) : null;
+  if (name && listing.includes(name)) {
+    const [own] = readStatesSync(dir, [name]);
+    if (own?.user === email) return own;
+  }
+  return readStatesSync(dir, listing).find((s) => s.user === email);
 }
 
 /** A negotiation directory's names; none when it is not a directory (a stray file, a link whose target is gone). */

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CHEMICALS, Chemical, ErrorCode, Holdings, ParleyError, TeamInit, Transaction } from '@parley/contracts';
-import { CorruptFileError, listDir, readJson } from './files';
+import { CorruptFileError, listDir, readJson, readJsonSync } from './files';
 import { LedgerView, applyLegs, ledgerEffects, readLedger } from './ledger';
 import { DataPaths } from './paths';
 import { amountCents, centsAmount } from './cents';
@@ -62,7 +62,8 @@ export function rememberTransaction(path: string, tx: Transaction): void {
 
 /** init.json holdings (the defaults when a hand-made init.json has none). Null when the team does not exist. */
 export async function startingHoldings(paths: DataPaths, email: string): Promise<Holdings | null> {
-  const init = await readJson<Partial<TeamInit>>(paths.init(email));
+  // one small file on every honour check and settlement: a synchronous read costs less than the pool's hops
+  const init = readJsonSync<Partial<TeamInit>>(paths.init(email));
   if (!init) return null;
   if (!init.holdings || typeof init.holdings !== 'object') return { ...DEFAULT_HOLDINGS };
   const h = init.holdings as Partial<Holdings>;

@@ -38,7 +38,8 @@ export class OfferService {
 
   async change(access: Access & { party: PartyRef }, status: PartyStatus, terms: Terms | null): Promise<OfferChange> {
     const { located, party } = access;
-    const previous = (await this.negotiations.readStates(located.dir)).find((s) => s.user === party.user) ?? null;
+    // the party's previous offer matters only when this change names no terms (an agree or reject as it stands)
+    const previous = terms ? null : ((await this.negotiations.readStates(located.dir)).find((s) => s.user === party.user) ?? null);
     const offerTerms = terms ?? termsOf(previous?.offer);
     if (terms) await this.assertValid(access, terms);
     const now = Date.now();
