@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createFileExclusive, writeJsonAtomic } from './files';
+import { createFileExclusive } from './files';
 import { DataPaths } from './paths';
 import { TeamStore } from './teams';
 import { OrderStore } from './orders';
@@ -25,15 +25,5 @@ describe('files under DATA_DIR', () => {
     const results = await Promise.all([1, 2, 3].map((n) => createFileExclusive(join(dir, 'x'), 'f.json', { n })));
     expect(results.filter(Boolean)).toHaveLength(1);
     expect(statSync(join(dir, 'x', 'f.json')).mode & 0o777).toBe(0o600);
-  });
-
-  it('atomic writes of one path land in call order and leave no temporary file', async () => {
-    const path = join(dir, 'state.json');
-    await Promise.all([1, 2, 3, 4, 5].map((n) => writeJsonAtomic(path, { n })));
-    expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual({ n: 5 });
-    expect(statSync(path).mode & 0o777).toBe(0o600);
-    expect(readdirSync(dir)).toEqual(['state.json']);
-    await expect(writeJsonAtomic(join(dir, 'missing', 'f.json'), {})).rejects.toMatchObject({ code: 'ENOENT' });
-    expect(readdirSync(dir)).toEqual(['state.json']);
   });
 });

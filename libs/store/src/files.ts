@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { linkSync, readFileSync, readdirSync, unlinkSync, writeFileSync } from 'node:fs';
-import { link, mkdir, open, readFile, readdir, rename, unlink } from 'node:fs/promises';
+import { link, mkdir, open, readFile, readdir, unlink } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
 import { ErrorCode, ParleyError } from '@parley/contracts';
+import writeFileAtomic from 'write-file-atomic';
 
 /** Data files are the team's alone (password hashes, holdings): owner read/write only. */
 export const FILE_MODE = 0o600;
@@ -12,33 +13,8 @@ export const DIR_MODE = 0o700;
  * Atomic JSON write: a reader sees the old file or the new one, never half of one. The directory is
  * fsynced after the rename, so a crash cannot bring back the old file (or no file) once this returned.
  */
-export function writeJsonAtomic(path: string, value: unknown): Promise<void> {
-  const text = JSON.stringify(value, null, 2) + '\n';
-  // writes of one path by this process land in call order (a later one never renamed over by an earlier one)
-  const turn = (atomicWrites.get(path) ?? Promise.resolve()).then(() => replaceFile(path, text));
-  const tail = turn.catch(() => undefined);
-  atomicWrites.set(path, tail);
-  void tail.then(() => {
-    if (atomicWrites.get(path) === tail) atomicWrites.delete(path);
-  });
-  return turn;
-}
-
-const atomicWrites = new Map<string, Promise<unknown>>();
-
-/**
- * A complete, fsynced temporary file beside `path`, renamed over it, then the directory fsynced: five
- * calls, where write-file-atomic made a dozen (realpath's lstat of every path component, stat, chown, chmod).
- */
-async function replaceFile(path: string, text: string): Promise<void> {
-  const tmp = `${path}.${randomUUID()}.tmp`;
-  try {
-    await writeFileDurable(tmp, text);
-    await rename(tmp, path);
-  } catch (e) {
-    await unlink(tmp).catch(() => undefined);
-    throw e;
-  }
+export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
+  await writeFileAtomic(path, JSON.stringify(value, null, 2) + '\n', { fsync: true, mode: FILE_MODE });
   await syncDir(dirname(path));
 }
 
