@@ -206,6 +206,8 @@ async function agreeRun(args: { rate: number; count: number; timeoutMs: number }
   const batch = agreeQueue.splice(0, args.count);
   const sentAt = new Map<string, number>();
   const latencies: number[] = [];
+  /** when each of `latencies` was sent (epoch ms, to lay it beside the worker's sweep passes) */
+  const sentEpochMs: number[] = [];
   const statuses: Record<string, number> = {};
   let ackFailed = 0;
   /** acks that did not come within emitAck's 10 s (socket.io's "operation has timed out"): late, not refused */
@@ -219,6 +221,7 @@ async function agreeRun(args: { rate: number; count: number; timeoutMs: number }
     sentAt.delete(u.negotiation_id);
     const now = performance.now();
     latencies.push(now - t0);
+    sentEpochMs.push(performance.timeOrigin + t0);
     lastUpdateMs = now - start;
     statuses[u.status] = (statuses[u.status] ?? 0) + 1;
   };
@@ -260,6 +263,7 @@ async function agreeRun(args: { rate: number; count: number; timeoutMs: number }
     ackLate,
     errorSample,
     latencies,
+    sentEpochMs,
     statuses,
   };
 }
