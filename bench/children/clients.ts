@@ -208,6 +208,8 @@ async function agreeRun(args: { rate: number; count: number; timeoutMs: number }
   /** wall-clock (Date.now) send, ack and update per negotiation, to line up with the queue's event times */
   const wall = new Map<string, { sent: number; ack?: number; update?: number }>();
   const latencies: number[] = [];
+  /** when each of `latencies` was sent (epoch ms, to lay it beside the worker's sweep passes) */
+  const sentEpochMs: number[] = [];
   const statuses: Record<string, number> = {};
   let ackFailed = 0;
   /** acks that did not come within emitAck's 10 s (socket.io's "operation has timed out"): late, not refused */
@@ -223,6 +225,7 @@ async function agreeRun(args: { rate: number; count: number; timeoutMs: number }
     if (w) w.update = Date.now();
     const now = performance.now();
     latencies.push(now - t0);
+    sentEpochMs.push(performance.timeOrigin + t0);
     lastUpdateMs = now - start;
     statuses[u.status] = (statuses[u.status] ?? 0) + 1;
   };
@@ -267,6 +270,7 @@ async function agreeRun(args: { rate: number; count: number; timeoutMs: number }
     ackLate,
     errorSample,
     latencies,
+    sentEpochMs,
     statuses,
     wall: [...wall].map(([id, w]) => ({ id, ...w })),
   };

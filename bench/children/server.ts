@@ -172,7 +172,10 @@ async function startAiWorker(args: { config: ParleyConfig; concurrency?: number 
 }
 
 interface AgreementWorkerModule {
-  createAgreementWorker(config: ParleyConfig, options?: Record<string, unknown>): Promise<Closable>;
+  createAgreementWorker(
+    config: ParleyConfig,
+    options?: Record<string, unknown>,
+  ): Promise<Closable & { settlement: { sweep(options?: object): Promise<unknown> } }>;
 }
 
 async function startAgreementWorker(args: { config: ParleyConfig }): Promise<{ ok: true }> {
@@ -181,7 +184,30 @@ async function startAgreementWorker(args: { config: ParleyConfig }): Promise<{ o
     throw new Error('apps/agreement-worker/src/agreement-worker has no createAgreementWorker');
   const worker = await mod.createAgreementWorker(args.config, { handleSignals: false });
   running.push(worker);
+  // each sweep pass's start and end (epoch ms), for the agreement suite's timeline
+  const sweep = worker.settlement.sweep.bind(worker.settlement);
+  sweepNowIn = () => worker.settlement.sweep();
+  worker.settlement.sweep = async (options?: object) => {
+    const pass = { startMs: Date.now(), endMs: NaN };
+    sweepPassLog.push(pass);
+    try {
+      return await sweep(options);
+    } finally {
+      pass.endMs = Date.now();
+    }
+  };
   return { ok: true };
+}
+
+const sweepPassLog: { startMs: number; endMs: number }[] = [];
+let sweepNowIn: (() => Promise<unknown>) | null = null;
+/** One pass of the agreement worker's sweep now, as its `sweep` job would run it (a diagnostic). */
+async function sweepNow(): Promise<void> {
+  await sweepNowIn?.();
+}
+/** Every sweep pass of this process so far (one still running has endMs null). */
+function sweepPasses(): { startMs: number; endMs: number | null }[] {
+  return sweepPassLog.map((p) => ({ startMs: p.startMs, endMs: Number.isNaN(p.endMs) ? null : p.endMs }));
 }
 
 /**
@@ -444,6 +470,8 @@ const handlers: Record<string, (args: any) => unknown> = {
   startBare,
   startAiWorker,
   startAgreementWorker,
+  sweepPasses,
+  sweepNow,
   startFakeModel,
   sweep,
   sweepUnchanged,

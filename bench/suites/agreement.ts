@@ -55,7 +55,10 @@ export async function agreementSuite(ctx: Ctx, sweepPoints: SweepPoint[]): Promi
   const small: RunResult[] = [];
   let big: RunResult[] = [];
   try {
-    await session(ctx, benchConfig(), smallTree, pairs, [...rates.map(countAt), ...(withBig ? [countAt(10)] : [])], async (run, grow) => {
+    // BENCH_SWEEP_INTERVAL_MS: the worker's sweep period (a diagnostic; default the production 60 s)
+    const sweepEvery = process.env.BENCH_SWEEP_INTERVAL_MS;
+    const config = benchConfig(sweepEvery ? { SWEEP_INTERVAL_MS: sweepEvery } : {});
+    await session(ctx, config, smallTree, pairs, [...rates.map(countAt), ...(withBig ? [countAt(10)] : [])], async (run, grow) => {
       // the saturating rate is also profiled (agreement-worker process, V8 sampler): the latency there is queueing anyway
       for (const rate of rates) small.push(await run(rate, countAt(rate), !ctx.smoke && rate === 1000));
       if (!withBig) return;
@@ -263,6 +266,30 @@ function nearestScan(points: SweepPoint[], size: number): number | null {
 
 class WorkerStartError extends Error {}
 
+type SweepPass = { startMs: number; endMs: number | null };
+
+/** Which updates were sent while the worker's sweep ran a pass, and their latency beside the others'. */
+function logSweepOverlap(ctx: Ctx, r: { latencies: number[]; sentEpochMs: number[] }, passes: SweepPass[]): void {
+  const from = Math.min(...r.sentEpochMs);
+  const to = Math.max(...r.sentEpochMs);
+  const during = passes.filter((p) => (p.endMs ?? Infinity) >= from && p.startMs <= to);
+  const inPass = (t: number) => during.some((p) => t >= p.startMs && t <= (p.endMs ?? Infinity));
+  const yes = r.latencies.filter((_, i) => inPass(r.sentEpochMs[i]));
+  const no = r.latencies.filter((_, i) => !inPass(r.sentEpochMs[i]));
+  const stat = (xs: number[]) => (xs.length ? `p50 ${ms(summarize(xs).p50)}, p99 ${ms(summarize(xs).p99)} (${xs.length})` : 'none');
+  const spans = during.map(
+    (p) => `${fmt((p.startMs - from) / 1000)} s +${p.endMs === null ? 'running' : `${fmt((p.endMs - p.startMs) / 1000)} s`}`,
+  );
+  const slowest = r.latencies
+    .map((l, i) => ({ l, at: (r.sentEpochMs[i] - from) / 1000 }))
+    .sort((a, b) => b.l - a.l)
+    .slice(0, 12)
+    .sort((a, b) => a.at - b.at);
+  ctx.log(
+    `agreement: sweep passes in the run [${spans.join(', ')}]; sent during a pass ${stat(yes)}; outside ${stat(no)}; slowest (sent at s: ms) ${slowest.map((x) => `${fmt(x.at)}: ${fmt(x.l)}`).join(', ')}`,
+  );
+}
+
 type Run = (rate: number, count: number, profile?: boolean) => Promise<RunResult>;
 
 /**
@@ -323,9 +350,14 @@ async function session(
       const profileGateway = process.env.BENCH_AGREEMENT_PROFILE_GATEWAY === String(rate);
       if (profileGateway) await gateway.call('profileStart');
       const sinceMs = Date.now();
+      // BENCH_AGREEMENT_SWEEP_AT_S: one sweep pass started that many seconds into the big tree's run (a diagnostic)
+      const sweepAt = open > openOnDisk ? process.env.BENCH_AGREEMENT_SWEEP_AT_S : undefined;
+      const kick = sweepAt && setTimeout(() => void worker.call('sweepNow', {}, 600_000).catch(() => undefined), Number(sweepAt) * 1000);
       const r = await clients.call('agreeRun', { rate, count, timeoutMs: UPDATE_TIMEOUT_S * 1000 }, count * (1000 / rate) + 120_000);
+      if (kick) clearTimeout(kick);
       const top = profile ? await worker.call<ProfileTop>('profileStop') : undefined;
       const gatewayTop = profileGateway ? await gateway.call<ProfileTop>('profileStop') : undefined;
+      logSweepOverlap(ctx, r, await worker.call<SweepPass[]>('sweepPasses'));
       // an update that never came counts as slower than any that did
       const lat = summarize([...r.latencies, ...new Array<number>(r.missing).fill(Infinity)]);
       const spanS = Math.max(r.sendMs, r.lastUpdateMs) / 1000;

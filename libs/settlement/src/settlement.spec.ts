@@ -436,6 +436,28 @@ describe('Settlement (claim, re-read, write, archive)', () => {
     expect(txFiles(bob)).toHaveLength(1);
   });
 
+  it('a pass that gives way to checks still finishes and finds a lost agreement; a second call meanwhile does not run another', async () => {
+    const s = settlement();
+    const metas = [];
+    for (let i = 0; i < 30; i++) metas.push(await peer(alice, bob));
+    for (const m of metas) await write(alice, m.id, pending(alice, 'buyer', { price: 1, quantity: 1 }));
+    const lost = metas[29];
+    await write(alice, lost.id, agreed(alice, 'buyer', { price: 1, quantity: 1 }));
+    await write(alice, lost.id, agreed(bob, 'seller', { price: 1, quantity: 1 }));
+    // a check that runs for the whole pass (a stream of them): the pass paces itself, it does not wait forever
+    s.activity.checking++;
+    try {
+      const pass = s.sweep();
+      expect(await s.sweep()).toEqual([]);
+      const results = await pass;
+      expect(results.find((r) => r.negotiation_id === lost.id)?.action).toBe('settled');
+      expect(results.filter((r) => r.action === 'untouched')).toHaveLength(29);
+    } finally {
+      s.activity.ended();
+    }
+    expect(txFiles(bob)).toHaveLength(1);
+  });
+
   it('refuses ids and e-mails that are not valid before touching a path', async () => {
     await expect(settlement().check('../etc@x.y', 'alice_bob_C_1704312345')).rejects.toMatchObject({ code: ErrorCode.InvalidPayload });
     await expect(settlement().check(alice, '../../x')).rejects.toMatchObject({ code: ErrorCode.InvalidPayload });

@@ -40,6 +40,8 @@ export class Settlement {
   readonly now: () => number;
   /** Transaction files and outcome.json are made durable by one journal commit for all settlements in flight. */
   readonly journal: SettlementJournal;
+  /** The checks running and lately run: the sweep gives way to them (see SettlementSweep). */
+  readonly activity = new CheckActivity();
 
   constructor(private readonly deps: SettlementDeps) {
     this.files = new SettlementFiles(deps.paths);
@@ -56,6 +58,15 @@ export class Settlement {
 
   /** The `check` job: settle, archive as rejected, or leave the negotiation untouched. */
   async check(owner: string, id: string): Promise<SettlementResult> {
+    this.activity.checking++;
+    try {
+      return await this.checkNow(owner, id);
+    } finally {
+      this.activity.ended();
+    }
+  }
+
+  private async checkNow(owner: string, id: string): Promise<SettlementResult> {
     const base = { negotiation_id: id, owner };
     const snapshot = await this.files.read(owner, id, this.files.activeDir(owner, id));
     if (!snapshot) return { ...base, action: (await this.files.read(owner, id, this.files.claimedDir(owner, id))) ? 'busy' : 'missing' };
@@ -327,6 +338,36 @@ export class Settlement {
 
   private async isStale(snapshot: NegotiationSnapshot, staleAfterMs: number): Promise<boolean> {
     return this.now() - (await this.files.lastActivityMs(snapshot)) >= staleAfterMs;
+  }
+}
+
+/** How many checks are running, and when the last one ended; `idle()` resolves when none is running. */
+export class CheckActivity {
+  checking = 0;
+  private lastEndedMs = -Infinity;
+  private waiters: (() => void)[] = [];
+
+  ended(): void {
+    this.checking--;
+    this.lastEndedMs = performance.now();
+    if (this.checking === 0) for (const wake of this.waiters.splice(0)) wake();
+  }
+
+  /** A check is running, or one ended less than `withinMs` ago. */
+  recent(withinMs: number): boolean {
+    return this.checking > 0 || performance.now() - this.lastEndedMs < withinMs;
+  }
+
+  /** Resolves when no check is running, or after `maxMs` at the latest. */
+  idle(maxMs: number): Promise<void> {
+    if (this.checking === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, maxMs);
+      this.waiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 }
 

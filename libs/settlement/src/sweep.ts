@@ -5,6 +5,16 @@ import type { SettlementDeps, SettlementResult } from './types';
 const SWEEP_CONCURRENCY = 16;
 /** The longest stretch of synchronous reads between two turns of the event loop (checks and emits run in between). */
 const SLICE_MS = 4;
+/**
+ * While checks run, or ran within RECENT_MS (they come in a stream), a pass gives way to them: its
+ * slices are BUSY_SLICE_MS, and after each it waits until no check is running — at most
+ * BUSY_WAIT_PER_SLICE slices' time, so under a saturating stream it still keeps ~1/11 of the loop and finishes.
+ */
+const RECENT_MS = 1_000;
+const BUSY_SLICE_MS = 1;
+const BUSY_WAIT_PER_SLICE = 10;
+/** Stale cleanup's lanes while checks come (its reads go through the thread pool the checks' fsyncs need). */
+const BUSY_LANES = 2;
 /** Every this many passes one looks into every directory again, changed or not. */
 const FULL_PASS_EVERY = 10;
 /**
@@ -19,7 +29,7 @@ interface Quiet {
 }
 
 /** What a pass needs of the settlement: its files, its scanner and the per-negotiation steps. */
-type Settler = Pick<Settlement, 'files' | 'scan' | 'check' | 'resume' | 'expireIfStale'>;
+type Settler = Pick<Settlement, 'files' | 'scan' | 'check' | 'resume' | 'expireIfStale' | 'activity'>;
 
 /**
  * The safety net around the settlement: the repeatable `sweep` (seed 000's poll, for checks that were
@@ -35,6 +45,7 @@ export class SettlementSweep {
   /** What the last pass found nothing to do in: teams by their negotiations/ version, directories by theirs. */
   private quiet: Quiet = { teams: new Map(), dirs: new Map() };
   private passes = 0;
+  private running = false;
 
   constructor(
     private readonly settlement: Settler,
@@ -47,6 +58,17 @@ export class SettlementSweep {
    * than `claimStaleMs` are finished.
    */
   async sweep(options: { claimStaleMs?: number } = {}): Promise<SettlementResult[]> {
+    // a pass that outlasts the interval (it gave way to a stream of checks) is not joined by a second one: it covers the call
+    if (this.running) return [];
+    this.running = true;
+    try {
+      return await this.pass(options);
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async pass(options: { claimStaleMs?: number }): Promise<SettlementResult[]> {
     const { files, scan } = this.settlement;
     const claimStaleMs = options.claimStaleMs ?? 30_000;
     const last = this.passes++ % FULL_PASS_EVERY === 0 ? null : this.quiet;
@@ -57,7 +79,7 @@ export class SettlementSweep {
     const links: { owner: string; id: string }[] = [];
     const claimed: { owner: string; id: string; changedMs: number }[] = [];
     const loudTeams = new Set<string>();
-    const slice = new Slicer();
+    const slice = new Slicer(this.settlement.activity);
     const startedMs = this.now();
     const settled = (v: DirVersion) => startedMs - v.changedMs >= SETTLED_AFTER_MS;
     const untouched = (owner: string, id: string, key: string, v: DirVersion, action: 'untouched' | 'skipped', reason?: string) => {
@@ -139,10 +161,13 @@ export class SettlementSweep {
   async staleCleanup(staleAfterMs: number): Promise<SettlementResult[]> {
     const results: SettlementResult[] = [];
     const dirs = (await this.settlement.files.listActive()).entries.filter((e) => e.type === 'dir');
+    const { activity } = this.settlement;
     results.push(
-      ...(await mapLimit(dirs, SWEEP_CONCURRENCY, (e) =>
-        guard(e.owner, e.id, () => this.settlement.expireIfStale(e.owner, e.id, staleAfterMs)),
-      )),
+      ...(await mapLimit(dirs, SWEEP_CONCURRENCY, async (e, lane) => {
+        // its reads share the thread pool with the checks' writes and fsyncs: while checks come, two lanes only
+        while (lane >= BUSY_LANES && activity.recent(RECENT_MS)) await new Promise((resolve) => setTimeout(resolve, RECENT_MS / 10));
+        return guard(e.owner, e.id, () => this.settlement.expireIfStale(e.owner, e.id, staleAfterMs));
+      })),
     );
     return results;
   }
@@ -170,25 +195,33 @@ async function guard(owner: string, id: string, fn: () => Promise<SettlementResu
   }
 }
 
-/** Lets the event loop run when the current stretch of synchronous work has lasted SLICE_MS. */
+/**
+ * Lets the event loop run when the current stretch of synchronous work has lasted SLICE_MS; while
+ * checks run or just ran, after BUSY_SLICE_MS, and then waits for the running ones (see RECENT_MS).
+ */
 class Slicer {
   private since = performance.now();
 
+  constructor(private readonly activity: Settler['activity']) {}
+
   async yieldIfDue(): Promise<void> {
-    if (performance.now() - this.since < SLICE_MS) return;
+    const ran = performance.now() - this.since;
+    const busy = this.activity.recent(RECENT_MS);
+    if (ran < (busy ? BUSY_SLICE_MS : SLICE_MS)) return;
     await new Promise((resolve) => setImmediate(resolve));
+    if (busy) await this.activity.idle(ran * BUSY_WAIT_PER_SLICE);
     this.since = performance.now();
   }
 }
 
-/** `fn` over `items`, at most `limit` at a time, results in the items' order. */
-async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+/** `fn` over `items`, at most `limit` at a time (each in its lane, 0 to limit - 1), results in the items' order. */
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T, lane: number) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array(items.length);
   let next = 0;
-  const lane = async () => {
+  const lane = async (_: unknown, k: number) => {
     while (next < items.length) {
       const i = next++;
-      out[i] = await fn(items[i]);
+      out[i] = await fn(items[i], k);
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));

@@ -4,7 +4,7 @@ import { NegotiationMeta } from '@parley/contracts';
 import { listDir, readJson } from './files';
 import { maxSeqInFile } from './message-index';
 import { DataPaths, NegotiationFiles } from './paths';
-import { isEmail, isNegotiationId } from './validate';
+import { isEmail, isUuid } from './validate';
 
 export interface OwedAiTurn {
   negotiation_id: string;
@@ -21,7 +21,8 @@ export interface OwedAiTurn {
 export async function owedAiTurns(paths: DataPaths, olderThanMs: number, nowMs = Date.now()): Promise<OwedAiTurn[]> {
   const out: OwedAiTurn[] = [];
   for (const owner of (await listDir(paths.teamsDir())).filter(isEmail)) {
-    for (const id of (await listDir(paths.negotiationsDir(owner))).filter(isNegotiationId)) {
+    // AI negotiations have UUIDs (NegotiationStore.createAi): a trade's `{initiator}_{responder}_…` is not read
+    for (const id of (await listDir(paths.negotiationsDir(owner))).filter(isUuid)) {
       const dir = paths.negotiation(owner, id);
       const meta = await readJson<NegotiationMeta>(join(dir, NegotiationFiles.meta)).catch(() => null);
       if (meta?.kind !== 'ai' || meta.initiator !== owner) continue;
