@@ -314,13 +314,11 @@ async function aiOpen(args: { url: string; students: { token: string; id: string
 }
 
 /**
- * A real conversation is a few dozen turns: after `turnsPerNegotiation` a student walks away and opens a new AI
+ * A real conversation is a few dozen turns: after `turnsPerNegotiation` a student opens a new AI
  * negotiation (POST /api/negotiations, as the web client does) and joins it. Not timed.
  */
 async function freshNegotiation(st: Student): Promise<void> {
   const { url, scenarioId } = aiSetup!;
-  // a student done with a practice walks away from it: open negotiations per team are capped
-  await emitAck(st.socket, 'reject-negotiation', { negotiation_id: st.id });
   const res = await fetch(`${url}/api/negotiations`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${st.token}` },
