@@ -463,6 +463,7 @@ function heapByKind(args: { dir: string }): Record<string, [number, number]> {
 }
 
 const handlers: Record<string, (args: any) => unknown> = {
+  cpuUsage: () => process.cpuUsage(),
   heapByKind,
   profileStart,
   profileStop,

@@ -26,6 +26,8 @@ interface RunResult {
   statuses: Record<string, number>;
   errorSample: string;
   profile?: ProfileTop;
+  /** CPU (user + system, and system alone) per update, µs: the gateway's and the agreement worker's */
+  cpu: { gateway: number; gatewayKernel: number; worker: number; workerKernel: number };
 }
 
 const PERIOD_S = 60;
@@ -60,7 +62,9 @@ export async function agreementSuite(ctx: Ctx, sweepPoints: SweepPoint[]): Promi
     const config = benchConfig(sweepEvery ? { SWEEP_INTERVAL_MS: sweepEvery } : {});
     await session(ctx, config, smallTree, pairs, [...rates.map(countAt), ...(withBig ? [countAt(10)] : [])], async (run, grow) => {
       // the saturating rate is also profiled (agreement-worker process, V8 sampler): the latency there is queueing anyway
-      for (const rate of rates) small.push(await run(rate, countAt(rate), !ctx.smoke && rate === 1000));
+      // BENCH_AGREEMENT_PROFILE_WORKER=<rate>: the worker's profile at another rate
+      const profileAt = process.env.BENCH_AGREEMENT_PROFILE_WORKER ?? (ctx.smoke ? '' : '1000');
+      for (const rate of rates) small.push(await run(rate, countAt(rate), String(rate) === profileAt));
       if (!withBig) return;
       const s = grow(bigTree);
       ctx.log(`agreement: ${fmt(bigTree)} open negotiations on disk (+${fmt(s)} s to write)`);
@@ -99,6 +103,8 @@ export async function agreementSuite(ctx: Ctx, sweepPoints: SweepPoint[]): Promi
         'p99',
         'max',
         `missing (no update within ${UPDATE_TIMEOUT_S} s)`,
+        'gateway CPU per agreement (kernel)',
+        'worker CPU per agreement (kernel)',
         'outcomes',
       ],
       small.map(row),
@@ -116,6 +122,8 @@ export async function agreementSuite(ctx: Ctx, sweepPoints: SweepPoint[]): Promi
         'p99',
         'max',
         `missing (no update within ${UPDATE_TIMEOUT_S} s)`,
+        'gateway CPU per agreement (kernel)',
+        'worker CPU per agreement (kernel)',
         'outcomes',
       ],
       big.map(row),
@@ -249,6 +257,8 @@ function row(r: RunResult): string[] {
     late(r.p99),
     late(r.max),
     String(r.missing),
+    `${fmt(r.cpu.gateway)} µs (${fmt(r.cpu.gatewayKernel)} µs)`,
+    `${fmt(r.cpu.worker)} µs (${fmt(r.cpu.workerKernel)} µs)`,
     Object.entries(r.statuses)
       .map(([k, v]) => `${k} ${v}`)
       .join(', ') +
@@ -285,6 +295,13 @@ function logSweepOverlap(ctx: Ctx, r: { latencies: number[]; sentEpochMs: number
     .sort((a, b) => b.l - a.l)
     .slice(0, 12)
     .sort((a, b) => a.at - b.at);
+  // the tail over the run: the slowest update of each second of sends
+  const perSecond: number[] = [];
+  r.latencies.forEach((l, i) => {
+    const s = Math.floor((r.sentEpochMs[i] - from) / 1000);
+    perSecond[s] = Math.max(perSecond[s] ?? 0, l);
+  });
+  ctx.log(`agreement: slowest update per second of sends (ms): ${Array.from(perSecond, (x) => fmt(x ?? 0)).join(' ')}`);
   ctx.log(
     `agreement: sweep passes in the run [${spans.join(', ')}]; sent during a pass ${stat(yes)}; outside ${stat(no)}; slowest (sent at s: ms) ${slowest.map((x) => `${fmt(x.at)}: ${fmt(x.l)}`).join(', ')}`,
   );
@@ -350,11 +367,15 @@ async function session(
       const profileGateway = process.env.BENCH_AGREEMENT_PROFILE_GATEWAY === String(rate);
       if (profileGateway) await gateway.call('profileStart');
       const sinceMs = Date.now();
+      const cpuBefore = await Promise.all([gateway.call<NodeJS.CpuUsage>('cpuUsage'), worker.call<NodeJS.CpuUsage>('cpuUsage')]);
       // BENCH_AGREEMENT_SWEEP_AT_S: one sweep pass started that many seconds into the big tree's run (a diagnostic)
       const sweepAt = open > openOnDisk ? process.env.BENCH_AGREEMENT_SWEEP_AT_S : undefined;
       const kick = sweepAt && setTimeout(() => void worker.call('sweepNow', {}, 600_000).catch(() => undefined), Number(sweepAt) * 1000);
       const r = await clients.call('agreeRun', { rate, count, timeoutMs: UPDATE_TIMEOUT_S * 1000 }, count * (1000 / rate) + 120_000);
       if (kick) clearTimeout(kick);
+      const cpuAfter = await Promise.all([gateway.call<NodeJS.CpuUsage>('cpuUsage'), worker.call<NodeJS.CpuUsage>('cpuUsage')]);
+      const per = (i: number, kernelOnly = false) =>
+        (cpuAfter[i].system - cpuBefore[i].system + (kernelOnly ? 0 : cpuAfter[i].user - cpuBefore[i].user)) / Math.max(r.updates, 1);
       const top = profile ? await worker.call<ProfileTop>('profileStop') : undefined;
       const gatewayTop = profileGateway ? await gateway.call<ProfileTop>('profileStop') : undefined;
       logSweepOverlap(ctx, r, await worker.call<SweepPass[]>('sweepPasses'));
@@ -375,9 +396,10 @@ async function session(
         statuses: r.statuses,
         errorSample: r.errorSample,
         profile: top,
+        cpu: { gateway: per(0), gatewayKernel: per(0, true), worker: per(1), workerKernel: per(1, true) },
       };
       ctx.log(
-        `agreement ${rate}/s (${fmt(open)} open): ${r.updates}/${r.sent} updates (${fmt(result.achieved)}/s), p50 ${late(lat.p50)}, p99 ${late(lat.p99)}, max ${late(lat.max)}`,
+        `agreement ${rate}/s (${fmt(open)} open): ${r.updates}/${r.sent} updates (${fmt(result.achieved)}/s), p50 ${late(lat.p50)}, p99 ${late(lat.p99)}, max ${late(lat.max)}; CPU per agreement: gateway ${fmt(result.cpu.gateway)} µs (${fmt(result.cpu.gatewayKernel)} kernel), worker ${fmt(result.cpu.worker)} µs (${fmt(result.cpu.workerKernel)} kernel)`,
       );
       if (process.env.BENCH_AGREEMENT_STAGES === '1') for (const line of await agreementStages(config, r.wall, sinceMs)) ctx.log(line);
       if (gatewayTop) ctx.log(profileTables(`gateway profile at ${rate}/s: ${fmt(gatewayTop.totalMs)} ms busy`, gatewayTop).join('\n'));

@@ -51,7 +51,7 @@ export function agreementJobs(deps: AgreementJobsDeps): AgreementHandlers {
   };
   return {
     check: async ({ negotiation_id, owner }) => {
-      const r = await settlement.check(owner, negotiation_id);
+      const r = await settlement.checkJob(owner, negotiation_id);
       report(r);
       return { action: r.action, reason: r.reason };
     },

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type IORedis from 'ioredis';
+import { releaseLock } from '@parley/queues';
 
 /** Mutual exclusion for the AI's writes to one negotiation. */
 export interface WriteLock {
@@ -22,8 +23,6 @@ export class LocalLock implements WriteLock {
     }
   }
 }
-
-const RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
 
 /**
  * One holder per key across every worker: SET NX PX with a token, released only by its holder. The
@@ -50,7 +49,7 @@ export class RedisLock implements WriteLock {
       try {
         return await fn();
       } finally {
-        await this.redis.eval(RELEASE, 1, redisKey, token).catch(() => undefined);
+        await releaseLock(this.redis, redisKey, token).catch(() => undefined);
       }
     });
   }

@@ -51,6 +51,27 @@ describe('MarketBook.assertCanHonour on the free board', () => {
     await expect(buy30()).rejects.toMatchObject({ code: 'NOT_ENOUGH_CASH' });
   });
 
+  it('remembers a directory read long after its last change, and sees the next state written into it', async () => {
+    const meta = await aliceAgreesToBuy80();
+    // the directory changed 10 s before the check: what was read is remembered
+    const later = jest.spyOn(Date, 'now').mockReturnValue(Date.now() + 10_000);
+    try {
+      await expect(buy30()).rejects.toMatchObject({ code: 'NOT_ENOUGH_CASH' });
+      const located = (await store.locate(alice, meta.id))!;
+      await store.writeState(located, 'alice', {
+        user: alice,
+        role: 'buyer',
+        chemical: 'C',
+        offer: null,
+        status: 'rejected',
+        last_updated: 2,
+      });
+      await expect(buy30()).resolves.toBeUndefined();
+    } finally {
+      later.mockRestore();
+    }
+  });
+
   it('reads negotiation.json again when the negotiation was made again under the same id', async () => {
     const meta = await aliceAgreesToBuy80();
     await expect(buy30()).rejects.toMatchObject({ code: 'NOT_ENOUGH_CASH' });

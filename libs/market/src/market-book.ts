@@ -8,6 +8,7 @@ import {
   NegotiationFiles,
   NegotiationStore,
   OrderStore,
+  dirVersion,
   isNegotiationId,
   listDirSync,
   readJsonSync,
@@ -58,6 +59,7 @@ export interface Candidate extends Commitment {
 export class MarketBook {
   private readonly metas = new Map<string, NegotiationMeta>();
   private readonly createdMetas = new Map<string, { version: string; meta: NegotiationMeta }>();
+  private readonly offersByDir = new Map<string, { version: string; offer: OpenOffer | null }>();
 
   constructor(
     private readonly paths: DataPaths,
@@ -161,23 +163,38 @@ export class MarketBook {
    * under the team's promise lock on every proposal and agreement, where a hop through libuv's pool per
    * file made the check cost tens of ms for a team with a few dozen open negotiations.
    */
-  private async openOffers(email: string): Promise<{ meta: NegotiationMeta; own: PartyState }[]> {
+  private async openOffers(email: string): Promise<OpenOffer[]> {
     const dirs = [this.paths.negotiationsDir(email), this.paths.claimedDir(email)].flatMap((parent) =>
       listDirSync(parent)
         .filter(isNegotiationId)
         .map((id) => ({ id, dir: join(parent, id) })),
     );
-    const out: { meta: NegotiationMeta; own: PartyState }[] = [];
+    const out: OpenOffer[] = [];
     for (const { id, dir } of dirs) {
-      const listing = listingOf(dir);
-      const meta = this.createdMeta(id, dir, listing);
-      if (!meta || meta.kind !== 'peer' || !meta.chemical) continue;
-      const own = ownState(dir, listing, meta, email);
-      const terms = termsOf(own?.offer);
-      if (!own || own.status === 'rejected' || !terms || !parsePrice(terms.price).ok || !Number.isSafeInteger(terms.quantity)) continue;
-      out.push({ meta, own });
+      const offer = this.openOfferIn(id, dir, email);
+      if (offer) out.push(offer);
     }
     return out;
+  }
+
+  /**
+   * The team's open offer in one negotiation directory, remembered with the directory's version: every
+   * state write is a rename into the directory, so an unchanged version means unchanged states and one
+   * stat answers. A directory changed within RACY_MS of the read is not remembered: a second change in
+   * the same tick of the file system's clock would leave its version as it was.
+   */
+  private openOfferIn(id: string, dir: string, email: string): OpenOffer | null {
+    const version = dirVersion(dir);
+    if (!version) return null;
+    const known = this.offersByDir.get(dir);
+    if (known?.version === version.version) return known.offer;
+    const listing = listingOf(dir);
+    const offer = readOpenOffer(dir, listing, this.createdMeta(id, dir, listing), email);
+    if (Date.now() - version.changedMs > RACY_MS) {
+      if (this.offersByDir.size > 100_000) this.offersByDir.clear();
+      this.offersByDir.set(dir, { version: version.version, offer });
+    }
+    return offer;
   }
 
   /**
@@ -262,6 +279,23 @@ export class MarketBook {
     if (meta) this.metas.set(negotiationId, meta);
     return meta;
   }
+}
+
+/** A team's own proposal or agreement in an open peer negotiation. */
+interface OpenOffer {
+  meta: NegotiationMeta;
+  own: PartyState;
+}
+
+/** Longer than any file system's timestamp tick (and than the clock skew between hosts sharing DATA_DIR). */
+const RACY_MS = 2000;
+
+function readOpenOffer(dir: string, listing: string[], meta: NegotiationMeta | null, email: string): OpenOffer | null {
+  if (!meta || meta.kind !== 'peer' || !meta.chemical) return null;
+  const own = ownState(dir, listing, meta, email);
+  const terms = termsOf(own?.offer);
+  if (!own || own.status === 'rejected' || !terms || !parsePrice(terms.price).ok || !Number.isSafeInteger(terms.quantity)) return null;
+  return { meta, own };
 }
 
 /**

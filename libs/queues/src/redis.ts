@@ -38,3 +38,25 @@ export async function redisAnswers(url: string, timeoutMs = 1500): Promise<boole
     client.disconnect();
   }
 }
+
+type ScriptArg = string | number;
+type ScriptRunner = Record<string, (...args: ScriptArg[]) => Promise<unknown>>;
+
+/**
+ * Runs a Lua script by its SHA1 (EVALSHA; ioredis loads the script when Redis answers NOSCRIPT), so a
+ * script called on every message or offer is not sent, and hashed by Redis, each time. `name` is the
+ * command ioredis defines on the connection: one name per script text.
+ */
+export function runScript(redis: IORedis, name: string, lua: string, keys: string[], args: ScriptArg[]): Promise<unknown> {
+  const runner = redis as unknown as ScriptRunner;
+  if (typeof runner[name] !== 'function') redis.defineCommand(name, { lua });
+  // without a fixed numberOfKeys, ioredis takes the key count as the first argument
+  return runner[name](keys.length, ...keys, ...args);
+}
+
+const RELEASE_LOCK = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+
+/** Deletes a lock key taken with SET NX under `token` only while it still holds that token (an expired lock another took is left alone). */
+export function releaseLock(redis: IORedis, key: string, token: string): Promise<unknown> {
+  return runScript(redis, 'parleyReleaseLock', RELEASE_LOCK, [key], [token]);
+}

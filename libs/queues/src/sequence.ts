@@ -1,4 +1,5 @@
 import type IORedis from 'ioredis';
+import { runScript } from './redis';
 
 /**
  * Counts on from the larger of the counter and the highest number on disk (ARGV[2]), in one round
@@ -31,7 +32,7 @@ export class MessageSequence {
   /** Reserves `count` consecutive numbers; returns the first. */
   async reserve(negotiationId: string, count: number, maxOnDisk: () => Promise<number>): Promise<number> {
     const floor = await maxOnDisk();
-    const last = (await this.redis.eval(RESERVE_ABOVE, 1, this.key(negotiationId), count, floor)) as number;
+    const last = (await runScript(this.redis, 'parleyReserveAbove', RESERVE_ABOVE, [this.key(negotiationId)], [count, floor])) as number;
     return last - count + 1;
   }
 }

@@ -458,6 +458,18 @@ describe('Settlement (claim, re-read, write, archive)', () => {
     expect(txFiles(bob)).toHaveLength(1);
   });
 
+  it("counts only the checks jobs ask for as the activity the sweep gives way to, not the sweep's own", async () => {
+    const s = settlement();
+    const m = await peer(alice, bob);
+    await write(alice, m.id, agreed(alice, 'buyer', { price: 1, quantity: 1 }));
+    await write(alice, m.id, agreed(bob, 'seller', { price: 1, quantity: 1 }));
+    const results = await s.sweep();
+    expect(results.find((r) => r.negotiation_id === m.id)?.action).toBe('settled');
+    expect(s.activity.recent(60_000)).toBe(false);
+    expect((await s.checkJob(alice, m.id)).action).toBe('missing');
+    expect(s.activity.recent(60_000)).toBe(true);
+  });
+
   it('refuses ids and e-mails that are not valid before touching a path', async () => {
     await expect(settlement().check('../etc@x.y', 'alice_bob_C_1704312345')).rejects.toMatchObject({ code: ErrorCode.InvalidPayload });
     await expect(settlement().check(alice, '../../x')).rejects.toMatchObject({ code: ErrorCode.InvalidPayload });

@@ -40,7 +40,7 @@ export class Settlement {
   readonly now: () => number;
   /** Transaction files and outcome.json are made durable by one journal commit for all settlements in flight. */
   readonly journal: SettlementJournal;
-  /** The checks running and lately run: the sweep gives way to them (see SettlementSweep). */
+  /** The checks jobs asked for, running and lately run: the sweep gives way to them (see SettlementSweep). */
   readonly activity = new CheckActivity();
 
   constructor(private readonly deps: SettlementDeps) {
@@ -56,17 +56,16 @@ export class Settlement {
     this.sweeper = new SettlementSweep(this, this.now);
   }
 
-  /** The `check` job: settle, archive as rejected, or leave the negotiation untouched. */
-  async check(owner: string, id: string): Promise<SettlementResult> {
-    this.activity.checking++;
-    try {
-      return await this.checkNow(owner, id);
-    } finally {
-      this.activity.ended();
-    }
+  /**
+   * The `check` job: settle, archive as rejected, or leave the negotiation untouched. Counted in
+   * `activity`, which the sweep and stale cleanup give way to (their own checks call `check`).
+   */
+  checkJob(owner: string, id: string): Promise<SettlementResult> {
+    return this.activity.during(() => this.check(owner, id));
   }
 
-  private async checkNow(owner: string, id: string): Promise<SettlementResult> {
+  /** Settle, archive as rejected, or leave the negotiation untouched. */
+  async check(owner: string, id: string): Promise<SettlementResult> {
     const base = { negotiation_id: id, owner };
     const snapshot = await this.files.read(owner, id, this.files.activeDir(owner, id));
     if (!snapshot) return { ...base, action: (await this.files.read(owner, id, this.files.claimedDir(owner, id))) ? 'busy' : 'missing' };
@@ -346,6 +345,15 @@ export class CheckActivity {
   checking = 0;
   private lastEndedMs = -Infinity;
   private waiters: (() => void)[] = [];
+
+  async during<T>(fn: () => Promise<T>): Promise<T> {
+    this.checking++;
+    try {
+      return await fn();
+    } finally {
+      this.ended();
+    }
+  }
 
   ended(): void {
     this.checking--;

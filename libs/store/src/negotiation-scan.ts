@@ -43,7 +43,7 @@ export class NegotiationScan {
    * touches it after the write), so a team whose version is the same has no new state to look at.
    */
   teamVersion(owner: string): DirVersion | null {
-    return versionOf(this.paths.negotiationsDir(owner));
+    return dirVersion(this.paths.negotiationsDir(owner));
   }
 
   team(owner: string): TeamNegotiations {
@@ -63,7 +63,7 @@ export class NegotiationScan {
 
   /** The active directory's version, or null when it is gone. Every state write is a rename into the directory, so it changes this. */
   version(owner: string, id: string): DirVersion | null {
-    return versionOf(this.paths.negotiation(owner, id));
+    return dirVersion(this.paths.negotiation(owner, id));
   }
 
   /** The parties' state files (unreadable ones left out, as NegotiationStore.readStates does) and whether negotiation.json is there. */
@@ -98,7 +98,8 @@ function entries(dir: string) {
   }
 }
 
-function versionOf(dir: string): DirVersion | null {
+/** A directory's version: it changes whenever a name in it is created, renamed in or removed (and when it is replaced). */
+export function dirVersion(dir: string): DirVersion | null {
   const st = statOrNull(dir);
   if (!st?.isDirectory()) return null;
   return { version: `${st.ino}:${st.mtimeMs}:${st.ctimeMs}`, changedMs: Math.max(st.ctimeMs, st.mtimeMs) };

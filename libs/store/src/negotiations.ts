@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { lstat, mkdir, readlink, rm, rmdir, symlink, utimes } from 'node:fs/promises';
+import { lstat, mkdir, open, readlink, rm, rmdir, symlink, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Chemical, ErrorCode, Terms, NegotiationMeta, Outcome, ParleyError, PartyRef, PartyState } from '@parley/contracts';
 import type { NegotiationPlace } from '@parley/contracts';
-import { DIR_MODE, ensureDir, isExists, isNotFound, listDir, readJson, readJsonSync, syncDir, writeJsonAtomic } from './files';
+import { DIR_MODE, FILE_MODE, ensureDir, isExists, isNotFound, listDir, readJson, readJsonSync, syncDir, writeJsonAtomic } from './files';
 import { DataPaths, NegotiationFiles } from './paths';
 import { readPrefix } from './teams';
 import { assertUuid, isNegotiationId } from './validate';
@@ -56,7 +56,10 @@ export class NegotiationStore {
     await ensureDir(this.paths.negotiationsDir(student));
     const dir = this.paths.negotiation(student, id);
     await mkdir(dir, DIR_MODE);
-    await removedOnFailure([dir], () => writeJsonAtomic(join(dir, NegotiationFiles.meta), meta));
+    await removedOnFailure([dir], async () => {
+      await createMessageFiles(dir, meta);
+      await writeJsonAtomic(join(dir, NegotiationFiles.meta), meta);
+    });
     return meta;
   }
 
@@ -163,6 +166,7 @@ export class NegotiationStore {
     const link = this.paths.negotiation(other, meta.id);
     const made = [dir];
     await removedOnFailure(made, async () => {
+      await createMessageFiles(dir, meta);
       await writeJsonAtomic(join(dir, NegotiationFiles.meta), meta);
       await symlink(DataPaths.responderLinkTarget(owner, meta.id), link);
       made.unshift(link);
@@ -300,6 +304,15 @@ export function readOutcomeSync(dir: string): Outcome | null {
  * Runs `step`; when it fails, `made` (what this request has created so far, never anything that was
  * there before) is removed before the error goes on.
  */
+/**
+ * Each party's (empty) messages file, made with the directory: its first line is then an append to an
+ * open file, never a file creation on the event loop while a class is chatting. The meta write's
+ * directory fsync that follows makes the names durable.
+ */
+async function createMessageFiles(dir: string, meta: NegotiationMeta): Promise<void> {
+  for (const { prefix } of meta.parties) await (await open(join(dir, NegotiationFiles.messages(prefix)), 'a', FILE_MODE)).close();
+}
+
 async function removedOnFailure<T>(made: string[], step: () => Promise<T>): Promise<T> {
   try {
     return await step();

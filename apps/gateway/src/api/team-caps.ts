@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type IORedis from 'ioredis';
 import { ErrorCode, NegotiationMeta, ParleyError } from '@parley/contracts';
 import { CONFIG, ParleyConfig } from '@parley/config';
-import { REDIS, redisKey } from '@parley/queues';
+import { REDIS, redisKey, releaseLock } from '@parley/queues';
 import { NegotiationStore, OrderStore } from '@parley/store';
 
 const LOCK_MS = 10_000;
@@ -107,10 +107,9 @@ export class TeamCaps {
     try {
       return await fn();
     } finally {
-      await this.redis.eval(RELEASE, 1, key, token).catch(() => undefined);
+      await releaseLock(this.redis, key, token).catch(() => undefined);
     }
   }
 }
 
-const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 const capError = (message: string) => new ParleyError(ErrorCode.Conflict, message, 409);
