@@ -5,6 +5,7 @@ import { fmt, ms, pool, ratio, summarize } from '../lib/stats';
 import { PROFILE_NOTE, profileTables, ProfileTop } from '../lib/profile';
 import type { SweepPoint } from './sweep';
 import type { SettleBreakdown } from '../lib/settle-breakdown';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,7 +68,12 @@ export async function agreementSuite(ctx: Ctx, sweepPoints: SweepPoint[]): Promi
       for (const rate of rates) small.push(await run(rate, countAt(rate), String(rate) === profileAt));
       if (!withBig) return;
       const s = grow(bigTree);
-      ctx.log(`agreement: ${fmt(bigTree)} open negotiations on disk (+${fmt(s)} s to write)`);
+      // BENCH_AGREEMENT_FLUSH_TREE=1: the tree written back (`sync`) before the run, not 1 GB of dirty pages the kernel
+      // writes back during it (a diagnostic: a class's 100,000 open negotiations accumulate over weeks)
+      const flushed = process.env.BENCH_AGREEMENT_FLUSH_TREE === '1' ? flushToDisk() : null;
+      ctx.log(
+        `agreement: ${fmt(bigTree)} open negotiations on disk (+${fmt(s)} s to write${flushed === null ? '' : `, +${fmt(flushed)} s to flush`})`,
+      );
       big = [await run(10, countAt(10))];
     });
   } catch (e) {
@@ -277,6 +283,13 @@ function nearestScan(points: SweepPoint[], size: number): number | null {
 class WorkerStartError extends Error {}
 
 type SweepPass = { startMs: number; endMs: number | null };
+
+/** `sync`: every dirty page written back; returns the seconds it took. */
+function flushToDisk(): number {
+  const t0 = Date.now();
+  execFileSync('sync');
+  return (Date.now() - t0) / 1000;
+}
 
 /** Which updates were sent while the worker's sweep ran a pass, and their latency beside the others'. */
 function logSweepOverlap(ctx: Ctx, r: { latencies: number[]; sentEpochMs: number[] }, passes: SweepPass[]): void {
