@@ -188,7 +188,7 @@ async function startAgreementWorker(args: { config: ParleyConfig }): Promise<{ o
   const sweep = worker.settlement.sweep.bind(worker.settlement);
   sweepNowIn = () => worker.settlement.sweep();
   worker.settlement.sweep = async (options?: object) => {
-    const pass = { startMs: Date.now(), endMs: NaN };
+    const pass: SweepPass = { startMs: Date.now(), endMs: null };
     sweepPassLog.push(pass);
     try {
       return await sweep(options);
@@ -199,15 +199,20 @@ async function startAgreementWorker(args: { config: ParleyConfig }): Promise<{ o
   return { ok: true };
 }
 
-const sweepPassLog: { startMs: number; endMs: number }[] = [];
+/** One sweep pass of the agreement worker (epoch ms; endMs null while it runs). */
+interface SweepPass {
+  startMs: number;
+  endMs: number | null;
+}
+const sweepPassLog: SweepPass[] = [];
 let sweepNowIn: (() => Promise<unknown>) | null = null;
 /** One pass of the agreement worker's sweep now, as its `sweep` job would run it (a diagnostic). */
 async function sweepNow(): Promise<void> {
   await sweepNowIn?.();
 }
 /** Every sweep pass of this process so far (one still running has endMs null). */
-function sweepPasses(): { startMs: number; endMs: number | null }[] {
-  return sweepPassLog.map((p) => ({ startMs: p.startMs, endMs: Number.isNaN(p.endMs) ? null : p.endMs }));
+function sweepPasses(): SweepPass[] {
+  return sweepPassLog;
 }
 
 /**

@@ -100,40 +100,12 @@ export async function agreementSuite(ctx: Ctx, sweepPoints: SweepPoint[]): Promi
     '',
     `With ${fmt(smallTree)} other open negotiations on disk:`,
     '',
-    table(
-      [
-        'offered settlements/s',
-        'updates received',
-        'achieved/s',
-        'p50',
-        'p99',
-        'max',
-        `missing (no update within ${UPDATE_TIMEOUT_S} s)`,
-        'gateway CPU per agreement (kernel)',
-        'worker CPU per agreement (kernel)',
-        'outcomes',
-      ],
-      small.map(row),
-    ),
+    table(RUN_COLUMNS, small.map(row)),
     '',
     `Then with ${fmt(bigTree)} other open negotiations on disk (written into the same DATA_DIR, same processes; the worker's`,
     'own sweep runs over them every 60 s while we measure, as it would in production):',
     '',
-    table(
-      [
-        'offered settlements/s',
-        'updates received',
-        'achieved/s',
-        'p50',
-        'p99',
-        'max',
-        `missing (no update within ${UPDATE_TIMEOUT_S} s)`,
-        'gateway CPU per agreement (kernel)',
-        'worker CPU per agreement (kernel)',
-        'outcomes',
-      ],
-      big.map(row),
-    ),
+    table(RUN_COLUMNS, big.map(row)),
     '',
     'A missing update counts as slower than every update that came (so it raises p99, never lowers it). An ack later than',
     '10 s is the client\'s `agree-offer` acknowledgement arriving after its socket.io timeout ("operation has timed out"):',
@@ -253,6 +225,20 @@ function profiled(runs: RunResult[]): string[] {
 }
 
 const late = (x: number) => (x === Infinity ? `> ${UPDATE_TIMEOUT_S} s` : ms(x));
+
+/** The columns of `row`. */
+const RUN_COLUMNS = [
+  'offered settlements/s',
+  'updates received',
+  'achieved/s',
+  'p50',
+  'p99',
+  'max',
+  `missing (no update within ${UPDATE_TIMEOUT_S} s)`,
+  'gateway CPU per agreement (kernel)',
+  'worker CPU per agreement (kernel)',
+  'outcomes',
+];
 
 function row(r: RunResult): string[] {
   return [

@@ -56,10 +56,7 @@ export class NegotiationStore {
     await ensureDir(this.paths.negotiationsDir(student));
     const dir = this.paths.negotiation(student, id);
     await mkdir(dir, DIR_MODE);
-    await removedOnFailure([dir], async () => {
-      await createMessageFiles(dir, meta);
-      await writeJsonAtomic(join(dir, NegotiationFiles.meta), meta);
-    });
+    await removedOnFailure([dir], () => writeNewNegotiation(dir, meta));
     return meta;
   }
 
@@ -166,8 +163,7 @@ export class NegotiationStore {
     const link = this.paths.negotiation(other, meta.id);
     const made = [dir];
     await removedOnFailure(made, async () => {
-      await createMessageFiles(dir, meta);
-      await writeJsonAtomic(join(dir, NegotiationFiles.meta), meta);
+      await writeNewNegotiation(dir, meta);
       await symlink(DataPaths.responderLinkTarget(owner, meta.id), link);
       made.unshift(link);
       await Promise.all([syncDir(this.paths.negotiationsDir(owner)), syncDir(this.paths.negotiationsDir(other))]);
@@ -301,18 +297,19 @@ export function readOutcomeSync(dir: string): Outcome | null {
 }
 
 /**
+ * A new negotiation's files: each party's (empty) messages file, so its first line is an append to an
+ * open file and never a file creation on the event loop while a class is chatting, then
+ * negotiation.json, whose directory fsync makes every name durable.
+ */
+async function writeNewNegotiation(dir: string, meta: NegotiationMeta): Promise<void> {
+  for (const { prefix } of meta.parties) await (await open(join(dir, NegotiationFiles.messages(prefix)), 'a', FILE_MODE)).close();
+  await writeJsonAtomic(join(dir, NegotiationFiles.meta), meta);
+}
+
+/**
  * Runs `step`; when it fails, `made` (what this request has created so far, never anything that was
  * there before) is removed before the error goes on.
  */
-/**
- * Each party's (empty) messages file, made with the directory: its first line is then an append to an
- * open file, never a file creation on the event loop while a class is chatting. The meta write's
- * directory fsync that follows makes the names durable.
- */
-async function createMessageFiles(dir: string, meta: NegotiationMeta): Promise<void> {
-  for (const { prefix } of meta.parties) await (await open(join(dir, NegotiationFiles.messages(prefix)), 'a', FILE_MODE)).close();
-}
-
 async function removedOnFailure<T>(made: string[], step: () => Promise<T>): Promise<T> {
   try {
     return await step();
